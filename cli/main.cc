@@ -1,0 +1,41 @@
+// vshard: the command-line front end. See `vshard --help`.
+#include <cstdio>
+#include <exception>
+
+#include <CLI/CLI.hpp>
+
+#include "commands.h"
+#include "vshard/error.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"vshard: FPGA co-scheduler for hypervisors (golden model, RTL, driver, simulator)"};
+  app.require_subcommand(1);
+  int exit_code = 0;
+#ifdef VSHARD_CMD_REPLAY
+  vshard::cli::register_replay(app, exit_code);
+#endif
+#ifdef VSHARD_CMD_DIFF
+  vshard::cli::register_diff(app, exit_code);
+#endif
+#ifdef VSHARD_CMD_BENCH
+  vshard::cli::register_bench(app, exit_code);
+#endif
+#ifdef VSHARD_CMD_INFO
+  vshard::cli::register_info(app, exit_code);
+#endif
+#ifdef VSHARD_CMD_SIM
+  vshard::cli::register_sim(app, exit_code);
+#endif
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  } catch (const vshard::Error& e) {
+    std::fprintf(stderr, "vshard: error (%s): %s\n", vshard::errc_name(e.code()), e.what());
+    return 1;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "vshard: error: %s\n", e.what());
+    return 1;
+  }
+  return exit_code;
+}

@@ -1,0 +1,36 @@
+# Small helpers so a new unit is a few lines (Abseil-style).
+#
+#   vshard_cc_library(NAME name SRCS a.cc b.cc [DEPS x y] [PUBLIC_INCLUDES dir])
+#   vshard_cc_test(NAME name SRCS a_test.cc [DEPS x y] [LABELS unit rtl ...])
+#   vshard_cc_binary(NAME name SRCS main.cc [DEPS x y])
+#
+# Libraries get the public include/ directory; tests link the shared Catch2
+# main (tests/catch_main.cc, compiled once) and are discovered per test case.
+
+set(VSHARD_INCLUDE_DIR ${CMAKE_SOURCE_DIR}/include)
+
+function(vshard_cc_library)
+  cmake_parse_arguments(A "" "NAME" "SRCS;DEPS;PUBLIC_INCLUDES" ${ARGN})
+  add_library(${A_NAME} STATIC ${A_SRCS})
+  target_include_directories(${A_NAME} PUBLIC ${VSHARD_INCLUDE_DIR} ${A_PUBLIC_INCLUDES})
+  target_link_libraries(${A_NAME} PUBLIC ${A_DEPS})
+  set_target_properties(${A_NAME} PROPERTIES POSITION_INDEPENDENT_CODE ON)
+endfunction()
+
+function(vshard_cc_binary)
+  cmake_parse_arguments(A "" "NAME" "SRCS;DEPS" ${ARGN})
+  add_executable(${A_NAME} ${A_SRCS})
+  target_include_directories(${A_NAME} PRIVATE ${VSHARD_INCLUDE_DIR})
+  target_link_libraries(${A_NAME} PRIVATE ${A_DEPS})
+endfunction()
+
+function(vshard_cc_test)
+  cmake_parse_arguments(A "" "NAME" "SRCS;DEPS;LABELS" ${ARGN})
+  add_executable(${A_NAME} ${A_SRCS})
+  target_include_directories(${A_NAME} PRIVATE ${VSHARD_INCLUDE_DIR})
+  target_link_libraries(${A_NAME} PRIVATE vshard_catch_main ${A_DEPS})
+  if(NOT A_LABELS)
+    set(A_LABELS unit)
+  endif()
+  catch_discover_tests(${A_NAME} PROPERTIES LABELS "${A_LABELS}")
+endfunction()

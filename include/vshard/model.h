@@ -1,0 +1,132 @@
+// vshard::Model: the golden model. docs/spec.md executed sequentially:
+// one event in, its decisions out. Every hardware implementation and every
+// driver backend must match it bit for bit.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "vshard/descriptor.h"
+
+namespace vshard {
+
+enum class Occ : uint8_t { kIdle = 0, kRun = 1, kShard = 2 };
+enum class VcpuState : uint8_t { kBlocked = 0, kQueued = 1, kRunning = 2, kSharded = 3 };
+enum class PrestageKind : uint8_t { kNone = 0, kIdle = 1, kPreempt = 2 };
+
+struct CoreState {
+  uint8_t node = 0;
+  bool online = true;
+  uint8_t util = 0;
+  uint8_t freq = 3;
+  Occ occ = Occ::kIdle;
+  uint16_t vcpu = 0;
+  uint16_t slice = 0;
+  bool operator==(const CoreState&) const = default;
+};
+
+struct VcpuInfo {
+  VcpuState state = VcpuState::kBlocked;
+  bool lat = false;
+  int16_t credit = 0;
+  uint8_t weight = 16;
+  uint8_t home = 0;
+  uint8_t blocks = 0;
+  uint16_t bcost = 0;
+  uint8_t core = 0;
+  uint8_t shards = 0;
+  bool operator==(const VcpuInfo&) const = default;
+};
+
+struct PrestageEntry {
+  PrestageKind kind = PrestageKind::kNone;
+  uint8_t core = 0;
+  uint16_t vcpu = 0;
+  uint32_t epoch = 0;
+  bool operator==(const PrestageEntry&) const = default;
+};
+
+struct Counters {
+  uint32_t events = 0;
+  uint32_t decisions = 0;
+  uint32_t errors = 0;
+  uint32_t preempts = 0;
+  uint32_t shards = 0;
+  uint32_t commits = 0;
+  uint32_t aborts = 0;
+  bool operator==(const Counters&) const = default;
+};
+
+// Configuration keys (docs/spec.md section 5); the register at 0x100 + 4*key.
+namespace cfg {
+inline constexpr uint16_t kSliceUs = 0x00;
+inline constexpr uint16_t kCreditPerMs = 0x01;
+inline constexpr uint16_t kCreditCap = 0x02;
+inline constexpr uint16_t kRefillPerWeight = 0x03;
+inline constexpr uint16_t kLatBoost = 0x04;
+inline constexpr uint16_t kUtilShift = 0x05;
+inline constexpr uint16_t kWakeMaxDist = 0x06;
+inline constexpr uint16_t kVictMaxDist = 0x07;
+inline constexpr uint16_t kVictDistShift = 0x08;
+inline constexpr uint16_t kVictCreditShift = 0x09;
+inline constexpr uint16_t kVictSliceShift = 0x0A;
+inline constexpr uint16_t kShardEnable = 0x0B;
+inline constexpr uint16_t kMaxShards = 0x0C;
+inline constexpr uint16_t kShardMinCredit = 0x0D;
+inline constexpr uint16_t kShardUtilMax = 0x0E;
+inline constexpr uint16_t kShardMinFreq = 0x0F;
+inline constexpr uint16_t kShardMaxDist = 0x10;
+inline constexpr uint16_t kLoadHotCores = 0x11;
+inline constexpr uint16_t kKUnderLoad = 0x12;
+inline constexpr uint16_t kSyncCostUs = 0x13;
+inline constexpr uint16_t kShardCredit = 0x14;
+inline constexpr uint16_t kSyncCredit = 0x15;
+inline constexpr uint16_t kNumaDistBase = 0x40;  // + 8*i + j
+inline constexpr uint16_t kNumScalarKeys = 0x16;
+}  // namespace cfg
+
+class Model {
+ public:
+  // Throws vshard::Error(kBadConfig) if params are out of range.
+  explicit Model(const Params& params);
+  Model(const Model&);
+  Model& operator=(const Model&);
+  Model(Model&&) noexcept;
+  Model& operator=(Model&&) noexcept;
+  ~Model();
+
+  const Params& params() const;
+
+  // Processes one event. Writes its decisions to out (room for
+  // kMaxDecisionsPerEvent) and returns how many. Allocates nothing.
+  size_t step(const Event& ev, Decision* out);
+  // Convenience: appends the decisions to out.
+  void step(const Event& ev, std::vector<Decision>& out);
+
+  // Back to the reset state of docs/spec.md.
+  void reset();
+
+  const CoreState& core(uint32_t c) const;
+  const VcpuInfo& vcpu(uint32_t v) const;
+  PrestageEntry prestage(uint32_t node) const;
+  // Configuration value of a key (as the register reads); throws on unknown key.
+  uint32_t config(uint16_t key) const;
+  // Applies a configuration write with the CONFIG checks; returns kNone or the error.
+  ErrorCode write_config(uint16_t key, uint32_t value);
+  const Counters& counters() const;
+  uint32_t err_sticky() const;
+  uint32_t last_err_seq() const;
+  uint8_t last_err_code() const;
+  void clear_err_sticky(uint32_t w1c_mask);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// floor(b / k) by the spec's reciprocal table (docs/spec.md 7.4), k in 1..8.
+uint32_t spec_div(uint32_t b, uint32_t k);
+
+}  // namespace vshard
