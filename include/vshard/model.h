@@ -120,11 +120,24 @@ class Model {
   uint32_t last_err_seq() const;
   uint8_t last_err_code() const;
   void clear_err_sticky(uint32_t w1c_mask);
+  // Sets sticky bit `code` without an ERROR decision: for the register
+  // interface (docs/spec.md 5 and 9), e.g. a rejected write_config over
+  // AXI4-Lite sets E_BAD_ARG, a write while enabled E_CFG_LOCKED. write_config
+  // itself only checks and applies; the register block decides which bit.
+  void set_err_sticky(ErrorCode code);
 
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+// Slow, direct definitions from the model's public state (docs/spec.md 7.1,
+// 7.2 and 8), kept as the reference for the model's incremental searches;
+// tests compare them after every event. -1 when the core does not exist.
+int reference_idle(const Model& m, uint32_t node);
+int reference_victim(const Model& m, uint32_t node);
+// {kind, core, vcpu} recomputed directly; epoch copied from m.prestage(node).
+PrestageEntry reference_prestage(const Model& m, uint32_t node);
 
 // floor(b / k) by the spec's reciprocal table (docs/spec.md 7.4), k in 1..8.
 uint32_t spec_div(uint32_t b, uint32_t k);

@@ -1,0 +1,685 @@
+// vshard::Model: docs/spec.md executed sequentially.
+//
+// The straightforward parts (checks, state updates, decisions) follow the
+// spec's text line by line. The one hot spot is the prestaged table
+// (section 8), recomputed after every event: a direct recomputation costs
+// NNodes x NCores key evaluations per event. Instead the model keeps, per
+// NUMA node g *of the cores* (a "group"), the minimum over the group's cores
+// of the two keys that do not depend on the waking vCPU's home node:
+//
+//   idle key   {util [8], core [9]}                  over idle cores
+//   victim key {base cost [17], core [9]}            over victim candidates
+//              base = ((credit + 32768) >> VICT_CREDIT_SHIFT) + (slice >> VICT_SLICE_SHIFT)
+//
+// Within a group the distance term is the same for every core, so
+// idle(n) and victim(n) are the minimum over groups of the group minimum
+// plus the distance term of (n, g): an O(NNodes^2) combine. A core whose key
+// changes updates its group minimum in O(1) when the key improves; only when
+// the group's current argmin gets worse (or leaves) is the group rescanned.
+// reference.cc keeps the direct definition; tests compare the two after
+// every event of long random streams.
+#include "vshard/model.h"
+
+#include <algorithm>
+#include <cstring>
+#include <string>
+
+#include "vshard/error.h"
+
+namespace vshard {
+
+namespace {
+
+constexpr uint32_t kInf = 0xFFFFFFFFu;
+constexpr uint32_t kR[9] = {0, 65536, 32768, 21846, 16384, 13108, 10923, 9363, 8192};
+
+inline int16_t clamp_credit(int32_t x, int32_t cap) {
+  return static_cast<int16_t>(std::min(std::max(x, -cap), cap));
+}
+
+}  // namespace
+
+uint32_t spec_div(uint32_t b, uint32_t k) { return (b * kR[k]) >> 16; }
+
+struct Model::Impl {
+  Params p;
+  std::vector<CoreState> cores;
+  std::vector<VcpuInfo> vcpus;
+  uint32_t reg[cfg::kNumScalarKeys] = {};
+  uint8_t numa[8][8] = {};
+  PrestageEntry pre[8];
+  Counters cnt;
+  uint32_t sticky = 0;
+  uint32_t last_seq = 0;
+  uint8_t last_code = 0;
+
+  // Incremental search structures (see the file comment).
+  std::vector<uint32_t> ikey;            // packed idle key per core, kInf if not idle
+  std::vector<uint32_t> vkey;            // packed victim key per core, kInf if no candidate
+  std::vector<uint16_t> members[8];      // cores of each group
+  uint32_t imin[8] = {};                 // group minima (valid when not dirty)
+  uint32_t vmin[8] = {};
+  uint32_t dirty = 0;                    // bit g: idle min of g stale; bit 8+g: victim min stale
+  bool changed = true;                   // an input of the prestaged table may have changed
+  uint32_t iterm[8][8] = {};             // dist(n, g) << 17: the idle key's distance part
+  uint64_t vterm[8][8] = {};             // (dist(n, g) << VICT_DIST_SHIFT) << 9, kInf if > VICT_MAX_DIST
+  uint32_t idle_best[8] = {};            // {dist [8], util [8], core [9]} of idle(n), or kInf
+  uint32_t vict_best[8] = {};            // {cost [18], core [9]} of victim(n), or kInf
+
+  explicit Impl(const Params& params) : p(params) {
+    p.validate();
+    reset();
+  }
+
+  void reset() {
+    cores.assign(p.cores, CoreState{});
+    vcpus.assign(p.vcpus, VcpuInfo{});
+    reg[cfg::kSliceUs] = 30000;
+    reg[cfg::kCreditPerMs] = 10;
+    reg[cfg::kCreditCap] = 600;
+    reg[cfg::kRefillPerWeight] = 19;
+    reg[cfg::kLatBoost] = 100;
+    reg[cfg::kUtilShift] = 2;
+    reg[cfg::kWakeMaxDist] = 10;
+    reg[cfg::kVictMaxDist] = 20;
+    reg[cfg::kVictDistShift] = 6;
+    reg[cfg::kVictCreditShift] = 0;
+    reg[cfg::kVictSliceShift] = 5;
+    reg[cfg::kShardEnable] = 1;
+    reg[cfg::kMaxShards] = std::min<uint32_t>(4, p.max_shards);
+    reg[cfg::kShardMinCredit] = static_cast<uint32_t>(-300);
+    reg[cfg::kShardUtilMax] = 192;
+    reg[cfg::kShardMinFreq] = 0;
+    reg[cfg::kShardMaxDist] = 20;
+    reg[cfg::kLoadHotCores] = 3 * p.cores / 4;
+    reg[cfg::kKUnderLoad] = 2;
+    reg[cfg::kSyncCostUs] = 50;
+    reg[cfg::kShardCredit] = 4;
+    reg[cfg::kSyncCredit] = 2;
+    for (int i = 0; i < 8; ++i)
+      for (int j = 0; j < 8; ++j) numa[i][j] = i == j ? 10 : 20;
+    for (auto& e : pre) e = PrestageEntry{};
+    cnt = Counters{};
+    sticky = 0;
+    last_seq = 0;
+    last_code = 0;
+    ikey.assign(p.cores, kInf);
+    vkey.assign(p.cores, kInf);
+    for (auto& m : members) m.reserve(p.cores);  // step() never allocates
+    rebuild_all();
+    compute_best();  // the table itself stays NONE / epoch 0 until the first event
+  }
+
+  // ---- incremental search structures ---------------------------------------
+
+  uint32_t idle_key_of(uint32_t c) const {
+    const CoreState& k = cores[c];
+    if (!k.online || k.occ != Occ::kIdle) return kInf;
+    return (static_cast<uint32_t>(k.util) << 9) | c;
+  }
+
+  uint32_t vict_key_of(uint32_t c) const {
+    const CoreState& k = cores[c];
+    if (!k.online || k.occ != Occ::kRun || vcpus[k.vcpu].lat) return kInf;
+    uint32_t base = (static_cast<uint32_t>(vcpus[k.vcpu].credit + 32768) >> reg[cfg::kVictCreditShift]) +
+                    (static_cast<uint32_t>(k.slice) >> reg[cfg::kVictSliceShift]);
+    return (base << 9) | c;
+  }
+
+  // Re-evaluates core c's keys after its state (or its vCPU's) changed.
+  // The core's node must not have changed (CORE_CFG uses rebuild_all()).
+  void touch(uint32_t c) {
+    const uint32_t g = cores[c].node;
+    uint32_t k = idle_key_of(c);
+    uint32_t old = ikey[c];
+    if (k != old) {
+      ikey[c] = k;
+      if (k < imin[g]) {
+        imin[g] = k;
+        changed = true;
+      } else if (imin[g] == old) {
+        dirty |= 1u << g;
+        changed = true;
+      }
+    }
+    k = vict_key_of(c);
+    old = vkey[c];
+    if (k != old) {
+      vkey[c] = k;
+      if (k < vmin[g]) {
+        vmin[g] = k;
+        changed = true;
+      } else if (vmin[g] == old) {
+        dirty |= 1u << (8 + g);
+        changed = true;
+      }
+    }
+  }
+
+  void rebuild_all() {
+    for (auto& m : members) m.clear();
+    for (uint32_t c = 0; c < p.cores; ++c) {
+      members[cores[c].node].push_back(static_cast<uint16_t>(c));
+      ikey[c] = idle_key_of(c);
+      vkey[c] = vict_key_of(c);
+    }
+    for (uint32_t n = 0; n < 8; ++n)
+      for (uint32_t g = 0; g < 8; ++g) {
+        const uint32_t d = numa[n][g];
+        iterm[n][g] = d << 17;
+        vterm[n][g] = d <= reg[cfg::kVictMaxDist] ? uint64_t{(d << reg[cfg::kVictDistShift]) << 9} : kInf;
+      }
+    dirty = 0xFFFF;
+    changed = true;
+  }
+
+  void rescan() {
+    for (uint32_t g = 0; g < p.nodes; ++g) {
+      if (dirty & (1u << g)) {
+        uint32_t m = kInf;
+        for (uint16_t c : members[g]) m = std::min(m, ikey[c]);
+        imin[g] = m;
+      }
+      if (dirty & (1u << (8 + g))) {
+        uint32_t m = kInf;
+        for (uint16_t c : members[g]) m = std::min(m, vkey[c]);
+        vmin[g] = m;
+      }
+    }
+    dirty = 0;
+  }
+
+  // Brings idle_best / vict_best (idle(n), victim(n) of sections 7.1, 7.2) up to date.
+  void compute_best() {
+    if (dirty) rescan();
+    // Branch-free: an empty group (kInf) stays kInf under '|' and reaches
+    // >= kInf under the 64-bit '+', as does a group beyond VICT_MAX_DIST.
+    for (uint32_t n = 0; n < p.nodes; ++n) {
+      uint32_t bi = kInf;
+      uint64_t bv = kInf;
+      for (uint32_t g = 0; g < p.nodes; ++g) {
+        bi = std::min(bi, iterm[n][g] | imin[g]);
+        bv = std::min(bv, vterm[n][g] + vmin[g]);
+      }
+      idle_best[n] = bi;
+      vict_best[n] = bv >= kInf ? kInf : static_cast<uint32_t>(bv);
+    }
+  }
+
+  // Recomputes the prestaged table after an event (section 8).
+  // Skipped when no group minimum, no core's vCPU and no configuration changed:
+  // then no entry can change.
+  void recompute_prestage() {
+    if (!changed) return;
+    changed = false;
+    compute_best();
+    const uint32_t wmax = reg[cfg::kWakeMaxDist];
+    for (uint32_t n = 0; n < p.nodes; ++n) {
+      const uint32_t bi = idle_best[n], bv = vict_best[n];
+      PrestageKind kind;
+      uint8_t core = 0;
+      uint16_t vcpu = 0;
+      if (bi != kInf && (bi >> 17) <= wmax) {
+        kind = PrestageKind::kIdle;
+        core = static_cast<uint8_t>(bi & 511);
+      } else if (bv != kInf) {
+        kind = PrestageKind::kPreempt;
+        core = static_cast<uint8_t>(bv & 511);
+        vcpu = cores[core].vcpu;
+      } else if (bi != kInf) {
+        kind = PrestageKind::kIdle;
+        core = static_cast<uint8_t>(bi & 511);
+      } else {
+        kind = PrestageKind::kNone;
+      }
+      PrestageEntry& e = pre[n];
+      if (e.kind != kind || e.core != core || e.vcpu != vcpu) {
+        e.kind = kind;
+        e.core = core;
+        e.vcpu = vcpu;
+        ++e.epoch;
+      }
+    }
+  }
+
+  // ---- helpers ----------------------------------------------------------------
+
+  int32_t cap() const { return static_cast<int32_t>(reg[cfg::kCreditCap]); }
+  uint16_t slice_us() const { return static_cast<uint16_t>(reg[cfg::kSliceUs]); }
+
+  static Decision dec(const Event& ev, DecisionType t, uint16_t vcpu, uint8_t core) {
+    Decision d;
+    d.type = static_cast<uint8_t>(t);
+    d.seq = ev.seq;
+    d.vcpu = vcpu;
+    d.core = core;
+    return d;
+  }
+
+  static Decision ack(const Event& ev) {
+    Decision d = dec(ev, DecisionType::kAck, ev.vcpu, ev.core);
+    d.b8 = ev.type;
+    return d;
+  }
+
+  size_t error(const Event& ev, ErrorCode code, Decision* out) {
+    Decision d = dec(ev, DecisionType::kError, ev.vcpu, ev.core);
+    d.b8 = static_cast<uint8_t>(code);
+    d.c16 = ev.type;
+    d.flags = kFlagLast;
+    out[0] = d;
+    ++cnt.errors;
+    ++cnt.decisions;
+    sticky |= 1u << static_cast<uint32_t>(code);
+    last_seq = ev.seq;
+    last_code = static_cast<uint8_t>(code);
+    return 1;
+  }
+
+  void place_run(uint16_t v, uint32_t c) {
+    CoreState& k = cores[c];
+    k.occ = Occ::kRun;
+    k.vcpu = v;
+    k.slice = slice_us();
+    VcpuInfo& vi = vcpus[v];
+    vi.state = VcpuState::kRunning;
+    vi.core = static_cast<uint8_t>(c);
+    changed = true;  // the vCPU of a core is part of a PREEMPT entry
+    touch(c);
+  }
+
+  // WAKE after its checks (also the body of COMMIT). Returns decisions written.
+  size_t wake(const Event& ev, uint16_t v, bool lat, Decision* out) {
+    VcpuInfo& vi = vcpus[v];
+    vi.lat = lat;
+    if (lat) vi.credit = clamp_credit(int32_t{vi.credit} + static_cast<int32_t>(reg[cfg::kLatBoost]), cap());
+    const uint32_t n = vi.home;
+    const uint32_t bi = idle_best[n];
+    const bool idle_exists = bi != kInf;
+    if (lat && idle_exists && (bi >> 17) <= reg[cfg::kWakeMaxDist]) {
+      const uint32_t c = bi & 511;
+      out[0] = dec(ev, DecisionType::kRun, v, static_cast<uint8_t>(c));
+      place_run(v, c);
+      return 1;
+    }
+    if (lat && vict_best[n] != kInf) return preempt(ev, v, vict_best[n] & 511, out);
+    if (idle_exists) {
+      const uint32_t c = bi & 511;
+      out[0] = dec(ev, DecisionType::kRun, v, static_cast<uint8_t>(c));
+      place_run(v, c);
+      return 1;
+    }
+    vi.state = VcpuState::kQueued;
+    out[0] = dec(ev, DecisionType::kQueued, v, 0);
+    return 1;
+  }
+
+  // Section 7.2-7.4 and WAKE rule 2: v preempts the vCPU on core p.
+  size_t preempt(const Event& ev, uint16_t v, uint32_t p_core, Decision* out) {
+    const uint16_t u = cores[p_core].vcpu;
+    VcpuInfo& ui = vcpus[u];
+    uint32_t k_shards = 0;
+    uint32_t targets[8];
+    const uint32_t b = ui.blocks;
+    if (reg[cfg::kShardEnable] == 1 && b >= 2 &&
+        int32_t{ui.credit} >= static_cast<int32_t>(reg[cfg::kShardMinCredit])) {
+      // One pass: E, H and the MaxShards best eligible targets (insertion into a sorted buffer).
+      const uint32_t util_max = reg[cfg::kShardUtilMax];
+      const uint32_t min_freq = reg[cfg::kShardMinFreq];
+      const uint32_t max_dist = reg[cfg::kShardMaxDist];
+      const uint8_t* dist_row = numa[ui.home];
+      uint32_t e_count = 0, hot = 0, nbest = 0;
+      uint32_t best[8];
+      const uint32_t keep = p.max_shards;
+      for (uint32_t c = 0; c < p.cores; ++c) {
+        const CoreState& k = cores[c];
+        if (!k.online) continue;
+        if (k.util >= util_max) {
+          ++hot;
+          continue;  // hot cores are never shard-eligible
+        }
+        if (k.occ != Occ::kIdle || k.freq < min_freq) continue;
+        const uint32_t d = dist_row[k.node];
+        if (d > max_dist) continue;
+        ++e_count;
+        const uint32_t key = (((d << 10) | ((3u - k.freq) << 8) | k.util) << 9) | c;
+        if (nbest < keep) {
+          uint32_t i = nbest++;
+          while (i > 0 && best[i - 1] > key) { best[i] = best[i - 1]; --i; }
+          best[i] = key;
+        } else if (key < best[keep - 1]) {
+          uint32_t i = keep - 1;
+          while (i > 0 && best[i - 1] > key) { best[i] = best[i - 1]; --i; }
+          best[i] = key;
+        }
+      }
+      if (e_count >= 1) {
+        const uint32_t l = hot >= reg[cfg::kLoadHotCores] ? reg[cfg::kKUnderLoad] : p.max_shards;
+        const uint32_t k0 = std::min({b, e_count, reg[cfg::kMaxShards], l});
+        for (uint32_t k = k0; k >= 2; --k) {
+          if (spec_div(b, k) * ui.bcost >= reg[cfg::kSyncCostUs]) {
+            k_shards = k;
+            break;
+          }
+        }
+        for (uint32_t i = 0; i < k_shards; ++i) targets[i] = best[i] & 511;
+      }
+    }
+    Decision d = dec(ev, DecisionType::kPreempt, u, static_cast<uint8_t>(p_core));
+    d.b8 = static_cast<uint8_t>(k_shards);
+    d.c16 = v;
+    out[0] = d;
+    ++cnt.preempts;
+    place_run(v, p_core);
+    if (k_shards >= 2) {
+      const uint32_t q = spec_div(b, k_shards);
+      const uint32_t r = b - q * k_shards;
+      for (uint32_t i = 0; i < k_shards; ++i) {
+        Decision s = dec(ev, DecisionType::kShard, u, static_cast<uint8_t>(targets[i]));
+        s.b8 = static_cast<uint8_t>(i);
+        s.c16 = static_cast<uint16_t>(i * q + std::min(i, r));
+        s.d32 = q + (i < r ? 1 : 0);
+        out[1 + i] = s;
+        CoreState& t = cores[targets[i]];
+        t.occ = Occ::kShard;
+        t.vcpu = u;
+        t.slice = slice_us();
+        touch(targets[i]);
+      }
+      ui.state = VcpuState::kSharded;
+      ui.shards = static_cast<uint8_t>(k_shards);
+      ui.credit = clamp_credit(int32_t{ui.credit} - static_cast<int32_t>(k_shards * reg[cfg::kShardCredit] +
+                                                                        reg[cfg::kSyncCredit]),
+                               cap());
+      ui.blocks = 0;
+      cnt.shards += k_shards;
+      return 1 + k_shards;
+    }
+    ui.state = VcpuState::kQueued;
+    return 1;
+  }
+
+  // CONFIG checks and write (section 5).
+  ErrorCode write_config(uint16_t key, uint32_t value) {
+    if (key >= cfg::kNumaDistBase && key < cfg::kNumaDistBase + 64) {
+      const uint32_t i = (key - cfg::kNumaDistBase) >> 3, j = (key - cfg::kNumaDistBase) & 7;
+      if (i >= p.nodes || j >= p.nodes) return ErrorCode::kBadNode;
+      if (value < 1 || value > 255) return ErrorCode::kBadArg;
+      numa[i][j] = static_cast<uint8_t>(value);
+      return ErrorCode::kNone;
+    }
+    if (key >= cfg::kNumScalarKeys) return ErrorCode::kBadKey;
+    uint32_t lo = 0, hi = 0;
+    switch (key) {
+      case cfg::kSliceUs: lo = 1; hi = 65535; break;
+      case cfg::kCreditPerMs: hi = 255; break;
+      case cfg::kCreditCap: lo = 1; hi = 32767; break;
+      case cfg::kRefillPerWeight: hi = 255; break;
+      case cfg::kLatBoost: hi = 32767; break;
+      case cfg::kUtilShift: hi = 7; break;
+      case cfg::kWakeMaxDist: hi = 255; break;
+      case cfg::kVictMaxDist: hi = 255; break;
+      case cfg::kVictDistShift: hi = 7; break;
+      case cfg::kVictCreditShift: hi = 15; break;
+      case cfg::kVictSliceShift: hi = 15; break;
+      case cfg::kShardEnable: hi = 1; break;
+      case cfg::kMaxShards: lo = 1; hi = p.max_shards; break;
+      case cfg::kShardMinCredit: {
+        const int32_t s = static_cast<int32_t>(value);
+        if (s < -32767 || s > 32767) return ErrorCode::kBadArg;
+        reg[key] = value;
+        return ErrorCode::kNone;
+      }
+      case cfg::kShardUtilMax: hi = 255; break;
+      case cfg::kShardMinFreq: hi = 3; break;
+      case cfg::kShardMaxDist: hi = 255; break;
+      case cfg::kLoadHotCores: hi = p.cores; break;
+      case cfg::kKUnderLoad: lo = 1; hi = p.max_shards; break;
+      case cfg::kSyncCostUs: hi = 65535; break;
+      case cfg::kShardCredit: hi = 255; break;
+      case cfg::kSyncCredit: hi = 255; break;
+      default: return ErrorCode::kBadKey;
+    }
+    if (value < lo || value > hi) return ErrorCode::kBadArg;
+    reg[key] = value;
+    return ErrorCode::kNone;
+  }
+
+  // ---- one event ------------------------------------------------------------------
+
+  // Returns the number of decisions (without the LAST flag) or 0 after writing an ERROR.
+  size_t body(const Event& ev, Decision* out, bool& was_error) {
+    auto err = [&](ErrorCode c) {
+      was_error = true;
+      return error(ev, c, out);
+    };
+    // Reserved-field masks per type: flags mask allowed, and which of vcpu/core/b8/c16/d32 are used.
+    enum : uint8_t { V = 1, C = 2, B = 4, H = 8, D = 16 };
+    static constexpr uint8_t kUsed[13] = {0, V, V, V | C, C | B | H, V | B | H, C | B, V | C, 0, H | D,
+                                          C | B, V | B | H, V | C | B | D};
+    static constexpr uint8_t kFlags[13] = {0, 0x01, 0, 0, 0, 0, 0x03, 0, 0, 0, 0x01, 0, 0};
+    const uint8_t t = ev.type;
+    if (t == 0 || t > 0x0C) return err(ErrorCode::kBadType);
+    const uint8_t used = kUsed[t];
+    if ((ev.flags & ~kFlags[t]) || (!(used & V) && ev.vcpu) || (!(used & C) && ev.core) ||
+        (!(used & B) && ev.b8) || (!(used & H) && ev.c16) || (!(used & D) && ev.d32))
+      return err(ErrorCode::kReserved);
+
+    const uint16_t v = ev.vcpu;
+    const uint32_t c = ev.core;
+    switch (static_cast<EventType>(t)) {
+      case EventType::kWake: {
+        if (v >= p.vcpus) return err(ErrorCode::kBadVcpu);
+        if (vcpus[v].state != VcpuState::kBlocked) return err(ErrorCode::kBadState);
+        return wake(ev, v, ev.flags & kFlagLat, out);
+      }
+      case EventType::kBlock: {
+        if (v >= p.vcpus) return err(ErrorCode::kBadVcpu);
+        VcpuInfo& vi = vcpus[v];
+        if (vi.state == VcpuState::kRunning) {
+          cores[vi.core].occ = Occ::kIdle;
+          touch(vi.core);
+        } else if (vi.state != VcpuState::kQueued) {
+          return err(ErrorCode::kBadState);
+        }
+        vi.state = VcpuState::kBlocked;
+        out[0] = ack(ev);
+        return 1;
+      }
+      case EventType::kSched: {
+        if (v >= p.vcpus) return err(ErrorCode::kBadVcpu);
+        if (c >= p.cores) return err(ErrorCode::kBadCore);
+        if (!cores[c].online) return err(ErrorCode::kCoreOffline);
+        if (cores[c].occ != Occ::kIdle) return err(ErrorCode::kCoreBusy);
+        if (vcpus[v].state != VcpuState::kQueued) return err(ErrorCode::kBadState);
+        place_run(v, c);
+        out[0] = dec(ev, DecisionType::kRun, v, static_cast<uint8_t>(c));
+        return 1;
+      }
+      case EventType::kTick: {
+        if (c >= p.cores) return err(ErrorCode::kBadCore);
+        CoreState& k = cores[c];
+        if (!k.online) return err(ErrorCode::kCoreOffline);
+        const int32_t diff = int32_t{ev.b8} - int32_t{k.util};
+        k.util = static_cast<uint8_t>(int32_t{k.util} + (diff >> reg[cfg::kUtilShift]));
+        k.slice = ev.c16 >= k.slice ? 0 : static_cast<uint16_t>(k.slice - ev.c16);
+        if (k.occ != Occ::kIdle) {
+          VcpuInfo& ui = vcpus[k.vcpu];
+          const int32_t debit = static_cast<int32_t>((uint32_t{ev.c16} * reg[cfg::kCreditPerMs]) >> 10);
+          ui.credit = clamp_credit(int32_t{ui.credit} - debit, cap());
+        }
+        touch(c);
+        out[0] = ack(ev);
+        return 1;
+      }
+      case EventType::kProfile: {
+        if (v >= p.vcpus) return err(ErrorCode::kBadVcpu);
+        vcpus[v].blocks = ev.b8;
+        vcpus[v].bcost = ev.c16;
+        out[0] = ack(ev);
+        return 1;
+      }
+      case EventType::kUtil: {
+        if (c >= p.cores) return err(ErrorCode::kBadCore);
+        cores[c].util = ev.b8;
+        cores[c].freq = ev.flags & 3;
+        touch(c);
+        out[0] = ack(ev);
+        return 1;
+      }
+      case EventType::kShardDone: {
+        if (v >= p.vcpus) return err(ErrorCode::kBadVcpu);
+        if (c >= p.cores) return err(ErrorCode::kBadCore);
+        VcpuInfo& vi = vcpus[v];
+        CoreState& k = cores[c];
+        if (vi.state != VcpuState::kSharded || k.occ != Occ::kShard || k.vcpu != v)
+          return err(ErrorCode::kBadState);
+        k.occ = Occ::kIdle;
+        if (--vi.shards == 0) {
+          place_run(v, c);
+          out[0] = dec(ev, DecisionType::kResume, v, static_cast<uint8_t>(c));
+        } else {
+          touch(c);
+          out[0] = ack(ev);
+        }
+        return 1;
+      }
+      case EventType::kAccount: {
+        const int32_t refill = static_cast<int32_t>(reg[cfg::kRefillPerWeight]);
+        const int32_t cp = cap();
+        for (VcpuInfo& vi : vcpus) vi.credit = clamp_credit(int32_t{vi.credit} + vi.weight * refill, cp);
+        rebuild_all();
+        out[0] = ack(ev);
+        return 1;
+      }
+      case EventType::kConfig: {
+        const ErrorCode e = write_config(ev.c16, ev.d32);
+        if (e != ErrorCode::kNone) return err(e);
+        rebuild_all();
+        out[0] = ack(ev);
+        return 1;
+      }
+      case EventType::kCoreCfg: {
+        if (c >= p.cores) return err(ErrorCode::kBadCore);
+        if (ev.b8 >= p.nodes) return err(ErrorCode::kBadNode);
+        const bool online = ev.flags & kFlagOnline;
+        if (!online && cores[c].occ != Occ::kIdle) return err(ErrorCode::kCoreBusy);
+        cores[c].node = ev.b8;
+        cores[c].online = online;
+        rebuild_all();
+        out[0] = ack(ev);
+        return 1;
+      }
+      case EventType::kVcpuCfg: {
+        if (v >= p.vcpus) return err(ErrorCode::kBadVcpu);
+        if (ev.b8 >= p.nodes) return err(ErrorCode::kBadNode);
+        if (ev.c16 < 1 || ev.c16 > 255) return err(ErrorCode::kBadArg);
+        vcpus[v].home = ev.b8;
+        vcpus[v].weight = static_cast<uint8_t>(ev.c16);
+        out[0] = ack(ev);
+        return 1;
+      }
+      case EventType::kCommit: {
+        if (v >= p.vcpus) return err(ErrorCode::kBadVcpu);
+        if (c >= p.cores) return err(ErrorCode::kBadCore);
+        const uint32_t n = ev.b8;
+        if (n >= p.nodes) return err(ErrorCode::kBadNode);
+        if (n != vcpus[v].home) return err(ErrorCode::kBadArg);
+        if (vcpus[v].state != VcpuState::kBlocked) return err(ErrorCode::kBadState);
+        const PrestageEntry& e = pre[n];
+        if (e.kind != PrestageKind::kNone && e.core == c && e.epoch == ev.d32) {
+          ++cnt.commits;
+          const size_t k = wake(ev, v, true, out);
+          out[0].flags |= kFlagCommitted;
+          return k;
+        }
+        Decision a = dec(ev, DecisionType::kAbort, v, static_cast<uint8_t>(c));
+        a.b8 = static_cast<uint8_t>(n);
+        a.d32 = e.epoch;
+        out[0] = a;
+        ++cnt.aborts;
+        return 1 + wake(ev, v, true, out + 1);
+      }
+    }
+    return err(ErrorCode::kBadType);  // unreachable: t was range-checked
+  }
+
+  size_t step(const Event& ev, Decision* out) {
+    ++cnt.events;
+    bool was_error = false;
+    const size_t n = body(ev, out, was_error);
+    if (was_error) return n;  // error() counted it and set LAST
+    out[n - 1].flags |= kFlagLast;
+    cnt.decisions += static_cast<uint32_t>(n);
+    recompute_prestage();
+    return n;
+  }
+};
+
+Model::Model(const Params& params) : impl_(std::make_unique<Impl>(params)) {}
+Model::Model(const Model& o) : impl_(std::make_unique<Impl>(*o.impl_)) {}
+Model& Model::operator=(const Model& o) {
+  if (this != &o) impl_ = std::make_unique<Impl>(*o.impl_);
+  return *this;
+}
+Model::Model(Model&&) noexcept = default;
+Model& Model::operator=(Model&&) noexcept = default;
+Model::~Model() = default;
+
+const Params& Model::params() const { return impl_->p; }
+size_t Model::step(const Event& ev, Decision* out) { return impl_->step(ev, out); }
+void Model::step(const Event& ev, std::vector<Decision>& out) {
+  Decision buf[kMaxDecisionsPerEvent];
+  const size_t n = impl_->step(ev, buf);
+  out.insert(out.end(), buf, buf + n);
+}
+void Model::reset() { impl_->reset(); }
+
+const CoreState& Model::core(uint32_t c) const {
+  if (c >= impl_->p.cores)
+    throw Error(Errc::kBadInput, "Model::core(" + std::to_string(c) + "): core id out of range, NCores = " +
+                                     std::to_string(impl_->p.cores));
+  return impl_->cores[c];
+}
+const VcpuInfo& Model::vcpu(uint32_t v) const {
+  if (v >= impl_->p.vcpus)
+    throw Error(Errc::kBadInput, "Model::vcpu(" + std::to_string(v) + "): vCPU id out of range, NVcpus = " +
+                                     std::to_string(impl_->p.vcpus));
+  return impl_->vcpus[v];
+}
+PrestageEntry Model::prestage(uint32_t node) const {
+  if (node >= impl_->p.nodes)
+    throw Error(Errc::kBadInput, "Model::prestage(" + std::to_string(node) +
+                                     "): node out of range, NNodes = " + std::to_string(impl_->p.nodes));
+  return impl_->pre[node];
+}
+uint32_t Model::config(uint16_t key) const {
+  if (key < cfg::kNumScalarKeys) return impl_->reg[key];
+  if (key >= cfg::kNumaDistBase && key < cfg::kNumaDistBase + 64)
+    return impl_->numa[(key - cfg::kNumaDistBase) >> 3][(key - cfg::kNumaDistBase) & 7];
+  throw Error(Errc::kBadInput, "Model::config: unknown configuration key " + std::to_string(key) +
+                                   " (docs/spec.md section 5 lists the keys)");
+}
+ErrorCode Model::write_config(uint16_t key, uint32_t value) {
+  const ErrorCode e = impl_->write_config(key, value);
+  if (e == ErrorCode::kNone) {
+    // Not an event: the searches see the new value, the table changes at the next event.
+    impl_->rebuild_all();
+    impl_->compute_best();
+  }
+  return e;
+}
+const Counters& Model::counters() const { return impl_->cnt; }
+uint32_t Model::err_sticky() const { return impl_->sticky; }
+uint32_t Model::last_err_seq() const { return impl_->last_seq; }
+uint8_t Model::last_err_code() const { return impl_->last_code; }
+void Model::clear_err_sticky(uint32_t w1c_mask) { impl_->sticky &= ~w1c_mask; }
+void Model::set_err_sticky(ErrorCode code) {
+  const uint32_t bit = static_cast<uint32_t>(code);
+  if (bit == 0 || bit > 31)
+    throw Error(Errc::kBadInput, "Model::set_err_sticky: error code " + std::to_string(bit) +
+                                     " has no sticky bit (codes 1..31)");
+  impl_->sticky |= 1u << bit;
+}
+
+}  // namespace vshard

@@ -1,0 +1,1379 @@
+#!/usr/bin/env python3
+"""Generates the vShard register map from its one description.
+
+Reads regs/vshard_regs.json and writes
+  rtl/vs_regs_pkg.sv     package vs_regs_pkg (offsets, fields, resets, enums)
+  include/vshard/regs.h  namespace vshard::regs (constexpr offsets, masks, ...)
+  docs/registers.md      Markdown tables
+
+Usage:
+  scripts/gen_regs.py [--json FILE] [--out-dir DIR]   regenerate (default: the repo)
+  scripts/gen_regs.py --check [--out-dir DIR]         exit 1 if a file is stale
+
+Python standard library only. Reset values and ranges may be formulas over
+the engine parameters (NCores, NVcpus, NNodes, MaxShards) and array indices:
+integers, + - * //, floor(a / b), min(a, b), max(a, b), comparisons, and/or,
+and `a if cond else b`.
+"""
+
+import argparse
+import ast
+import itertools
+import json
+import os
+import re
+import sys
+import tempfile
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DEFAULT_JSON = os.path.join(REPO, "regs", "vshard_regs.json")
+OUTPUTS = ("rtl/vs_regs_pkg.sv", "include/vshard/regs.h", "docs/registers.md")
+ACCESS = ("RO", "RW", "W1C", "WO")
+
+
+class RegsError(Exception):
+    """A problem in the register description; the message says what to fix."""
+
+
+def parse_int(value, what):
+    if isinstance(value, bool):
+        raise RegsError(f"{what}: expected an integer, got {value!r}")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str):
+        try:
+            return int(value, 0)
+        except ValueError:
+            pass
+    raise RegsError(f"{what}: expected an integer (decimal or 0x hex), got {value!r}")
+
+
+def snake_upper(name):
+    """MaxShards -> MAX_SHARDS, NCores -> N_CORES."""
+    return re.sub(r"(?<=[A-Za-z0-9])(?=[A-Z][a-z])", "_", name).upper()
+
+
+def camel(name):
+    """SLICE_US -> SliceUs."""
+    return "".join(p[:1].upper() + p[1:].lower() for p in name.split("_") if p)
+
+
+# ---------------------------------------------------------------- formulas
+
+
+class Formula:
+    """A small arithmetic expression over parameters and array indices."""
+
+    _BINOPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.FloorDiv: "/"}
+    _CMPOPS = {ast.Eq: "==", ast.NotEq: "!=", ast.Lt: "<", ast.LtE: "<=",
+               ast.Gt: ">", ast.GtE: ">="}
+
+    def __init__(self, text, allowed, what):
+        self.text = str(text)
+        self.what = what
+        try:
+            self.tree = ast.parse(self.text, mode="eval").body
+        except SyntaxError as e:
+            raise RegsError(f"{what}: formula {self.text!r} does not parse: {e.msg}")
+        self.names = set()
+        self._check(self.tree, set(allowed))
+
+    def _fail(self, why):
+        raise RegsError(f"{self.what}: formula {self.text!r}: {why}")
+
+    def _check(self, n, allowed):
+        if isinstance(n, ast.Constant):
+            if not isinstance(n.value, int) or isinstance(n.value, bool):
+                self._fail("only integer constants are allowed")
+        elif isinstance(n, ast.Name):
+            if n.id not in allowed:
+                self._fail(f"unknown name {n.id!r} (allowed: {', '.join(sorted(allowed))})")
+            self.names.add(n.id)
+        elif isinstance(n, ast.UnaryOp) and isinstance(n.op, ast.USub):
+            self._check(n.operand, allowed)
+        elif isinstance(n, ast.BinOp) and type(n.op) in self._BINOPS:
+            self._check(n.left, allowed)
+            self._check(n.right, allowed)
+        elif isinstance(n, ast.Call) and isinstance(n.func, ast.Name):
+            f = n.func.id
+            if n.keywords:
+                self._fail("keyword arguments are not allowed")
+            if f in ("min", "max") and len(n.args) == 2:
+                for a in n.args:
+                    self._check(a, allowed)
+            elif (f == "floor" and len(n.args) == 1 and isinstance(n.args[0], ast.BinOp)
+                  and isinstance(n.args[0].op, ast.Div)):
+                self._check(n.args[0].left, allowed)
+                self._check(n.args[0].right, allowed)
+            else:
+                self._fail(f"unsupported call {f}(...): use min(a, b), max(a, b) or floor(a / b)")
+        elif isinstance(n, ast.IfExp):
+            for a in (n.test, n.body, n.orelse):
+                self._check(a, allowed)
+        elif isinstance(n, ast.Compare) and len(n.ops) == 1 and type(n.ops[0]) in self._CMPOPS:
+            self._check(n.left, allowed)
+            self._check(n.comparators[0], allowed)
+        elif isinstance(n, ast.BoolOp):
+            for a in n.values:
+                self._check(a, allowed)
+        else:
+            self._fail(f"unsupported construct {type(n).__name__}")
+
+    @property
+    def is_const(self):
+        return not self.names
+
+    def eval(self, env=None):
+        return self._eval(self.tree, env or {})
+
+    def _eval(self, n, env):
+        if isinstance(n, ast.Constant):
+            return n.value
+        if isinstance(n, ast.Name):
+            return env[n.id]
+        if isinstance(n, ast.UnaryOp):
+            return -self._eval(n.operand, env)
+        if isinstance(n, ast.BinOp):
+            a, b = self._eval(n.left, env), self._eval(n.right, env)
+            if isinstance(n.op, ast.Add):
+                return a + b
+            if isinstance(n.op, ast.Sub):
+                return a - b
+            if isinstance(n.op, ast.Mult):
+                return a * b
+            if b == 0:
+                self._fail(f"division by zero with {env}")
+            return a // b
+        if isinstance(n, ast.Call):
+            f = n.func.id
+            if f == "floor":
+                a, b = self._eval(n.args[0].left, env), self._eval(n.args[0].right, env)
+                if b == 0:
+                    self._fail(f"division by zero with {env}")
+                return a // b
+            a, b = self._eval(n.args[0], env), self._eval(n.args[1], env)
+            return min(a, b) if f == "min" else max(a, b)
+        if isinstance(n, ast.IfExp):
+            return self._eval(n.body, env) if self._eval(n.test, env) else self._eval(n.orelse, env)
+        if isinstance(n, ast.Compare):
+            a, b = self._eval(n.left, env), self._eval(n.comparators[0], env)
+            return int({ast.Eq: a == b, ast.NotEq: a != b, ast.Lt: a < b, ast.LtE: a <= b,
+                        ast.Gt: a > b, ast.GtE: a >= b}[type(n.ops[0])])
+        if isinstance(n, ast.BoolOp):
+            vals = [self._eval(v, env) for v in n.values]
+            return int(all(vals)) if isinstance(n.op, ast.And) else int(any(vals))
+        raise AssertionError(n)
+
+    # Translation. `names` maps a formula name to the target expression;
+    # `lit` formats a non-negative integer constant.
+    def render(self, names, lit, andop, orop):
+        return self._render(self.tree, names, lit, andop, orop)
+
+    def _render(self, n, names, lit, andop, orop):
+        r = lambda x: self._render(x, names, lit, andop, orop)  # noqa: E731
+        if isinstance(n, ast.Constant):
+            if n.value < 0:
+                self._fail("negative constants are only allowed in constant formulas")
+            return lit(n.value)
+        if isinstance(n, ast.Name):
+            return names[n.id]
+        if isinstance(n, ast.UnaryOp):
+            self._fail("negation is only allowed in constant formulas")
+        if isinstance(n, ast.BinOp):
+            return f"({r(n.left)} {self._BINOPS[type(n.op)]} {r(n.right)})"
+        if isinstance(n, ast.Call):
+            f = n.func.id
+            if f == "floor":
+                return f"({r(n.args[0].left)} / {r(n.args[0].right)})"
+            a, b = r(n.args[0]), r(n.args[1])
+            cmp = "<" if f == "min" else ">"
+            return f"(({a} {cmp} {b}) ? {a} : {b})"
+        if isinstance(n, ast.IfExp):
+            return f"({r(n.test)} ? {r(n.body)} : {r(n.orelse)})"
+        if isinstance(n, ast.Compare):
+            return f"({r(n.left)} {self._CMPOPS[type(n.ops[0])]} {r(n.comparators[0])})"
+        if isinstance(n, ast.BoolOp):
+            op = f" {andop} " if isinstance(n.op, ast.And) else f" {orop} "
+            return "(" + op.join(r(v) for v in n.values) + ")"
+        raise AssertionError(n)
+
+
+# ---------------------------------------------------------------- the model
+
+
+class Field:
+    def __init__(self, name, lsb, width, access, reset, doc, enum=None, signed=False):
+        self.name, self.lsb, self.width, self.access = name, lsb, width, access
+        self.reset, self.doc, self.enum, self.signed = reset, doc, enum, signed
+
+    @property
+    def mask(self):
+        return ((1 << self.width) - 1) << self.lsb
+
+    @property
+    def bits(self):
+        return f"{self.lsb + self.width - 1}:{self.lsb}" if self.width > 1 else f"{self.lsb}"
+
+
+class Register:
+    def __init__(self, name, offset, access, doc, fields, block, constant=False,
+                 dims=(), strides=(), index=()):
+        self.name, self.offset, self.access, self.doc = name, offset, access, doc
+        self.fields, self.block, self.constant = fields, block, constant
+        self.dims, self.strides, self.index = list(dims), list(strides), list(index)
+
+    @property
+    def mask(self):
+        m = 0
+        for f in self.fields:
+            m |= f.mask
+        return m
+
+    @property
+    def single_value(self):
+        return len(self.fields) == 1 and self.fields[0].name == "VALUE"
+
+    @property
+    def reset_is_const(self):
+        return all(f.reset.is_const for f in self.fields)
+
+    def reset_value(self, env, index_env=None):
+        v = 0
+        e = dict(env)
+        e.update(index_env or {})
+        for f in self.fields:
+            v |= (f.reset.eval(e) & ((1 << f.width) - 1)) << f.lsb
+        return v
+
+    def offsets(self):
+        if not self.dims:
+            return [(self.offset, ())]
+        out = []
+        for idx in itertools.product(*[range(d) for d in self.dims]):
+            out.append((self.offset + sum(i * s for i, s in zip(idx, self.strides)), idx))
+        return out
+
+
+class CfgKey:
+    def __init__(self, key, name, width, signed, min_, max_, reset, doc):
+        self.key, self.name, self.width, self.signed = key, name, width, signed
+        self.min, self.max, self.reset, self.doc = min_, max_, reset, doc
+
+
+class CfgArray:
+    def __init__(self, key, name, dims, index, width, min_, max_, reset, valid_index, doc):
+        self.key, self.name, self.dims, self.index = key, name, dims, index
+        self.width, self.min, self.max, self.reset = width, min_, max_, reset
+        self.valid_index, self.doc = valid_index, doc
+
+    @property
+    def count(self):
+        n = 1
+        for d in self.dims:
+            n *= d
+        return n
+
+    def strides(self):
+        s, out = 1, []
+        for d in reversed(self.dims):
+            out.insert(0, s)
+            s *= d
+        return out
+
+    def index_bits(self):
+        """(lsb, width) of each index inside key - base (dims are powers of two)."""
+        out, lsb = [], 0
+        for d in reversed(self.dims):
+            w = d.bit_length() - 1
+            out.insert(0, (lsb, w))
+            lsb += w
+        return out
+
+
+class Enum:
+    def __init__(self, name, prefix, width, doc, values, cpp_prefix=None):
+        self.name, self.prefix, self.width, self.doc, self.values = name, prefix, width, doc, values
+        self.cpp_prefix = cpp_prefix or camel(prefix)
+
+
+class Desc:
+    """The whole register description, loaded and checked."""
+
+    def __init__(self, path):
+        try:
+            with open(path, encoding="utf-8") as f:
+                j = json.load(f)
+        except OSError as e:
+            raise RegsError(f"cannot read {path}: {e.strerror}")
+        except json.JSONDecodeError as e:
+            raise RegsError(f"{path}:{e.lineno}:{e.colno}: invalid JSON: {e.msg}")
+        self.path = path
+        self.j = j
+        req = lambda obj, key, what: self._req(obj, key, what)  # noqa: E731
+        self.major = parse_int(req(req(j, "version", "top"), "major", "version"), "version.major")
+        self.minor = parse_int(req(j["version"], "minor", "version"), "version.minor")
+        self.magic = parse_int(req(j, "magic", "top"), "magic")
+        self.addr_bits = parse_int(req(j, "addr_bits", "top"), "addr_bits")
+        self.doc = j.get("doc", "")
+
+        self.params = []
+        for p in req(j, "params", "top"):
+            self.params.append({"name": req(p, "name", "param"), "cpp": req(p, "cpp", "param"),
+                                "min": parse_int(req(p, "min", "param"), "param.min"),
+                                "max": parse_int(req(p, "max", "param"), "param.max"),
+                                "doc": p.get("doc", "")})
+        self.param_names = [p["name"] for p in self.params]
+        self.configs = []
+        for c in req(j, "configs", "top"):
+            name = req(c, "name", "config")
+            vals = {}
+            for p in self.params:
+                v = parse_int(req(c, p["name"], f"config {name}"), f"config {name}.{p['name']}")
+                if not p["min"] <= v <= p["max"]:
+                    raise RegsError(f"config {name}: {p['name']} = {v} is outside "
+                                    f"{p['min']}..{p['max']}")
+                vals[p["name"]] = v
+            self.configs.append((name, vals))
+        # Parameter sets every formula is checked against: the named
+        # configurations and every corner of the parameter ranges.
+        self.envs = [v for _, v in self.configs]
+        for corner in itertools.product(*[(p["min"], p["max"]) for p in self.params]):
+            self.envs.append(dict(zip(self.param_names, corner)))
+
+        d = req(j, "descriptor", "top")
+        self.desc_bytes = parse_int(req(d, "bytes", "descriptor"), "descriptor.bytes")
+        self.desc_doc = d.get("doc", "")
+        self.desc_fields = []
+        used = 0
+        for f in req(d, "fields", "descriptor"):
+            lsb, width = self._bits(req(f, "bits", "descriptor field"), f"descriptor.{f.get('name')}",
+                                    self.desc_bytes * 8)
+            m = ((1 << width) - 1) << lsb
+            if used & m:
+                raise RegsError(f"descriptor field {f['name']} overlaps another field")
+            used |= m
+            self.desc_fields.append((req(f, "name", "descriptor field"), lsb, width, f.get("doc", "")))
+
+        self.enums = {}
+        for e in req(j, "enums", "top"):
+            name = req(e, "name", "enum")
+            width = parse_int(req(e, "width", f"enum {name}"), f"enum {name}.width")
+            vals, seen_v, seen_n = [], set(), set()
+            for v in req(e, "values", f"enum {name}"):
+                vn = req(v, "name", f"enum {name} value")
+                vv = parse_int(req(v, "value", f"enum {name}.{vn}"), f"enum {name}.{vn}")
+                if not 0 <= vv < (1 << width):
+                    raise RegsError(f"enum {name}.{vn} = {vv} does not fit in {width} bits")
+                if vv in seen_v or vn in seen_n:
+                    raise RegsError(f"enum {name}: duplicate value or name at {vn}")
+                seen_v.add(vv)
+                seen_n.add(vn)
+                vals.append((vn, vv, v.get("doc", "")))
+            self.enums[name] = Enum(name, req(e, "prefix", f"enum {name}"), width, e.get("doc", ""), vals,
+                                   e.get("cpp_prefix"))
+
+        self.flags = []
+        for f in req(j, "flags", "top"):
+            name = req(f, "name", "flag")
+            bit = parse_int(req(f, "bit", f"flag {name}"), f"flag {name}.bit")
+            width = parse_int(f.get("width", 1), f"flag {name}.width")
+            if bit + width > 8:
+                raise RegsError(f"flag {name}: bits {bit}+{width} do not fit in the 8-bit flags byte")
+            self.flags.append((name, bit, width, f.get("doc", "")))
+
+        self.blocks = []
+        self.registers = []
+        for b in req(j, "blocks", "top"):
+            bname = req(b, "name", "block")
+            regs = [self._register(r, bname) for r in req(b, "registers", f"block {bname}")]
+            self.blocks.append((bname, b.get("doc", ""), regs))
+            self.registers.extend(regs)
+
+        c = req(j, "config", "top")
+        self.cfg_base = parse_int(req(c, "base", "config"), "config.base")
+        self.cfg_stride = parse_int(req(c, "stride", "config"), "config.stride")
+        self.cfg_doc = c.get("doc", "")
+        self.cfg_keys = [self._cfg_key(k) for k in req(c, "keys", "config")]
+        self.cfg_arrays = [self._cfg_array(a) for a in c.get("arrays", [])]
+        self._check_cfg_keys()
+        self._check_offsets()
+
+    @staticmethod
+    def _req(obj, key, what):
+        if not isinstance(obj, dict) or key not in obj:
+            raise RegsError(f"{what}: missing required key {key!r}")
+        return obj[key]
+
+    @staticmethod
+    def _bits(text, what, limit=32):
+        parts = str(text).split(":")
+        try:
+            if len(parts) == 1:
+                hi = lo = int(parts[0])
+            elif len(parts) == 2:
+                hi, lo = int(parts[0]), int(parts[1])
+            else:
+                raise ValueError
+        except ValueError:
+            raise RegsError(f"{what}: bits {text!r} must be 'hi:lo' or 'n'")
+        if not 0 <= lo <= hi < limit:
+            raise RegsError(f"{what}: bits {text!r} must satisfy 0 <= lo <= hi < {limit}")
+        return lo, hi - lo + 1
+
+    def _check_fits(self, formula, width, signed, what, extra_envs=None):
+        for env in self.envs:
+            for ix in (extra_envs or [{}]):
+                e = dict(env)
+                e.update(ix)
+                v = formula.eval(e)
+                lo, hi = (-(1 << (width - 1)), (1 << (width - 1)) - 1) if signed else (0, (1 << width) - 1)
+                if not lo <= v <= hi:
+                    raise RegsError(f"{what}: value {v} (with {e}) does not fit in "
+                                    f"{width} {'signed ' if signed else ''}bits")
+
+    def _register(self, r, block):
+        name = self._req(r, "name", f"block {block} register")
+        what = f"register {name}"
+        offset = parse_int(self._req(r, "offset", what), f"{what}.offset")
+        access = self._req(r, "access", what)
+        if access not in ACCESS:
+            raise RegsError(f"{what}: access {access!r} must be one of {', '.join(ACCESS)}")
+        dims, strides, index = (), (), ()
+        if "array" in r:
+            a = r["array"]
+            dims = [parse_int(x, f"{what}.array.dims") for x in self._req(a, "dims", f"{what}.array")]
+            strides = [parse_int(x, f"{what}.array.strides") for x in self._req(a, "strides", f"{what}.array")]
+            index = list(self._req(a, "index", f"{what}.array"))
+            if not (len(dims) == len(strides) == len(index)) or not dims:
+                raise RegsError(f"{what}.array: dims, strides and index must have the same non-zero length")
+        allowed = set(self.param_names) | set(index)
+        fields = []
+        if "fields_from_enum" in r:
+            en = self.enums.get(r["fields_from_enum"])
+            if en is None:
+                raise RegsError(f"{what}: fields_from_enum names unknown enum {r['fields_from_enum']!r}")
+            for vn, vv, vdoc in en.values:
+                if vv == 0:
+                    continue
+                if vv >= 32:
+                    raise RegsError(f"{what}: enum value {en.prefix}_{vn} = {vv} has no bit in a 32-bit register")
+                fields.append(Field(vn, vv, 1, access, Formula(0, (), what), vdoc))
+        else:
+            for f in self._req(r, "fields", what):
+                fname = self._req(f, "name", f"{what} field")
+                fwhat = f"{what}.{fname}"
+                lsb, width = self._bits(self._req(f, "bits", fwhat), fwhat)
+                facc = f.get("access", access)
+                if facc not in ACCESS:
+                    raise RegsError(f"{fwhat}: access {facc!r} must be one of {', '.join(ACCESS)}")
+                reset = Formula(self._req(f, "reset", fwhat), allowed, f"{fwhat}.reset")
+                if f.get("enum") and f["enum"] not in self.enums:
+                    raise RegsError(f"{fwhat}: unknown enum {f['enum']!r}")
+                fields.append(Field(fname, lsb, width, facc, reset, f.get("doc", ""), f.get("enum")))
+        used = 0
+        ix_envs = [dict(zip(index, ix)) for ix in itertools.product(*[range(d) for d in dims])] or [{}]
+        for f in fields:
+            if used & f.mask:
+                raise RegsError(f"{what}: field {f.name} overlaps another field")
+            used |= f.mask
+            self._check_fits(f.reset, f.width, False, f"{what}.{f.name}.reset", ix_envs)
+        if not fields:
+            raise RegsError(f"{what}: no fields")
+        return Register(name, offset, access, r.get("doc", ""), fields, block,
+                        bool(r.get("constant", False)), dims, strides, index)
+
+    def _cfg_key(self, k):
+        name = self._req(k, "name", "config key")
+        what = f"config key {name}"
+        key = parse_int(self._req(k, "key", what), f"{what}.key")
+        width = parse_int(self._req(k, "width", what), f"{what}.width")
+        signed = bool(k.get("signed", False))
+        p = set(self.param_names)
+        mn = Formula(self._req(k, "min", what), p, f"{what}.min")
+        mx = Formula(self._req(k, "max", what), p, f"{what}.max")
+        rs = Formula(self._req(k, "reset", what), p, f"{what}.reset")
+        if not mn.is_const:
+            raise RegsError(f"{what}: min must be a constant")
+        for f, w in ((mn, "min"), (mx, "max"), (rs, "reset")):
+            self._check_fits(f, width, signed, f"{what}.{w}")
+        for env in self.envs:
+            a, b, c = mn.eval(env), mx.eval(env), rs.eval(env)
+            if not a <= c <= b:
+                raise RegsError(f"{what}: reset {c} is outside {a}..{b} with {env}")
+        return CfgKey(key, name, width, signed, mn, mx, rs, k.get("doc", ""))
+
+    def _cfg_array(self, a):
+        name = self._req(a, "name", "config array")
+        what = f"config array {name}"
+        key = parse_int(self._req(a, "key", what), f"{what}.key")
+        dims = [parse_int(x, f"{what}.dims") for x in self._req(a, "dims", what)]
+        index = list(self._req(a, "index", what))
+        if len(dims) != len(index) or not dims:
+            raise RegsError(f"{what}: dims and index must have the same non-zero length")
+        for d in dims:
+            if d < 2 or d & (d - 1):
+                raise RegsError(f"{what}: every dimension must be a power of two >= 2 (got {d})")
+        width = parse_int(self._req(a, "width", what), f"{what}.width")
+        mn = parse_int(self._req(a, "min", what), f"{what}.min")
+        mx = parse_int(self._req(a, "max", what), f"{what}.max")
+        allowed = set(self.param_names) | set(index)
+        rs = Formula(self._req(a, "reset", what), set(index), f"{what}.reset")
+        vi = Formula(self._req(a, "valid_index", what), allowed, f"{what}.valid_index")
+        arr = CfgArray(key, name, dims, index, width, mn, mx, rs, vi, a.get("doc", ""))
+        if not 0 <= mn <= mx < (1 << width):
+            raise RegsError(f"{what}: range {mn}..{mx} does not fit in {width} bits")
+        if key % arr.count:
+            raise RegsError(f"{what}: key {key:#x} must be a multiple of the element count {arr.count}")
+        for ix in itertools.product(*[range(d) for d in dims]):
+            v = rs.eval(dict(zip(index, ix)))
+            if not mn <= v <= mx:
+                raise RegsError(f"{what}: reset {v} at {ix} is outside {mn}..{mx}")
+        return arr
+
+    def _check_cfg_keys(self):
+        seen = {}
+        keys = [(k.key, k.name) for k in self.cfg_keys]
+        for a in self.cfg_arrays:
+            keys += [(a.key + n, a.name) for n in range(a.count)]
+        for key, name in keys:
+            if key in seen:
+                raise RegsError(f"config key {key:#x} is used by both {seen[key]} and {name}")
+            seen[key] = name
+
+    def cfg_offset(self, key):
+        return self.cfg_base + self.cfg_stride * key
+
+    def _check_offsets(self):
+        seen = {}
+        limit = 1 << self.addr_bits
+        entries = []
+        for r in self.registers:
+            for off, idx in r.offsets():
+                entries.append((off, r.name + "".join(f"[{i}]" for i in idx)))
+        for k in self.cfg_keys:
+            entries.append((self.cfg_offset(k.key), f"CFG_{k.name}"))
+        for a in self.cfg_arrays:
+            for n in range(a.count):
+                entries.append((self.cfg_offset(a.key + n), f"CFG_{a.name}[{n}]"))
+        for off, name in entries:
+            if off % 4:
+                raise RegsError(f"register {name}: offset {off:#05x} is not 4-byte aligned")
+            if off >= limit:
+                raise RegsError(f"register {name}: offset {off:#05x} is outside the "
+                                f"{self.addr_bits}-bit address space")
+            if off in seen:
+                raise RegsError(f"registers {seen[off]} and {name} share offset {off:#05x}")
+            seen[off] = name
+
+    def params_used(self, formulas):
+        used = set()
+        for f in formulas:
+            used |= f.names
+        return [p for p in self.params if p["name"] in used]
+
+
+# ---------------------------------------------------------------- emitters
+
+HEADER_NOTE = ("Generated by scripts/gen_regs.py from regs/vshard_regs.json. Do not edit:\n"
+               "change the JSON and run `python3 scripts/gen_regs.py` (or `ninja regs`).")
+
+
+class Names:
+    """Refuses two generated identifiers with the same name."""
+
+    def __init__(self, lang):
+        self.lang, self.seen = lang, set()
+
+    def __call__(self, name):
+        if name in self.seen:
+            raise RegsError(f"generated {self.lang} identifier {name} is defined twice: "
+                            f"rename a register, field or key in the JSON")
+        self.seen.add(name)
+        return name
+
+
+def sv_hex(v, width):
+    return f"{width}'h{v & ((1 << width) - 1):0{(width + 3) // 4}x}"
+
+
+def sv_lit(v):
+    return f"32'd{v}"
+
+
+def gen_sv(d):
+    o = []
+    nm = Names("SystemVerilog")
+    w = o.append
+    aw = d.addr_bits
+    for line in HEADER_NOTE.split("\n"):
+        w(f"// {line}")
+    w("//")
+    w("// vShard register map and the constants hardware and software share")
+    w(f"// (docs/spec.md v{d.major}.{d.minor}, docs/registers.md). Reference as vs_regs_pkg::NAME.")
+    w("")
+    w("package vs_regs_pkg;")
+    w("")
+    w("  // A package of constants: a design uses some of them, and the helper")
+    w("  // functions keep a wide intermediate of which they return a slice.")
+    w("  /* verilator lint_off UNUSEDPARAM */")
+    w("  /* verilator lint_off UNUSEDSIGNAL */")
+    w("")
+    w("  // ---- identity and bus")
+    w(f"  localparam int unsigned {nm('SPEC_VERSION_MAJOR')} = {d.major};")
+    w(f"  localparam int unsigned {nm('SPEC_VERSION_MINOR')} = {d.minor};")
+    w(f"  localparam logic [31:0] {nm('MAGIC_VALUE')} = {sv_hex(d.magic, 32)};")
+    w(f"  localparam logic [31:0] {nm('VERSION_VALUE')} = {sv_hex(d.major << 16 | d.minor, 32)};")
+    w(f"  localparam int unsigned {nm('ADDR_W')} = {aw};  // AXI4-Lite byte address width")
+    w("")
+    w("  // ---- engine parameter ranges (spec section 1) and named configurations")
+    for p in d.params:
+        u = snake_upper(p["name"])
+        w(f"  localparam int unsigned {nm(u + '_MIN')} = {p['min']};")
+        w(f"  localparam int unsigned {nm(u + '_MAX')} = {p['max']};")
+    for cname, vals in d.configs:
+        for p in d.params:
+            w(f"  localparam int unsigned {nm(cname.upper() + '_' + snake_upper(p['name']))} = {vals[p['name']]};")
+    w("")
+    w(f"  // ---- descriptors: {d.desc_bytes} bytes, byte i = bits 8i+7:8i")
+    w(f"  localparam int unsigned {nm('DESC_BYTES')} = {d.desc_bytes};")
+    w(f"  localparam int unsigned {nm('DESC_W')} = {d.desc_bytes * 8};")
+    for name, lsb, width, doc in d.desc_fields:
+        w(f"  localparam int unsigned {nm('DESC_' + name + '_LSB')} = {lsb};  // {doc}")
+        w(f"  localparam int unsigned {nm('DESC_' + name + '_W')} = {width};")
+    w("")
+    w("  // ---- enums")
+    for e in d.enums.values():
+        w(f"  // {e.doc}")
+        w(f"  typedef enum logic [{e.width - 1}:0] {{")
+        for i, (vn, vv, vdoc) in enumerate(e.values):
+            comma = "," if i + 1 < len(e.values) else ""
+            w(f"    {nm(e.prefix + '_' + vn)} = {e.width}'h{vv:0{(e.width + 3) // 4}x}{comma}  // {vdoc}")
+        w(f"  }} {nm(e.name + '_e')};")
+    w("")
+    w("  // ---- descriptor flag bits")
+    for name, bit, width, doc in d.flags:
+        if width == 1:
+            w(f"  localparam int unsigned {nm(name + '_BIT')} = {bit};  // {doc}")
+        else:
+            w(f"  localparam int unsigned {nm(name + '_LSB')} = {bit};  // {doc}")
+            w(f"  localparam int unsigned {nm(name + '_W')} = {width};")
+    for bname, bdoc, regs in d.blocks:
+        w("")
+        w(f"  // ---- {bname}: {bdoc}")
+        for r in regs:
+            acc = r.access
+            w(f"  // {r.name} ({acc}): {r.doc}")
+            w(f"  localparam logic [{aw - 1}:0] {nm(r.name + '_OFFSET')} = {sv_hex(r.offset, aw)};")
+            w(f"  localparam logic [31:0] {nm(r.name + '_MASK')} = {sv_hex(r.mask, 32)};")
+            if r.single_value:
+                w(f"  localparam int unsigned {nm(r.name + '_W')} = {r.fields[0].width};")
+            else:
+                for f in r.fields:
+                    w(f"  localparam int unsigned {nm(r.name + '_' + f.name + '_LSB')} = {f.lsb};"
+                      f"  // {f.access} {f.doc}")
+                    w(f"  localparam int unsigned {nm(r.name + '_' + f.name + '_W')} = {f.width};")
+            if r.dims:
+                if len(r.dims) == 1:
+                    w(f"  localparam int unsigned {nm(r.name + '_COUNT')} = {r.dims[0]};")
+                    w(f"  localparam int unsigned {nm(r.name + '_STRIDE')} = {r.strides[0]};")
+                else:
+                    for ix, dim, st in zip(r.index, r.dims, r.strides):
+                        w(f"  localparam int unsigned {nm(r.name + '_' + ix.upper() + '_COUNT')} = {dim};")
+                        w(f"  localparam int unsigned {nm(r.name + '_' + ix.upper() + '_STRIDE')} = {st};")
+                fn = nm(r.name.lower() + "_offset")
+                args = ", ".join(f"input int unsigned {ix}" for ix in r.index)
+                expr = " + ".join(f"({ix} * 32'd{st})" for ix, st in zip(r.index, r.strides))
+                w(f"  function automatic logic [{aw - 1}:0] {fn}({args});")
+                w(f"    logic [31:0] off;")
+                w(f"    off = 32'h{r.offset:x} + {expr};")
+                w(f"    {fn} = off[{aw - 1}:0];")
+                w(f"  endfunction")
+            if r.reset_is_const:
+                w(f"  localparam logic [31:0] {nm(r.name + '_RESET')} = {sv_hex(r.reset_value({}), 32)};")
+            else:
+                used = d.params_used([f.reset for f in r.fields])
+                names = {p["name"]: p["cpp"] for p in used}
+                names.update({ix: ix for ix in r.index})
+                args = [f"input int unsigned {p['cpp']}" for p in used]
+                args += [f"input int unsigned {ix}" for ix in r.index]
+                fn = nm(r.name.lower() + "_reset")
+                parts = []
+                for f in r.fields:
+                    if f.reset.is_const and f.reset.eval() == 0:
+                        continue
+                    ex = f.reset.render(names, sv_lit, '&&', '||')
+                    parts.append(f"({ex} << {f.lsb})" if f.lsb else ex)
+                w(f"  function automatic logic [31:0] {fn}({', '.join(args)});")
+                w(f"    {fn} = {' | '.join(parts) if parts else sv_lit(0)};")
+                w(f"  endfunction")
+    # configuration
+    w("")
+    w(f"  // ---- configuration (spec section 5): key k at {sv_hex(d.cfg_base, aw)} + {d.cfg_stride}*k")
+    w(f"  localparam logic [{aw - 1}:0] {nm('CFG_OFFSET')} = {sv_hex(d.cfg_base, aw)};")
+    w(f"  localparam int unsigned {nm('CFG_STRIDE')} = {d.cfg_stride};")
+    w(f"  localparam int unsigned {nm('CFG_NUM_SCALAR_KEYS')} = {len(d.cfg_keys)};")
+    for k in d.cfg_keys:
+        u = "CFG_" + k.name
+        w(f"  // {k.name}: {k.doc}")
+        w(f"  localparam logic [15:0] {nm(u + '_KEY')} = {sv_hex(k.key, 16)};")
+        w(f"  localparam logic [{aw - 1}:0] {nm(u + '_OFFSET')} = {sv_hex(d.cfg_offset(k.key), aw)};")
+        w(f"  localparam int unsigned {nm(u + '_W')} = {k.width};")
+        ty = "int" if k.signed else "int unsigned"
+        w(f"  localparam {ty} {nm(u + '_MIN')} = {k.min.eval()};")
+        for f, sfx in ((k.max, "MAX"), (k.reset, "RESET")):
+            if f.is_const:
+                if sfx == "RESET":
+                    w(f"  localparam logic [31:0] {nm(u + '_RESET')} = {sv_hex(f.eval(), 32)};")
+                else:
+                    w(f"  localparam {ty} {nm(u + '_' + sfx)} = {f.eval()};")
+            else:
+                used = d.params_used([f])
+                fn = nm(f"cfg_{k.name.lower()}_{sfx.lower()}")
+                args = ", ".join(f"input int unsigned {p['cpp']}" for p in used)
+                expr = f.render({p["name"]: p["cpp"] for p in used}, sv_lit, "&&", "||")
+                w(f"  function automatic logic [31:0] {fn}({args});")
+                w(f"    {fn} = {expr};")
+                w(f"  endfunction")
+    for a in d.cfg_arrays:
+        u = "CFG_" + a.name
+        w(f"  // {a.name}: {a.doc}")
+        w(f"  localparam logic [15:0] {nm(u + '_KEY')} = {sv_hex(a.key, 16)};")
+        w(f"  localparam logic [{aw - 1}:0] {nm(u + '_OFFSET')} = {sv_hex(d.cfg_offset(a.key), aw)};")
+        w(f"  localparam int unsigned {nm(u + '_COUNT')} = {a.count};")
+        for ix, dim in zip(a.index, a.dims):
+            w(f"  localparam int unsigned {nm(u + '_' + ix.upper() + '_COUNT')} = {dim};")
+        w(f"  localparam int unsigned {nm(u + '_W')} = {a.width};")
+        w(f"  localparam int unsigned {nm(u + '_MIN')} = {a.min};")
+        w(f"  localparam int unsigned {nm(u + '_MAX')} = {a.max};")
+        fn = nm(f"cfg_{a.name.lower()}_key")
+        args = ", ".join(f"input int unsigned {ix}" for ix in a.index)
+        expr = " + ".join(f"({ix} * 32'd{s})" for ix, s in zip(a.index, a.strides()))
+        w(f"  function automatic logic [15:0] {fn}({args});")
+        w(f"    logic [31:0] k;")
+        w(f"    k = 32'h{a.key:x} + {expr};")
+        w(f"    {fn} = k[15:0];")
+        w(f"  endfunction")
+        fn = nm(f"cfg_{a.name.lower()}_reset")
+        w(f"  function automatic logic [31:0] {fn}({args});")
+        w(f"    {fn} = {a.reset.render({ix: ix for ix in a.index}, sv_lit, '&&', '||')};")
+        w(f"  endfunction")
+
+    all_f = [k.max for k in d.cfg_keys] + [k.reset for k in d.cfg_keys]
+    rv_params = d.params_used(all_f)
+    ix_params = d.params_used([a.valid_index for a in d.cfg_arrays])
+
+    def in_array(a, var="key"):
+        return f"({var} >= {sv_hex(a.key, 16)}) && ({var} <= {sv_hex(a.key + a.count - 1, 16)})"
+
+    def decode(a, indent):
+        lines = [f"{indent}rel = key - {sv_hex(a.key, 16)};"]
+        for ix, (lsb, wd) in zip(a.index, a.index_bits()):
+            lines.append(f"{indent}{ix} = {{{32 - wd}'d0, rel[{lsb + wd - 1}:{lsb}]}};")
+        return lines
+
+    arr_locals = ["    logic [15:0] rel;"] + [
+        f"    int unsigned {ix};" for ix in sorted({ix for a in d.cfg_arrays for ix in a.index})]
+
+    w("")
+    w("  // Is key a configuration key (else E_BAD_KEY)?")
+    w("  function automatic logic cfg_key_known(input logic [15:0] key);")
+    w("    case (key)")
+    w("      " + ", ".join(sv_hex(k.key, 16) for k in d.cfg_keys) + ": cfg_key_known = 1'b1;")
+    arr = " || ".join(f"({in_array(a)})" for a in d.cfg_arrays) or "1'b0"
+    w(f"      default: cfg_key_known = {arr};")
+    w("    endcase")
+    w("  endfunction")
+    nm("cfg_key_known")
+    if d.cfg_arrays:
+        w("")
+        w("  // For a known key: are its array indices in range (else E_BAD_NODE)?")
+        args = ", ".join(["input logic [15:0] key"] + [f"input int unsigned {p['cpp']}" for p in ix_params])
+        w(f"  function automatic logic cfg_index_ok({args});")
+        w(f"{chr(10).join(arr_locals)}")
+        w("    cfg_index_ok = 1'b1;")
+        w("    rel = 16'h0;")
+        for ix in sorted({ix for a in d.cfg_arrays for ix in a.index}):
+            w(f"    {ix} = 0;")
+        for a in d.cfg_arrays:
+            w(f"    if ({in_array(a)}) begin")
+            for line in decode(a, "      "):
+                w(line)
+            names = {p["name"]: p["cpp"] for p in ix_params}
+            names.update({ix: ix for ix in a.index})
+            w(f"      cfg_index_ok = {a.valid_index.render(names, sv_lit, '&&', '||')};")
+            w("    end")
+        w("  endfunction")
+        nm("cfg_index_ok")
+
+    def value_check(minv, maxf, signed, names):
+        if signed:
+            return (f"($signed(value) >= -32'sd{-minv}) && ($signed(value) <= 32'sd{maxf.eval()})"
+                    if minv < 0 else
+                    f"($signed(value) >= 32'sd{minv}) && ($signed(value) <= 32'sd{maxf.eval()})")
+        hi = maxf.render(names, sv_lit, "&&", "||") if not maxf.is_const else sv_lit(maxf.eval())
+        if minv == 0:
+            return f"(value <= {hi})"
+        return f"(value >= {sv_lit(minv)}) && (value <= {hi})"
+
+    names = {p["name"]: p["cpp"] for p in rv_params}
+    pargs = [f"input int unsigned {p['cpp']}" for p in rv_params]
+    w("")
+    w("  // For a known key: is value in its valid range, with no bits above its")
+    w("  // width except the sign extension of a signed key (else E_BAD_ARG)?")
+    w(f"  function automatic logic cfg_value_ok({', '.join(['input logic [15:0] key', 'input logic [31:0] value'] + pargs)});")
+    w("    case (key)")
+    for k in d.cfg_keys:
+        w(f"      {sv_hex(k.key, 16)}: cfg_value_ok = {value_check(k.min.eval(), k.max, k.signed, names)};")
+    dflt = " || ".join(f"(({in_array(a)}) && {value_check(a.min, Formula(a.max, (), ''), False, {})})"
+                       for a in d.cfg_arrays) or "1'b0"
+    w(f"      default: cfg_value_ok = {dflt};")
+    w("    endcase")
+    w("  endfunction")
+    nm("cfg_value_ok")
+
+    w("")
+    w("  // Reset value of a known key, as the register reads (signed keys sign-extended).")
+    w(f"  function automatic logic [31:0] cfg_reset({', '.join(['input logic [15:0] key'] + pargs)});")
+    if d.cfg_arrays:
+        w(f"{chr(10).join(arr_locals)}")
+        w("    rel = 16'h0;")
+        for ix in sorted({ix for a in d.cfg_arrays for ix in a.index}):
+            w(f"    {ix} = 0;")
+    w("    case (key)")
+    for k in d.cfg_keys:
+        if k.reset.is_const:
+            v = sv_hex(k.reset.eval(), 32)
+        else:
+            v = k.reset.render(names, sv_lit, "&&", "||")
+        w(f"      {sv_hex(k.key, 16)}: cfg_reset = {v};")
+    w("      default: begin")
+    w("        cfg_reset = 32'h0;")
+    for a in d.cfg_arrays:
+        w(f"        if ({in_array(a)}) begin")
+        for line in decode(a, "          "):
+            w(line)
+        w(f"          cfg_reset = cfg_{a.name.lower()}_reset({', '.join(a.index)});")
+        w("        end")
+    w("      end")
+    w("    endcase")
+    w("  endfunction")
+    nm("cfg_reset")
+    w("")
+    w("  /* verilator lint_on UNUSEDSIGNAL */")
+    w("  /* verilator lint_on UNUSEDPARAM */")
+    w("")
+    w("endpackage")
+    w("")
+    return "\n".join(o)
+
+
+def cpp_lit(v):
+    return str(v)
+
+
+def gen_cpp(d):
+    o = []
+    nm = Names("C++")
+    w = o.append
+    for line in HEADER_NOTE.split("\n"):
+        w(f"// {line}")
+    w("//")
+    w(f"// vShard register map and the constants hardware and software share")
+    w(f"// (docs/spec.md v{d.major}.{d.minor}, docs/registers.md). Self-contained: standard headers only.")
+    w("#pragma once")
+    w("")
+    w("#include <cstddef>")
+    w("#include <cstdint>")
+    w("")
+    w("namespace vshard::regs {")
+    w("")
+    w("// ---- identity and bus")
+    w(f"inline constexpr uint32_t {nm('kSpecVersionMajor')} = {d.major};")
+    w(f"inline constexpr uint32_t {nm('kSpecVersionMinor')} = {d.minor};")
+    w(f"inline constexpr uint32_t {nm('kMagicValue')} = 0x{d.magic:08X};")
+    w(f"inline constexpr uint32_t {nm('kVersionValue')} = 0x{d.major << 16 | d.minor:08X};")
+    w(f"inline constexpr uint32_t {nm('kAddrBits')} = {d.addr_bits};  // AXI4-Lite byte address width")
+    w("")
+    w("// ---- engine parameters (spec section 1). Member names match vshard::Params,")
+    w("// so every function template below taking `const P& p` accepts either.")
+    w("struct EngineParams {")
+    for p in d.params:
+        w(f"  uint32_t {p['cpp']} = 0;  // {p['name']}: {p['doc']}")
+    w("};")
+    nm("EngineParams")
+    w("struct ParamRange {")
+    w("  const char* name;")
+    w("  uint32_t min;")
+    w("  uint32_t max;")
+    w("};")
+    w(f"inline constexpr ParamRange {nm('kParamRanges')}[] = {{")
+    for p in d.params:
+        w(f"    {{\"{p['name']}\", {p['min']}, {p['max']}}},")
+    w("};")
+    w("struct NamedConfig {")
+    w("  const char* name;")
+    w("  EngineParams params;")
+    w("};")
+    w(f"inline constexpr NamedConfig {nm('kNamedConfigs')}[] = {{")
+    for cname, vals in d.configs:
+        w(f"    {{\"{cname}\", {{{', '.join(str(vals[p['name']]) for p in d.params)}}}}},")
+    w("};")
+    w("")
+    w(f"// ---- descriptors: {d.desc_bytes} bytes, little-endian, byte i = bits 8i+7:8i")
+    w(f"inline constexpr uint32_t {nm('kDescriptorBytes')} = {d.desc_bytes};")
+    for name, lsb, width, doc in d.desc_fields:
+        c = camel(name)
+        w(f"inline constexpr uint32_t {nm('kDesc' + c + 'Shift')} = {lsb};  // {doc}")
+        w(f"inline constexpr uint32_t {nm('kDesc' + c + 'Width')} = {width};")
+    w("")
+    w("// ---- enums: values, and name tables in value order")
+    w("struct EnumEntry {")
+    w("  uint8_t value;")
+    w("  const char* name;")
+    w("};")
+    for e in d.enums.values():
+        w(f"// {e.doc}")
+        for vn, vv, vdoc in e.values:
+            w(f"inline constexpr uint8_t {nm('k' + e.cpp_prefix + camel(vn))} = 0x{vv:02X};  // {vdoc}")
+        tname = nm("k" + camel(e.name) + "Entries")
+        w(f"inline constexpr EnumEntry {tname}[] = {{")
+        for vn, vv, _ in e.values:
+            w(f"    {{0x{vv:02X}, \"{e.prefix}_{vn}\" }},".replace("\" }", "\"}"))
+        w("};")
+        fn = nm(e.name + "_name")
+        w(f"// \"{e.prefix}_{e.values[0][0]}\", ...; nullptr for a value that is not defined.")
+        w(f"constexpr const char* {fn}(uint32_t value) {{")
+        w(f"  for (const EnumEntry& e : {tname}) {{")
+        w("    if (e.value == value) return e.name;")
+        w("  }")
+        w("  return nullptr;")
+        w("}")
+    w("")
+    w("// ---- descriptor flag bits (masks within the flags byte, and shifts)")
+    for name, bit, width, doc in d.flags:
+        c = camel(name)
+        w(f"inline constexpr uint8_t {nm('k' + c)} = 0x{((1 << width) - 1) << bit:02X};  // {doc}")
+        w(f"inline constexpr uint32_t {nm('k' + c + 'Shift')} = {bit};")
+    w("")
+    w("// ---- registers: kReg = byte offset, kRegMask = defined bits, kRegReset;")
+    w("// per field kRegField = mask in place, kRegFieldShift, kRegFieldWidth.")
+    w("enum class Access : uint8_t { kRO, kRW, kW1C, kWO };")
+    nm("Access")
+    for bname, bdoc, regs in d.blocks:
+        w("")
+        w(f"// {bname}: {bdoc}")
+        for r in regs:
+            c = camel(r.name)
+            w(f"// {r.name} ({r.access}): {r.doc}")
+            w(f"inline constexpr uint32_t {nm('k' + c)} = 0x{r.offset:03X};")
+            w(f"inline constexpr uint32_t {nm('k' + c + 'Mask')} = 0x{r.mask:08X};")
+            if r.single_value:
+                w(f"inline constexpr uint32_t {nm('k' + c + 'Width')} = {r.fields[0].width};")
+            else:
+                for f in r.fields:
+                    fc = c + camel(f.name)
+                    w(f"inline constexpr uint32_t {nm('k' + fc)} = 0x{f.mask:08X};  // {f.access} {f.doc}")
+                    w(f"inline constexpr uint32_t {nm('k' + fc + 'Shift')} = {f.lsb};")
+                    w(f"inline constexpr uint32_t {nm('k' + fc + 'Width')} = {f.width};")
+            if r.dims:
+                if len(r.dims) == 1:
+                    w(f"inline constexpr uint32_t {nm('k' + c + 'Count')} = {r.dims[0]};")
+                    w(f"inline constexpr uint32_t {nm('k' + c + 'Stride')} = {r.strides[0]};")
+                args = ", ".join(f"uint32_t {ix}" for ix in r.index)
+                expr = " + ".join(f"{ix} * {st}" for ix, st in zip(r.index, r.strides))
+                w(f"constexpr uint32_t {nm(r.name.lower())}({args}) {{ return 0x{r.offset:03X} + {expr}; }}")
+            if r.reset_is_const:
+                w(f"inline constexpr uint32_t {nm('k' + c + 'Reset')} = 0x{r.reset_value({}):08X};")
+            else:
+                used = d.params_used([f.reset for f in r.fields])
+                names = {p["name"]: f"int64_t{{p.{p['cpp']}}}" for p in used}
+                names.update({ix: f"int64_t{{{ix}}}" for ix in r.index})
+                parts = [f"(static_cast<uint32_t>({f.reset.render(names, cpp_lit, '&&', '||')})"
+                         + (f" << {f.lsb})" if f.lsb else ")")
+                         for f in r.fields if not (f.reset.is_const and f.reset.eval() == 0)]
+                args = ([f"const P& p"] if used else []) + [f"uint32_t {ix}" for ix in r.index]
+                tmpl = "template <class P>\n" if used else ""
+                w(f"{tmpl}constexpr uint32_t {nm(r.name.lower() + '_reset')}({', '.join(args)}) {{")
+                w(f"  return {' | '.join(parts) if parts else '0'};")
+                w("}")
+    w("")
+    w("// Every register, for dumps and bus tests (arrays once, with count and stride).")
+    w("struct RegInfo {")
+    w("  const char* name;")
+    w("  uint32_t offset;")
+    w("  Access access;")
+    w("  uint32_t mask;")
+    w("  uint32_t count;")
+    w("  uint32_t stride;")
+    w("};")
+    w(f"inline constexpr RegInfo {nm('kRegisters')}[] = {{")
+    for r in d.registers:
+        cnt = 1
+        for x in r.dims:
+            cnt *= x
+        st = r.strides[-1] if r.dims else 0
+        w(f"    {{\"{r.name}\", 0x{r.offset:03X}, Access::k{r.access}, 0x{r.mask:08X}, {cnt}, {st}}},")
+    w("};")
+
+    # configuration
+    w("")
+    w(f"// ---- configuration (spec section 5): key k is the register at 0x{d.cfg_base:03X} + {d.cfg_stride}*k")
+    w(f"inline constexpr uint32_t {nm('kCfg')} = 0x{d.cfg_base:03X};")
+    w(f"inline constexpr uint32_t {nm('kCfgStride')} = {d.cfg_stride};")
+    w(f"constexpr uint32_t {nm('cfg_offset')}(uint32_t key) {{ return 0x{d.cfg_base:03X} + {d.cfg_stride} * key; }}")
+    w(f"inline constexpr uint32_t {nm('kNumScalarKeys')} = {len(d.cfg_keys)};")
+    for k in d.cfg_keys:
+        c = "Cfg" + camel(k.name)
+        w(f"// {k.name}: {k.doc}")
+        w(f"inline constexpr uint16_t {nm('k' + c + 'Key')} = 0x{k.key:02X};")
+        w(f"inline constexpr uint32_t {nm('k' + c)} = 0x{d.cfg_offset(k.key):03X};")
+        w(f"inline constexpr uint32_t {nm('k' + c + 'Width')} = {k.width};")
+        w(f"inline constexpr int32_t {nm('k' + c + 'Min')} = {k.min.eval()};")
+        for f, sfx in ((k.max, "Max"), (k.reset, "Reset")):
+            if f.is_const:
+                v = f.eval()
+                if sfx == "Reset":
+                    w(f"inline constexpr uint32_t {nm('k' + c + sfx)} = 0x{v & 0xFFFFFFFF:08X};"
+                      + (f"  // {v}" if v < 0 else ""))
+                else:
+                    w(f"inline constexpr int32_t {nm('k' + c + sfx)} = {v};")
+            else:
+                used = d.params_used([f])
+                names = {p["name"]: f"int64_t{{p.{p['cpp']}}}" for p in used}
+                w("template <class P>")
+                w(f"constexpr {'uint32_t' if sfx == 'Reset' else 'int32_t'} "
+                  f"{nm('cfg_' + k.name.lower() + '_' + sfx.lower())}(const P& p) {{  // {f.text}")
+                cast = "uint32_t" if sfx == "Reset" else "int32_t"
+                w(f"  return static_cast<{cast}>({f.render(names, cpp_lit, '&&', '||')});")
+                w("}")
+    for a in d.cfg_arrays:
+        c = "Cfg" + camel(a.name)
+        w(f"// {a.name}: {a.doc}")
+        w(f"inline constexpr uint16_t {nm('k' + c + 'Key')} = 0x{a.key:02X};")
+        w(f"inline constexpr uint32_t {nm('k' + c)} = 0x{d.cfg_offset(a.key):03X};")
+        w(f"inline constexpr uint32_t {nm('k' + c + 'Count')} = {a.count};")
+        w(f"inline constexpr uint32_t {nm('k' + c + 'Width')} = {a.width};")
+        w(f"inline constexpr int32_t {nm('k' + c + 'Min')} = {a.min};")
+        w(f"inline constexpr int32_t {nm('k' + c + 'Max')} = {a.max};")
+        args = ", ".join(f"uint32_t {ix}" for ix in a.index)
+        expr = " + ".join(f"{ix} * {s}" for ix, s in zip(a.index, a.strides()))
+        w(f"constexpr uint16_t {nm('cfg_' + a.name.lower() + '_key')}({args}) {{")
+        w(f"  return static_cast<uint16_t>(0x{a.key:02X} + {expr});")
+        w("}")
+        w(f"constexpr uint32_t {nm('cfg_' + a.name.lower())}({args}) {{  // register offset")
+        w(f"  return cfg_offset(cfg_{a.name.lower()}_key({', '.join(a.index)}));")
+        w("}")
+        rn = {ix: f"int64_t{{{ix}}}" for ix in a.index}
+        w(f"constexpr uint32_t {nm('cfg_' + a.name.lower() + '_reset')}({args}) {{  // {a.reset.text}")
+        w(f"  return static_cast<uint32_t>({a.reset.render(rn, cpp_lit, '&&', '||')});")
+        w("}")
+
+    w("")
+    w("// One row per scalar key, in key order; max and reset may depend on the")
+    w("// parameters (max_expr / reset_expr are the formulas, cfg_max / cfg_reset")
+    w("// evaluate them).")
+    w("struct CfgKeyInfo {")
+    w("  uint16_t key;")
+    w("  const char* name;")
+    w("  uint8_t width;")
+    w("  bool is_signed;")
+    w("  int32_t min;")
+    w("  const char* max_expr;")
+    w("  const char* reset_expr;")
+    w("};")
+    w(f"inline constexpr CfgKeyInfo {nm('kCfgKeys')}[] = {{")
+    for k in sorted(d.cfg_keys, key=lambda k: k.key):
+        w(f"    {{0x{k.key:02X}, \"{k.name}\", {k.width}, {'true' if k.signed else 'false'}, "
+          f"{k.min.eval()}, \"{k.max.text}\", \"{k.reset.text}\"}},")
+    w("};")
+    w("// The row of a scalar key; nullptr for an array key or an unknown key.")
+    w(f"constexpr const CfgKeyInfo* {nm('cfg_key_info')}(uint32_t key) {{")
+    w("  for (const CfgKeyInfo& k : kCfgKeys) {")
+    w("    if (k.key == key) return &k;")
+    w("  }")
+    w("  return nullptr;")
+    w("}")
+
+    def in_array(a):
+        return f"(key >= 0x{a.key:02X} && key <= 0x{a.key + a.count - 1:02X})"
+
+    w("// Is key a configuration key (else E_BAD_KEY)?")
+    arr = " || ".join(in_array(a) for a in d.cfg_arrays)
+    w(f"constexpr bool {nm('cfg_key_known')}(uint32_t key) {{")
+    w(f"  return cfg_key_info(key) != nullptr{' || ' + arr if arr else ''};")
+    w("}")
+    ix_params = d.params_used([a.valid_index for a in d.cfg_arrays])
+    w("// For a known key: are its array indices in range (else E_BAD_NODE)?")
+    w("template <class P>")
+    w(f"constexpr bool {nm('cfg_index_ok')}(uint32_t key, const P& p) {{")
+    if not ix_params:
+        w("  (void)p;")
+    for a in d.cfg_arrays:
+        w(f"  if {in_array(a)} {{")
+        w(f"    const uint32_t rel = key - 0x{a.key:02X};")
+        for ix, (lsb, wd) in zip(a.index, a.index_bits()):
+            w(f"    const uint32_t {ix} = (rel >> {lsb}) & 0x{(1 << wd) - 1:X};")
+        names = {p["name"]: f"int64_t{{p.{p['cpp']}}}" for p in ix_params}
+        names.update({ix: f"int64_t{{{ix}}}" for ix in a.index})
+        w(f"    return {a.valid_index.render(names, cpp_lit, '&&', '||')};")
+        w("  }")
+    w("  return true;")
+    w("}")
+    rv_params = d.params_used([k.max for k in d.cfg_keys] + [k.reset for k in d.cfg_keys])
+    names = {p["name"]: f"int64_t{{p.{p['cpp']}}}" for p in rv_params}
+    w("// Largest valid value of a known key (as a signed number); 0 for an unknown key.")
+    w("template <class P>")
+    w(f"constexpr int64_t {nm('cfg_max')}(uint32_t key, const P& p) {{")
+    if not rv_params:
+        w("  (void)p;")
+    w("  switch (key) {")
+    for k in d.cfg_keys:
+        w(f"    case 0x{k.key:02X}: return {k.max.render(names, cpp_lit, '&&', '||') if not k.max.is_const else k.max.eval()};")
+    w("    default: break;")
+    w("  }")
+    for a in d.cfg_arrays:
+        w(f"  if {in_array(a)} return {a.max};")
+    w("  return 0;")
+    w("}")
+    w("// Smallest valid value of a known key; 0 for an unknown key.")
+    w(f"constexpr int64_t {nm('cfg_min')}(uint32_t key) {{")
+    w("  if (const CfgKeyInfo* k = cfg_key_info(key)) return k->min;")
+    for a in d.cfg_arrays:
+        w(f"  if {in_array(a)} return {a.min};")
+    w("  return 0;")
+    w("}")
+    w("// Reset value of a known key as the register reads it (a signed key is")
+    w("// sign-extended to 32 bits); 0 for an unknown key.")
+    w("template <class P>")
+    w(f"constexpr uint32_t {nm('cfg_reset')}(uint32_t key, const P& p) {{")
+    if not rv_params:
+        w("  (void)p;")
+    w("  switch (key) {")
+    for k in d.cfg_keys:
+        v = (f"0x{k.reset.eval() & 0xFFFFFFFF:08X}" if k.reset.is_const
+             else f"static_cast<uint32_t>({k.reset.render(names, cpp_lit, '&&', '||')})")
+        w(f"    case 0x{k.key:02X}: return {v};")
+    w("    default: break;")
+    w("  }")
+    for a in d.cfg_arrays:
+        w(f"  if {in_array(a)} {{")
+        w(f"    const uint32_t rel = key - 0x{a.key:02X};")
+        args = []
+        for ix, (lsb, wd) in zip(a.index, a.index_bits()):
+            args.append(f"(rel >> {lsb}) & 0x{(1 << wd) - 1:X}")
+        w(f"    return cfg_{a.name.lower()}_reset({', '.join(args)});")
+        w("  }")
+    w("  return 0;")
+    w("}")
+    w("// For a known key: is the 32-bit register value valid? In range, with no")
+    w("// bits above the key's width except the sign extension of a signed key")
+    w("// (else E_BAD_ARG).")
+    w("template <class P>")
+    w(f"constexpr bool {nm('cfg_value_ok')}(uint32_t key, uint32_t value, const P& p) {{")
+    w("  if (!cfg_key_known(key)) return false;")
+    w("  const CfgKeyInfo* k = cfg_key_info(key);")
+    w("  const int64_t v = (k != nullptr && k->is_signed) ? int64_t{static_cast<int32_t>(value)}")
+    w("                                                   : int64_t{value};")
+    w("  return v >= cfg_min(key) && v <= cfg_max(key, p);")
+    w("}")
+    w("")
+    w("}  // namespace vshard::regs")
+    w("")
+    return "\n".join(o)
+
+
+def md_escape(s):
+    return s.replace("|", "\\|")
+
+
+def gen_md(d):
+    o = []
+    w = o.append
+    w("# vShard registers")
+    w("")
+    w(f"<!-- {HEADER_NOTE.replace(chr(10), ' ')} -->")
+    w("")
+    w(f"Generated from `regs/vshard_regs.json` by `scripts/gen_regs.py`; the same description")
+    w("generates `rtl/vs_regs_pkg.sv` (package `vs_regs_pkg`) and `include/vshard/regs.h`")
+    w(f"(namespace `vshard::regs`). Engine contract: `docs/spec.md` v{d.major}.{d.minor}.")
+    w("")
+    w(f"The register file is 32-bit words on an AXI4-Lite slave with a {d.addr_bits}-bit byte address.")
+    w("Access: `RO` read-only (writes ignored), `RW` read/write, `W1C` write 1 to clear,")
+    w("`WO` write-only (reads 0). Offsets not listed read 0 and ignore writes. Reset values that")
+    w("depend on the engine parameters are given as formulas.")
+    w("")
+    w("## Engine parameters")
+    w("")
+    w("| parameter | range | " + " | ".join(f"`{c}`" for c, _ in d.configs) + " | meaning |")
+    w("|---|---|" + "---|" * len(d.configs) + "---|")
+    for p in d.params:
+        w(f"| `{p['name']}` | {p['min']}..{p['max']} | "
+          + " | ".join(str(v[p['name']]) for _, v in d.configs) + f" | {md_escape(p['doc'])} |")
+    w("")
+    w("## Register map")
+    w("")
+    w("| offset | name | access | reset | description |")
+    w("|---|---|---|---|---|")
+
+    def reset_text(r):
+        if r.reset_is_const:
+            return f"`0x{r.reset_value({}):08X}`"
+        parts = [f"{f.name}={f.reset.text}" if not r.single_value else f.reset.text
+                 for f in r.fields if not (f.reset.is_const and f.reset.eval() == 0)]
+        return "`" + ", ".join(parts) + "`" if parts else "`0x00000000`"
+
+    for bname, bdoc, regs in d.blocks:
+        for r in regs:
+            off = f"`0x{r.offset:03X}`"
+            name = f"`{r.name}`"
+            if r.dims:
+                off = f"`0x{r.offset:03X}` + " + " + ".join(f"{s}·{ix}" for ix, s in zip(r.index, r.strides))
+                name = f"`{r.name}[{']['.join(r.index)}]`, {'×'.join(str(x) for x in r.dims)}"
+            w(f"| {off} | {name} | {r.access} | {reset_text(r)} | {md_escape(r.doc)} |")
+        if bname == "counters":
+            w(f"| `0x{d.cfg_base:03X}` + {d.cfg_stride}·k | `CFG[k]` | RW | see below | "
+              f"configuration key k (section [Configuration](#configuration)) |")
+    w("")
+    for bname, bdoc, regs in d.blocks:
+        w(f"## {bname.capitalize()}")
+        w("")
+        w(md_escape(bdoc))
+        w("")
+        for r in regs:
+            if r.single_value:
+                continue
+            w(f"### `{r.name}` (`0x{r.offset:03X}`{', array' if r.dims else ''})")
+            w("")
+            w("| bits | field | access | reset | description |")
+            w("|---|---|---|---|---|")
+            for f in r.fields:
+                doc = md_escape(f.doc) + (f" (enum `{f.enum}`)" if f.enum else "")
+                w(f"| {f.bits} | `{f.name}` | {f.access} | `{f.reset.text}` | {doc} |")
+            w("")
+    w("## Configuration")
+    w("")
+    w(md_escape(d.cfg_doc))
+    w("")
+    w("| key | offset | name | width | valid values | reset | used in |")
+    w("|---|---|---|---|---|---|---|")
+    for k in d.cfg_keys:
+        width = f"{k.width} signed" if k.signed else str(k.width)
+        w(f"| `0x{k.key:02X}` | `0x{d.cfg_offset(k.key):03X}` | `{k.name}` | {width} | "
+          f"{k.min.text}..{k.max.text} | `{k.reset.text}` | {md_escape(k.doc)} |")
+    for a in d.cfg_arrays:
+        term = lambda s, ix: ix if s == 1 else f"{s}·{ix}"  # noqa: E731
+        key = f"`0x{a.key:02X}` + " + " + ".join(term(s, ix) for ix, s in zip(a.index, a.strides()))
+        off = f"`0x{d.cfg_offset(a.key):03X}` + " + " + ".join(
+            term(s * d.cfg_stride, ix) for ix, s in zip(a.index, a.strides()))
+        w(f"| {key} | {off} | `{a.name}[{']['.join(a.index)}]` | {a.width} | {a.min}..{a.max} | "
+          f"`{a.reset.text}` | {md_escape(a.doc)}; valid when `{a.valid_index.text}` |")
+    w("")
+    w("Reset values for the named configurations:")
+    w("")
+    w("| key | " + " | ".join(f"`{c}`" for c, _ in d.configs) + " |")
+    w("|---|" + "---|" * len(d.configs))
+    for k in d.cfg_keys:
+        if not (k.reset.is_const and k.max.is_const):
+            w(f"| `{k.name}` reset | " + " | ".join(str(k.reset.eval(v)) for _, v in d.configs) + " |")
+            if not k.max.is_const:
+                w(f"| `{k.name}` max | " + " | ".join(str(k.max.eval(v)) for _, v in d.configs) + " |")
+    w("")
+    w("## Descriptors")
+    w("")
+    w(md_escape(d.desc_doc))
+    w("")
+    w("| bits | field | description |")
+    w("|---|---|---|")
+    for name, lsb, width, doc in d.desc_fields:
+        w(f"| {lsb + width - 1}:{lsb} | `{name}` | {md_escape(doc)} |")
+    w("")
+    w("Flag bits (within the `FLAGS` byte):")
+    w("")
+    w("| name | bits | description |")
+    w("|---|---|---|")
+    for name, bit, width, doc in d.flags:
+        bits = f"{bit + width - 1}:{bit}" if width > 1 else str(bit)
+        w(f"| `{name}` | {bits} | {md_escape(doc)} |")
+    w("")
+    w("## Enums")
+    w("")
+    w("In SystemVerilog each enum is `vs_regs_pkg::<name>_e` with members `<PREFIX>_<NAME>`;")
+    w("in C++ the members are `vshard::regs::k<Prefix><Name>` (prefix in CamelCase; `Err` for")
+    w("`err_code`) and `k<Name>Entries` lists them with their names.")
+    for e in d.enums.values():
+        w("")
+        w(f"### `{e.name}` ({e.width} bits): {md_escape(e.doc)}")
+        w("")
+        w("| value | name | meaning |")
+        w("|---|---|---|")
+        for vn, vv, vdoc in e.values:
+            w(f"| `0x{vv:02X}` | `{e.prefix}_{vn}` | {md_escape(vdoc)} |")
+    w("")
+    return "\n".join(o)
+
+
+# ---------------------------------------------------------------- main
+
+
+def generate(desc, out_dir):
+    texts = {OUTPUTS[0]: gen_sv(desc), OUTPUTS[1]: gen_cpp(desc), OUTPUTS[2]: gen_md(desc)}
+    for rel, text in texts.items():
+        path = os.path.join(out_dir, rel)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        old = None
+        if os.path.exists(path):
+            with open(path, encoding="utf-8") as f:
+                old = f.read()
+        if old != text:  # keep timestamps of unchanged files (no needless rebuilds)
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(text)
+    return texts
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--json", default=DEFAULT_JSON, help="register description (default: %(default)s)")
+    ap.add_argument("--out-dir", default=REPO, help="root the outputs are written under (default: the repo)")
+    ap.add_argument("--check", action="store_true",
+                    help="regenerate into a temporary directory and exit 1 if a file under --out-dir differs")
+    args = ap.parse_args(argv)
+    try:
+        desc = Desc(args.json)
+        if not args.check:
+            generate(desc, args.out_dir)
+            for rel in OUTPUTS:
+                print(f"gen_regs: wrote {os.path.join(args.out_dir, rel)}")
+            return 0
+        with tempfile.TemporaryDirectory(prefix="gen_regs.") as tmp:
+            texts = generate(desc, tmp)
+        stale = []
+        for rel, text in texts.items():
+            path = os.path.join(args.out_dir, rel)
+            try:
+                with open(path, encoding="utf-8") as f:
+                    if f.read() == text:
+                        continue
+                stale.append(f"{path} (differs from {os.path.relpath(args.json, REPO)})")
+            except OSError:
+                stale.append(f"{path} (missing)")
+        if stale:
+            print("gen_regs: stale generated files:", file=sys.stderr)
+            for s in stale:
+                print(f"  {s}", file=sys.stderr)
+            fix = f"python3 {os.path.relpath(os.path.abspath(__file__), os.getcwd())}"
+            if os.path.abspath(args.json) != DEFAULT_JSON:
+                fix += f" --json {args.json}"
+            if os.path.abspath(args.out_dir) != REPO:
+                fix += f" --out-dir {args.out_dir}"
+            print(f"gen_regs: fix with: {fix}", file=sys.stderr)
+            return 1
+        print(f"gen_regs: {len(texts)} generated files are up to date")
+        return 0
+    except RegsError as e:
+        print(f"gen_regs: error: {e}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
