@@ -1,0 +1,169 @@
+// `vshard bench engine`: cycle figures of the RTL engine (Verilator). A mixed
+// seeded random stream goes in with no back-pressure on either stream; it
+// reports sustained events per cycle and the latency in cycles from an
+// event's acceptance (s_axis_evt tvalid && tready) to its first decision
+// (m_axis_dec tvalid), for non-sharding and sharding events separately, next
+// to the targets of the design. A report only: no pass/fail.
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "commands.h"
+#include "harness.h"
+#include "vshard/error.h"
+#include "vshard/event_gen.h"
+#include "vshard/event_log.h"
+#include "vshard/model.h"
+
+namespace vshard::cli {
+namespace {
+
+struct BenchOpts {
+  std::string engine = "verilator";
+  std::string config = "small";
+  uint64_t events = 200000;
+  uint64_t seed = 1;
+  double bad_fraction = 0.02;
+};
+
+struct Stats {
+  std::vector<uint64_t> v;
+  void print(const char* name, uint64_t target) {
+    if (v.empty()) {
+      std::printf("  %-13s n=0\n", name);
+      return;
+    }
+    std::sort(v.begin(), v.end());
+    double sum = 0;
+    for (uint64_t x : v) sum += static_cast<double>(x);
+    const size_t p99 = std::min(v.size() - 1, static_cast<size_t>(std::ceil(0.99 * v.size())) - 1);
+    std::printf("  %-13s n=%-8zu min %-4llu mean %-7.2f p99 %-4llu max %-4llu (target <= %llu)\n", name,
+                v.size(), static_cast<unsigned long long>(v.front()), sum / v.size(),
+                static_cast<unsigned long long>(v[p99]), static_cast<unsigned long long>(v.back()),
+                static_cast<unsigned long long>(target));
+  }
+};
+
+unsigned ceil_log2(uint32_t n) {
+  unsigned k = 0;
+  while ((1u << k) < n) ++k;
+  return k;
+}
+
+void bench_engine(const BenchOpts& o) {
+  if (o.engine != "verilator")
+    throw Error(Errc::kUnsupported,
+                "vshard bench engine measures RTL cycles: --engine must be 'verilator', not '" + o.engine + "'");
+  if (o.events == 0) throw Error(Errc::kBadConfig, "--events must be at least 1");
+  auto h = sim::Harness::create(o.config);
+  const Params p = h->params();
+
+  // The stream, and each event's class: 0 = non-sharding, 1 = sharding (its
+  // decisions include SHARDs), 2 = ACCOUNT (a refill sweep over every vCPU).
+  EventGenOptions go;
+  go.bad_fraction = o.bad_fraction;
+  const EventLog log = generate_event_log(p, o.seed, o.events, go);
+  const size_t n = log.events.size();
+  std::vector<uint8_t> cls(n, 0);
+  {
+    Model m(p);
+    Decision out[kMaxDecisionsPerEvent];
+    for (size_t i = 0; i < n; ++i) {
+      const size_t k = m.step(log.events[i], out);
+      for (size_t j = 0; j < k; ++j)
+        if (out[j].type == static_cast<uint8_t>(DecisionType::kShard)) cls[i] = 1;
+      if (log.events[i].type == static_cast<uint8_t>(EventType::kAccount) && k == 1 &&
+          out[0].type == static_cast<uint8_t>(DecisionType::kAck))
+        cls[i] = 2;
+    }
+  }
+
+  h->reset();
+  std::vector<uint64_t> accept(n, 0), first(n, UINT64_MAX);
+  size_t accepted = 0;
+  h->on_accept = [&](const Event&, uint64_t cycle) { accept[accepted++] = cycle; };
+  // seq -> index: the generator numbers events 1, 2, 3, ...
+  for (size_t i = 0; i < n; ++i) {
+    if (log.events[i].seq != i + 1)
+      throw Error(Errc::kInternal, "generated events are not numbered 1, 2, 3, ...");
+    h->push(log.events[i]);
+  }
+  const auto t0 = std::chrono::steady_clock::now();
+  const uint64_t c0 = h->cycle();
+  size_t answered = 0;
+  uint64_t last_cycle = c0;
+  const uint64_t deadline = c0 + 1000 + 200 * n;
+  sim::ReceivedDecision rd;
+  while (answered < n) {
+    if (h->cycle() >= deadline)
+      throw Error(Errc::kTimeout, "the engine answered " + std::to_string(answered) + " of " +
+                                      std::to_string(n) + " events within " +
+                                      std::to_string(deadline - c0) +
+                                      " cycles; run `vshard diff` on this configuration to find out why");
+    h->tick();
+    while (h->pop(rd)) {
+      const uint32_t idx = rd.decision.seq - 1;
+      if (idx >= n) throw Error(Errc::kDeviceFailed, "decision with an unknown seq " + std::to_string(rd.decision.seq));
+      if (first[idx] == UINT64_MAX) first[idx] = rd.valid_cycle;
+      if (rd.decision.flags & kFlagLast) {
+        ++answered;
+        last_cycle = rd.fire_cycle;
+      }
+    }
+  }
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const uint64_t cycles = last_cycle - accept[0] + 1;
+
+  Stats lat[3];
+  uint64_t gaps[3] = {0, 0, 0}, counted[3] = {0, 0, 0};
+  for (size_t i = 0; i < n; ++i) {
+    lat[cls[i]].v.push_back(first[i] - accept[i]);
+    // Cycles an event holds the ingress: until the next event is accepted.
+    if (i + 1 < n) {
+      gaps[cls[i]] += accept[i + 1] - accept[i];
+      ++counted[cls[i]];
+    }
+  }
+  auto rate = [&](int c) { return gaps[c] ? static_cast<double>(counted[c]) / gaps[c] : 0.0; };
+  const uint64_t lat_target = 2ull * ceil_log2(p.cores) + 6;
+  std::printf("vshard bench engine: verilator %s (cores=%u vcpus=%u nodes=%u max_shards=%u), %zu events, seed %llu\n",
+              o.config.c_str(), p.cores, p.vcpus, p.nodes, p.max_shards, n,
+              static_cast<unsigned long long>(o.seed));
+  std::printf("stream: %zu non-sharding, %zu sharding, %zu ACCOUNT events; no back-pressure\n", lat[0].v.size(),
+              lat[1].v.size(), lat[2].v.size());
+  std::printf("throughput (events/cycle; an event's cycles run from its acceptance to the next one):\n");
+  std::printf("  mixed stream  %.3f  (%zu events in %llu cycles)\n", static_cast<double>(n) / cycles, n,
+              static_cast<unsigned long long>(cycles));
+  std::printf("  non-sharding  %.3f  (target >= 0.5)\n", rate(0));
+  std::printf("  sharding      %.3f\n", rate(1));
+  std::printf("  ACCOUNT       %.5f  (%.0f cycles each: the refill sweeps all %u vCPUs)\n", rate(2),
+              rate(2) > 0 ? 1.0 / rate(2) : 0.0, p.vcpus);
+  std::printf("latency, acceptance -> first decision valid (cycles):\n");
+  lat[0].print("non-sharding", lat_target);
+  lat[1].print("sharding", lat_target);
+  lat[2].print("ACCOUNT", lat_target);
+  std::printf("target latency 2*ceil(log2 NCores)+6 = %llu cycles\n", static_cast<unsigned long long>(lat_target));
+  std::printf("simulation: %.2f s, %.0f cycles/s\n", secs, secs > 0 ? (h->cycle() - c0) / secs : 0.0);
+}
+
+}  // namespace
+
+void register_bench(CLI::App& app, int& /*exit_code*/) {
+  CLI::App* bench = app.add_subcommand("bench", "Performance figures");
+  bench->require_subcommand(1);
+  auto o = std::make_shared<BenchOpts>();
+  CLI::App* c = bench->add_subcommand(
+      "engine", "RTL engine (Verilator): events per cycle and decision latency in cycles");
+  c->add_option("--engine", o->engine, "Engine to measure (verilator)")->capture_default_str();
+  c->add_option("--config", o->config, "RTL configuration: small or large")->capture_default_str();
+  c->add_option("--events", o->events, "Events in the stream")->capture_default_str();
+  c->add_option("--seed", o->seed, "Seed of the stream")->capture_default_str();
+  c->add_option("--bad-fraction", o->bad_fraction, "Share of events built to be rejected")->capture_default_str();
+  c->callback([o] { bench_engine(*o); });
+}
+
+}  // namespace vshard::cli

@@ -1,0 +1,96 @@
+// vs_pkg: engine-internal constants and types of the vShard RTL engine
+// (docs/spec.md v1.0). Register offsets come from the generated vs_regs_pkg;
+// this package holds what only the engine needs: descriptor codes, state
+// encodings, the vCPU table entry layout and the FSM states.
+// Not every constant is used by every module: unused package parameters
+// are expected, so that one lint rule is off for this file only.
+/* verilator lint_off UNUSEDPARAM */
+package vs_pkg;
+
+  // ---- event types (spec section 3) -------------------------------------
+  localparam logic [7:0] EvWake      = 8'h01;
+  localparam logic [7:0] EvBlock     = 8'h02;
+  localparam logic [7:0] EvSched     = 8'h03;
+  localparam logic [7:0] EvTick      = 8'h04;
+  localparam logic [7:0] EvProfile   = 8'h05;
+  localparam logic [7:0] EvUtil      = 8'h06;
+  localparam logic [7:0] EvShardDone = 8'h07;
+  localparam logic [7:0] EvAccount   = 8'h08;
+  localparam logic [7:0] EvConfig    = 8'h09;
+  localparam logic [7:0] EvCoreCfg   = 8'h0A;
+  localparam logic [7:0] EvVcpuCfg   = 8'h0B;
+  localparam logic [7:0] EvCommit    = 8'h0C;
+
+  // ---- decision types (spec section 4) ----------------------------------
+  localparam logic [7:0] DecRun     = 8'h01;
+  localparam logic [7:0] DecPreempt = 8'h02;
+  localparam logic [7:0] DecShard   = 8'h03;
+  localparam logic [7:0] DecResume  = 8'h04;
+  localparam logic [7:0] DecQueued  = 8'h05;
+  localparam logic [7:0] DecAck     = 8'h06;
+  localparam logic [7:0] DecAbort   = 8'h07;
+  localparam logic [7:0] DecError   = 8'h08;
+
+  // Decision flag bits.
+  localparam int FlagLastBit      = 0;
+  localparam int FlagCommittedBit = 1;
+
+  // ---- error codes (spec section 9) -------------------------------------
+  localparam logic [7:0] ErrNone        = 8'h00;
+  localparam logic [7:0] ErrBadType     = 8'h01;
+  localparam logic [7:0] ErrReserved    = 8'h02;
+  localparam logic [7:0] ErrBadVcpu     = 8'h03;
+  localparam logic [7:0] ErrBadCore     = 8'h04;
+  localparam logic [7:0] ErrBadNode     = 8'h05;
+  localparam logic [7:0] ErrBadKey      = 8'h06;
+  localparam logic [7:0] ErrBadArg      = 8'h07;
+  localparam logic [7:0] ErrCoreOffline = 8'h08;
+  localparam logic [7:0] ErrCoreBusy    = 8'h09;
+  localparam logic [7:0] ErrBadState    = 8'h0A;
+  localparam logic [7:0] ErrRingOverflow = 8'h0B;
+  localparam logic [7:0] ErrCfgLocked   = 8'h0C;
+
+  // ---- state encodings (spec section 2) ---------------------------------
+  localparam logic [1:0] OccIdle  = 2'd0;
+  localparam logic [1:0] OccRun   = 2'd1;
+  localparam logic [1:0] OccShard = 2'd2;
+
+  localparam logic [1:0] VstBlocked = 2'd0;
+  localparam logic [1:0] VstQueued  = 2'd1;
+  localparam logic [1:0] VstRunning = 2'd2;
+  localparam logic [1:0] VstSharded = 2'd3;
+
+  localparam logic [1:0] PreNone    = 2'd0;
+  localparam logic [1:0] PreIdle    = 2'd1;
+  localparam logic [1:0] PrePreempt = 2'd2;
+
+  // ---- vCPU table entry (spec 2.2), one word of the vCPU RAM -------------
+  typedef struct packed {
+    logic [1:0]  state;
+    logic        lat;
+    logic [15:0] credit;   // signed
+    logic [7:0]  weight;
+    logic [2:0]  home;
+    logic [7:0]  blocks;
+    logic [15:0] bcost;
+    logic [7:0]  core;
+    logic [3:0]  shards;
+  } vcpu_t;
+  localparam int VcpuW = 66;
+
+  // Reset value of a vCPU entry: BLOCKED, credit 0, weight 16, the rest 0.
+  localparam logic [VcpuW-1:0] VcpuReset = {2'd0, 1'b0, 16'd0, 8'd16, 3'd0,
+                                            8'd0, 16'd0, 8'd0, 4'd0};
+
+  // ---- engine FSM ---------------------------------------------------------
+  typedef enum logic [2:0] {
+    StInit  = 3'd0,  // sweeping the vCPU RAM to its reset value
+    StIdle  = 3'd1,  // waiting for an event (ACCEPT happens here)
+    StExec  = 3'd2,  // vCPU entry read: checks, state update, decisions
+    StVict  = 3'd3,  // preemption: candidate test, shard sizing, PREEMPT
+    StShard = 3'd4,  // one shard target per cycle
+    StAcct  = 3'd5   // ACCOUNT refill sweep, one vCPU per cycle
+  } state_e;
+
+endpackage
+/* verilator lint_on UNUSEDPARAM */

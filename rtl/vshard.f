@@ -1,0 +1,9 @@
+rtl/vs_regs_pkg.sv
+rtl/vs_pkg.sv
+rtl/vs_argmin.sv
+rtl/vs_credit.sv
+rtl/vs_shard_size.sv
+rtl/vs_cfg_check.sv
+rtl/vs_fifo.sv
+rtl/vs_vcpu_ram.sv
+rtl/vs_top.sv

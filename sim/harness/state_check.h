@@ -1,0 +1,24 @@
+// Compares what the RTL engine shows over AXI4-Lite when idle (prestage
+// table, counters, sticky errors, configuration, status) with the golden
+// model. Used by `vshard diff` and the RTL tests.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "harness.h"
+#include "vshard/model.h"
+
+namespace vshard::sim {
+
+// Reads every register the spec defines a value for and returns one line per
+// difference ("PRE_EPOCH[1]: rtl 0x3, model 0x4"); empty when they agree.
+// The engine must be idle (Harness::wait_idle()). `extra_sticky` is OR-ed into
+// the model's sticky bits (errors of the register interface, e.g.
+// E_CFG_LOCKED, which the model does not see).
+std::vector<std::string> compare_state(Harness& h, const Model& m, uint32_t extra_sticky = 0);
+
+// Every configuration key of the parameters: 0x00..0x15, then NUMA_DIST[i][j].
+std::vector<uint16_t> config_keys(const Params& p);
+
+}  // namespace vshard::sim
