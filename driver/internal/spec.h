@@ -1,0 +1,34 @@
+// Parsing of device specs ("model?config=large", "xrt://0000:65:00.1") and
+// creation of the backend they name. Private to driver/.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "backend.h"
+
+namespace vshard::driver {
+
+struct ParsedSpec {
+  std::string backend;                       // "model", "verilator", "xrt"
+  std::string device;                        // xrt: card index or BDF
+  std::map<std::string, std::string> query;  // key=value options
+};
+
+// Throws vshard::Error(kBadConfig) naming what is wrong and the valid forms.
+ParsedSpec parse_spec(const std::string& spec);
+
+struct OpenedBackend {
+  std::unique_ptr<Backend> backend;
+  std::optional<Params> expect_params;  // from config=, if given
+};
+
+// Throws kBadConfig (bad spec) or kDeviceNotFound (backend not built in).
+OpenedBackend open_backend(const std::string& spec);
+
+// The valid forms, for messages and --help.
+const char* spec_forms();
+
+}  // namespace vshard::driver

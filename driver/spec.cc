@@ -1,0 +1,129 @@
+#include <cctype>
+
+#include "internal/spec.h"
+#include "vshard/error.h"
+
+namespace vshard::driver {
+
+const char* spec_forms() {
+  return "model | model?config=small|large|max | verilator | verilator?config=small|large | "
+         "xrt://<card index> | xrt://<dddd:bb:dd.f> (optionally ?xclbin=<file>&config=<name>)";
+}
+
+namespace {
+
+[[noreturn]] void bad(const std::string& spec, const std::string& what) {
+  throw Error(Errc::kBadConfig, "bad device spec '" + spec + "': " + what + ". Valid forms: " + spec_forms());
+}
+
+bool is_bdf(const std::string& s) {
+  // dddd:bb:dd.f (hex digits) or bb:dd.f
+  auto hexrun = [&](size_t& i, size_t n) {
+    for (size_t k = 0; k < n; ++k, ++i)
+      if (i >= s.size() || !std::isxdigit(static_cast<unsigned char>(s[i]))) return false;
+    return true;
+  };
+  size_t i = 0;
+  if (s.size() == 12) {
+    if (!hexrun(i, 4) || s[i++] != ':') return false;
+  } else if (s.size() != 7) {
+    return false;
+  }
+  if (!hexrun(i, 2) || s[i++] != ':' || !hexrun(i, 2) || s[i++] != '.') return false;
+  return i + 1 == s.size() && s[i] >= '0' && s[i] <= '7';
+}
+
+void check_keys(const std::string& spec, const ParsedSpec& p, std::initializer_list<const char*> allowed) {
+  for (const auto& [k, v] : p.query) {
+    bool ok = false;
+    std::string list;
+    for (const char* a : allowed) {
+      ok = ok || k == a;
+      list += (list.empty() ? "" : ", ") + std::string(a);
+    }
+    if (!ok) bad(spec, "unknown option '" + k + "' for backend " + p.backend + " (options: " + list + ")");
+  }
+}
+
+Params named_params(const std::string& spec, const std::string& name) {
+  try {
+    return Params::named(name);
+  } catch (const Error&) {
+    bad(spec, "unknown config '" + name + "' (configs: small, large, max)");
+  }
+}
+
+}  // namespace
+
+ParsedSpec parse_spec(const std::string& spec) {
+  ParsedSpec p;
+  std::string rest = spec;
+  const size_t q = rest.find('?');
+  std::string query;
+  if (q != std::string::npos) {
+    query = rest.substr(q + 1);
+    rest = rest.substr(0, q);
+  }
+  if (rest.rfind("xrt://", 0) == 0) {
+    p.backend = "xrt";
+    p.device = rest.substr(6);
+    if (p.device.empty()) bad(spec, "xrt:// needs a card index or a PCIe BDF");
+    const bool index = p.device.find_first_not_of("0123456789") == std::string::npos;
+    if (!index && !is_bdf(p.device)) bad(spec, "'" + p.device + "' is neither a card index nor a BDF like 0000:65:00.1");
+  } else if (rest == "model" || rest == "verilator") {
+    p.backend = rest;
+  } else if (rest.empty()) {
+    bad(spec, "empty spec");
+  } else {
+    bad(spec, "unknown backend '" + rest + "'");
+  }
+  size_t pos = 0;
+  while (!query.empty() && pos <= query.size()) {
+    const size_t amp = query.find('&', pos);
+    const std::string kv = query.substr(pos, amp == std::string::npos ? std::string::npos : amp - pos);
+    const size_t eq = kv.find('=');
+    if (kv.empty() || eq == std::string::npos || eq == 0 || eq + 1 == kv.size())
+      bad(spec, "option '" + kv + "' is not key=value");
+    if (!p.query.emplace(kv.substr(0, eq), kv.substr(eq + 1)).second) bad(spec, "option '" + kv.substr(0, eq) + "' given twice");
+    if (amp == std::string::npos) break;
+    pos = amp + 1;
+  }
+  return p;
+}
+
+OpenedBackend open_backend(const std::string& spec) {
+  const ParsedSpec p = parse_spec(spec);
+  OpenedBackend ob;
+  const auto cfg = p.query.find("config");
+  if (cfg != p.query.end()) ob.expect_params = named_params(spec, cfg->second);
+  if (p.backend == "model") {
+    check_keys(spec, p, {"config"});
+    ob.backend = make_model_backend(ob.expect_params.value_or(Params::small()));
+  } else if (p.backend == "verilator") {
+    check_keys(spec, p, {"config"});
+#ifdef VSHARD_DRIVER_HAVE_VERILATOR
+    const std::string name = cfg == p.query.end() ? "small" : cfg->second;
+    ob.backend = make_verilator_backend(name);
+#else
+    throw Error(Errc::kDeviceNotFound,
+                "device spec '" + spec + "': the verilator backend is not built into this binary. Install "
+                "Verilator (scripts/install-deps), configure with -DVSHARD_WITH_VERILATOR=ON and include "
+                "'rtl;sim;driver' in VSHARD_SUBDIRS");
+#endif
+  } else {
+    check_keys(spec, p, {"config", "xclbin", "kernel"});
+#ifdef VSHARD_DRIVER_HAVE_XRT
+    const auto xclbin = p.query.find("xclbin");
+    const auto kernel = p.query.find("kernel");
+    ob.backend = make_xrt_backend(p.device, xclbin == p.query.end() ? "" : xclbin->second,
+                                  kernel == p.query.end() ? "vs_top" : kernel->second);
+#else
+    throw Error(Errc::kDeviceNotFound,
+                "device spec '" + spec + "': the xrt backend is not built into this binary. Install "
+                "libxrt-dev and uuid-dev and configure with -DVSHARD_WITH_XRT=ON");
+#endif
+  }
+  return ob;
+}
+
+}  // namespace vshard::driver
