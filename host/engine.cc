@@ -1,0 +1,61 @@
+#include "host/engine.h"
+
+#include "vshard/error.h"
+
+namespace vshard::host {
+
+#ifdef VSHARD_HOST_WITH_DEVICE
+std::unique_ptr<Engine> make_device_engine(const std::string& spec, const Params& params);
+bool device_engines_available() { return true; }
+#else
+bool device_engines_available() { return false; }
+#endif
+
+std::unique_ptr<Engine> make_engine(const std::string& spec, const Params& params) {
+  if (spec == "model") return std::make_unique<ModelEngine>(params);
+  bool via_driver = spec.rfind("driver:", 0) == 0;
+  if (via_driver || spec.rfind("verilator", 0) == 0 || spec.rfind("xrt", 0) == 0) {
+#ifdef VSHARD_HOST_WITH_DEVICE
+    return make_device_engine(via_driver ? spec.substr(7) : spec, params);
+#else
+    throw Error(Errc::kUnsupported,
+                "engine '" + spec +
+                    "' needs the driver library, which this build does not include; "
+                    "configure with driver in VSHARD_SUBDIRS or use --engine model");
+#endif
+  }
+  throw Error(Errc::kBadConfig,
+              "unknown engine '" + spec +
+                  "': use model, verilator[?config=...], xrt://<index> or driver:<device spec>");
+}
+
+const char* decision_path_name(DecisionPath p) {
+  switch (p) {
+    case DecisionPath::kSoftware: return "software";
+    case DecisionPath::kHardware: return "hardware";
+    case DecisionPath::kPrestaged: return "prestaged";
+  }
+  return "?";
+}
+
+PrestageMirror::PrestageMirror(uint32_t nodes, double lag_us)
+    : lag_us_(lag_us), nodes_(nodes), latest_(nodes) {
+  for (uint32_t n = 0; n < nodes; ++n) nodes_[n].push_back({0.0, PrestageEntry{}});
+}
+
+void PrestageMirror::update(const Engine& engine, double now_us) {
+  for (uint32_t n = 0; n < nodes_.size(); ++n) {
+    PrestageEntry e = engine.prestage(n);
+    if (e == latest_[n]) continue;
+    latest_[n] = e;
+    nodes_[n].push_back({now_us + lag_us_, e});
+  }
+}
+
+PrestageEntry PrestageMirror::read(uint32_t node, double now_us) {
+  auto& q = nodes_.at(node);
+  while (q.size() > 1 && q[1].visible_us <= now_us) q.pop_front();
+  return q.front().entry;
+}
+
+}  // namespace vshard::host

@@ -1,0 +1,550 @@
+#include "host/scheduler.h"
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+#include "vshard/error.h"
+
+namespace vshard::host {
+
+const char* policy_name(Policy p) {
+  switch (p) {
+    case Policy::kFifo: return "fifo";
+    case Policy::kCredit: return "credit";
+    case Policy::kVtslice: return "vtslice";
+    case Policy::kShard: return "shard";
+  }
+  return "?";
+}
+
+Scheduler::Scheduler(const Topology& topo, std::vector<VcpuSpec> vcpus, SchedConfig cfg,
+                     Dispatcher& dispatcher, std::unique_ptr<Engine> engine)
+    : topo_(topo),
+      cfg_(std::move(cfg)),
+      disp_(dispatcher),
+      engine_(std::move(engine)),
+      cores_(topo.cores()),
+      vcpus_(vcpus.size()),
+      joins_(vcpus.size()),
+      profiler_(static_cast<uint32_t>(vcpus.size()), cfg_.profile_interval_us),
+      util_(topo.cores(), 2) {
+  topo_.validate();
+  if (vcpus.empty()) throw Error(Errc::kBadConfig, "scheduler: no vCPUs");
+  for (size_t v = 0; v < vcpus.size(); ++v) {
+    const VcpuSpec& s = vcpus[v];
+    if (s.home >= topo_.nodes)
+      throw Error(Errc::kBadConfig, "vCPU " + std::to_string(v) + " has home node " +
+                                        std::to_string(s.home) + " but the host has " +
+                                        std::to_string(topo_.nodes) + " node(s)");
+    if (s.weight == 0)
+      throw Error(Errc::kBadConfig, "vCPU " + std::to_string(v) + " has weight 0; use 1..255");
+    vcpus_[v].lat = s.latency;
+    vcpus_[v].weight = s.weight;
+    vcpus_[v].home = s.home;
+    vcpus_[v].cap_pct = s.cap_pct;
+  }
+  idle_count_ = topo_.cores();
+  wake_sw_us_ = cfg_.latency.software(topo_.cores());
+  steal_order_.resize(topo_.cores());
+  for (uint32_t c = 0; c < topo_.cores(); ++c) {
+    auto& o = steal_order_[c];
+    for (uint32_t d = 0; d < topo_.cores(); ++d)
+      if (d != c) o.push_back(d);
+    std::stable_sort(o.begin(), o.end(), [&](uint32_t a, uint32_t b) {
+      return topo_.core_dist(c, a) < topo_.core_dist(c, b);
+    });
+  }
+  dec_.resize(kMaxDecisionsPerEvent);
+
+  if (cfg_.policy != Policy::kShard) return;
+  if (!engine_) throw Error(Errc::kBadConfig, "policy shard needs an engine");
+  const Params& p = engine_->params();
+  if (topo_.cores() > p.cores || vcpus_.size() > p.vcpus || topo_.nodes > p.nodes)
+    throw Error(Errc::kBadConfig,
+                "host (" + std::to_string(topo_.cores()) + " cores, " +
+                    std::to_string(vcpus_.size()) + " vCPUs, " + std::to_string(topo_.nodes) +
+                    " nodes) does not fit the engine (" + std::to_string(p.cores) + "/" +
+                    std::to_string(p.vcpus) + "/" + std::to_string(p.nodes) +
+                    "); choose a larger engine configuration (small, large, max)");
+  mirror_ = PrestageMirror(p.nodes, cfg_.latency.pcie_posted_us);
+  auto expect_ack = [&](const Event& ev, const std::string& what) {
+    size_t n = engine_step(ev, 0.0);
+    if (n != 1 || dec_[0].type != static_cast<uint8_t>(DecisionType::kAck))
+      throw Error(Errc::kBadConfig,
+                  "engine rejected " + what + ": " +
+                      (dec_[0].type == static_cast<uint8_t>(DecisionType::kError)
+                           ? std::string(error_code_name(dec_[0].b8))
+                           : std::string(decision_type_name(dec_[0].type))) +
+                      "; fix the scenario's engine settings");
+  };
+  // Host topology into the engine; engine cores the host lacks go offline.
+  for (uint32_t a = 0; a < topo_.nodes; ++a)
+    for (uint32_t b = 0; b < topo_.nodes; ++b)
+      expect_ack(make_config(next_seq(), static_cast<uint16_t>(cfg::kNumaDistBase + 8 * a + b),
+                             topo_.dist(a, b)),
+                 "NUMA_DIST[" + std::to_string(a) + "][" + std::to_string(b) + "]");
+  expect_ack(make_config(next_seq(), cfg::kSliceUs,
+                         static_cast<uint32_t>(std::clamp(cfg_.timeslice_us, 1.0, 65535.0))),
+             "SLICE_US");
+  expect_ack(make_config(next_seq(), cfg::kLoadHotCores, 3 * topo_.cores() / 4), "LOAD_HOT_CORES");
+  for (const auto& [key, value] : cfg_.engine_config)
+    expect_ack(make_config(next_seq(), key, value), "configuration key " + std::to_string(key));
+  for (uint32_t c = 0; c < p.cores; ++c) {
+    bool present = c < topo_.cores();
+    expect_ack(make_core_cfg(next_seq(), static_cast<uint8_t>(c),
+                             present ? topo_.core_node[c] : 0, present),
+               "CORE_CFG of core " + std::to_string(c));
+  }
+  for (uint32_t v = 0; v < vcpus_.size(); ++v)
+    expect_ack(make_vcpu_cfg(next_seq(), static_cast<uint16_t>(v), vcpus_[v].home,
+                             vcpus_[v].weight),
+               "VCPU_CFG of vCPU " + std::to_string(v));
+}
+
+// ---------------------------------------------------------------- common --
+
+void Scheduler::place(uint32_t v, uint32_t c, double delay) {
+  CoreRec& cr = cores_[c];
+  if (cr.occ == Occ::kIdle) --idle_count_;
+  cr.occ = Occ::kRun;
+  cr.vcpu = v;
+  VcpuRec& vr = vcpus_[v];
+  vr.st = VState::kRunning;
+  vr.core = static_cast<int>(c);
+  vr.last_core = static_cast<int>(c);
+  double slice = vr.slice_left > 0 ? vr.slice_left : cfg_.timeslice_us;
+  vr.slice_left = 0;
+  disp_.run(c, v, delay, slice);
+}
+
+uint64_t Scheduler::prio_key(uint32_t v) const {
+  const VcpuRec& r = vcpus_[v];
+  uint64_t cls = 0;
+  switch (cfg_.policy) {
+    case Policy::kFifo: cls = 0; break;
+    case Policy::kCredit: cls = r.boost ? 0 : (r.credit >= 0 ? 1 : 2); break;
+    case Policy::kVtslice:
+    case Policy::kShard: cls = r.lat ? 0 : 1; break;
+  }
+  return (cls << 56) | r.enq_seq;
+}
+
+int Scheduler::pick_rq(uint32_t v) const {
+  const VcpuRec& r = vcpus_[v];
+  if (r.last_core >= 0) return r.last_core;
+  // first placement: the home node's core with the shortest runqueue
+  int best = -1;
+  size_t best_len = SIZE_MAX;
+  for (uint32_t c = 0; c < topo_.cores(); ++c)
+    if (topo_.core_node[c] == r.home && cores_[c].rq.size() < best_len) {
+      best = static_cast<int>(c);
+      best_len = cores_[c].rq.size();
+    }
+  return best >= 0 ? best : 0;
+}
+
+void Scheduler::enqueue(uint32_t v, int c, double now, bool front) {
+  VcpuRec& r = vcpus_[v];
+  r.st = VState::kQueued;
+  r.core = -1;
+  r.rq = c;
+  r.enq_seq = front ? --enq_front_ : ++enq_counter_;
+  cores_[c].rq.push_back(v);
+  ++queued_total_;
+  kick(c, now);
+}
+
+std::pair<int, int> Scheduler::best_candidate(uint32_t c) const {
+  auto best_in = [&](uint32_t q) -> int {
+    const auto& rq = cores_[q].rq;
+    int bi = -1;
+    uint64_t bk = UINT64_MAX;
+    for (size_t i = 0; i < rq.size(); ++i) {
+      if (vcpus_[rq[i]].parked) continue;
+      uint64_t k = prio_key(rq[i]);
+      if (k < bk) {
+        bk = k;
+        bi = static_cast<int>(i);
+      }
+    }
+    return bi;
+  };
+  if (queued_total_ == 0) return {-1, -1};
+  int i = best_in(c);
+  if (i >= 0) return {static_cast<int>(c), i};
+  for (uint32_t q : steal_order_[c]) {
+    int j = best_in(q);
+    if (j >= 0) return {static_cast<int>(q), j};
+  }
+  return {-1, -1};
+}
+
+void Scheduler::take(int rq_core, int idx) {
+  auto& rq = cores_[rq_core].rq;
+  rq.erase(rq.begin() + idx);
+  --queued_total_;
+}
+
+void Scheduler::schedule(uint32_t c, double now) {
+  if (cores_[c].occ != Occ::kIdle) return;
+  auto [q, i] = best_candidate(c);
+  if (q < 0) return;
+  uint32_t w = cores_[q].rq[i];
+  take(q, i);
+  if (static_cast<uint32_t>(q) != c) ++stats_.steals;
+  vcpus_[w].rq = -1;
+  if (cfg_.policy == Policy::kShard) {
+    size_t n = engine_step(make_sched(next_seq(), static_cast<uint16_t>(w), static_cast<uint8_t>(c)), now);
+    if (n != 1 || dec_[0].type != static_cast<uint8_t>(DecisionType::kRun)) engine_error(dec_[0]);
+  }
+  place(w, c, 0.0);
+}
+
+void Scheduler::kick(int near_core, double now) {
+  while (queued_total_ > 0 && idle_count_ > 0) {
+    int idle = -1;
+    if (cores_[near_core].occ == Occ::kIdle) {
+      idle = near_core;
+    } else {
+      for (uint32_t q : steal_order_[near_core])
+        if (cores_[q].occ == Occ::kIdle) {
+          idle = static_cast<int>(q);
+          break;
+        }
+    }
+    if (idle < 0) return;
+    size_t before = queued_total_;
+    schedule(static_cast<uint32_t>(idle), now);
+    if (queued_total_ == before) return;
+  }
+}
+
+// ----------------------------------------------------------------- hooks --
+
+void Scheduler::wake(uint32_t v, double now) {
+  if (v >= vcpus_.size()) throw Error(Errc::kBadInput, "wake: vCPU " + std::to_string(v) + " does not exist");
+  if (vcpus_[v].st != VState::kBlocked)
+    throw Error(Errc::kInternal, "wake: vCPU " + std::to_string(v) + " is not blocked");
+  ++stats_.wakes;
+  if (cfg_.policy == Policy::kShard)
+    wake_shard(v, now);
+  else
+    wake_baseline(v, now);
+}
+
+void Scheduler::block(uint32_t v, double now) {
+  VcpuRec& r = vcpus_[v];
+  if (r.st != VState::kRunning)
+    throw Error(Errc::kInternal, "block: vCPU " + std::to_string(v) + " is not running");
+  uint32_t c = static_cast<uint32_t>(r.core);
+  if (cfg_.policy == Policy::kShard) {
+    size_t n = engine_step(make_block(next_seq(), static_cast<uint16_t>(v)), now);
+    if (n != 1 || dec_[0].type != static_cast<uint8_t>(DecisionType::kAck)) engine_error(dec_[0]);
+  }
+  r.st = VState::kBlocked;
+  r.core = -1;
+  cores_[c].occ = Occ::kIdle;
+  ++idle_count_;
+  schedule(c, now);
+}
+
+bool Scheduler::slice_end(uint32_t c, double now) {
+  CoreRec& cr = cores_[c];
+  if (cr.occ != Occ::kRun) return false;
+  uint32_t v = cr.vcpu;
+  auto [q, i] = best_candidate(c);
+  if (q < 0) return false;
+  uint32_t w = cores_[q].rq[i];
+  // The current vCPU goes to the tail of its class: does w come first?
+  VcpuRec& vr = vcpus_[v];
+  uint64_t saved = vr.enq_seq;
+  vr.enq_seq = enq_counter_ + 1;
+  bool switch_ok = prio_key(w) < prio_key(v);
+  vr.enq_seq = saved;
+  if (!switch_ok) return false;
+  ++stats_.rotations;
+  disp_.stop(c, StopReason::kRotate);
+  if (cfg_.policy == Policy::kShard) {
+    // The engine has no "deschedule": BLOCK, SCHED the next one, re-WAKE.
+    size_t n = engine_step(make_block(next_seq(), static_cast<uint16_t>(v)), now);
+    if (n != 1 || dec_[0].type != static_cast<uint8_t>(DecisionType::kAck)) engine_error(dec_[0]);
+    vr.st = VState::kBlocked;
+    vr.core = -1;
+    cr.occ = Occ::kIdle;
+    ++idle_count_;
+    schedule(c, now);
+    n = engine_step(make_wake(next_seq(), static_cast<uint16_t>(v), false), now);
+    apply(n, cfg_.path == DecisionPath::kSoftware ? wake_sw_us_ : cfg_.latency.hardware(), now);
+    return true;
+  }
+  vr.st = VState::kBlocked;  // transiently, so enqueue sees a consistent record
+  cr.occ = Occ::kIdle;
+  ++idle_count_;
+  schedule(c, now);
+  enqueue(v, static_cast<int>(c), now);
+  return true;
+}
+
+void Scheduler::shard_done(uint32_t v, uint32_t c, double now) {
+  VcpuRec& r = vcpus_[v];
+  if (r.st != VState::kSharded || cores_[c].occ != Occ::kShard || cores_[c].vcpu != v)
+    throw Error(Errc::kInternal, "shard_done: core " + std::to_string(c) +
+                                     " does not run a shard of vCPU " + std::to_string(v));
+  bool last = joins_[v].arrive();
+  size_t n = engine_step(make_shard_done(next_seq(), static_cast<uint16_t>(v), static_cast<uint8_t>(c)), now);
+  cores_[c].occ = Occ::kIdle;
+  ++idle_count_;
+  auto t = static_cast<DecisionType>(dec_[0].type);
+  if (n != 1 || (t != DecisionType::kAck && t != DecisionType::kResume)) engine_error(dec_[0]);
+  if ((t == DecisionType::kResume) != last)
+    throw Error(Errc::kInternal, "shard join of vCPU " + std::to_string(v) +
+                                     " disagrees with the engine about the last shard");
+  if (last) {
+    place(v, c, 0.0);  // the host's join counter says so: no decision latency
+  } else {
+    schedule(c, now);
+  }
+}
+
+void Scheduler::tick(double now, const std::vector<double>& busy, double elapsed_us) {
+  uint16_t el = static_cast<uint16_t>(std::clamp(elapsed_us, 0.0, 65535.0));
+  for (uint32_t c = 0; c < topo_.cores(); ++c) {
+    uint8_t s = util_.sample(c, c < busy.size() ? busy[c] : 0.0);
+    if (cfg_.policy == Policy::kShard) {
+      size_t n = engine_step(make_tick(next_seq(), static_cast<uint8_t>(c), s, el), now);
+      if (n != 1 || dec_[0].type != static_cast<uint8_t>(DecisionType::kAck)) engine_error(dec_[0]);
+    } else if (cores_[c].occ == Occ::kRun) {
+      uint32_t v = cores_[c].vcpu;
+      VcpuRec& r = vcpus_[v];
+      int debit = static_cast<int>(elapsed_us * cfg_.credit_per_ms / 1000.0);
+      r.credit = std::clamp(r.credit - debit, -cfg_.credit_cap, cfg_.credit_cap);
+      r.boost = false;  // Xen: a debited vCPU loses BOOST
+      r.used_us += elapsed_us;
+      if (r.cap_pct && r.used_us > r.cap_pct * cfg_.account_us / 100.0) {
+        // Over its cap: parked (runnable, not scheduled) until accounting.
+        r.parked = true;
+        ++stats_.parks;
+        disp_.stop(c, StopReason::kRotate);
+        r.st = VState::kBlocked;  // transiently, as in slice_end
+        cores_[c].occ = Occ::kIdle;
+        ++idle_count_;
+        schedule(c, now);
+        enqueue(v, static_cast<int>(c), now);
+      }
+    }
+  }
+}
+
+void Scheduler::account(double now) {
+  if (cfg_.policy == Policy::kShard) {
+    size_t n = engine_step(make_account(next_seq()), now);
+    if (n != 1 || dec_[0].type != static_cast<uint8_t>(DecisionType::kAck)) engine_error(dec_[0]);
+    return;
+  }
+  bool unparked = false;
+  for (auto& r : vcpus_) {
+    r.credit = std::clamp(r.credit + r.weight * cfg_.refill_per_weight, -cfg_.credit_cap, cfg_.credit_cap);
+    r.used_us = 0;
+    unparked |= r.parked;
+    r.parked = false;
+  }
+  if (unparked)
+    for (uint32_t c = 0; c < topo_.cores() && queued_total_ > 0 && idle_count_ > 0; ++c) schedule(c, now);
+}
+
+void Scheduler::profile(uint32_t v, const Profile& p, double now) {
+  if (cfg_.policy != Policy::kShard) return;
+  auto send = profiler_.update(v, p, now);
+  if (!send) return;
+  ++stats_.profiles_sent;
+  size_t n = engine_step(make_profile(next_seq(), static_cast<uint16_t>(v), send->blocks, send->bcost_us), now);
+  if (n != 1 || dec_[0].type != static_cast<uint8_t>(DecisionType::kAck)) engine_error(dec_[0]);
+}
+
+// ------------------------------------------------------------- baselines --
+
+int Scheduler::find_idle(uint32_t node) const {
+  if (idle_count_ == 0) return -1;
+  int best = -1;
+  uint32_t best_key = UINT32_MAX;
+  for (uint32_t c = 0; c < topo_.cores(); ++c) {
+    if (cores_[c].occ != Occ::kIdle) continue;
+    uint32_t key = (static_cast<uint32_t>(topo_.dist(node, topo_.core_node[c])) << 8) | util_.util(c);
+    if (key < best_key) {
+      best_key = key;
+      best = static_cast<int>(c);
+    }
+  }
+  return best;
+}
+
+int Scheduler::find_boost_victim(uint32_t node) const {
+  int best = -1;
+  int64_t best_key = INT64_MAX;
+  for (uint32_t c = 0; c < topo_.cores(); ++c) {
+    if (cores_[c].occ != Occ::kRun) continue;
+    const VcpuRec& u = vcpus_[cores_[c].vcpu];
+    if (u.boost) continue;  // BOOST does not preempt BOOST
+    // OVER before UNDER, then near, then least credit
+    int64_t key = (u.credit >= 0 ? (int64_t{1} << 40) : 0) +
+                  (static_cast<int64_t>(topo_.dist(node, topo_.core_node[c])) << 20) +
+                  (u.credit + 32768);
+    if (key < best_key) {
+      best_key = key;
+      best = static_cast<int>(c);
+    }
+  }
+  return best;
+}
+
+void Scheduler::vtslice_trim(uint32_t v, int rq_core, double now) {
+  (void)v;
+  // The busy core of the runqueue's node whose slice is cut: the first one
+  // (by distance from rq_core) running a non-latency vCPU.
+  auto trim = [&](uint32_t c) {
+    if (cores_[c].occ != Occ::kRun || vcpus_[cores_[c].vcpu].lat) return false;
+    disp_.trim_slice(c, now + cfg_.vtslice_short_us);
+    return true;
+  };
+  if (trim(static_cast<uint32_t>(rq_core))) return;
+  for (uint32_t q : steal_order_[rq_core])
+    if (trim(q)) return;
+}
+
+void Scheduler::wake_baseline(uint32_t v, double now) {
+  VcpuRec& r = vcpus_[v];
+  stats_.decision_us_total += wake_sw_us_;
+  if (r.parked) {  // over its cap: runnable, but waits for the next period
+    enqueue(v, pick_rq(v), now);
+    return;
+  }
+  if (cfg_.policy == Policy::kCredit && r.credit >= 0) r.boost = true;
+  int c = find_idle(r.home);
+  if (c >= 0) {
+    place(v, static_cast<uint32_t>(c), wake_sw_us_);
+    return;
+  }
+  if (cfg_.policy == Policy::kCredit && r.boost) {
+    int p = find_boost_victim(r.home);
+    if (p >= 0) {
+      uint32_t u = cores_[p].vcpu;
+      ++stats_.preemptions;
+      disp_.stop(static_cast<uint32_t>(p), StopReason::kPreempt);
+      cores_[p].occ = Occ::kIdle;  // transiently
+      ++idle_count_;
+      vcpus_[u].st = VState::kBlocked;
+      place(v, static_cast<uint32_t>(p), wake_sw_us_);
+      enqueue(u, p, now);
+      return;
+    }
+  }
+  int q = pick_rq(v);
+  enqueue(v, q, now);
+  if (cfg_.policy == Policy::kVtslice && r.lat && r.st == VState::kQueued) vtslice_trim(v, q, now);
+}
+
+// ---------------------------------------------------------------- vShard --
+
+size_t Scheduler::engine_step(const Event& ev, double now) {
+  size_t n = engine_->submit(ev, dec_.data());
+  ++stats_.engine_events;
+  stats_.engine_decisions += n;
+  if (cfg_.path == DecisionPath::kPrestaged) mirror_.update(*engine_, now);
+  return n;
+}
+
+void Scheduler::engine_error(const Decision& d) const {
+  std::string what = decision_type_name(d.type);
+  if (d.type == static_cast<uint8_t>(DecisionType::kError))
+    what += std::string(" ") + error_code_name(d.b8) + " for event " + event_type_name(d.c16);
+  throw Error(Errc::kInternal, "engine answered " + what + " (vCPU " + std::to_string(d.vcpu) +
+                                   ", core " + std::to_string(d.core) +
+                                   "): host and engine views diverged");
+}
+
+void Scheduler::wake_shard(uint32_t v, double now) {
+  VcpuRec& r = vcpus_[v];
+  double delay = cfg_.path == DecisionPath::kSoftware ? wake_sw_us_ : cfg_.latency.hardware();
+  size_t n;
+  if (cfg_.path == DecisionPath::kPrestaged && r.lat) {
+    PrestageEntry e = mirror_.read(r.home, now);
+    if (e.kind == PrestageKind::kNone) {
+      n = engine_step(make_wake(next_seq(), static_cast<uint16_t>(v), true), now);
+    } else {
+      n = engine_step(make_commit(next_seq(), static_cast<uint16_t>(v), e.core, r.home, e.epoch), now);
+      if (dec_[0].type == static_cast<uint8_t>(DecisionType::kAbort)) {
+        ++stats_.aborts;
+        delay = cfg_.latency.prestage_read_us + cfg_.latency.pcie_rtt_us + cfg_.abort_undo_us;
+      } else if (dec_[0].flags & kFlagCommitted) {
+        ++stats_.commits;
+        delay = cfg_.latency.prestage_read_us;
+      } else {
+        engine_error(dec_[0]);
+      }
+    }
+  } else {
+    n = engine_step(make_wake(next_seq(), static_cast<uint16_t>(v), r.lat), now);
+  }
+  stats_.decision_us_total += delay;
+  apply(n, delay, now);
+}
+
+void Scheduler::apply(size_t n, double delay, double now) {
+  // Copy: applying may step the engine again (SCHED from kick).
+  Decision local[kMaxDecisionsPerEvent];
+  std::copy(dec_.begin(), dec_.begin() + static_cast<long>(n), local);
+  for (size_t i = 0; i < n; ++i) {
+    const Decision& d = local[i];
+    switch (static_cast<DecisionType>(d.type)) {
+      case DecisionType::kRun:
+        place(d.vcpu, d.core, delay);
+        break;
+      case DecisionType::kPreempt: {
+        uint32_t p = d.core, u = d.vcpu, by = d.c16, k = d.b8;
+        if (cores_[p].occ != Occ::kRun || cores_[p].vcpu != u) engine_error(d);
+        ++stats_.preemptions;
+        // The victim keeps the rest of its slice: it was preempted, and a
+        // fresh slice each time would let it monopolise its core.
+        vcpus_[u].slice_left = std::max(1.0, disp_.stop(p, StopReason::kPreempt));
+        place(by, p, delay);
+        if (k == 0) {
+          // Preempted mid-slice: first of its class on that core, so the
+          // victim loses as little as possible (Xen would queue it last).
+          enqueue(u, static_cast<int>(p), now, true);
+        } else {
+          ++stats_.shard_preemptions;
+          vcpus_[u].st = VState::kSharded;
+          vcpus_[u].core = -1;
+          joins_[u].arm(k);
+          profiler_.engine_consumed(u);
+        }
+        break;
+      }
+      case DecisionType::kShard: {
+        uint32_t t = d.core;
+        if (cores_[t].occ != Occ::kIdle) engine_error(d);
+        ++stats_.shards;
+        cores_[t].occ = Occ::kShard;
+        cores_[t].vcpu = d.vcpu;
+        --idle_count_;
+        disp_.shard(t, d.vcpu, d.b8, d.c16, d.d32, delay);
+        break;
+      }
+      case DecisionType::kResume:
+        place(d.vcpu, d.core, 0.0);
+        break;
+      case DecisionType::kQueued:
+        enqueue(d.vcpu, pick_rq(d.vcpu), now);
+        break;
+      case DecisionType::kAck:
+      case DecisionType::kAbort:
+        break;
+      case DecisionType::kError:
+      default:
+        engine_error(d);
+    }
+  }
+}
+
+}  // namespace vshard::host

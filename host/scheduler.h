@@ -1,0 +1,196 @@
+// host::Scheduler: the vCPU Sharding Module's hypervisor side. The
+// hypervisor calls its hook points (vCPU wake, block, slice end, shard done,
+// tick, accounting, profile); it keeps per-core runqueues and Xen-credit-like
+// accounting, talks to the engine (policy `shard`) or decides itself
+// (baselines), and tells the hypervisor what to run through a Dispatcher.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "host/engine.h"
+#include "host/profiler.h"
+#include "host/shard_sync.h"
+#include "host/topology.h"
+
+namespace vshard::host {
+
+enum class Policy {
+  kFifo,     // no preemption: wakes take an idle core or wait in a runqueue
+  kCredit,   // Xen credit: BOOST on wake preempts a lower-priority vCPU
+  kVtslice,  // no wake preemption; a waiting latency vCPU shortens a busy slice
+  kShard,    // vShard: the engine decides (preempt + shard), host applies
+};
+const char* policy_name(Policy p);
+
+struct VcpuSpec {
+  bool latency = false;  // latency class (WAKE with LAT)
+  uint8_t weight = 16;   // 1..255
+  uint8_t home = 0;      // home NUMA node
+  // Xen-style cap: most CPU a vCPU may use per accounting period, in % of
+  // one core (0 = uncapped). Enforced by the baselines' host accounting;
+  // the engine has no caps (spec 1.0), so policy shard ignores them.
+  uint8_t cap_pct = 0;
+};
+
+struct SchedConfig {
+  Policy policy = Policy::kShard;
+  DecisionPath path = DecisionPath::kSoftware;  // policy shard: latency model used
+  LatencyModel latency;
+  double timeslice_us = 30000.0;
+  double vtslice_short_us = 1000.0;  // vtslice: the slice a waiting latency vCPU allows
+  // Host credit accounting for the baselines (the engine does it for shard);
+  // same meaning as the engine's CREDIT_PER_MS, CREDIT_CAP, REFILL_PER_WEIGHT.
+  int credit_per_ms = 10;
+  int credit_cap = 600;
+  int refill_per_weight = 19;
+  double account_us = 30000.0;  // accounting period (caps are per period)
+  // Extra cost of an aborted commit: the host undoes the placement it made
+  // from a stale prestaged entry (one more context switch).
+  double abort_undo_us = 2.0;
+  double profile_interval_us = 1000.0;
+  // Engine configuration writes (key, value) made at start (policy shard).
+  std::vector<std::pair<uint16_t, uint32_t>> engine_config;
+};
+
+enum class StopReason { kPreempt, kRotate };
+
+// What the hypervisor (or the simulator) does on the scheduler's behalf.
+class Dispatcher {
+ public:
+  virtual ~Dispatcher() = default;
+  // vCPU v starts on core c, after delay_us of decision latency, for a
+  // slice of slice_us.
+  virtual void run(uint32_t c, uint32_t v, double delay_us, double slice_us) = 0;
+  // The vCPU running on c stops; it stays runnable. Returns what was left
+  // of its slice (µs).
+  virtual double stop(uint32_t c, StopReason why) = 0;
+  // Core c runs shard `index` of vCPU v: its blocks [first, first + count).
+  virtual void shard(uint32_t c, uint32_t v, uint32_t index, uint32_t first, uint32_t count,
+                     double delay_us) = 0;
+  // The current slice of core c now ends at end_us (vtslice).
+  virtual void trim_slice(uint32_t c, double end_us) = 0;
+};
+
+struct SchedStats {
+  uint64_t wakes = 0;
+  uint64_t preemptions = 0;        // a running vCPU stopped for a waking one
+  uint64_t shard_preemptions = 0;  // ... whose work went on as shards
+  uint64_t shards = 0;
+  uint64_t rotations = 0;  // slice expiries that switched vCPUs
+  uint64_t steals = 0;     // vCPUs taken from another core's runqueue
+  uint64_t commits = 0;    // prestaged commits that held
+  uint64_t aborts = 0;
+  uint64_t engine_events = 0;
+  uint64_t engine_decisions = 0;
+  uint64_t profiles_sent = 0;
+  uint64_t parks = 0;  // vCPUs parked for exceeding their cap
+  double decision_us_total = 0;  // wake-path decision latency summed
+};
+
+class Scheduler {
+ public:
+  // engine: required for policy shard, ignored otherwise. Throws
+  // vshard::Error(kBadConfig) if the host does not fit the engine or the
+  // engine rejects the configuration.
+  Scheduler(const Topology& topo, std::vector<VcpuSpec> vcpus, SchedConfig cfg,
+            Dispatcher& dispatcher, std::unique_ptr<Engine> engine = nullptr);
+
+  // ---- hypervisor hook points ----
+  void wake(uint32_t v, double now_us);    // v became runnable
+  void block(uint32_t v, double now_us);   // running v has nothing to do
+  // The slice of the vCPU on c ended. True if another vCPU took the core;
+  // false if the same vCPU keeps it (start a new slice).
+  bool slice_end(uint32_t c, double now_us);
+  void shard_done(uint32_t v, uint32_t c, double now_us);
+  // Every tick: busy[c] = fraction of the last elapsed_us core c was busy.
+  void tick(double now_us, const std::vector<double>& busy, double elapsed_us);
+  void account(double now_us);  // accounting period: credit refill
+  void profile(uint32_t v, const Profile& p, double now_us);
+
+  // ---- introspection ----
+  enum class VState : uint8_t { kBlocked, kQueued, kRunning, kSharded };
+  VState state(uint32_t v) const { return vcpus_[v].st; }
+  int core_of(uint32_t v) const { return vcpus_[v].core; }
+  int credit(uint32_t v) const { return vcpus_[v].credit; }
+  bool parked(uint32_t v) const { return vcpus_[v].parked; }
+  const SchedStats& stats() const { return stats_; }
+  const SchedConfig& config() const { return cfg_; }
+  const Topology& topology() const { return topo_; }
+  const Engine* engine() const { return engine_.get(); }
+  uint32_t idle_cores() const { return idle_count_; }
+  size_t queued() const { return queued_total_; }
+
+ private:
+  enum class Occ : uint8_t { kIdle, kRun, kShard };
+  struct CoreRec {
+    Occ occ = Occ::kIdle;
+    uint32_t vcpu = 0;
+    std::vector<uint32_t> rq;  // runqueue
+  };
+  struct VcpuRec {
+    VState st = VState::kBlocked;
+    bool lat = false;
+    bool boost = false;
+    int credit = 0;
+    uint8_t weight = 16;
+    uint8_t home = 0;
+    int core = -1;
+    int last_core = -1;
+    int rq = -1;
+    uint64_t enq_seq = 0;
+    double slice_left = 0;  // a preempted vShard victim keeps its slice
+    uint8_t cap_pct = 0;
+    bool parked = false;    // over its cap until the next accounting period
+    double used_us = 0;     // CPU charged this accounting period
+  };
+
+  // baselines
+  void wake_baseline(uint32_t v, double now);
+  int find_idle(uint32_t node) const;
+  int find_boost_victim(uint32_t node) const;
+  void vtslice_trim(uint32_t v, int rq_core, double now);
+  // vShard
+  void wake_shard(uint32_t v, double now);
+  size_t engine_step(const Event& ev, double now);
+  void apply(size_t n, double delay, double now);
+  [[noreturn]] void engine_error(const Decision& d) const;
+  // common
+  void place(uint32_t v, uint32_t c, double delay);
+  // front: ahead of its class (a vShard victim preempted mid-slice).
+  void enqueue(uint32_t v, int c, double now, bool front = false);
+  int pick_rq(uint32_t v) const;
+  uint64_t prio_key(uint32_t v) const;  // lower runs first
+  // Best queued vCPU for core c (own runqueue, then steal by distance);
+  // returns {core whose rq holds it, index}, or {-1,-1}.
+  std::pair<int, int> best_candidate(uint32_t c) const;
+  void take(int rq_core, int idx);
+  void schedule(uint32_t c, double now);  // c is idle: run the best queued vCPU
+  void kick(int near_core, double now);   // queued work and idle cores: match them
+  uint32_t next_seq() { return ++seq_; }
+
+  Topology topo_;
+  SchedConfig cfg_;
+  Dispatcher& disp_;
+  std::unique_ptr<Engine> engine_;
+  std::vector<CoreRec> cores_;
+  std::vector<VcpuRec> vcpus_;
+  std::vector<ShardJoin> joins_;
+  std::vector<std::vector<uint32_t>> steal_order_;  // per core: others by distance
+  Profiler profiler_;
+  UtilTracker util_;
+  PrestageMirror mirror_;
+  std::vector<Decision> dec_;
+  uint32_t idle_count_ = 0;
+  size_t queued_total_ = 0;
+  uint64_t enq_counter_ = uint64_t{1} << 40;  // tail insertions count up
+  uint64_t enq_front_ = uint64_t{1} << 40;    // front insertions count down
+  uint32_t seq_ = 0;
+  double wake_sw_us_ = 0;
+  SchedStats stats_;
+};
+
+}  // namespace vshard::host

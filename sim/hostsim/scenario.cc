@@ -1,0 +1,439 @@
+#include "scenario.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <fstream>
+#include <sstream>
+
+#include <toml++/toml.h>
+
+#include "vshard/error.h"
+#include "vshard/model.h"
+
+namespace vshard::hostsim {
+
+double Dist::mean() const {
+  switch (kind) {
+    case Kind::kExponential:
+    case Kind::kDeterministic:
+    case Kind::kLognormal: return mean_us;
+    case Kind::kBimodal: return p_a * a_us + (1 - p_a) * b_us;
+  }
+  return mean_us;
+}
+
+uint32_t Scenario::total_vcpus() const {
+  uint32_t n = 0;
+  for (const auto& w : workloads) n += w.vms * w.vcpus_per_vm;
+  return n;
+}
+
+Params Scenario::engine_params_for() const {
+  auto fits = [&](const Params& p) {
+    return topo.cores() <= p.cores && total_vcpus() <= p.vcpus && topo.nodes <= p.nodes;
+  };
+  if (engine_params != "auto") {
+    Params p = Params::named(engine_params);
+    if (!fits(p))
+      throw Error(Errc::kBadConfig, "scenario " + name + ": engine configuration '" +
+                                        engine_params + "' is too small for " +
+                                        std::to_string(topo.cores()) + " cores, " +
+                                        std::to_string(total_vcpus()) + " vCPUs, " +
+                                        std::to_string(topo.nodes) + " nodes");
+    return p;
+  }
+  for (const Params& p : {Params::small(), Params::large(), Params::max()})
+    if (fits(p)) return p;
+  throw Error(Errc::kBadConfig, "scenario " + name + ": " + std::to_string(topo.cores()) +
+                                    " cores, " + std::to_string(total_vcpus()) + " vCPUs, " +
+                                    std::to_string(topo.nodes) +
+                                    " nodes exceed the largest engine (max = 256/4096/8)");
+}
+
+void Scenario::validate() const {
+  topo.validate();
+  auto bad = [&](const std::string& m) { throw Error(Errc::kBadConfig, "scenario " + name + ": " + m); };
+  if (!(duration_ms > 0)) bad("duration_ms must be > 0");
+  if (!(warmup_ms >= 0 && warmup_ms < duration_ms)) bad("warmup_ms must be in [0, duration_ms)");
+  if (workloads.empty()) bad("no workloads");
+  if (total_vcpus() == 0) bad("no vCPUs");
+  for (const auto& w : workloads) {
+    if (w.home >= static_cast<int>(topo.nodes))
+      bad("workload " + w.name + " is homed on node " + std::to_string(w.home) + " of " +
+          std::to_string(topo.nodes));
+    if (w.weight == 0) bad("workload " + w.name + " has weight 0");
+    if (w.latency && !w.requests) bad("workload " + w.name + ": the latency class is request/response");
+    if (w.requests && w.trace && w.trace_us.empty()) bad("workload " + w.name + " has an empty trace");
+    if (!w.requests && w.blocks_per_job == 0) bad("workload " + w.name + " has no blocks per job");
+  }
+  (void)engine_params_for();
+}
+
+int engine_key_by_name(const std::string& raw) {
+  std::string n;
+  for (char ch : raw) n += static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  static const char* names[] = {"SLICE_US",        "CREDIT_PER_MS",     "CREDIT_CAP",
+                                "REFILL_PER_WEIGHT", "LAT_BOOST",       "UTIL_SHIFT",
+                                "WAKE_MAX_DIST",   "VICT_MAX_DIST",     "VICT_DIST_SHIFT",
+                                "VICT_CREDIT_SHIFT", "VICT_SLICE_SHIFT", "SHARD_ENABLE",
+                                "MAX_SHARDS",      "SHARD_MIN_CREDIT",  "SHARD_UTIL_MAX",
+                                "SHARD_MIN_FREQ",  "SHARD_MAX_DIST",    "LOAD_HOT_CORES",
+                                "K_UNDER_LOAD",    "SYNC_COST_US",      "SHARD_CREDIT",
+                                "SYNC_CREDIT"};
+  static_assert(sizeof(names) / sizeof(names[0]) == cfg::kNumScalarKeys);
+  for (int k = 0; k < static_cast<int>(cfg::kNumScalarKeys); ++k)
+    if (n == names[k]) return k;
+  unsigned i = 0, j = 0;
+  char tail = 0;
+  if (std::sscanf(n.c_str(), "NUMA_DIST[%u][%u]%c", &i, &j, &tail) == 2 && i < 8 && j < 8)
+    return cfg::kNumaDistBase + 8 * static_cast<int>(i) + static_cast<int>(j);
+  return -1;
+}
+
+namespace {
+
+// Reads typed values out of TOML tables with errors that name the file,
+// the line and the key.
+class Reader {
+ public:
+  explicit Reader(std::string source) : src_(std::move(source)) {}
+
+  [[noreturn]] void fail(const toml::node* n, const std::string& key, const std::string& msg) const {
+    std::string where = src_;
+    if (n) where += ":" + std::to_string(n->source().begin.line);
+    throw Error(Errc::kBadInput, where + ": key '" + key + "': " + msg);
+  }
+
+  void check_keys(const toml::table& t, const std::string& prefix,
+                  std::initializer_list<const char*> allowed) const {
+    for (const auto& [k, v] : t) {
+      bool ok = std::any_of(allowed.begin(), allowed.end(),
+                            [&](const char* a) { return k.str() == a; });
+      if (!ok) {
+        std::string list;
+        for (const char* a : allowed) list += std::string(list.empty() ? "" : ", ") + a;
+        fail(&v, prefix + std::string(k.str()), "unknown key; expected one of: " + list);
+      }
+    }
+  }
+
+  double num(const toml::table& t, const std::string& prefix, const char* key, double def,
+             double lo, double hi) const {
+    const toml::node* n = t.get(key);
+    if (!n) return def;
+    auto v = n->value<double>();
+    if (!v || !n->is_number()) fail(n, prefix + key, "expected a number");
+    if (!(*v >= lo && *v <= hi) || !std::isfinite(*v))
+      fail(n, prefix + key, "value " + fmt(*v) + " is out of range [" + fmt(lo) + ", " + fmt(hi) + "]");
+    return *v;
+  }
+
+  int64_t integer(const toml::table& t, const std::string& prefix, const char* key, int64_t def,
+                  int64_t lo, int64_t hi) const {
+    const toml::node* n = t.get(key);
+    if (!n) return def;
+    auto v = n->value<int64_t>();
+    if (!v || !n->is_integer()) fail(n, prefix + key, "expected an integer");
+    if (*v < lo || *v > hi)
+      fail(n, prefix + key, "value " + std::to_string(*v) + " is out of range [" +
+                                std::to_string(lo) + ", " + std::to_string(hi) + "]");
+    return *v;
+  }
+
+  std::string str(const toml::table& t, const std::string& prefix, const char* key,
+                  const std::string& def, std::initializer_list<const char*> choices = {}) const {
+    const toml::node* n = t.get(key);
+    if (!n) return def;
+    auto v = n->value<std::string>();
+    if (!v || !n->is_string()) fail(n, prefix + key, "expected a string");
+    if (choices.size() &&
+        std::none_of(choices.begin(), choices.end(), [&](const char* c) { return *v == c; })) {
+      std::string list;
+      for (const char* c : choices) list += std::string(list.empty() ? "" : ", ") + c;
+      fail(n, prefix + key, "'" + *v + "' is not one of: " + list);
+    }
+    return *v;
+  }
+
+  const toml::table* table(const toml::table& t, const std::string& prefix, const char* key) const {
+    const toml::node* n = t.get(key);
+    if (!n) return nullptr;
+    if (!n->is_table()) fail(n, prefix + key, "expected a table");
+    return n->as_table();
+  }
+
+  static std::string fmt(double v) {
+    std::ostringstream os;
+    os << v;
+    return os.str();
+  }
+
+  const std::string& source() const { return src_; }
+
+ private:
+  std::string src_;
+};
+
+Dist read_dist(const Reader& r, const toml::table& t, const std::string& prefix) {
+  r.check_keys(t, prefix, {"dist", "mean_us", "sigma", "a_us", "b_us", "p_a"});
+  Dist d;
+  std::string k = r.str(t, prefix, "dist", "exponential",
+                        {"exponential", "deterministic", "lognormal", "bimodal"});
+  if (k == "exponential") d.kind = Dist::Kind::kExponential;
+  if (k == "deterministic") d.kind = Dist::Kind::kDeterministic;
+  if (k == "lognormal") d.kind = Dist::Kind::kLognormal;
+  if (k == "bimodal") d.kind = Dist::Kind::kBimodal;
+  d.mean_us = r.num(t, prefix, "mean_us", 100.0, 1e-3, 1e9);
+  d.sigma = r.num(t, prefix, "sigma", 1.0, 0.0, 5.0);
+  d.a_us = r.num(t, prefix, "a_us", 10.0, 1e-3, 1e9);
+  d.b_us = r.num(t, prefix, "b_us", 1000.0, 1e-3, 1e9);
+  d.p_a = r.num(t, prefix, "p_a", 0.9, 0.0, 1.0);
+  return d;
+}
+
+std::vector<double> read_trace_file(const Reader& r, const toml::node* n, const std::string& key,
+                                    const std::string& file, const std::string& scenario_path) {
+  std::string path = file;
+  if (!path.empty() && path[0] != '/' && !scenario_path.empty()) {
+    auto slash = scenario_path.rfind('/');
+    if (slash != std::string::npos) path = scenario_path.substr(0, slash + 1) + file;
+  }
+  std::ifstream in(path);
+  if (!in) r.fail(n, key, "cannot read trace file " + path);
+  std::vector<double> out;
+  std::string line;
+  int ln = 0;
+  while (std::getline(in, line)) {
+    ++ln;
+    auto h = line.find('#');
+    if (h != std::string::npos) line.resize(h);
+    std::istringstream is(line);
+    double t;
+    if (!(is >> t)) {
+      if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+      r.fail(n, key, path + ":" + std::to_string(ln) + " is not a time in µs");
+    }
+    out.push_back(t);
+  }
+  return out;
+}
+
+}  // namespace
+
+Scenario parse_scenario(const std::string& text, const std::string& source_name) {
+  toml::table root;
+  try {
+    root = toml::parse(text, source_name);
+  } catch (const toml::parse_error& e) {
+    throw Error(Errc::kBadInput, source_name + ":" + std::to_string(e.source().begin.line) + ":" +
+                                     std::to_string(e.source().begin.column) +
+                                     ": TOML syntax: " + std::string(e.description()));
+  }
+  Reader r(source_name);
+  Scenario s;
+  s.path = source_name;
+  r.check_keys(root, "", {"name", "sim", "host", "costs", "latency", "engine", "workload"});
+  s.name = r.str(root, "", "name", "unnamed");
+
+  if (const toml::table* t = r.table(root, "", "sim")) {
+    r.check_keys(*t, "sim.", {"duration_ms", "warmup_ms", "seed", "policies"});
+    s.duration_ms = r.num(*t, "sim.", "duration_ms", s.duration_ms, 1e-3, 1e7);
+    s.warmup_ms = r.num(*t, "sim.", "warmup_ms", std::min(s.warmup_ms, s.duration_ms / 10), 0, 1e7);
+    s.seed = static_cast<uint64_t>(r.integer(*t, "sim.", "seed", 1, 0, INT64_MAX));
+    if (const toml::node* n = t->get("policies")) {
+      const toml::array* a = n->as_array();
+      if (!a || a->empty()) r.fail(n, "sim.policies", "expected a non-empty array of policy names");
+      s.policies.clear();
+      for (const auto& e : *a) {
+        auto v = e.value<std::string>();
+        if (!v) r.fail(&e, "sim.policies", "expected policy names (strings)");
+        s.policies.push_back(*v);
+      }
+    }
+    if (s.warmup_ms >= s.duration_ms)
+      r.fail(t->get("warmup_ms") ? t->get("warmup_ms") : t, "sim.warmup_ms",
+             "must be less than sim.duration_ms");
+  }
+
+  if (const toml::table* t = r.table(root, "", "host")) {
+    r.check_keys(*t, "host.", {"topology", "nodes", "cores_per_node", "remote_distance", "distance",
+                               "tick_us", "account_us", "timeslice_us", "vtslice_short_us"});
+    bool system = r.str(*t, "host.", "topology", "uniform", {"uniform", "system"}) == "system";
+    if (system) {
+      for (const char* k : {"nodes", "cores_per_node", "remote_distance", "distance"})
+        if (t->get(k))
+          r.fail(t->get(k), std::string("host.") + k, "conflicts with host.topology = \"system\"");
+    }
+    uint32_t nodes = static_cast<uint32_t>(r.integer(*t, "host.", "nodes", 1, 1, 8));
+    uint32_t cpn = static_cast<uint32_t>(r.integer(*t, "host.", "cores_per_node", 4, 1, 256));
+    if (nodes * cpn > 256) r.fail(t->get("cores_per_node"), "host.cores_per_node",
+                                  "nodes x cores_per_node = " + std::to_string(nodes * cpn) +
+                                      " exceeds the engine's 256 cores");
+    uint8_t remote = static_cast<uint8_t>(r.integer(*t, "host.", "remote_distance", 20, 1, 255));
+    s.topo = system ? host::Topology::from_system() : host::Topology::uniform(nodes, cpn, remote);
+    if (const toml::node* n = t->get("distance")) {
+      const toml::array* a = n->as_array();
+      if (!a || a->size() != nodes)
+        r.fail(n, "host.distance", "expected " + std::to_string(nodes) + " rows of " +
+                                       std::to_string(nodes) + " distances");
+      for (uint32_t i = 0; i < nodes; ++i) {
+        const toml::array* row = (*a)[i].as_array();
+        if (!row || row->size() != nodes)
+          r.fail(&(*a)[i], "host.distance", "row " + std::to_string(i) + ": expected " +
+                                                std::to_string(nodes) + " distances");
+        for (uint32_t j = 0; j < nodes; ++j) {
+          auto d = (*row)[j].value<int64_t>();
+          if (!d || *d < 1 || *d > 255)
+            r.fail(&(*row)[j], "host.distance", "entry [" + std::to_string(i) + "][" +
+                                                    std::to_string(j) + "] must be an integer 1..255");
+          s.topo.distance[i][j] = static_cast<uint8_t>(*d);
+        }
+      }
+    }
+    s.tick_us = r.num(*t, "host.", "tick_us", s.tick_us, 100, 65535);
+    s.account_us = r.num(*t, "host.", "account_us", s.account_us, 100, 1e7);
+    s.timeslice_us = r.num(*t, "host.", "timeslice_us", s.timeslice_us, 10, 1e9);
+    s.vtslice_short_us = r.num(*t, "host.", "vtslice_short_us", s.vtslice_short_us, 1, 1e9);
+  }
+
+  if (const toml::table* t = r.table(root, "", "costs")) {
+    r.check_keys(*t, "costs.", {"context_switch_us", "migration_us", "shard_sync_us",
+                                "profile_interval_us", "abort_undo_us", "remote_slowdown"});
+    s.costs.remote_slowdown = r.num(*t, "costs.", "remote_slowdown", s.costs.remote_slowdown, 0, 100);
+    s.costs.context_switch_us = r.num(*t, "costs.", "context_switch_us", s.costs.context_switch_us, 0, 1e6);
+    s.costs.migration_us = r.num(*t, "costs.", "migration_us", s.costs.migration_us, 0, 1e6);
+    s.costs.shard_sync_us = r.num(*t, "costs.", "shard_sync_us", s.costs.shard_sync_us, 0, 1e6);
+    s.profile_interval_us = r.num(*t, "costs.", "profile_interval_us", s.profile_interval_us, 0, 1e9);
+    s.abort_undo_us = r.num(*t, "costs.", "abort_undo_us", s.abort_undo_us, 0, 1e6);
+  }
+
+  if (const toml::table* t = r.table(root, "", "latency")) {
+    r.check_keys(*t, "latency.", {"sw_base_us", "sw_per_core_us", "hw_clock_mhz", "hw_cycles",
+                                  "pcie_rtt_us", "pcie_posted_us", "prestage_read_us"});
+    auto& L = s.latency;
+    L.sw_base_us = r.num(*t, "latency.", "sw_base_us", L.sw_base_us, 0, 1e6);
+    L.sw_per_core_us = r.num(*t, "latency.", "sw_per_core_us", L.sw_per_core_us, 0, 1e3);
+    L.hw_clock_mhz = r.num(*t, "latency.", "hw_clock_mhz", L.hw_clock_mhz, 1, 2000);
+    L.hw_cycles = r.num(*t, "latency.", "hw_cycles", L.hw_cycles, 0, 1e6);
+    L.pcie_rtt_us = r.num(*t, "latency.", "pcie_rtt_us", L.pcie_rtt_us, 0, 1e6);
+    L.pcie_posted_us = r.num(*t, "latency.", "pcie_posted_us", L.pcie_posted_us, 0, 1e6);
+    L.prestage_read_us = r.num(*t, "latency.", "prestage_read_us", L.prestage_read_us, 0, 1e6);
+  }
+
+  if (const toml::table* t = r.table(root, "", "engine")) {
+    r.check_keys(*t, "engine.", {"params", "config"});
+    s.engine_params = r.str(*t, "engine.", "params", "auto", {"auto", "small", "large", "max"});
+    if (const toml::table* c = r.table(*t, "engine.", "config")) {
+      for (const auto& [k, v] : *c) {
+        std::string key = "engine.config." + std::string(k.str());
+        int id = engine_key_by_name(std::string(k.str()));
+        if (id < 0) r.fail(&v, key, "not an engine configuration key of docs/spec.md section 5");
+        if (id >= cfg::kNumaDistBase)
+          r.fail(&v, key, "NUMA distances come from the host topology: set host.distance instead");
+        auto val = v.value<int64_t>();
+        if (!val || !v.is_integer()) r.fail(&v, key, "expected an integer");
+        if (*val < INT32_MIN || *val > UINT32_MAX) r.fail(&v, key, "does not fit 32 bits");
+        // Range-check now with the engine's own CONFIG checks, so the error
+        // names this line rather than failing later inside a run.
+        Model probe(Params::max());
+        ErrorCode ec = probe.write_config(static_cast<uint16_t>(id), static_cast<uint32_t>(*val));
+        if (ec != ErrorCode::kNone && id < static_cast<int>(cfg::kNumScalarKeys) &&
+            id != cfg::kMaxShards && id != cfg::kKUnderLoad && id != cfg::kLoadHotCores)
+          r.fail(&v, key, std::string("value rejected by the engine (") +
+                              error_code_name(static_cast<uint8_t>(ec)) + "); see docs/spec.md section 5");
+        s.engine_config.emplace_back(static_cast<uint16_t>(id), static_cast<uint32_t>(*val));
+      }
+    }
+  }
+
+  if (const toml::node* wn = root.get("workload")) {
+    const toml::array* arr = wn->as_array();
+    if (!arr || !arr->is_array_of_tables())
+      r.fail(wn, "workload", "expected [[workload]] tables");
+    size_t idx = 0;
+    for (const auto& e : *arr) {
+      const toml::table& t = *e.as_table();
+      std::string p = "workload[" + std::to_string(idx++) + "].";
+      r.check_keys(t, p, {"name", "class", "vms", "vcpus_per_vm", "weight", "cap_pct", "home", "arrival",
+                          "rate_per_s", "trace_us", "trace_file", "trace_period_us", "service",
+                          "block_us", "blocks_per_job", "independent_share"});
+      Workload w;
+      w.name = r.str(t, p, "name", "workload" + std::to_string(idx - 1));
+      std::string cls = r.str(t, p, "class", "latency", {"latency", "request", "batch"});
+      w.latency = cls == "latency";
+      w.requests = cls != "batch";
+      w.vms = static_cast<uint32_t>(r.integer(t, p, "vms", 1, 1, 4096));
+      w.vcpus_per_vm = static_cast<uint32_t>(r.integer(t, p, "vcpus_per_vm", 1, 1, 4096));
+      w.weight = static_cast<uint8_t>(r.integer(t, p, "weight", 16, 1, 255));
+      w.cap_pct = static_cast<uint8_t>(r.integer(t, p, "cap_pct", 0, 0, 100));
+      if (const toml::node* h = t.get("home")) {
+        if (auto hs = h->value<std::string>(); hs && h->is_string()) {
+          if (*hs != "spread") r.fail(h, p + "home", "expected \"spread\" or a node number");
+        } else {
+          w.home = static_cast<int>(r.integer(t, p, "home", -1, 0, 7));
+          if (w.home >= static_cast<int>(s.topo.nodes))
+            r.fail(h, p + "home", "node " + std::to_string(w.home) + " does not exist (host has " +
+                                      std::to_string(s.topo.nodes) + " nodes)");
+        }
+      }
+      std::string arrival = r.str(t, p, "arrival", "poisson", {"poisson", "trace"});
+      w.trace = arrival == "trace";
+      w.rate_per_s = r.num(t, p, "rate_per_s", w.rate_per_s, 1e-6, 1e8);
+      if (const toml::node* n = t.get("trace_us")) {
+        const toml::array* a = n->as_array();
+        if (!a) r.fail(n, p + "trace_us", "expected an array of times in µs");
+        for (const auto& x : *a) {
+          auto v = x.value<double>();
+          if (!v || *v < 0) r.fail(&x, p + "trace_us", "expected non-negative times in µs");
+          w.trace_us.push_back(*v);
+        }
+      }
+      if (const toml::node* n = t.get("trace_file")) {
+        auto f = n->value<std::string>();
+        if (!f) r.fail(n, p + "trace_file", "expected a file name");
+        auto v = read_trace_file(r, n, p + "trace_file", *f, source_name);
+        w.trace_us.insert(w.trace_us.end(), v.begin(), v.end());
+      }
+      if (w.trace) {
+        if (w.trace_us.empty())
+          r.fail(&t, p + "arrival", "trace arrivals need trace_us or trace_file");
+        if (!std::is_sorted(w.trace_us.begin(), w.trace_us.end()))
+          r.fail(t.get("trace_us") ? t.get("trace_us") : t.get("trace_file"), p + "trace_us",
+                 "arrival times must be ascending");
+      }
+      w.trace_period_us = r.num(t, p, "trace_period_us", 0, 0, 1e12);
+      if (w.trace && w.trace_period_us > 0 && w.trace_period_us <= w.trace_us.back())
+        r.fail(t.get("trace_period_us"), p + "trace_period_us", "must exceed the last trace time");
+      if (const toml::node* n = t.get("service")) {
+        if (!n->is_table()) r.fail(n, p + "service", "expected a table { dist = ..., mean_us = ... }");
+        w.service = read_dist(r, *n->as_table(), p + "service.");
+      }
+      w.block_us = r.num(t, p, "block_us", w.block_us, 0.01, 1e8);
+      w.blocks_per_job = static_cast<uint32_t>(r.integer(t, p, "blocks_per_job", 64, 1, 1 << 20));
+      w.independent_share = r.num(t, p, "independent_share", w.independent_share, 0, 1);
+      s.workloads.push_back(std::move(w));
+    }
+  }
+  if (s.workloads.empty()) r.fail(&root, "workload", "the scenario has no [[workload]]");
+  if (s.total_vcpus() > 4096)
+    r.fail(root.get("workload"), "workload", std::to_string(s.total_vcpus()) +
+                                                 " vCPUs exceed the engine's 4096");
+  try {
+    s.validate();
+  } catch (const Error& e) {
+    throw Error(Errc::kBadInput, source_name + ": " + e.what());
+  }
+  return s;
+}
+
+Scenario load_scenario(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw Error(Errc::kIo, "cannot read scenario file " + path + ": check the path");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  Scenario s = parse_scenario(ss.str(), path);
+  return s;
+}
+
+}  // namespace vshard::hostsim

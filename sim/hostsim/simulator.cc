@@ -1,0 +1,563 @@
+#include "simulator.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <deque>
+#include <queue>
+
+#include <time.h>
+
+#include "vshard/error.h"
+
+namespace vshard::hostsim {
+
+PolicySpec parse_policy(const std::string& name, const std::string& engine, bool prestage) {
+  PolicySpec p;
+  p.label = name;
+  p.engine = engine;
+  if (name == "fifo") {
+    p.policy = host::Policy::kFifo;
+  } else if (name == "credit") {
+    p.policy = host::Policy::kCredit;
+  } else if (name == "vtslice") {
+    p.policy = host::Policy::kVtslice;
+  } else if (name == "shard") {
+    p.policy = host::Policy::kShard;
+    p.path = prestage ? host::DecisionPath::kPrestaged
+                      : (engine == "model" ? host::DecisionPath::kSoftware : host::DecisionPath::kHardware);
+  } else if (name == "shard-sw") {
+    p.policy = host::Policy::kShard;
+    p.path = host::DecisionPath::kSoftware;
+    p.engine = "model";
+  } else if (name == "shard-hw") {
+    p.policy = host::Policy::kShard;
+    p.path = host::DecisionPath::kHardware;
+  } else if (name == "shard-pre") {
+    p.policy = host::Policy::kShard;
+    p.path = host::DecisionPath::kPrestaged;
+  } else {
+    throw Error(Errc::kBadConfig, "unknown policy '" + name +
+                                      "': use fifo, credit, vtslice, shard, shard-sw, shard-hw or shard-pre");
+  }
+  return p;
+}
+
+LatencySummary summarize_latency(std::vector<double>& v) {
+  LatencySummary s;
+  s.count = v.size();
+  if (v.empty()) return s;
+  std::sort(v.begin(), v.end());
+  double sum = 0;
+  for (double x : v) sum += x;
+  s.mean = sum / static_cast<double>(v.size());
+  auto rank = [&](double q) {
+    size_t i = static_cast<size_t>(std::ceil(q * static_cast<double>(v.size())));
+    return v[std::min(v.size() - 1, i == 0 ? 0 : i - 1)];
+  };
+  s.p50 = rank(0.50);
+  s.p99 = rank(0.99);
+  s.p999 = rank(0.999);
+  s.max = v.back();
+  return s;
+}
+
+namespace {
+
+// splitmix64: small, fast, and the same on every platform.
+struct Rng {
+  uint64_t s;
+  uint64_t next() {
+    uint64_t z = (s += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+  }
+  double uniform() { return (static_cast<double>(next() >> 11) + 1.0) * 0x1.0p-53; }  // (0,1]
+  double exp(double mean) { return -mean * std::log(uniform()); }
+  double normal() {
+    double u1 = uniform(), u2 = uniform();
+    return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * M_PI * u2);
+  }
+  double sample(const Dist& d) {
+    switch (d.kind) {
+      case Dist::Kind::kExponential: return exp(d.mean_us);
+      case Dist::Kind::kDeterministic: return d.mean_us;
+      case Dist::Kind::kLognormal: {
+        double mu = std::log(d.mean_us) - d.sigma * d.sigma / 2;
+        return std::exp(mu + d.sigma * normal());
+      }
+      case Dist::Kind::kBimodal: return uniform() <= d.p_a ? d.a_us : d.b_us;
+    }
+    return d.mean_us;
+  }
+};
+
+enum EvKind : uint8_t { kArrival, kUnitDone, kSliceEnd, kShardEnd, kTick, kAccount, kWarmup };
+
+struct Ev {
+  double t;
+  uint64_t seq;
+  uint32_t a;
+  uint32_t gen;
+  EvKind kind;
+};
+struct EvLater {
+  bool operator()(const Ev& x, const Ev& y) const { return x.t != y.t ? x.t > y.t : x.seq > y.seq; }
+};
+
+struct Req {
+  double arrival;
+  double left;
+};
+
+struct SimVcpu {
+  const Workload* w = nullptr;
+  bool lat = false;  // latency class (wakes with LAT)
+  bool req = false;  // request/response work (else batch blocks)
+  uint32_t wl = 0;   // workload index
+  uint8_t home = 0;
+  Rng rng{0};
+  bool blocked = true;
+  int core = -1;
+  int last_core = -1;
+  double wake_t = -1;
+  std::deque<Req> reqs;
+  size_t trace_idx = 0;
+  double trace_base = 0;
+  uint32_t par_left = 0, seq_left = 0;
+  double cur_left = 0;
+  uint32_t shards_out = 0;
+  double stall_since = -1;
+  double cpu_us = 0, cpu_warm = 0;
+};
+
+struct SimCore {
+  enum class Kind : uint8_t { kIdle, kRun, kShard } kind = Kind::kIdle;
+  uint32_t v = 0;
+  double start_at = 0;
+  double seg_start = 0;
+  uint32_t gen = 0;
+  uint32_t slice_gen = 0;
+  double slice_end = 0;
+  double slice_timer = -1;  // time of the pending slice timer event, -1 none
+  uint32_t shard_blocks = 0;
+  double speed = 1.0;
+  double busy_since = -1;
+  double busy_acc = 0;
+};
+
+class Sim final : public host::Dispatcher {
+ public:
+  Sim(const Scenario& sc, const PolicySpec& ps, const RunOptions& opt)
+      : sc_(sc), ps_(ps), opt_(opt), cores_(sc.topo.cores()) {
+    sc_.validate();
+    std::vector<host::VcpuSpec> specs;
+    uint32_t vm = 0;
+    for (const auto& w : sc_.workloads) {
+      for (uint32_t m = 0; m < w.vms; ++m, ++vm) {
+        uint8_t home = static_cast<uint8_t>(w.home >= 0 ? w.home : vm % sc_.topo.nodes);
+        for (uint32_t i = 0; i < w.vcpus_per_vm; ++i) {
+          SimVcpu s;
+          s.w = &w;
+          s.lat = w.latency;
+          s.req = w.requests;
+          s.wl = static_cast<uint32_t>(&w - sc_.workloads.data());
+          s.home = home;
+          s.rng.s = opt.seed * 0x9E3779B97F4A7C15ull + (vs_.size() + 1) * 0xD1B54A32D192ED03ull;
+          vs_.push_back(std::move(s));
+          specs.push_back({w.latency, w.weight, home, w.cap_pct});
+        }
+      }
+    }
+    host::SchedConfig cfg;
+    cfg.policy = ps.policy;
+    cfg.path = ps.path;
+    cfg.latency = sc_.latency;
+    cfg.timeslice_us = sc_.timeslice_us;
+    cfg.vtslice_short_us = sc_.vtslice_short_us;
+    cfg.account_us = sc_.account_us;
+    cfg.abort_undo_us = sc_.abort_undo_us;
+    cfg.profile_interval_us = sc_.profile_interval_us;
+    cfg.engine_config = sc_.engine_config;
+    std::unique_ptr<host::Engine> engine;
+    if (ps.policy == host::Policy::kShard) {
+      engine = host::make_engine(ps.engine, sc_.engine_params_for());
+      engine_name_ = engine->name();
+    }
+    sched_ = std::make_unique<host::Scheduler>(sc_.topo, std::move(specs), cfg, *this, std::move(engine));
+    warm_ = sc_.warmup_ms * 1000.0;
+    end_ = sc_.duration_ms * 1000.0;
+  }
+
+  static double thread_cpu_s() {
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) + ts.tv_nsec * 1e-9;
+  }
+
+  PolicyResult run() {
+    auto t0 = std::chrono::steady_clock::now();
+    double c0 = thread_cpu_s();
+    // Start: batch vCPUs are runnable, latency ones wait for requests.
+    for (uint32_t v = 0; v < vs_.size(); ++v) {
+      if (vs_[v].req) {
+        next_arrival(v);
+      } else {
+        vs_[v].blocked = false;
+        sched_->wake(v, 0.0);
+      }
+    }
+    push(sc_.tick_us, kTick, 0, 0);
+    push(sc_.account_us, kAccount, 0, 0);
+    if (warm_ > 0) push(warm_, kWarmup, 0, 0);
+    uint64_t events = 0;
+    while (!q_.empty()) {
+      Ev e = q_.top();
+      if (e.t > end_) break;
+      q_.pop();
+      now_ = e.t;
+      ++events;
+      switch (e.kind) {
+        case kArrival: on_arrival(e.a); break;
+        case kUnitDone: if (cores_[e.a].gen == e.gen) on_unit_done(e.a); break;
+        case kSliceEnd: on_slice_end(e.a, e.gen); break;
+        case kShardEnd: if (cores_[e.a].gen == e.gen) on_shard_end(e.a); break;
+        case kTick: on_tick(); break;
+        case kAccount:
+          sched_->account(now_);
+          push(now_ + sc_.account_us, kAccount, 0, 0);
+          break;
+        case kWarmup:
+          for (auto& s : vs_) s.cpu_warm = s.cpu_us;
+          break;
+      }
+      if ((events & 0xFFFF) == 0 && opt_.progress) opt_.progress(ps_.label, now_ / end_);
+    }
+    now_ = end_;
+    auto t1 = std::chrono::steady_clock::now();
+    return finish(events, std::chrono::duration<double>(t1 - t0).count(), thread_cpu_s() - c0);
+  }
+
+  // ---- Dispatcher ----
+  void run(uint32_t c, uint32_t v, double delay, double slice_us) override {
+    SimCore& k = cores_[c];
+    SimVcpu& s = vs_[v];
+    double start = now_ + delay + sc_.costs.context_switch_us + migration(s.last_core, c);
+    k.kind = SimCore::Kind::kRun;
+    k.v = v;
+    k.speed = speed(s, c);
+    k.start_at = start;
+    k.seg_start = start;
+    set_busy(c, true);
+    s.core = static_cast<int>(c);
+    s.last_core = static_cast<int>(c);
+    if (s.wake_t >= 0) {
+      if (s.wake_t >= warm_) wake_lat_.push_back(start - s.wake_t);
+      s.wake_t = -1;
+    }
+    end_stall(s, start);
+    arm_slice(c, start + slice_us);
+    
+    
+    next_unit(c);
+  }
+
+  double stop(uint32_t c, host::StopReason why) override {
+    SimCore& k = cores_[c];
+    SimVcpu& s = vs_[k.v];
+    double elapsed = std::max(0.0, now_ - k.seg_start);
+    double done = elapsed * k.speed;
+    if (s.req) {
+      if (!s.reqs.empty()) s.reqs.front().left = std::max(0.0, s.reqs.front().left - done);
+    } else {
+      s.cur_left = std::max(0.0, s.cur_left - done);
+    }
+    s.cpu_us += elapsed;
+    ++k.gen;
+    
+    k.kind = SimCore::Kind::kIdle;
+    set_busy(c, false);
+    s.core = -1;
+    if (why == host::StopReason::kPreempt && !s.req) s.stall_since = now_;
+    return std::max(0.0, k.slice_end - std::max(now_, k.start_at));
+  }
+
+  void shard(uint32_t c, uint32_t v, uint32_t index, uint32_t first, uint32_t count,
+             double delay) override {
+    (void)index;
+    (void)first;
+    SimCore& k = cores_[c];
+    SimVcpu& s = vs_[v];
+    uint32_t blocks = std::min(count, s.par_left);
+    s.par_left -= blocks;
+    ++s.shards_out;
+    double start = now_ + delay + sc_.costs.context_switch_us + migration(s.last_core, c);
+    k.kind = SimCore::Kind::kShard;
+    k.v = v;
+    k.shard_blocks = blocks;
+    k.start_at = start;
+    k.speed = speed(s, c);
+    set_busy(c, true);
+    ++k.gen;
+    
+    push(start + blocks * s.w->block_us / k.speed + sc_.costs.shard_sync_us, kShardEnd, c, k.gen);
+    end_stall(s, start);
+  }
+
+  void trim_slice(uint32_t c, double end) override {
+    SimCore& k = cores_[c];
+    if (k.kind != SimCore::Kind::kRun || end >= k.slice_end) return;
+    arm_slice(c, std::max(end, k.start_at));
+    
+    
+  }
+
+ private:
+  void push(double t, EvKind kind, uint32_t a, uint32_t gen) { q_.push(Ev{t, ++seq_, a, gen, kind}); }
+
+  // Slice timers are lazy: one pending timer per core at most; a timer that
+  // fires before the (renewed) slice end re-arms itself. Keeps stale events
+  // out of the queue.
+  void arm_slice(uint32_t c, double end) {
+    SimCore& k = cores_[c];
+    k.slice_end = end;
+    if (k.slice_timer >= 0 && k.slice_timer <= end) return;
+    k.slice_timer = end;
+    push(end, kSliceEnd, c, ++k.slice_gen);
+  }
+
+  // Execution speed of vCPU s on core c: remote memory slows it down.
+  double speed(const SimVcpu& s, uint32_t c) const {
+    double d = sc_.topo.dist(s.home, sc_.topo.core_node[c]);
+    return d <= 10 ? 1.0 : 1.0 / (1.0 + sc_.costs.remote_slowdown * (d - 10) / 10.0);
+  }
+
+  double migration(int from, uint32_t to) const {
+    if (from < 0 || static_cast<uint32_t>(from) == to) return 0.0;
+    return sc_.costs.migration_us * sc_.topo.core_dist(static_cast<uint32_t>(from), to) / 10.0;
+  }
+
+  void set_busy(uint32_t c, bool busy) {
+    SimCore& k = cores_[c];
+    if (busy && k.busy_since < 0) k.busy_since = now_;
+    if (!busy && k.busy_since >= 0) {
+      k.busy_acc += now_ - k.busy_since;
+      k.busy_since = -1;
+    }
+  }
+
+  void end_stall(SimVcpu& s, double t) {
+    if (s.stall_since < 0) return;
+    double from = std::max(s.stall_since, warm_);
+    if (t > from) stall_us_ += t - from;
+    s.stall_since = -1;
+  }
+
+  void next_arrival(uint32_t v) {
+    SimVcpu& s = vs_[v];
+    const Workload& w = *s.w;
+    double t;
+    if (w.trace) {
+      double period = w.trace_period_us > 0
+                          ? w.trace_period_us
+                          : w.trace_us.back() + (w.trace_us.back() - w.trace_us.front()) /
+                                                    std::max<size_t>(1, w.trace_us.size() - 1) +
+                                1.0;
+      if (s.trace_idx == w.trace_us.size()) {
+        s.trace_idx = 0;
+        s.trace_base += period;
+      }
+      t = s.trace_base + w.trace_us[s.trace_idx++];
+      t = std::max(t, now_);
+    } else {
+      t = now_ + s.rng.exp(1e6 / w.rate_per_s);
+    }
+    push(t, kArrival, v, 0);
+  }
+
+  void on_arrival(uint32_t v) {
+    SimVcpu& s = vs_[v];
+    s.reqs.push_back({now_, s.rng.sample(s.w->service)});
+    next_arrival(v);
+    if (s.blocked) {
+      s.blocked = false;
+      s.wake_t = now_;
+      sched_->wake(v, now_);
+    }
+  }
+
+  void profile(uint32_t v) {
+    const SimVcpu& s = vs_[v];
+    host::Profile p;
+    p.blocks = static_cast<uint8_t>(std::min<uint32_t>(s.par_left, 255));
+    p.bcost_us = p.blocks ? static_cast<uint16_t>(std::min(65535.0, std::ceil(s.w->block_us))) : 0;
+    sched_->profile(v, p, now_);
+  }
+
+  void next_unit(uint32_t c) {
+    SimCore& k = cores_[c];
+    uint32_t v = k.v;
+    SimVcpu& s = vs_[v];
+    if (s.req) {
+      if (s.reqs.empty()) {
+        s.blocked = true;
+        s.core = -1;
+        k.kind = SimCore::Kind::kIdle;
+        ++k.gen;
+        
+        set_busy(c, false);
+        sched_->block(v, now_);
+        return;
+      }
+      push(k.seg_start + s.reqs.front().left / k.speed, kUnitDone, c, k.gen);
+      return;
+    }
+    if (s.cur_left <= 0) {
+      if (s.par_left == 0 && s.seq_left == 0) {  // next job
+        const Workload& w = *s.w;
+        s.par_left = static_cast<uint32_t>(std::lround(w.blocks_per_job * w.independent_share));
+        s.seq_left = w.blocks_per_job - s.par_left;
+      }
+      if (s.par_left > 0) {
+        --s.par_left;
+      } else {
+        --s.seq_left;
+      }
+      s.cur_left = s.w->block_us;
+      profile(v);
+    }
+    push(k.seg_start + s.cur_left / k.speed, kUnitDone, c, k.gen);
+  }
+
+  void on_unit_done(uint32_t c) {
+    SimCore& k = cores_[c];
+    SimVcpu& s = vs_[k.v];
+    double done = std::max(0.0, now_ - k.seg_start);
+    s.cpu_us += done;
+    if (s.req) {
+      Req r = s.reqs.front();
+      s.reqs.pop_front();
+      if (r.arrival >= warm_) {
+        if (s.lat) req_lat_.push_back(now_ - r.arrival);
+        wl_req_lat_[s.wl].push_back(now_ - r.arrival);
+      }
+    } else {
+      s.cur_left = 0;
+      if (now_ >= warm_) ++blocks_done_;
+    }
+    k.seg_start = now_;
+    next_unit(c);
+  }
+
+  void on_slice_end(uint32_t c, uint32_t gen) {
+    SimCore& k = cores_[c];
+    if (k.slice_gen != gen) return;  // superseded by an earlier timer
+    k.slice_timer = -1;
+    if (k.kind != SimCore::Kind::kRun) return;
+    if (now_ < k.slice_end) {  // the slice was renewed since: wait for its end
+      arm_slice(c, k.slice_end);
+      return;
+    }
+    if (!sched_->slice_end(c, now_)) {
+      arm_slice(c, now_ + sc_.timeslice_us);
+      
+      
+    }
+  }
+
+  void on_shard_end(uint32_t c) {
+    SimCore& k = cores_[c];
+    uint32_t v = k.v;
+    SimVcpu& s = vs_[v];
+    --s.shards_out;
+    s.cpu_us += k.shard_blocks * s.w->block_us / k.speed;
+    if (now_ >= warm_) blocks_done_ += k.shard_blocks;
+    k.kind = SimCore::Kind::kIdle;
+    ++k.gen;
+    set_busy(c, false);
+    sched_->shard_done(v, c, now_);
+  }
+
+  void on_tick() {
+    for (uint32_t c = 0; c < cores_.size(); ++c) {
+      SimCore& k = cores_[c];
+      double acc = k.busy_acc + (k.busy_since >= 0 ? now_ - k.busy_since : 0.0);
+      busy_[c] = acc / sc_.tick_us;
+      k.busy_acc = 0;
+      if (k.busy_since >= 0) k.busy_since = now_;
+    }
+    sched_->tick(now_, busy_, sc_.tick_us);
+    push(now_ + sc_.tick_us, kTick, 0, 0);
+  }
+
+  PolicyResult finish(uint64_t events, double wall, double cpu) {
+    PolicyResult r;
+    r.spec = ps_;
+    r.engine_name = ps_.policy == host::Policy::kShard ? engine_name_ : "-";
+    // progress of vCPUs still running at the end
+    for (auto& k : cores_)
+      if (k.kind == SimCore::Kind::kRun) vs_[k.v].cpu_us += std::max(0.0, now_ - k.seg_start);
+    r.wake = summarize_latency(wake_lat_);
+    for (size_t i = 0; i < sc_.workloads.size(); ++i)
+      if (sc_.workloads[i].requests)
+        r.workload_request.emplace_back(sc_.workloads[i].name, summarize_latency(wl_req_lat_[i]));
+    r.request = summarize_latency(req_lat_);
+    if (!req_lat_.empty()) {
+      const size_t n = req_lat_.size();
+      auto at = [&](double f) {
+        size_t i = std::min(n - 1, static_cast<size_t>(f * static_cast<double>(n)));
+        r.request_cdf.emplace_back(req_lat_[i], static_cast<double>(i + 1) / static_cast<double>(n));
+      };
+      for (int i = 0; i < 100; ++i) at(i / 100.0);
+      for (int i = 0; i <= 150; ++i) at(1.0 - std::pow(10.0, -2.0 - 2.0 * i / 150.0));
+      std::sort(r.request_cdf.begin(), r.request_cdf.end());
+    }
+    double meas_s = (end_ - warm_) / 1e6;
+    r.sim_ms = sc_.duration_ms;
+    r.batch_blocks_per_s = blocks_done_ / meas_s;
+    r.batch_lost_ms_per_s = stall_us_ / 1000.0 / meas_s;
+    double sum = 0, sum2 = 0;
+    size_t n = 0;
+    for (const auto& s : vs_) {
+      if (s.req) continue;
+      double x = (s.cpu_us - s.cpu_warm) / s.w->weight;
+      sum += x;
+      sum2 += x * x;
+      ++n;
+    }
+    r.jain = (n && sum2 > 0) ? sum * sum / (static_cast<double>(n) * sum2) : 1.0;
+    r.sched = sched_->stats();
+    r.mean_decision_us = r.sched.wakes ? r.sched.decision_us_total / static_cast<double>(r.sched.wakes) : 0;
+    r.sim_events = events;
+    r.wall_s = wall;
+    r.cpu_s = cpu;
+    r.events_per_s = cpu > 0 ? static_cast<double>(events) / cpu : 0;
+    return r;
+  }
+
+  Scenario sc_;
+  PolicySpec ps_;
+  RunOptions opt_;
+  std::vector<SimCore> cores_;
+  std::vector<SimVcpu> vs_;
+  std::vector<double> busy_ = std::vector<double>(cores_.size(), 0.0);
+  std::unique_ptr<host::Scheduler> sched_;
+  std::string engine_name_;
+  std::priority_queue<Ev, std::vector<Ev>, EvLater> q_;
+  uint64_t seq_ = 0;
+  double now_ = 0, warm_ = 0, end_ = 0;
+  std::vector<double> wake_lat_, req_lat_;
+  std::vector<std::vector<double>> wl_req_lat_ = std::vector<std::vector<double>>(sc_.workloads.size());
+  uint64_t blocks_done_ = 0;
+  double stall_us_ = 0;
+};
+
+}  // namespace
+
+PolicyResult simulate(const Scenario& scenario, const PolicySpec& policy, const RunOptions& opt) {
+  Sim sim(scenario, policy, opt);
+  return sim.run();
+}
+
+}  // namespace vshard::hostsim

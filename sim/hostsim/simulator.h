@@ -1,0 +1,67 @@
+// The discrete-event host simulator: pCPUs on NUMA nodes, VMs with vCPUs,
+// latency request/response and batch block workloads, context-switch,
+// migration and shard-synchronisation costs; host::Scheduler decides (with
+// the engine for the vShard policies). Deterministic for a seed.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "host/scheduler.h"
+#include "scenario.h"
+
+namespace vshard::hostsim {
+
+// A policy as run by the simulator: "fifo", "credit", "vtslice", or vShard
+// as "shard" (decision path from the run options), "shard-sw" (software
+// decisions), "shard-hw" (hardware engine + PCIe), "shard-pre" (hardware
+// engine + prestaged table).
+struct PolicySpec {
+  std::string label;
+  host::Policy policy = host::Policy::kFifo;
+  host::DecisionPath path = host::DecisionPath::kSoftware;
+  std::string engine = "model";  // decisions computed by (vShard policies)
+};
+// engine: model|verilator|xrt...; prestage: default for plain "shard".
+// Throws vshard::Error(kBadConfig) on an unknown name.
+PolicySpec parse_policy(const std::string& name, const std::string& engine, bool prestage);
+
+struct LatencySummary {
+  uint64_t count = 0;
+  double mean = 0, p50 = 0, p99 = 0, p999 = 0, max = 0;
+};
+// Percentiles by the nearest-rank method. Sorts the samples.
+LatencySummary summarize_latency(std::vector<double>& samples);
+
+struct PolicyResult {
+  PolicySpec spec;
+  std::string engine_name;  // what actually decided ("-" for baselines)
+  LatencySummary wake;      // latency-class wake-to-run, µs
+  LatencySummary request;   // latency-class request response, µs
+  // request response of every request/response workload, by name
+  std::vector<std::pair<std::string, LatencySummary>> workload_request;
+  std::vector<std::pair<double, double>> request_cdf;  // (µs, fraction)
+  double batch_blocks_per_s = 0;
+  double batch_lost_ms_per_s = 0;  // victim stall after preemption, ms per simulated s
+  double jain = 1.0;               // credit fairness over batch vCPUs (CPU time / weight)
+  double mean_decision_us = 0;
+  host::SchedStats sched;
+  uint64_t sim_events = 0;
+  double wall_s = 0;
+  double cpu_s = 0;         // CPU time of the run (the machine may be shared)
+  double events_per_s = 0;  // simulator events per CPU second
+  double sim_ms = 0;
+};
+
+struct RunOptions {
+  uint64_t seed = 1;
+  // Called now and then during long runs: (policy label, fraction done).
+  std::function<void(const std::string&, double)> progress;
+};
+
+// Runs one policy over the scenario.
+PolicyResult simulate(const Scenario& scenario, const PolicySpec& policy, const RunOptions& opt);
+
+}  // namespace vshard::hostsim

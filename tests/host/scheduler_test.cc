@@ -1,0 +1,261 @@
+#include <string>
+#include <vector>
+
+#include <catch2/catch.hpp>
+
+#include "host/scheduler.h"
+#include "vshard/error.h"
+
+using namespace vshard;
+using namespace vshard::host;
+
+namespace {
+
+// Records what the scheduler asks the hypervisor to do.
+struct Recorder : Dispatcher {
+  struct Op {
+    std::string what;
+    uint32_t core, vcpu;
+    uint32_t first = 0, count = 0;
+    double delay = 0;
+  };
+  std::vector<Op> ops;
+  std::vector<int> on_core;  // vCPU running per core (-1 idle)
+  explicit Recorder(uint32_t cores) : on_core(cores, -1) {}
+  void run(uint32_t c, uint32_t v, double delay, double) override {
+    ops.push_back({"run", c, v, 0, 0, delay});
+    on_core[c] = static_cast<int>(v);
+  }
+  double stop(uint32_t c, StopReason why) override {
+    ops.push_back({why == StopReason::kPreempt ? "preempt" : "rotate", c,
+                   static_cast<uint32_t>(on_core[c]), 0, 0, 0});
+    on_core[c] = -1;
+    return 1000.0;
+  }
+  void shard(uint32_t c, uint32_t v, uint32_t, uint32_t first, uint32_t count, double delay) override {
+    ops.push_back({"shard", c, v, first, count, delay});
+  }
+  void trim_slice(uint32_t c, double end) override { ops.push_back({"trim", c, 0, 0, 0, end}); }
+};
+
+SchedConfig config(Policy p, DecisionPath path = DecisionPath::kSoftware) {
+  SchedConfig c;
+  c.policy = p;
+  c.path = path;
+  return c;
+}
+
+}  // namespace
+
+TEST_CASE("fifo: no preemption, queued vCPU runs when the core frees", "[host][scheduler]") {
+  Recorder rec(1);
+  Scheduler s(Topology::uniform(1, 1), {{false, 16, 0}, {true, 16, 0}}, config(Policy::kFifo), rec);
+  s.wake(0, 0);
+  REQUIRE(rec.ops.size() == 1);
+  CHECK(rec.ops[0].what == "run");
+  CHECK(rec.ops[0].delay == Approx(LatencyModel{}.software(1)));
+  s.wake(1, 10);  // latency vCPU, but fifo never preempts
+  CHECK(rec.ops.size() == 1);
+  CHECK(s.state(1) == Scheduler::VState::kQueued);
+  s.block(0, 20);
+  REQUIRE(rec.ops.size() == 2);
+  CHECK(rec.ops[1].what == "run");
+  CHECK(rec.ops[1].vcpu == 1);
+  CHECK(s.state(0) == Scheduler::VState::kBlocked);
+}
+
+TEST_CASE("credit: a BOOSTed wake preempts; the victim goes back to the runqueue", "[host][scheduler]") {
+  Recorder rec(1);
+  Scheduler s(Topology::uniform(1, 1), {{false, 16, 0}, {true, 16, 0}}, config(Policy::kCredit), rec);
+  s.wake(0, 0);  // BOOSTed too (credit 0 = UNDER) until its first debit
+  s.tick(10000, {1.0}, 10000);  // 10 ms at 10 credits/ms; BOOST ends
+  CHECK(s.credit(0) == -100);
+  s.wake(1, 10100);
+  REQUIRE(rec.ops.size() == 3);
+  CHECK(rec.ops[1].what == "preempt");
+  CHECK(rec.ops[1].vcpu == 0);
+  CHECK(rec.ops[2].what == "run");
+  CHECK(rec.ops[2].vcpu == 1);
+  CHECK(s.stats().preemptions == 1);
+  CHECK(s.state(0) == Scheduler::VState::kQueued);
+  s.block(1, 10200);
+  CHECK(rec.on_core[0] == 0);
+  s.account(30000);  // refill weight x REFILL_PER_WEIGHT
+  CHECK(s.credit(0) == -100 + 16 * 19);
+  CHECK(s.credit(1) == 16 * 19);
+}
+
+TEST_CASE("credit: BOOST does not preempt BOOST", "[host][scheduler]") {
+  Recorder rec(1);
+  Scheduler s(Topology::uniform(1, 1), {{false, 16, 0}, {true, 16, 0}}, config(Policy::kCredit), rec);
+  s.wake(0, 0);
+  s.wake(1, 100);
+  CHECK(s.stats().preemptions == 0);
+  CHECK(s.state(1) == Scheduler::VState::kQueued);
+}
+
+TEST_CASE("vtslice: a waiting latency vCPU shortens the running slice", "[host][scheduler]") {
+  Recorder rec(1);
+  SchedConfig c = config(Policy::kVtslice);
+  c.vtslice_short_us = 500;
+  Scheduler s(Topology::uniform(1, 1), {{false, 16, 0}, {true, 16, 0}}, c, rec);
+  s.wake(0, 0);
+  s.wake(1, 1000);
+  REQUIRE(rec.ops.size() == 2);
+  CHECK(rec.ops[1].what == "trim");
+  CHECK(rec.ops[1].delay == Approx(1500));  // the new slice end
+  CHECK(s.slice_end(0, 1500));              // the latency vCPU takes over
+  CHECK(rec.on_core[0] == 1);
+  CHECK(s.stats().rotations == 1);
+}
+
+TEST_CASE("shard: a latency wake preempts a batch vCPU and shards its blocks", "[host][scheduler]") {
+  // Node 0 (cores 0,1) busy with batch vCPUs 0 and 1; node 1 (cores 2,3) idle.
+  Recorder rec(4);
+  Params p = Params::small();
+  Scheduler s(Topology::uniform(2, 2), {{false, 16, 0}, {false, 16, 0}, {true, 16, 0}},
+              config(Policy::kShard, DecisionPath::kHardware), rec, std::make_unique<ModelEngine>(p));
+  s.wake(0, 0);
+  s.wake(1, 0);
+  CHECK(rec.on_core[0] == 0);
+  CHECK(rec.on_core[1] == 1);
+  s.profile(0, Profile{8, 100}, 10);  // vCPU 0: 8 independent blocks of 100 µs
+  rec.ops.clear();
+  s.wake(2, 50);  // latency vCPU homed on node 0: no idle core there
+  REQUIRE(rec.ops.size() == 4);
+  CHECK(rec.ops[0].what == "preempt");
+  CHECK(rec.ops[0].core == 0);
+  CHECK(rec.ops[1].what == "run");
+  CHECK(rec.ops[1].vcpu == 2);
+  CHECK(rec.ops[1].delay == Approx(LatencyModel{}.hardware()));
+  CHECK(rec.ops[2].what == "shard");
+  CHECK(rec.ops[2].core == 2);
+  CHECK(rec.ops[2].first == 0);
+  CHECK(rec.ops[2].count == 4);
+  CHECK(rec.ops[3].what == "shard");
+  CHECK(rec.ops[3].core == 3);
+  CHECK(rec.ops[3].first == 4);
+  CHECK(rec.ops[3].count == 4);
+  CHECK(s.state(0) == Scheduler::VState::kSharded);
+  CHECK(s.stats().shard_preemptions == 1);
+  CHECK(s.stats().shards == 2);
+  rec.ops.clear();
+  s.shard_done(0, 3, 500);
+  CHECK(rec.ops.empty());  // one shard still running
+  s.shard_done(0, 2, 520);
+  REQUIRE(rec.ops.size() == 1);
+  CHECK(rec.ops[0].what == "run");  // RESUME on the last shard's core
+  CHECK(rec.ops[0].core == 2);
+  CHECK(rec.ops[0].vcpu == 0);
+  CHECK(rec.ops[0].delay == 0);
+  CHECK(s.state(0) == Scheduler::VState::kRunning);
+  // a shard of a vCPU that has none is a host bug
+  CHECK_THROWS_AS(s.shard_done(0, 3, 600), Error);
+}
+
+TEST_CASE("shard: a victim without blocks is queued and runs again when the core frees",
+          "[host][scheduler]") {
+  Recorder rec(1);
+  Scheduler s(Topology::uniform(1, 1), {{false, 16, 0}, {true, 16, 0}},
+              config(Policy::kShard), rec, std::make_unique<ModelEngine>(Params::small()));
+  s.wake(0, 0);
+  s.wake(1, 10);
+  CHECK(s.stats().preemptions == 1);
+  CHECK(s.state(0) == Scheduler::VState::kQueued);
+  s.block(1, 100);
+  CHECK(rec.on_core[0] == 0);
+  CHECK(s.state(0) == Scheduler::VState::kRunning);
+}
+
+TEST_CASE("shard, prestaged: the wake path commits the prestaged entry", "[host][scheduler]") {
+  Recorder rec(2);
+  SchedConfig c = config(Policy::kShard, DecisionPath::kPrestaged);
+  Scheduler s(Topology::uniform(1, 2), {{false, 16, 0}, {true, 16, 0}, {true, 16, 0}}, c, rec,
+              std::make_unique<ModelEngine>(Params::small()));
+  s.wake(0, 0);
+  // Long after the table settled: the entry is fresh and the commit holds.
+  s.wake(1, 100);
+  CHECK(s.stats().commits == 1);
+  CHECK(s.stats().aborts == 0);
+  CHECK(rec.ops.back().what == "run");
+  CHECK(rec.ops.back().delay == Approx(c.latency.prestage_read_us));
+  // Right after a change (within the posted-write lag) the host's copy is
+  // stale: vCPU 1 blocks, freeing core 1, and wakes again at once.
+  s.block(1, 200);
+  s.wake(1, 200.1);  // entry changed at 200: still invisible at 200.1 (lag 0.5 µs)
+  CHECK(s.stats().aborts == 1);
+  CHECK(rec.ops.back().delay ==
+        Approx(c.latency.prestage_read_us + c.latency.pcie_rtt_us + c.abort_undo_us));
+}
+
+TEST_CASE("scheduler rejects hosts that do not fit the engine", "[host][scheduler]") {
+  Recorder rec(16);
+  CHECK_THROWS_AS(Scheduler(Topology::uniform(2, 8), {{false, 16, 0}}, config(Policy::kShard), rec,
+                            std::make_unique<ModelEngine>(Params::small())),
+                  Error);
+  CHECK_THROWS_AS(Scheduler(Topology::uniform(1, 1), {{false, 16, 3}}, config(Policy::kFifo), rec),
+                  Error);
+  CHECK_THROWS_AS(Scheduler(Topology::uniform(1, 1), {{false, 16, 0}}, config(Policy::kShard), rec),
+                  Error);
+}
+
+TEST_CASE("make_engine: model, and a clear error for unknown or absent backends", "[host][engine]") {
+  auto e = make_engine("model", Params::small());
+  CHECK(e->name() == "model");
+  CHECK(e->params() == Params::small());
+  CHECK_THROWS_AS(make_engine("fpga-of-dreams", Params::small()), Error);
+  if (!device_engines_available()) CHECK_THROWS_AS(make_engine("xrt://0", Params::small()), Error);
+}
+
+TEST_CASE("DeviceEngine through the driver decides like the model", "[host][engine]") {
+  if (!device_engines_available()) {
+    WARN("driver not built in: DeviceEngine not tested");
+    return;
+  }
+  Params p = Params::small();
+  auto dev = make_engine("driver:model", p);
+  ModelEngine ref(p);
+  CHECK(dev->params() == p);
+  // A short stream: configure, wake two vCPUs, profile, a latency wake.
+  std::vector<Event> evs = {make_vcpu_cfg(1, 0, 0, 16),  make_vcpu_cfg(2, 1, 0, 16),
+                            make_vcpu_cfg(3, 2, 0, 16),  make_wake(4, 0, false),
+                            make_wake(5, 1, false),      make_profile(6, 0, 8, 100),
+                            make_wake(7, 2, true),       make_block(8, 2),
+                            make_tick(9, 0, 200, 1000)};
+  for (uint32_t c = 2; c < p.cores; ++c) evs.push_back(make_core_cfg(100 + c, static_cast<uint8_t>(c), 0, c >= 4 ? false : true));
+  evs.push_back(make_wake(200, 2, true));
+  Decision a[kMaxDecisionsPerEvent], b[kMaxDecisionsPerEvent];
+  for (const Event& e : evs) {
+    size_t na = dev->submit(e, a);
+    size_t nb = ref.submit(e, b);
+    REQUIRE(na == nb);
+    for (size_t i = 0; i < na; ++i) CHECK(a[i] == b[i]);
+    for (uint32_t n = 0; n < p.nodes; ++n) CHECK(dev->prestage(n) == ref.prestage(n));
+  }
+}
+
+TEST_CASE("credit: a capped vCPU is parked until the next accounting period", "[host][scheduler]") {
+  Recorder rec(1);
+  SchedConfig c = config(Policy::kCredit);
+  c.account_us = 30000;
+  // vCPU 0 capped at 50 % of a core: 15 ms per 30 ms period.
+  Scheduler s(Topology::uniform(1, 1), {{false, 16, 0, 50}, {false, 16, 0, 0}}, c, rec);
+  s.wake(0, 0);
+  s.wake(1, 0);
+  CHECK(rec.on_core[0] == 0);
+  s.tick(10000, {1.0}, 10000);  // 10 ms used: under the cap
+  CHECK_FALSE(s.parked(0));
+  CHECK(rec.on_core[0] == 0);
+  s.tick(20000, {1.0}, 10000);  // 20 ms > 15 ms: parked, vCPU 1 runs
+  CHECK(s.parked(0));
+  CHECK(rec.on_core[0] == 1);
+  CHECK(s.stats().parks == 1);
+  s.block(1, 25000);  // the core idles rather than run the parked vCPU
+  CHECK(rec.on_core[0] == 1);  // (the recorder keeps the last run; check state)
+  CHECK(s.state(0) == Scheduler::VState::kQueued);
+  CHECK(s.idle_cores() == 1);
+  s.account(30000);  // new period: unparked and scheduled on the idle core
+  CHECK_FALSE(s.parked(0));
+  CHECK(s.state(0) == Scheduler::VState::kRunning);
+  CHECK(rec.on_core[0] == 0);
+}
