@@ -77,8 +77,11 @@ module vs_top #(
 
   localparam int VA        = (NVcpus > 1) ? $clog2(NVcpus) : 1;  // RAM address bits
   localparam int MaxDec    = 2 + MaxShards;                       // decisions per event
-  localparam int FifoDepth = 16;                                  // >= MaxDec
-  localparam int FifoAW    = 4;
+  // Decision FIFO: the smallest power of two that holds one event's worst
+  // case (4, 8 or 16 entries for MaxShards 2, 3..6, 7..8), so small builds
+  // (the iCE40 board) do not pay for 16 x 128 flops.
+  localparam int FifoAW    = $clog2(MaxDec);
+  localparam int FifoDepth = 1 << FifoAW;                         // >= MaxDec
 
   localparam logic [8:0]  NCores9   = NCores[8:0];
   localparam logic [15:0] NVcpus16  = NVcpus[15:0];
