@@ -68,14 +68,14 @@ class ModelCore : public EngineCore {
     switch (off) {
       case reg::kCtrl:
         if (v & reg::kCtrlSoftReset) {
+          // As docs/registers.md and the RTL: engine state, configuration,
+          // counters and sticky errors reset; SCRATCH and the ring registers
+          // keep their values; ENABLE takes the bit written with SOFT_RESET.
           model_.reset();
           queue_len_ = queue_pos_ = 0;
-          enabled_ = true;
-          scratch_ = 0;
           reg_sticky_ = 0;
-        } else {
-          enabled_ = (v & reg::kCtrlEnable) != 0;
         }
+        enabled_ = (v & reg::kCtrlEnable) != 0;
         return;
       case reg::kErrSticky:
         model_.clear_err_sticky(v);
