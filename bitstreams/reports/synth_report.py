@@ -1,0 +1,154 @@
+#!/usr/bin/env python3
+"""Yosys synth_xilinx resource counts and logic depth of the vShard engine.
+
+For each named configuration (docs/spec.md section 1) this runs
+    read_verilog -sv (rtl/vshard.f); chparam (NCores, NVcpus, NNodes, MaxShards) vs_top;
+    synth_xilinx -family xcup -top vs_top -flatten; stat
+then deletes the flip-flop cells and runs `ltp` (longest combinational path
+in cells between flip-flops, ports, RAMs and DSPs), and records LUTs, flip-flops, BRAM (RAMB18/36 as 36 Kb equivalents), LUTRAM,
+DSPs, CARRY8 and the longest combinational path in cells (ltp). Results go to
+<out>/<config>.json and, with --doc, as a table between the markers
+"<!-- synth-table:begin -->" and "<!-- synth-table:end -->" in docs/hardware.md.
+
+usage: synth_report.py [--configs small,large,max] [--out DIR] [--doc] [--timeout S]
+Standard library only. Large configurations take long: run once, not in CTest.
+"""
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+CONFIGS = {
+    "tiny": (4, 16, 2, 2),
+    "small": (8, 64, 2, 4),
+    "large": (64, 1024, 4, 8),
+    "max": (256, 4096, 8, 8),
+}
+NS_PER_LEVEL = 0.5  # assumed UltraScale+ LUT + local route delay per logic level
+
+
+def rtl_sources():
+    flist = os.path.join(ROOT, "rtl", "vshard.f")
+    if not os.path.exists(flist):
+        sys.exit(f"synth_report.py: {flist} not found: the RTL engine is not in this tree")
+    srcs = []
+    for raw in open(flist):
+        line = raw.split("#")[0].split("//")[0].strip()
+        if not line or line[0] in "-+":
+            continue
+        for cand in (os.path.join(ROOT, line), os.path.join(ROOT, "rtl", line), line):
+            if os.path.exists(cand):
+                srcs.append(os.path.abspath(cand))
+                break
+        else:
+            sys.exit(f"synth_report.py: {flist} names {line}, which does not exist")
+    return srcs
+
+
+def parse(log):
+    cells = {}
+    # the last "Number of cells" block of the flattened top
+    stat = log[log.rfind("=== vs_top ==="):log.rfind("Longest topological path")] if "=== vs_top ===" in log else log
+    for m in re.finditer(r"^\s+(\S+)\s+(\d+)\s*$", stat, re.M):
+        cells[m.group(1)] = int(m.group(2))
+    lut = sum(v for k, v in cells.items() if re.fullmatch(r"LUT[1-6]", k))
+    ff = sum(v for k, v in cells.items() if re.fullmatch(r"FD[CPRS]E(_1)?|FD[CPRS]?|LD[CP]E?", k))
+    b36 = cells.get("RAMB36E2", 0) + cells.get("RAMB36E1", 0)
+    b18 = cells.get("RAMB18E2", 0) + cells.get("RAMB18E1", 0)
+    lutram = sum(v for k, v in cells.items() if k.startswith("RAM") and not k.startswith("RAMB"))
+    dsp = sum(v for k, v in cells.items() if k.startswith("DSP48"))
+    carry = cells.get("CARRY8", 0) + cells.get("CARRY4", 0)
+    muxf = sum(v for k, v in cells.items() if k.startswith("MUXF"))
+    m = re.search(r"Longest topological path in \S+ \(length=(\d+)\)", log)
+    ltp = int(m.group(1)) if m else None
+    return {"LUT": lut, "FF": ff, "BRAM36": b36 + b18 / 2, "LUTRAM": lutram, "DSP": dsp,
+            "CARRY": carry, "MUXF": muxf, "ltp": ltp, "cells": cells}
+
+
+def run(name, out, timeout):
+    nc, nv, nn, ms = CONFIGS[name]
+    ys = os.path.join(out, f"{name}.ys")
+    with open(ys, "w") as f:
+        f.write(f"read_verilog -sv -DSYNTHESIS -I{ROOT}/rtl {' '.join(rtl_sources())}\n")
+        f.write(f"chparam -set NCores {nc} -set NVcpus {nv} -set NNodes {nn} -set MaxShards {ms} vs_top\n")
+        f.write("synth_xilinx -family xcup -top vs_top -flatten\n")
+        f.write(f"write_json {os.path.join(out, name + '.json.netlist')}\n")
+        f.write("tee -o " + os.path.join(out, name + ".stat") + " stat\n")
+        # Logic depth: ltp over the combinational cells only. ltp -noff does not
+        # know the Xilinx flip-flop cells, so delete them first; their outputs
+        # become path sources and their inputs path ends.
+        f.write("delete t:FDRE t:FDSE t:FDCE t:FDPE t:FDRE_1 t:LDCE t:LDPE\n")
+        f.write("ltp\n")
+    logf = os.path.join(out, f"{name}.log")
+    t0 = time.time()
+    with open(logf, "w") as lf:
+        try:
+            rc = subprocess.run(["yosys", "-q", "-l", logf, ys], stdout=subprocess.DEVNULL,
+                                stderr=lf, timeout=timeout).returncode
+        except subprocess.TimeoutExpired:
+            sys.exit(f"synth_report.py: {name}: yosys ran past {timeout} s; raise --timeout")
+    secs = time.time() - t0
+    log = open(logf).read()
+    if rc != 0:
+        sys.exit(f"synth_report.py: {name}: yosys failed (exit {rc}); see {logf}")
+    res = parse(log)
+    res.update({"config": name, "params": [nc, nv, nn, ms], "seconds": round(secs, 1)})
+    with open(os.path.join(out, f"{name}.json"), "w") as f:
+        json.dump(res, f, indent=1)
+    return res
+
+
+def table(results):
+    rows = ["| config | NCores/NVcpus/NNodes/MaxShards | LUT | FF | BRAM (36Kb) | LUTRAM | DSP | CARRY4/8 | ltp (levels) | est. comb. delay | est. Fmax (1 level/cycle of ltp) | yosys time |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for r in results:
+        lv = r["ltp"]
+        delay = f"{lv * NS_PER_LEVEL:.1f} ns" if lv else "?"
+        fmax = f"{1000.0 / (lv * NS_PER_LEVEL):.0f} MHz" if lv else "?"
+        rows.append(f"| {r['config']} | {'/'.join(map(str, r['params']))} | {r['LUT']} | {r['FF']} | "
+                    f"{r['BRAM36']:g} | {r['LUTRAM']} | {r['DSP']} | {r['CARRY']} | {lv} | {delay} | {fmax} | "
+                    f"{r['seconds']:.0f} s |")
+    return "\n".join(rows)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--configs", default="small,large,max")
+    ap.add_argument("--out", default=os.path.join(os.getcwd(), "synth-reports"), help="output directory (default ./synth-reports)")
+    ap.add_argument("--doc", action="store_true", help="write the table into docs/hardware.md")
+    ap.add_argument("--timeout", type=int, default=6 * 3600)
+    ap.add_argument("--reuse", action="store_true", help="use existing <out>/<config>.json instead of re-running")
+    a = ap.parse_args()
+    os.makedirs(a.out, exist_ok=True)
+    results = []
+    for name in a.configs.split(","):
+        if name not in CONFIGS:
+            sys.exit(f"synth_report.py: unknown config '{name}'; choose from {', '.join(CONFIGS)}")
+        cached = os.path.join(a.out, f"{name}.json")
+        if a.reuse and os.path.exists(cached):
+            results.append(json.load(open(cached)))
+        else:
+            print(f"== {name}: synth_xilinx ...", flush=True)
+            results.append(run(name, a.out, a.timeout))
+        r = results[-1]
+        print(f"   {name}: LUT {r['LUT']} FF {r['FF']} BRAM36 {r['BRAM36']:g} DSP {r['DSP']} ltp {r['ltp']}"
+              f" ({r['seconds']:.0f} s)", flush=True)
+    t = table(results)
+    print(t)
+    if a.doc:
+        doc = os.path.join(ROOT, "docs", "hardware.md")
+        text = open(doc).read()
+        b, e = "<!-- synth-table:begin -->", "<!-- synth-table:end -->"
+        if b not in text or e not in text:
+            sys.exit(f"synth_report.py: {doc} lacks the markers {b} / {e}")
+        text = text[:text.index(b) + len(b)] + "\n" + t + "\n" + text[text.index(e):]
+        open(doc, "w").write(text)
+        print(f"table written to {doc}")
+
+
+if __name__ == "__main__":
+    main()

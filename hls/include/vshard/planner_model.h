@@ -1,0 +1,15 @@
+// PlanInput from a golden-model state: what the planner sees when a latency
+// wake preempts the vCPU running on victim_core (docs/spec.md 7.5 WAKE rule 2).
+#pragma once
+
+#include <cstdint>
+
+#include "vshard/model.h"
+#include "vshard/planner.h"
+
+namespace vshard {
+
+// Throws Error(kBadInput) if victim_core is out of range or does not run a vCPU.
+PlanInput plan_input_from_model(const Model& model, uint32_t victim_core);
+
+}  // namespace vshard
