@@ -768,8 +768,11 @@ module vs_top #(
             end
             vs_pkg::EvProfile: begin
               vw_en = 1'b1;
-              vw_data.blocks = ev_b8;
-              vw_data.bcost = ev_c16;
+              // One whole-entry assignment: Yosys 0.23 drops one of the two
+              // member assignments `vw_data.blocks = ..; vw_data.bcost = ..;`
+              // here (found by the gate-level simulation; Verilator reads both).
+              vw_data = {rd.state, rd.lat, rd.credit, rd.weight, rd.home, ev_b8, ev_c16,
+                         rd.core, rd.shards};
               push1 = 1'b1;
             end
             vs_pkg::EvUtil: begin
