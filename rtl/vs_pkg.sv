@@ -2,6 +2,12 @@
 // (docs/spec.md v1.0). Register offsets come from the generated vs_regs_pkg;
 // this package holds what only the engine needs: descriptor codes, state
 // encodings, the vCPU table entry layout and the FSM states.
+// The descriptor codes and state encodings repeat the enums generated into
+// vs_regs_pkg under the engine's short names. They cannot be aliases
+// (`localparam EvWake = vs_regs_pkg::EVT_WAKE`): Yosys 0.23 rejects another
+// package's constant in a package ("implicitly declared outside of a
+// module"). A drift shows in vshard diff, which compares every decision
+// (type, error code, flags) with the golden model.
 // Not every constant is used by every module: unused package parameters
 // are expected, so that one lint rule is off for this file only.
 /* verilator lint_off UNUSEDPARAM */
