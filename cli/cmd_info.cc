@@ -1,5 +1,6 @@
 // `vshard info --device SPEC`: opens a device through the driver and prints
-// its identity, parameters, configuration, prestaged table and counters.
+// its identity, parameters, backend details (e.g. the OpenCL device of the
+// opencl backend), configuration, prestaged table and counters.
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -37,6 +38,9 @@ void info(const std::string& spec, bool reset) {
   std::printf("status      0x%x (%s%s%s), ERR_STICKY=0x%x\n", status, status & 1 ? "IDLE " : "",
               status & 2 ? "ERROR " : "", status & 4 ? "ENABLED" : "", sticky);
   std::printf("parameters  NCores=%u NVcpus=%u NNodes=%u MaxShards=%u\n", p.cores, p.vcpus, p.nodes, p.max_shards);
+  const auto details = dev->backend_details();
+  if (!details.empty()) std::printf("\nbackend %s\n", dev->backend_name());
+  for (const auto& [name, value] : details) std::printf("  %-14s %s\n", name.c_str(), value.c_str());
 
   std::printf("\nconfiguration%s\n", reset ? " (after the soft reset of open: spec reset values)" : "");
   const EngineConfig cfg = dev->read_config();
@@ -78,12 +82,17 @@ void register_info(CLI::App& app, int& /*exit_code*/) {
   auto spec = std::make_shared<std::string>("model");
   cmd->add_option("--device,-d", *spec,
                   "device spec: model[?config=small|large|max], verilator[?config=small|large], "
-                  "xrt://<index|bdf>?xclbin=<file>")
+                  "opencl[?config=small|large|max&device=<name part>], xrt://<index|bdf>?xclbin=<file>")
       ->capture_default_str();
+  auto positional = std::make_shared<std::string>();
+  auto* pos = cmd->add_option("spec", *positional, "device spec, as --device (vshard info opencl?config=small)");
+  auto* dev = cmd->get_option("--device");
+  pos->excludes(dev);
+  dev->excludes(pos);
   auto reset = std::make_shared<bool>(false);
   cmd->add_flag("--reset", *reset,
                 "open normally (soft reset, rings set up) instead of only probing the registers");
-  cmd->callback([spec, reset] { info(*spec, *reset); });
+  cmd->callback([spec, positional, reset] { info(positional->empty() ? *spec : *positional, *reset); });
 }
 
 }  // namespace vshard::cli

@@ -1,6 +1,8 @@
 // vshard_bench_driver: host-side costs of the driver.
 //   BM_SubmitRetrieve/<backend>/<batch>/<shadow>: submit `batch` events, one
 //     doorbell, poll until all their decisions are back; per event.
+//   BM_ShardingStream/<backend>: a preemption- and sharding-heavy stream on
+//     the model backend and on opencl (shard plans by the kernel); per event.
 //   BM_PrestageRead: the wake path's read of a prestaged entry (host memory).
 //   BM_SoftwareVictimSearch/<cores>: what a software scheduler does instead:
 //     an O(cores) scan over per-core state with the victim cost of spec 7.2.
@@ -10,6 +12,7 @@
 #include <cstdint>
 #include <memory>
 #include <random>
+#include <utility>
 #include <vector>
 
 #include "vshard/device.h"
@@ -71,6 +74,87 @@ BENCHMARK(BM_SubmitRetrieve)
     ->Args({0, 32, 0})
     ->Args({1, 1, 0})
     ->Args({1, 32, 0});
+
+// A stream that preempts and shards a lot (as tests/driver/opencl_test.cc):
+// CONFIG events that make latency wakes preempt and every idle core a shard
+// target, then the generator with half the wakes latency-class.
+std::vector<Event> sharding_stream(const Params& p, uint64_t seed, size_t count) {
+  std::vector<Event> events;
+  uint32_t cseq = 0xF0000000u;
+  const std::pair<uint16_t, uint32_t> settings[] = {
+      {cfg::kWakeMaxDist, 0},        {cfg::kVictMaxDist, 255}, {cfg::kShardMinCredit, static_cast<uint32_t>(-32767)},
+      {cfg::kShardUtilMax, 255},     {cfg::kShardMaxDist, 255}, {cfg::kMaxShards, p.max_shards},
+      {cfg::kLoadHotCores, p.cores}, {cfg::kSyncCostUs, 20}};
+  for (const auto& [key, value] : settings) events.push_back(make_config(cseq++, key, value));
+  Model m(p);
+  Decision out[kMaxDecisionsPerEvent];
+  for (const Event& e : events) m.step(e, out);
+  EventGenOptions o;
+  o.lat_fraction = 0.5;
+  o.config_fraction = 0;
+  EventGen gen(p, seed, o);
+  while (events.size() < count) {
+    const Event e = gen.next();
+    events.push_back(e);
+    const size_t n = m.step(e, out);
+    for (size_t k = 0; k < n; ++k) gen.observe(out[k]);
+    for (uint32_t node = 0; node < p.nodes; ++node) gen.set_prestage(node, m.prestage(node));
+  }
+  return events;
+}
+
+// BM_ShardingStream/<backend>: the sharding stream through a device (batch
+// 32, shadow on), per event; on opencl every preemption launches the planner
+// kernel. Counters: preemptions and kernel launches per event, ns per launch.
+const char* const kPlanBackends[] = {"model?config=small", "opencl?config=small"};
+
+void BM_ShardingStream(benchmark::State& state) {
+  const char* spec = kPlanBackends[state.range(0)];
+  constexpr size_t kBatch = 32;
+  std::unique_ptr<Device> dev;
+  try {
+    dev = Device::open(spec);
+  } catch (const Error& e) {
+    state.SkipWithError(e.what());
+    return;
+  }
+  const std::vector<Event> events = sharding_stream(dev->params(), 7, 100000);
+  std::vector<Decision> out(kBatch * kMaxDecisionsPerEvent);
+  size_t pos = 0;
+  uint64_t done = 0, launches = 0, kernel_ns = 0, preempts = 0;
+  const auto account = [&] {
+    preempts += dev->device_counters().preempts;
+    if (auto st = dev->planner_stats()) {
+      launches += st->launches;
+      kernel_ns += st->kernel_ns;
+    }
+  };
+  for (auto _ : state) {
+    if (pos + kBatch > events.size()) {
+      state.PauseTiming();
+      account();
+      dev = Device::open(spec);  // replay from the reset state
+      pos = 0;
+      state.ResumeTiming();
+    }
+    if (dev->submit(std::span<const Event>(events.data() + pos, kBatch), 10s) != kBatch || !dev->drain(10s)) {
+      state.SkipWithError("submit or drain timed out");
+      return;
+    }
+    while (dev->poll(out.data(), out.size()) > 0) {
+    }
+    pos += kBatch;
+    done += kBatch;
+  }
+  account();
+  state.SetItemsProcessed(static_cast<int64_t>(done));
+  state.counters["preempts_per_event"] = static_cast<double>(preempts) / static_cast<double>(done);
+  state.counters["launches_per_event"] = static_cast<double>(launches) / static_cast<double>(done);
+  state.counters["ns_per_launch"] = launches ? static_cast<double>(kernel_ns) / static_cast<double>(launches) : 0.0;
+  state.SetLabel(spec);
+}
+// Real time: PoCL runs kernels on its own threads.
+BENCHMARK(BM_ShardingStream)->ArgName("backend")->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond)->UseRealTime();
 
 void BM_PrestageRead(benchmark::State& state) {
   auto dev = Device::open("model?config=max");

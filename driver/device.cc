@@ -431,6 +431,11 @@ void Device::Impl::complete_event() {
 void Device::Impl::harvest() {
   check_alive();
   be_->service();
+  // A device that reports it stopped (e.g. the opencl backend's engine
+  // refused a shard plan): its unconsumed events stay in flight.
+  if (const std::string& why = be_->fault(); !why.empty()) {
+    fail(Errc::kDeviceFailed, "the device reports a fault: " + why + ".");
+  }
   mem_->sync_from_device(driver::kWritebackOffset, 8);
   const uint64_t wb = driver::load_word(pre_ + driver::kWritebackOffset);
   const auto head = static_cast<uint32_t>(wb);
@@ -680,5 +685,9 @@ Fallback Device::take_fallback() {
 }
 
 void Device::inject_fault(Fault fault) { impl_->be_->inject(fault); }
+
+std::vector<std::pair<std::string, std::string>> Device::backend_details() const { return impl_->be_->details(); }
+
+std::optional<PlannerStats> Device::planner_stats() const { return impl_->be_->planner_stats(); }
 
 }  // namespace vshard

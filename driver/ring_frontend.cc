@@ -13,8 +13,18 @@ namespace vshard::driver {
 
 void Backend::inject(Fault) {
   throw Error(Errc::kUnsupported,
-              std::string("fault injection is a test hook of the model and verilator backends; "
+              std::string("fault injection is a test hook of the model, verilator and opencl backends; "
                           "backend '") + name() + "' does not support it");
+}
+
+const std::string& Backend::fault() const {
+  static const std::string kHealthy;
+  return kHealthy;
+}
+
+const std::string& EngineCore::fault() const {
+  static const std::string kHealthy;
+  return kHealthy;
 }
 
 namespace {
@@ -236,6 +246,7 @@ void RingFrontEnd::write_back() {
 }
 
 void RingFrontEnd::inject(Fault fault) {
+  if (core_->inject(fault)) return;
   switch (fault) {
     case Fault::kFreeze: core_->freeze(true); break;
     case Fault::kThaw: core_->freeze(false); break;
@@ -243,6 +254,10 @@ void RingFrontEnd::inject(Fault fault) {
     case Fault::kCorruptSeq: corrupt_ = Corrupt::kSeq; break;
     case Fault::kDropLast: corrupt_ = Corrupt::kDropLast; break;
     case Fault::kCorruptPayload: corrupt_ = Corrupt::kPayload; break;
+    case Fault::kCorruptPlan:
+    case Fault::kBadPlan:
+      throw Error(Errc::kUnsupported, std::string("the plan faults are test hooks of the opencl backend's planner "
+                                                  "kernel; backend '") + name_ + "' has no planner kernel");
   }
 }
 

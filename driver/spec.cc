@@ -7,6 +7,7 @@ namespace vshard::driver {
 
 const char* spec_forms() {
   return "model | model?config=small|large|max | verilator | verilator?config=small|large | "
+         "opencl | opencl?config=small|large|max&device=<part of an OpenCL platform or device name> | "
          "xrt://<card index> | xrt://<dddd:bb:dd.f> (optionally ?xclbin=<file>&config=<name>)";
 }
 
@@ -70,7 +71,7 @@ ParsedSpec parse_spec(const std::string& spec) {
     if (p.device.empty()) bad(spec, "xrt:// needs a card index or a PCIe BDF");
     const bool index = p.device.find_first_not_of("0123456789") == std::string::npos;
     if (!index && !is_bdf(p.device)) bad(spec, "'" + p.device + "' is neither a card index nor a BDF like 0000:65:00.1");
-  } else if (rest == "model" || rest == "verilator") {
+  } else if (rest == "model" || rest == "verilator" || rest == "opencl") {
     p.backend = rest;
   } else if (rest.empty()) {
     bad(spec, "empty spec");
@@ -109,6 +110,24 @@ OpenedBackend open_backend(const std::string& spec) {
                 "device spec '" + spec + "': the verilator backend is not built into this binary. Install "
                 "Verilator (scripts/install-deps), configure with -DVSHARD_WITH_VERILATOR=ON and include "
                 "'rtl;sim;driver' in VSHARD_SUBDIRS");
+#endif
+  } else if (p.backend == "opencl") {
+    check_keys(spec, p, {"config", "device"});
+#ifdef VSHARD_DRIVER_HAVE_OPENCL
+    const auto hint = p.query.find("device");
+    try {
+      ob.backend = make_opencl_backend(ob.expect_params.value_or(Params::small()),
+                                       hint == p.query.end() ? "" : hint->second);
+    } catch (const Error& e) {
+      throw Error(e.code(), "device spec '" + spec + "': " + e.what() +
+                                (hint == p.query.end() ? "" : " (leave out device= to take the first device found)"));
+    }
+#else
+    throw Error(Errc::kDeviceNotFound,
+                "device spec '" + spec + "': the opencl backend is not built into this binary. Install an "
+                "OpenCL ICD loader, its C++ headers and a device (ocl-icd-opencl-dev, opencl-clhpp-headers, "
+                "pocl-opencl-icd: scripts/install-deps), configure with -DVSHARD_WITH_OPENCL=ON and include "
+                "'model;driver;hls' in VSHARD_SUBDIRS");
 #endif
   } else {
     check_keys(spec, p, {"config", "xclbin", "kernel"});

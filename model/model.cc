@@ -66,6 +66,11 @@ struct Model::Impl {
   uint32_t idle_best[8] = {};            // {dist [8], util [8], core [9]} of idle(n), or kInf
   uint32_t vict_best[8] = {};            // {cost [18], core [9]} of victim(n), or kInf
 
+  // Optional shard planner hook (not copied with the model) and the Model
+  // that owns this Impl during step() (the hook is handed the public view).
+  ShardPlanner* planner = nullptr;
+  const Model* owner = nullptr;
+
   explicit Impl(const Params& params) : p(params) {
     p.validate();
     reset();
@@ -289,20 +294,37 @@ struct Model::Impl {
   }
 
   // WAKE after its checks (also the body of COMMIT). Returns decisions written.
+  // A preemption's shard plan is made first, before the event changes any
+  // state, so a planner hook that throws (or whose plan is refused) leaves
+  // the model as it was. The boost changes only v's credit and lat, and v
+  // runs nowhere, so no search and no plan depends on it.
   size_t wake(const Event& ev, uint16_t v, bool lat, Decision* out) {
     VcpuInfo& vi = vcpus[v];
-    vi.lat = lat;
-    if (lat) vi.credit = clamp_credit(int32_t{vi.credit} + static_cast<int32_t>(reg[cfg::kLatBoost]), cap());
     const uint32_t n = vi.home;
     const uint32_t bi = idle_best[n];
     const bool idle_exists = bi != kInf;
-    if (lat && idle_exists && (bi >> 17) <= reg[cfg::kWakeMaxDist]) {
+    const bool near_idle = lat && idle_exists && (bi >> 17) <= reg[cfg::kWakeMaxDist];
+    const bool preempting = !near_idle && lat && vict_best[n] != kInf;
+    ShardPlan plan;
+    uint32_t p_core = 0;
+    if (preempting) {
+      p_core = vict_best[n] & 511;
+      if (planner != nullptr) {
+        plan = planner->plan(*owner, p_core);
+        check_plan(plan, p_core);
+      } else {
+        plan = own_plan(p_core);
+      }
+    }
+    vi.lat = lat;
+    if (lat) vi.credit = clamp_credit(int32_t{vi.credit} + static_cast<int32_t>(reg[cfg::kLatBoost]), cap());
+    if (near_idle) {
       const uint32_t c = bi & 511;
       out[0] = dec(ev, DecisionType::kRun, v, static_cast<uint8_t>(c));
       place_run(v, c);
       return 1;
     }
-    if (lat && vict_best[n] != kInf) return preempt(ev, v, vict_best[n] & 511, out);
+    if (preempting) return preempt(ev, v, p_core, plan, out);
     if (idle_exists) {
       const uint32_t c = bi & 511;
       out[0] = dec(ev, DecisionType::kRun, v, static_cast<uint8_t>(c));
@@ -314,57 +336,95 @@ struct Model::Impl {
     return 1;
   }
 
-  // Section 7.2-7.4 and WAKE rule 2: v preempts the vCPU on core p.
-  size_t preempt(const Event& ev, uint16_t v, uint32_t p_core, Decision* out) {
-    const uint16_t u = cores[p_core].vcpu;
-    VcpuInfo& ui = vcpus[u];
-    uint32_t k_shards = 0;
-    uint32_t targets[8];
+  // Sections 7.3-7.4: the shard plan for a preemption of the vCPU on core p.
+  ShardPlan own_plan(uint32_t p_core) const {
+    ShardPlan plan;
+    const VcpuInfo& ui = vcpus[cores[p_core].vcpu];
     const uint32_t b = ui.blocks;
-    if (reg[cfg::kShardEnable] == 1 && b >= 2 &&
-        int32_t{ui.credit} >= static_cast<int32_t>(reg[cfg::kShardMinCredit])) {
-      // One pass: E, H and the MaxShards best eligible targets (insertion into a sorted buffer).
-      const uint32_t util_max = reg[cfg::kShardUtilMax];
-      const uint32_t min_freq = reg[cfg::kShardMinFreq];
-      const uint32_t max_dist = reg[cfg::kShardMaxDist];
-      const uint8_t* dist_row = numa[ui.home];
-      uint32_t e_count = 0, hot = 0, nbest = 0;
-      uint32_t best[8];
-      const uint32_t keep = p.max_shards;
-      for (uint32_t c = 0; c < p.cores; ++c) {
-        const CoreState& k = cores[c];
-        if (!k.online) continue;
-        if (k.util >= util_max) {
-          ++hot;
-          continue;  // hot cores are never shard-eligible
-        }
-        if (k.occ != Occ::kIdle || k.freq < min_freq) continue;
-        const uint32_t d = dist_row[k.node];
-        if (d > max_dist) continue;
-        ++e_count;
-        const uint32_t key = (((d << 10) | ((3u - k.freq) << 8) | k.util) << 9) | c;
-        if (nbest < keep) {
-          uint32_t i = nbest++;
-          while (i > 0 && best[i - 1] > key) { best[i] = best[i - 1]; --i; }
-          best[i] = key;
-        } else if (key < best[keep - 1]) {
-          uint32_t i = keep - 1;
-          while (i > 0 && best[i - 1] > key) { best[i] = best[i - 1]; --i; }
-          best[i] = key;
-        }
+    if (reg[cfg::kShardEnable] != 1 || b < 2 ||
+        int32_t{ui.credit} < static_cast<int32_t>(reg[cfg::kShardMinCredit]))
+      return plan;
+    // One pass: E, H and the MaxShards best eligible targets (insertion into a sorted buffer).
+    const uint32_t util_max = reg[cfg::kShardUtilMax];
+    const uint32_t min_freq = reg[cfg::kShardMinFreq];
+    const uint32_t max_dist = reg[cfg::kShardMaxDist];
+    const uint8_t* dist_row = numa[ui.home];
+    uint32_t e_count = 0, hot = 0, nbest = 0;
+    uint32_t best[8];
+    const uint32_t keep = p.max_shards;
+    for (uint32_t c = 0; c < p.cores; ++c) {
+      const CoreState& k = cores[c];
+      if (!k.online) continue;
+      if (k.util >= util_max) {
+        ++hot;
+        continue;  // hot cores are never shard-eligible
       }
-      if (e_count >= 1) {
-        const uint32_t l = hot >= reg[cfg::kLoadHotCores] ? reg[cfg::kKUnderLoad] : p.max_shards;
-        const uint32_t k0 = std::min({b, e_count, reg[cfg::kMaxShards], l});
-        for (uint32_t k = k0; k >= 2; --k) {
-          if (spec_div(b, k) * ui.bcost >= reg[cfg::kSyncCostUs]) {
-            k_shards = k;
-            break;
-          }
-        }
-        for (uint32_t i = 0; i < k_shards; ++i) targets[i] = best[i] & 511;
+      if (k.occ != Occ::kIdle || k.freq < min_freq) continue;
+      const uint32_t d = dist_row[k.node];
+      if (d > max_dist) continue;
+      ++e_count;
+      const uint32_t key = (((d << 10) | ((3u - k.freq) << 8) | k.util) << 9) | c;
+      if (nbest < keep) {
+        uint32_t i = nbest++;
+        while (i > 0 && best[i - 1] > key) { best[i] = best[i - 1]; --i; }
+        best[i] = key;
+      } else if (key < best[keep - 1]) {
+        uint32_t i = keep - 1;
+        while (i > 0 && best[i - 1] > key) { best[i] = best[i - 1]; --i; }
+        best[i] = key;
       }
     }
+    if (e_count == 0) return plan;
+    const uint32_t l = hot >= reg[cfg::kLoadHotCores] ? reg[cfg::kKUnderLoad] : p.max_shards;
+    const uint32_t k0 = std::min({b, e_count, reg[cfg::kMaxShards], l});
+    uint32_t k_shards = 0;
+    for (uint32_t k = k0; k >= 2; --k) {
+      if (spec_div(b, k) * ui.bcost >= reg[cfg::kSyncCostUs]) {
+        k_shards = k;
+        break;
+      }
+    }
+    if (k_shards < 2) return plan;
+    plan.k = static_cast<uint8_t>(k_shards);
+    const uint32_t q = spec_div(b, k_shards);
+    const uint32_t r = b - q * k_shards;
+    for (uint32_t i = 0; i < k_shards; ++i) {
+      plan.target[i] = static_cast<uint8_t>(best[i] & 511);
+      plan.first[i] = static_cast<uint8_t>(i * q + std::min(i, r));
+      plan.count[i] = static_cast<uint8_t>(q + (i < r ? 1 : 0));
+    }
+    return plan;
+  }
+
+  // A plan from a planner hook must keep the state's invariants (spec 10):
+  // K = 0 or 2..MaxShards, and K distinct online idle target cores. What it
+  // decides within that (K, targets, split) is applied as given: a wrong
+  // plan gives wrong decisions, which is what a checker must catch.
+  void check_plan(const ShardPlan& plan, uint32_t p_core) const {
+    const auto refuse = [&](const std::string& why) {
+      throw Error(Errc::kBadInput, "shard planner: the plan for the preemption on core " + std::to_string(p_core) +
+                                       " cannot be applied: " + why +
+                                       "; the event was not applied (docs/spec.md 7.4 and 10)");
+    };
+    if (plan.k == 1 || plan.k > p.max_shards)
+      refuse("K = " + std::to_string(plan.k) + ", must be 0 or 2.." + std::to_string(p.max_shards));
+    for (uint32_t i = 0; i < plan.k; ++i) {
+      const uint32_t t = plan.target[i];
+      if (t >= p.cores)
+        refuse("target " + std::to_string(i) + " is core " + std::to_string(t) + ", NCores = " + std::to_string(p.cores));
+      if (!cores[t].online || cores[t].occ != Occ::kIdle)
+        refuse("target " + std::to_string(i) + " is core " + std::to_string(t) + ", which is not an online idle core");
+      for (uint32_t j = 0; j < i; ++j)
+        if (plan.target[j] == t) refuse("core " + std::to_string(t) + " is the target of shards " +
+                                        std::to_string(j) + " and " + std::to_string(i));
+    }
+  }
+
+  // WAKE rule 2: v preempts the vCPU on core p; plan is its shard plan.
+  size_t preempt(const Event& ev, uint16_t v, uint32_t p_core, const ShardPlan& plan, Decision* out) {
+    const uint16_t u = cores[p_core].vcpu;
+    VcpuInfo& ui = vcpus[u];
+    const uint32_t k_shards = plan.k;
     Decision d = dec(ev, DecisionType::kPreempt, u, static_cast<uint8_t>(p_core));
     d.b8 = static_cast<uint8_t>(k_shards);
     d.c16 = v;
@@ -372,19 +432,17 @@ struct Model::Impl {
     ++cnt.preempts;
     place_run(v, p_core);
     if (k_shards >= 2) {
-      const uint32_t q = spec_div(b, k_shards);
-      const uint32_t r = b - q * k_shards;
       for (uint32_t i = 0; i < k_shards; ++i) {
-        Decision s = dec(ev, DecisionType::kShard, u, static_cast<uint8_t>(targets[i]));
+        Decision s = dec(ev, DecisionType::kShard, u, plan.target[i]);
         s.b8 = static_cast<uint8_t>(i);
-        s.c16 = static_cast<uint16_t>(i * q + std::min(i, r));
-        s.d32 = q + (i < r ? 1 : 0);
+        s.c16 = plan.first[i];
+        s.d32 = plan.count[i];
         out[1 + i] = s;
-        CoreState& t = cores[targets[i]];
+        CoreState& t = cores[plan.target[i]];
         t.occ = Occ::kShard;
         t.vcpu = u;
         t.slice = slice_us();
-        touch(targets[i]);
+        touch(plan.target[i]);
       }
       ui.state = VcpuState::kSharded;
       ui.shards = static_cast<uint8_t>(k_shards);
@@ -587,27 +645,31 @@ struct Model::Impl {
         if (n != vcpus[v].home) return err(ErrorCode::kBadArg);
         if (vcpus[v].state != VcpuState::kBlocked) return err(ErrorCode::kBadState);
         const PrestageEntry& e = pre[n];
+        // Counted after wake(): a refused shard plan leaves everything as it was.
         if (e.kind != PrestageKind::kNone && e.core == c && e.epoch == ev.d32) {
-          ++cnt.commits;
           const size_t k = wake(ev, v, true, out);
           out[0].flags |= kFlagCommitted;
+          ++cnt.commits;
           return k;
         }
+        const uint32_t epoch = e.epoch;
+        const size_t k = wake(ev, v, true, out + 1);
         Decision a = dec(ev, DecisionType::kAbort, v, static_cast<uint8_t>(c));
         a.b8 = static_cast<uint8_t>(n);
-        a.d32 = e.epoch;
+        a.d32 = epoch;
         out[0] = a;
         ++cnt.aborts;
-        return 1 + wake(ev, v, true, out + 1);
+        return 1 + k;
       }
     }
     return err(ErrorCode::kBadType);  // unreachable: t was range-checked
   }
 
-  size_t step(const Event& ev, Decision* out) {
-    ++cnt.events;
+  size_t step(const Event& ev, Decision* out, const Model& self) {
+    owner = &self;
     bool was_error = false;
-    const size_t n = body(ev, out, was_error);
+    const size_t n = body(ev, out, was_error);  // may throw only before it changes state
+    ++cnt.events;
     if (was_error) return n;  // error() counted it and set LAST
     out[n - 1].flags |= kFlagLast;
     cnt.decisions += static_cast<uint32_t>(n);
@@ -617,9 +679,12 @@ struct Model::Impl {
 };
 
 Model::Model(const Params& params) : impl_(std::make_unique<Impl>(params)) {}
-Model::Model(const Model& o) : impl_(std::make_unique<Impl>(*o.impl_)) {}
+Model::Model(const Model& o) : impl_(std::make_unique<Impl>(*o.impl_)) { impl_->planner = nullptr; }
 Model& Model::operator=(const Model& o) {
-  if (this != &o) impl_ = std::make_unique<Impl>(*o.impl_);
+  if (this != &o) {
+    impl_ = std::make_unique<Impl>(*o.impl_);
+    impl_->planner = nullptr;
+  }
   return *this;
 }
 Model::Model(Model&&) noexcept = default;
@@ -627,13 +692,21 @@ Model& Model::operator=(Model&&) noexcept = default;
 Model::~Model() = default;
 
 const Params& Model::params() const { return impl_->p; }
-size_t Model::step(const Event& ev, Decision* out) { return impl_->step(ev, out); }
+size_t Model::step(const Event& ev, Decision* out) { return impl_->step(ev, out, *this); }
 void Model::step(const Event& ev, std::vector<Decision>& out) {
   Decision buf[kMaxDecisionsPerEvent];
-  const size_t n = impl_->step(ev, buf);
+  const size_t n = impl_->step(ev, buf, *this);
   out.insert(out.end(), buf, buf + n);
 }
 void Model::reset() { impl_->reset(); }
+void Model::set_shard_planner(ShardPlanner* planner) { impl_->planner = planner; }
+ShardPlanner* Model::shard_planner() const { return impl_->planner; }
+ShardPlan Model::own_shard_plan(uint32_t victim_core) const {
+  if (victim_core >= impl_->p.cores || impl_->cores[victim_core].occ != Occ::kRun)
+    throw Error(Errc::kBadInput, "Model::own_shard_plan(" + std::to_string(victim_core) +
+                                     "): the core must exist and run a whole vCPU (occ RUN)");
+  return impl_->own_plan(victim_core);
+}
 
 const CoreState& Model::core(uint32_t c) const {
   if (c >= impl_->p.cores)

@@ -6,7 +6,10 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "vshard/descriptor.h"
 #include "vshard/device.h"
@@ -40,12 +43,23 @@ class Backend {
   virtual bool service() = 0;
   // Fault injection (test hook); kUnsupported by default.
   virtual void inject(Fault fault);
+  // A fault the device reports about itself: it stopped serving events and
+  // says why. Empty while healthy. The driver marks the device failed.
+  virtual const std::string& fault() const;
+  // Backend facts for `vshard info` (name, value); none by default.
+  virtual std::vector<std::pair<std::string, std::string>> details() const { return {}; }
+  // Work of an offloaded shard planner (opencl backend); none by default.
+  virtual std::optional<PlannerStats> planner_stats() const { return std::nullopt; }
 };
 
 // Backend factories (each file compiles only when its tools exist).
 std::unique_ptr<Backend> make_model_backend(const Params& params);
 #ifdef VSHARD_DRIVER_HAVE_VERILATOR
 std::unique_ptr<Backend> make_verilator_backend(const std::string& config);
+#endif
+#ifdef VSHARD_DRIVER_HAVE_OPENCL
+// device_hint: part of an OpenCL platform or device name, empty = any device.
+std::unique_ptr<Backend> make_opencl_backend(const Params& params, const std::string& device_hint);
 #endif
 #ifdef VSHARD_DRIVER_HAVE_XRT
 std::unique_ptr<Backend> make_xrt_backend(const std::string& device, const std::string& xclbin,

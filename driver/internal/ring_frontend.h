@@ -34,6 +34,13 @@ class EngineCore {
   virtual bool idle() = 0;
   virtual void freeze(bool on) = 0;
   virtual bool frozen() const = 0;
+  // Engine-specific fault injection; false when the core does not handle it
+  // (the front-end then handles the generic faults).
+  virtual bool inject(Fault) { return false; }
+  // See Backend::fault(), details(), planner_stats().
+  virtual const std::string& fault() const;
+  virtual std::vector<std::pair<std::string, std::string>> details() const { return {}; }
+  virtual std::optional<PlannerStats> planner_stats() const { return std::nullopt; }
 };
 
 class RingFrontEnd : public Backend {
@@ -45,6 +52,9 @@ class RingFrontEnd : public Backend {
   std::unique_ptr<HostMemory> alloc(size_t bytes) override;
   bool service() override;
   void inject(Fault fault) override;
+  const std::string& fault() const override { return core_->fault(); }
+  std::vector<std::pair<std::string, std::string>> details() const override { return core_->details(); }
+  std::optional<PlannerStats> planner_stats() const override { return core_->planner_stats(); }
 
  private:
   uint8_t* translate(uint64_t addr, size_t bytes) const;

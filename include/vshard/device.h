@@ -1,5 +1,6 @@
 // vshard::Device: the host driver. One API over every backend (golden model
-// in process, Verilator RTL in process, XRT card), chosen by a URI-like spec.
+// in process, Verilator RTL in process, golden model with its shard planner
+// on an OpenCL device, XRT card), chosen by a URI-like spec.
 //
 // Events go to the engine through a ring in host memory (producer index +
 // doorbell register), decisions come back through a second ring; the
@@ -18,6 +19,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "vshard/descriptor.h"
@@ -123,7 +125,7 @@ struct Fallback {
   std::vector<Event> in_flight;
 };
 
-// Test hooks to inject device faults (model and verilator backends).
+// Test hooks to inject device faults (model, verilator and opencl backends).
 enum class Fault {
   kFreeze,              // the device stops answering (events and decisions)
   kThaw,                // ... and resumes
@@ -132,12 +134,30 @@ enum class Fault {
   kDropLast,            // the next LAST decision written loses its LAST flag
   kCorruptPayload,      // the next decision written gets bit 0 of d32 flipped
                         // (well-formed: only the shadow golden model catches it)
+  // Faults of the shard planner kernel (opencl backend only):
+  kCorruptPlan,         // the next plan with K >= 2 the kernel returns has one
+                        // block moved from shard 0 to shard 1 (well-formed:
+                        // only the shadow golden model catches it)
+  kBadPlan,             // the next plan the kernel returns names one target
+                        // core twice: the engine refuses to apply it and
+                        // reports an internal fault
+};
+
+// What an offloaded shard planner did since the device was opened (backend
+// "opencl": the planner kernel computes the shard plan, docs/spec.md 7.3-7.4,
+// of every preemption, one launch per preemption).
+struct PlannerStats {
+  uint64_t launches = 0;   // kernel launches = preemptions the kernel planned
+  uint64_t sharded = 0;    // plans with K >= 2
+  uint64_t shards = 0;     // sum of K over those plans
+  uint64_t kernel_ns = 0;  // host wall time in launches (input write, run, output read)
 };
 
 class Device {
  public:
   // spec forms: "model", "model?config=small|large|max",
   // "verilator", "verilator?config=small|large",
+  // "opencl", "opencl?config=small|large|max&device=<platform/device name part>",
   // "xrt://<index>" or "xrt://<dddd:bb:dd.f>" with "?xclbin=<path>&config=...".
   // Checks the identity block, soft-resets the engine, programs the rings.
   // Throws vshard::Error: kBadConfig (bad spec), kDeviceNotFound (backend not
@@ -207,7 +227,15 @@ class Device {
   // if it was not. Throws kUnsupported when opened with shadow = false.
   Fallback take_fallback();
 
-  // Test hook (model and verilator backends; kUnsupported elsewhere).
+  // ---- backend details ----------------------------------------------------------
+  // Facts about the backend as name/value pairs for `vshard info` (e.g. the
+  // OpenCL device of the opencl backend); empty when it has none.
+  std::vector<std::pair<std::string, std::string>> backend_details() const;
+  // The planner kernel's work (opencl backend); nullopt for other backends.
+  std::optional<PlannerStats> planner_stats() const;
+
+  // Test hook (model, verilator and opencl backends; kUnsupported elsewhere;
+  // the plan faults only on opencl).
   void inject_fault(Fault fault);
 
   class Impl;

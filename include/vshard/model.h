@@ -87,6 +87,32 @@ inline constexpr uint16_t kNumaDistBase = 0x40;  // + 8*i + j
 inline constexpr uint16_t kNumScalarKeys = 0x16;
 }  // namespace cfg
 
+class Model;
+
+// The shard plan of one preemption (docs/spec.md 7.3-7.4) as the engine
+// applies it: K (0 = the victim is queued, or 2..MaxShards) and, for each
+// shard i < K, its target core, first block and block count. Entries at
+// i >= K are ignored.
+struct ShardPlan {
+  uint8_t k = 0;
+  std::array<uint8_t, 8> target{};
+  std::array<uint8_t, 8> first{};
+  std::array<uint8_t, 8> count{};
+  bool operator==(const ShardPlan&) const = default;
+};
+
+// Optional hook: supplies the shard plan of every preemption in place of the
+// model's own 7.3-7.4 rules (the driver's `opencl` backend computes it with
+// the planner kernel on an OpenCL device). Everything else stays the model's.
+class ShardPlanner {
+ public:
+  virtual ~ShardPlanner() = default;
+  // Called once per preemption (WAKE rule 2, also inside COMMIT) before the
+  // event changes any state: `model` is in its state before the event and
+  // core `victim_core` runs the victim (occ RUN). May throw vshard::Error.
+  virtual ShardPlan plan(const Model& model, uint32_t victim_core) = 0;
+};
+
 class Model {
  public:
   // Throws vshard::Error(kBadConfig) if params are out of range.
@@ -101,12 +127,27 @@ class Model {
 
   // Processes one event. Writes its decisions to out (room for
   // kMaxDecisionsPerEvent) and returns how many. Allocates nothing.
+  // With a shard planner set (set_shard_planner), step passes on any Error
+  // the planner throws and throws Error(kBadInput) for a plan that would break
+  // the state's invariants (K = 1 or above MaxShards, a target that is not an
+  // online idle core or is named twice); in both cases the event changed
+  // nothing, not even the counters. A plan within those limits is applied
+  // as given, right or wrong.
   size_t step(const Event& ev, Decision* out);
   // Convenience: appends the decisions to out.
   void step(const Event& ev, std::vector<Decision>& out);
 
-  // Back to the reset state of docs/spec.md.
+  // Back to the reset state of docs/spec.md (a shard planner stays set).
   void reset();
+
+  // The shard planner hook (see ShardPlanner); nullptr (the default) means
+  // the model's own rules, at unchanged speed. Not owned: it must outlive
+  // its use. A copy of the model does not inherit it (a move does).
+  void set_shard_planner(ShardPlanner* planner);
+  ShardPlanner* shard_planner() const;
+  // The plan the model's own rules give now for a preemption of the vCPU on
+  // victim_core. Throws Error(kBadInput) unless that core runs a whole vCPU.
+  ShardPlan own_shard_plan(uint32_t victim_core) const;
 
   const CoreState& core(uint32_t c) const;
   const VcpuInfo& vcpu(uint32_t v) const;

@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -17,11 +18,15 @@ using namespace std::chrono_literals;
 
 namespace {
 
-// Built twice (tests/driver/CMakeLists.txt): the unit binary runs the model
-// backend, the rtl binary (VSHARD_TEST_VERILATOR) the same cases on the RTL.
+// Built three times (tests/driver/CMakeLists.txt): the unit binary runs the
+// model backend, the rtl binary (VSHARD_TEST_VERILATOR) the same cases on the
+// RTL, the opencl binary (VSHARD_TEST_OPENCL) on the model with its shard
+// planner kernel on an OpenCL device.
 std::vector<std::string> backends() {
-#ifdef VSHARD_TEST_VERILATOR
+#if defined(VSHARD_TEST_VERILATOR)
   return {"verilator"};
+#elif defined(VSHARD_TEST_OPENCL)
+  return {"opencl"};
 #else
   return {"model"};
 #endif
@@ -62,7 +67,8 @@ bool throws_code(Errc code, const std::function<void()>& f, std::string* msg = n
 
 TEST_CASE("device spec: bad forms are rejected with the valid forms listed", "[driver][unit]") {
   for (const char* bad : {"", "modle", "model?config=huge", "model?conf=small", "model?config", "xrt://",
-                          "xrt://abc", "xrt://0000:65:00", "model?config=small&config=large"}) {
+                          "xrt://abc", "xrt://0000:65:00", "model?config=small&config=large", "opencl?device=",
+                          "opencl?gpu=1", "opencl?config=huge", "opencl?device=x&device=y"}) {
     std::string msg;
     INFO("spec: '" << bad << "'");
     CHECK(throws_code(Errc::kBadConfig, [&] { Device::open(bad); }, &msg));
@@ -72,6 +78,11 @@ TEST_CASE("device spec: bad forms are rejected with the valid forms listed", "[d
   std::string msg;
   CHECK(throws_code(Errc::kDeviceNotFound, [&] { Device::open("verilator"); }, &msg));
   CHECK(msg.find("VSHARD_WITH_VERILATOR") != std::string::npos);
+#endif
+#ifndef VSHARD_DRIVER_HAVE_OPENCL
+  std::string cl_msg;
+  CHECK(throws_code(Errc::kDeviceNotFound, [&] { Device::open("opencl?config=small"); }, &cl_msg));
+  CHECK(cl_msg.find("VSHARD_WITH_OPENCL") != std::string::npos);
 #endif
 }
 
@@ -111,7 +122,7 @@ TEST_CASE("same event log gives the golden model's decisions prestage and counte
       o.evq_size_log2 = 5;  // small rings: wrap-around and back-pressure happen often
       o.dq_size_log2 = 4;
       auto dev = Device::open(spec, o);
-      const EventLog log = generate_event_log(dev->params(), seed, spec == "model" ? 20000 : 3000);
+      const EventLog log = generate_event_log(dev->params(), seed, spec == "verilator" ? 3000 : 20000);
       Model ref(dev->params());
       const auto want = reference(ref, log.events);
       const auto got = run_all(*dev, log.events);
