@@ -3,14 +3,16 @@
 
 For each named configuration (docs/spec.md section 1) this runs
     read_verilog -sv (rtl/vshard.f); chparam (NCores, NVcpus, NNodes, MaxShards) vs_top;
-    synth_xilinx -family xcup -top vs_top -flatten; stat
-then deletes the flip-flop cells and runs `ltp` (longest combinational path
-in cells between flip-flops, ports, RAMs and DSPs), and records LUTs, flip-flops, BRAM (RAMB18/36 as 36 Kb equivalents), LUTRAM,
-DSPs, CARRY8 and the longest combinational path in cells (ltp). Results go to
+    synth_xilinx -family xcup -top vs_top -flatten; write_json; stat
+and records LUTs, flip-flops, BRAM (RAMB18/36 as 36 Kb equivalents), LUTRAM,
+DSPs, carry cells, and the longest register-to-register path from the JSON
+netlist (critical_path.py: LUT levels and an estimate in ns under a stated
+per-cell delay model, with the RTL lines the path runs through). Results go to
 <out>/<config>.json and, with --doc, as a table between the markers
 "<!-- synth-table:begin -->" and "<!-- synth-table:end -->" in docs/hardware.md.
 
-usage: synth_report.py [--configs small,large,max] [--out DIR] [--doc] [--timeout S]
+usage: synth_report.py [--configs small,large,max] [--out DIR] [--doc] [--share auto|on|off] [--timeout S]
+--doc replaces the rows of the configurations run and keeps the others.
 Standard library only. Large configurations take long: run once, not in CTest.
 """
 import argparse
@@ -21,6 +23,9 @@ import subprocess
 import sys
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import critical_path  # noqa: E402
+
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 CONFIGS = {
     "tiny": (4, 16, 2, 2),
@@ -28,7 +33,7 @@ CONFIGS = {
     "large": (64, 1024, 4, 8),
     "max": (256, 4096, 8, 8),
 }
-NS_PER_LEVEL = 0.5  # assumed UltraScale+ LUT + local route delay per logic level
+SHARE_MAX_CORES = 8  # --share auto: synth_xilinx's `share` pass only up to this many cores
 
 
 def rtl_sources():
@@ -52,7 +57,7 @@ def rtl_sources():
 def parse(log):
     cells = {}
     # the last "Number of cells" block of the flattened top
-    stat = log[log.rfind("=== vs_top ==="):log.rfind("Longest topological path")] if "=== vs_top ===" in log else log
+    stat = log[log.rfind("=== vs_top ==="):] if "=== vs_top ===" in log else log
     for m in re.finditer(r"^\s+(\S+)\s+(\d+)\s*$", stat, re.M):
         cells[m.group(1)] = int(m.group(2))
     lut = sum(v for k, v in cells.items() if re.fullmatch(r"LUT[1-6]", k))
@@ -63,26 +68,33 @@ def parse(log):
     dsp = sum(v for k, v in cells.items() if k.startswith("DSP48"))
     carry = cells.get("CARRY8", 0) + cells.get("CARRY4", 0)
     muxf = sum(v for k, v in cells.items() if k.startswith("MUXF"))
-    m = re.search(r"Longest topological path in \S+ \(length=(\d+)\)", log)
-    ltp = int(m.group(1)) if m else None
     return {"LUT": lut, "FF": ff, "BRAM36": b36 + b18 / 2, "LUTRAM": lutram, "DSP": dsp,
-            "CARRY": carry, "MUXF": muxf, "ltp": ltp, "cells": cells}
+            "CARRY": carry, "MUXF": muxf, "cells": cells}
 
 
-def run(name, out, timeout):
+# synth_xilinx without its coarse `share` pass (resource sharing of $mul/$shift
+# cells with exclusive activation; on `large` it ran for over 40 minutes on a
+# 2-core machine). The rest is synth_xilinx's own script, run in its stages.
+# Without `share` the counts are an upper bound: cells share could merge stay.
+NOSHARE_SCRIPT = """synth_xilinx -family xcup -top vs_top -flatten -run begin:coarse
+techmap -map +/cmp2lut.v -map +/cmp2lcu.v -D LUT_WIDTH=6
+alumacc
+opt
+memory -nomap
+opt_clean
+synth_xilinx -family xcup -top vs_top -flatten -run map_memory:
+"""
+
+
+def run(name, out, timeout, share=True):
     nc, nv, nn, ms = CONFIGS[name]
     ys = os.path.join(out, f"{name}.ys")
     with open(ys, "w") as f:
         f.write(f"read_verilog -sv -DSYNTHESIS -I{ROOT}/rtl {' '.join(rtl_sources())}\n")
         f.write(f"chparam -set NCores {nc} -set NVcpus {nv} -set NNodes {nn} -set MaxShards {ms} vs_top\n")
-        f.write("synth_xilinx -family xcup -top vs_top -flatten\n")
+        f.write("synth_xilinx -family xcup -top vs_top -flatten\n" if share else NOSHARE_SCRIPT)
         f.write(f"write_json {os.path.join(out, name + '.json.netlist')}\n")
         f.write("tee -o " + os.path.join(out, name + ".stat") + " stat\n")
-        # Logic depth: ltp over the combinational cells only. ltp -noff does not
-        # know the Xilinx flip-flop cells, so delete them first; their outputs
-        # become path sources and their inputs path ends.
-        f.write("delete t:FDRE t:FDSE t:FDCE t:FDPE t:FDRE_1 t:LDCE t:LDPE\n")
-        f.write("ltp\n")
     logf = os.path.join(out, f"{name}.log")
     t0 = time.time()
     with open(logf, "w") as lf:
@@ -96,23 +108,32 @@ def run(name, out, timeout):
     if rc != 0:
         sys.exit(f"synth_report.py: {name}: yosys failed (exit {rc}); see {logf}")
     res = parse(log)
-    res.update({"config": name, "params": [nc, nv, nn, ms], "seconds": round(secs, 1)})
+    with open(os.path.join(out, name + ".json.netlist")) as nf:
+        res["path"] = critical_path.analyze(json.load(nf))
+    res.update({"config": name, "params": [nc, nv, nn, ms], "seconds": round(secs, 1),
+                "flow": "synth_xilinx" if share else "synth_xilinx, no share"})
     with open(os.path.join(out, f"{name}.json"), "w") as f:
         json.dump(res, f, indent=1)
     return res
 
 
 def table(results):
-    rows = ["| config | NCores/NVcpus/NNodes/MaxShards | LUT | FF | BRAM (36Kb) | LUTRAM | DSP | CARRY4/8 | ltp (levels) | est. comb. delay | est. Fmax (1 level/cycle of ltp) | yosys time |",
+    rows = ["| config | NCores/NVcpus/NNodes/MaxShards | LUT | FF | BRAM (36Kb) | LUTRAM | DSP | CARRY4/8 | "
+            "longest path: LUT levels | est. delay | est. Fmax | yosys time |",
             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in results:
-        lv = r["ltp"]
-        delay = f"{lv * NS_PER_LEVEL:.1f} ns" if lv else "?"
-        fmax = f"{1000.0 / (lv * NS_PER_LEVEL):.0f} MHz" if lv else "?"
-        rows.append(f"| {r['config']} | {'/'.join(map(str, r['params']))} | {r['LUT']} | {r['FF']} | "
-                    f"{r['BRAM36']:g} | {r['LUTRAM']} | {r['DSP']} | {r['CARRY']} | {lv} | {delay} | {fmax} | "
-                    f"{r['seconds']:.0f} s |")
+        path = r["path"]
+        label = r["config"] + (" (no `share`)" if r.get("flow", "").endswith("no share") else "")
+        fmax = f"{1000.0 / path['ns']:.0f} MHz" if path["ns"] else "-"
+        rows.append(f"| {label} | {'/'.join(map(str, r['params']))} | {r['LUT']} | {r['FF']} | "
+                    f"{r['BRAM36']:g} | {r['LUTRAM']} | {r['DSP']} | {r['CARRY']} | {path['lut_levels']} | "
+                    f"{path['ns']:.1f} ns | {fmax} | {r['seconds']:.0f} s |")
     return "\n".join(rows)
+
+
+def paths(results):
+    return "\n".join(f"- `{r['config']}` longest path ({r['path']['cells']} cells) runs through "
+                     + " -> ".join(f"`{w}`" for w in r["path"]["path"]) for r in results)
 
 
 def main():
@@ -121,6 +142,9 @@ def main():
     ap.add_argument("--out", default=os.path.join(os.getcwd(), "synth-reports"), help="output directory (default ./synth-reports)")
     ap.add_argument("--doc", action="store_true", help="write the table into docs/hardware.md")
     ap.add_argument("--timeout", type=int, default=6 * 3600)
+    ap.add_argument("--share", choices=("auto", "on", "off"), default="auto",
+                    help="run synth_xilinx's coarse `share` pass: on, off, or auto (default: on up to "
+                         f"{SHARE_MAX_CORES} cores, off above, where it runs for hours; without it counts are an upper bound)")
     ap.add_argument("--reuse", action="store_true", help="use existing <out>/<config>.json instead of re-running")
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
@@ -133,18 +157,39 @@ def main():
             results.append(json.load(open(cached)))
         else:
             print(f"== {name}: synth_xilinx ...", flush=True)
-            results.append(run(name, a.out, a.timeout))
+            share = a.share == "on" or (a.share == "auto" and CONFIGS[name][0] <= SHARE_MAX_CORES)
+            results.append(run(name, a.out, a.timeout, share=share))
         r = results[-1]
-        print(f"   {name}: LUT {r['LUT']} FF {r['FF']} BRAM36 {r['BRAM36']:g} DSP {r['DSP']} ltp {r['ltp']}"
+        print(f"   {name}: LUT {r['LUT']} FF {r['FF']} BRAM36 {r['BRAM36']:g} DSP {r['DSP']}"
+              f" longest path {r['path']['lut_levels']} LUT levels, {r['path']['ns']} ns"
               f" ({r['seconds']:.0f} s)", flush=True)
     t = table(results)
     print(t)
+    print(paths(results))
     if a.doc:
         doc = os.path.join(ROOT, "docs", "hardware.md")
         text = open(doc).read()
         b, e = "<!-- synth-table:begin -->", "<!-- synth-table:end -->"
         if b not in text or e not in text:
             sys.exit(f"synth_report.py: {doc} lacks the markers {b} / {e}")
+        # Keep the rows (and path lines) of configurations not run this time,
+        # unless their columns are not this version's.
+        rows, lines = {}, {}
+        old = text[text.index(b) + len(b):text.index(e)].strip().splitlines()
+        same_columns = bool(old) and old[0] == t.splitlines()[0]
+        for row in old:
+            if not same_columns:
+                break
+            if row.startswith("| ") and not row.startswith("| config"):
+                rows[row.split("|")[1].split()[0]] = row
+            elif row.startswith("- `"):
+                lines[row[3:].split("`")[0]] = row
+        for row in t.splitlines()[2:]:
+            rows[row.split("|")[1].split()[0]] = row
+        for line in paths(results).splitlines():
+            lines[line[3:].split("`")[0]] = line
+        order = [c for c in CONFIGS if c in rows]
+        t = "\n".join(t.splitlines()[:2] + [rows[c] for c in order] + [""] + [lines[c] for c in order if c in lines])
         text = text[:text.index(b) + len(b)] + "\n" + t + "\n" + text[text.index(e):]
         open(doc, "w").write(text)
         print(f"table written to {doc}")

@@ -1,0 +1,172 @@
+#!/usr/bin/env python3
+"""Longest register-to-register path of a Yosys synth_xilinx netlist, in LUT
+levels and in nanoseconds under a stated per-cell delay model.
+
+Yosys's `ltp` counts every cell on a path as one level: a MUXF7/8/9 (a slice
+mux between LUT outputs) and each CARRY4/8 segment of an adder or comparator
+count as much as a LUT, so wide compares and wide muxes look several times
+deeper than they are. This reads the JSON netlist (`write_json`) instead and
+weighs each cell type by DELAY_NS below. It is an estimate, not a timing
+analysis: no placement, no routing beyond the per-LUT allowance, no fanout.
+
+Path boundaries (arrival 0 at their outputs, path ends at their inputs):
+flip-flops (FD*), block RAMs (RAMB*, synchronous read), ports (IBUF/OBUF),
+clock buffers, and the clocked write inputs of distributed RAMs (their read
+address -> data path is combinational and weighs as a LUT). DSP48E2 cells are combinational when all their *REG parameters
+are 0 (as synth_xilinx maps this design) and then carry DSP_COMB_NS.
+
+usage: critical_path.py NETLIST.json [--top vs_top]
+Standard library only.
+"""
+import argparse
+import json
+import re
+import sys
+
+# Assumed UltraScale+ (-2 speed grade) delays, ns. A LUT includes its input
+# route; slice muxes and carry segments are fast dedicated paths.
+LUT_NS = 0.5
+DELAY_NS = {
+    "LUT1": LUT_NS, "LUT2": LUT_NS, "LUT3": LUT_NS, "LUT4": LUT_NS, "LUT5": LUT_NS, "LUT6": LUT_NS,
+    "MUXF7": 0.1, "MUXF8": 0.1, "MUXF9": 0.1,
+    "CARRY4": 0.1, "CARRY8": 0.15,
+    "INV": 0.0,  # absorbed into the next LUT by Vivado
+}
+DSP_COMB_NS = 3.0  # DSP48E2 with every pipeline register off, A/B to P
+# Distributed RAM (LUTRAM): the read is asynchronous, so read address -> data
+# is a LUT-like path; the write (data, write address, enable) is clocked, so
+# those inputs end a path. Which inputs are read addresses, by port name:
+LUTRAM = re.compile(r"RAM(32|64|128|256|512)(M|M8|M16|X\d+[SD])")
+LUTRAM_READ_PORT = re.compile(r"ADDR[A-G]|ADDRH|A\d+|DPRA\d*|RADR.*")
+BOUNDARY = re.compile(r"FD[CPRS]E(_1)?|FD[CPRS]?|LD[CP]E?|RAMB\d+E\d|IBUF|OBUF|OBUFT|IOBUF|BUFG|BUFGCE")
+
+
+def _dsp_is_combinational(cell):
+    p = cell.get("parameters", {})
+    return all(int(v, 2) == 0 for k, v in p.items() if k.endswith("REG") and set(v) <= set("01"))
+
+
+def cell_delay(cell):
+    t = cell["type"]
+    if t in DELAY_NS:
+        return DELAY_NS[t]
+    if LUTRAM.fullmatch(t):
+        return LUT_NS
+    if t == "DSP48E2" and _dsp_is_combinational(cell):
+        return DSP_COMB_NS
+    return None  # a boundary (or an unknown cell type, reported)
+
+
+def _src_short(src):
+    """'/x/rtl/vs_top.sv:297.3-297.40|...' -> 'vs_top.sv:297' (first RTL location)."""
+    for part in src.split("|"):
+        m = re.match(r".*/([^/]+\.s?v):(\d+)", part)
+        if m and "/share/yosys/" not in part:
+            return f"{m.group(1)}:{m.group(2)}"
+    return None
+
+
+def analyze(netlist, top="vs_top"):
+    mods = netlist.get("modules", {})
+    if top not in mods:
+        raise SystemExit(f"critical_path.py: no module {top} in the netlist (have: {', '.join(mods) or 'none'})")
+    cells = mods[top]["cells"]
+    names = list(cells)
+    delay, driver = {}, {}
+    unknown = set()
+    for n in names:
+        c = cells[n]
+        d = cell_delay(c)
+        if d is None and not BOUNDARY.fullmatch(c["type"]) and c["type"] != "DSP48E2":
+            unknown.add(c["type"])
+        delay[n] = d
+        for port, bits in c["connections"].items():
+            if c.get("port_directions", {}).get(port) == "output":
+                for b in bits:
+                    if isinstance(b, int):
+                        driver[b] = n
+    if unknown:
+        raise SystemExit(f"critical_path.py: no delay for cell types {', '.join(sorted(unknown))}; add them to DELAY_NS")
+    # Combinational fan-in of each combinational cell.
+    fanin = {}
+    for n in names:
+        if delay[n] is None:
+            continue
+        c = cells[n]
+        srcs = set()
+        lutram = LUTRAM.fullmatch(c["type"]) is not None
+        for port, bits in c["connections"].items():
+            if c.get("port_directions", {}).get(port) != "input":
+                continue
+            if lutram and not LUTRAM_READ_PORT.fullmatch(port):
+                continue  # a clocked write input
+            for b in bits:
+                dn = driver.get(b) if isinstance(b, int) else None
+                if dn is not None and delay[dn] is not None:
+                    srcs.add(dn)
+        fanin[n] = srcs
+    # Longest path by depth-first evaluation (iterative; the netlist is a DAG
+    # between boundaries, a loop is a combinational loop and is reported).
+    arrival, levels, prev = {}, {}, {}
+    state = {}
+    for root in fanin:
+        if root in arrival:
+            continue
+        stack = [(root, iter(fanin[root]))]
+        state[root] = 1
+        while stack:
+            n, it = stack[-1]
+            nxt = next(it, None)
+            if nxt is not None:
+                if nxt in arrival:
+                    continue
+                if state.get(nxt) == 1:
+                    raise SystemExit(f"critical_path.py: combinational loop through {nxt}")
+                state[nxt] = 1
+                stack.append((nxt, iter(fanin[nxt])))
+                continue
+            stack.pop()
+            best, bp = 0.0, None
+            for s in fanin[n]:
+                if arrival[s] > best:
+                    best, bp = arrival[s], s
+            arrival[n] = best + delay[n]
+            lut = 1 if cells[n]["type"].startswith("LUT") else 0
+            levels[n] = (levels[bp] if bp else 0) + lut
+            prev[n] = bp
+            state[n] = 2
+    if not arrival:
+        return {"ns": 0.0, "lut_levels": 0, "cells": 0, "path": []}
+    end = max(arrival, key=lambda n: arrival[n])
+    path = []
+    n = end
+    while n is not None:
+        path.append(n)
+        n = prev[n]
+    path.reverse()
+    # RTL locations along the path, consecutive repeats merged.
+    where = []
+    for n in path:
+        s = _src_short(cells[n].get("attributes", {}).get("src", ""))
+        if s and (not where or where[-1] != s):
+            where.append(s)
+    return {"ns": round(arrival[end], 2), "lut_levels": levels[end], "cells": len(path), "path": where}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("netlist")
+    ap.add_argument("--top", default="vs_top")
+    a = ap.parse_args()
+    try:
+        with open(a.netlist) as f:
+            netlist = json.load(f)
+    except (OSError, ValueError) as e:
+        sys.exit(f"critical_path.py: cannot read {a.netlist}: {e}")
+    r = analyze(netlist, a.top)
+    print(f"longest path: {r['ns']} ns, {r['lut_levels']} LUT levels, {r['cells']} cells")
+    print("through: " + " -> ".join(r["path"]))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,88 @@
+#!/usr/bin/env python3
+"""Unit tests of critical_path.py on small hand-made netlists (CTest
+synth_report_critical_path). Standard library only."""
+import os
+import sys
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import critical_path as cp  # noqa: E402
+
+
+def cell(typ, ins, outs, src="", params=None):
+    conns, dirs = {}, {}
+    for port, bits in ins.items():
+        conns[port], dirs[port] = bits, "input"
+    for port, bits in outs.items():
+        conns[port], dirs[port] = bits, "output"
+    return {"type": typ, "connections": conns, "port_directions": dirs,
+            "attributes": {"src": src}, "parameters": params or {}}
+
+
+def netlist(cells):
+    return {"modules": {"vs_top": {"cells": cells}}}
+
+
+class CriticalPath(unittest.TestCase):
+    def test_weights_luts_muxes_and_carries(self):
+        # FF -> LUT6 -> MUXF7 -> LUT2 -> CARRY4 -> FF, and a shorter side path.
+        n = netlist({
+            "ff0": cell("FDRE", {"D": [1]}, {"Q": [2]}, "/r/rtl/vs_top.sv:10.1-10.2"),
+            "l0": cell("LUT6", {"I0": [2]}, {"O": [3]}, "/r/rtl/vs_top.sv:20.1-20.5"),
+            "m0": cell("MUXF7", {"I0": [3], "S": [2]}, {"O": [4]}, "/r/rtl/vs_top.sv:20.1-20.5"),
+            "l1": cell("LUT2", {"I0": [4]}, {"O": [5]}, "/r/rtl/vs_argmin.sv:7.1-7.9"),
+            "c0": cell("CARRY4", {"S": [5]}, {"CO": [6]}, "/usr/share/yosys/xilinx/arith_map.v:1"),
+            "ff1": cell("FDRE", {"D": [6]}, {"Q": [7]}),
+            "side": cell("LUT1", {"I0": [7]}, {"O": [1]}),
+        })
+        r = cp.analyze(n)
+        self.assertEqual(r["lut_levels"], 2)
+        self.assertAlmostEqual(r["ns"], 2 * cp.LUT_NS + cp.DELAY_NS["MUXF7"] + cp.DELAY_NS["CARRY4"])
+        self.assertEqual(r["cells"], 4)
+        self.assertEqual(r["path"], ["vs_top.sv:20", "vs_argmin.sv:7"])
+
+    def test_block_ram_ends_a_path(self):
+        # LUT -> RAMB36 -> LUT -> LUT: the RAM is synchronous, so the longest
+        # path is the two LUTs after it, not three cells through it.
+        n = netlist({
+            "a": cell("LUT3", {"I0": [1]}, {"O": [2]}),
+            "ram": cell("RAMB36E2", {"DINADIN": [2]}, {"DOUTBDOUT": [3]}),
+            "b": cell("LUT3", {"I0": [3]}, {"O": [4]}),
+            "c": cell("LUT3", {"I0": [4]}, {"O": [5]}),
+        })
+        self.assertEqual(cp.analyze(n)["lut_levels"], 2)
+
+    def test_lutram_read_is_combinational_write_is_not(self):
+        n = netlist({
+            "wa": cell("LUT4", {"I0": [1]}, {"O": [2]}),   # feeds the write data only
+            "ra": cell("LUT4", {"I0": [1]}, {"O": [3]}),   # feeds a read address
+            "ram": cell("RAM64M8", {"DIA": [2], "ADDRA": [3], "WE": [2]}, {"DOA": [4]}),
+            "out": cell("LUT4", {"I0": [4]}, {"O": [5]}),
+        })
+        r = cp.analyze(n)
+        self.assertEqual(r["lut_levels"], 2)   # ra -> out (the RAM is not a LUT)
+        self.assertAlmostEqual(r["ns"], 3 * cp.LUT_NS)
+        n["modules"]["vs_top"]["cells"]["ram"]["connections"]["ADDRA"] = [9]
+        self.assertEqual(cp.analyze(n)["lut_levels"], 1)   # write data does not flow through
+
+    def test_combinational_dsp_counts_registered_dsp_does_not(self):
+        dsp = cell("DSP48E2", {"A": [1]}, {"P": [2]}, params={"AREG": "0", "MREG": "0", "PREG": "0"})
+        n = netlist({"dsp": dsp, "l": cell("LUT2", {"I0": [2]}, {"O": [3]})})
+        self.assertAlmostEqual(cp.analyze(n)["ns"], cp.DSP_COMB_NS + cp.LUT_NS)
+        dsp["parameters"]["PREG"] = "1"
+        self.assertAlmostEqual(cp.analyze(n)["ns"], cp.LUT_NS)
+
+    def test_unknown_cell_and_loop_are_errors(self):
+        with self.assertRaises(SystemExit) as e:
+            cp.analyze(netlist({"x": cell("FOO", {"A": [1]}, {"Y": [2]})}))
+        self.assertIn("FOO", str(e.exception))
+        with self.assertRaises(SystemExit) as e:
+            cp.analyze(netlist({"a": cell("LUT2", {"I0": [2]}, {"O": [1]}),
+                                "b": cell("LUT2", {"I0": [1]}, {"O": [2]})}))
+        self.assertIn("loop", str(e.exception))
+        with self.assertRaises(SystemExit):
+            cp.analyze({"modules": {}})
+
+
+if __name__ == "__main__":
+    unittest.main()
