@@ -246,6 +246,9 @@ module vs_top #(
   logic [vs_pkg::VcpuW-1:0] ram_rdata, ram_wdata;
   vs_pkg::vcpu_t         rd;
   assign rd = ram_rdata;
+`ifdef FORMAL
+  logic [vs_pkg::VcpuW*NVcpus-1:0] f_mem;  // the whole vCPU table (formal only)
+`endif
 
   vs_vcpu_ram #(.Width(vs_pkg::VcpuW), .Depth(NVcpus), .AW(VA)) u_vcpu_ram (
     .clk_i,
@@ -254,6 +257,9 @@ module vs_top #(
     .we_i   (ram_we),
     .waddr_i(ram_waddr[VA-1:0]),
     .wdata_i(ram_wdata)
+`ifdef FORMAL
+    , .f_mem_o(f_mem)
+`endif
   );
 
   // ==========================================================================
@@ -1522,6 +1528,161 @@ module vs_top #(
       // The vCPU table is written only at valid ids.
       if (vw_en) begin
         assert ({4'd0, vw_addr} < NVcpus16) else $error("vs_top: vCPU write at %0d", vw_addr);
+      end
+    end
+  end
+`endif
+
+`ifdef FORMAL
+  // ==========================================================================
+  // Formal invariants (tests/formal/vs_engine_ind_formal.sv proves them by
+  // k-induction; docs/hardware.md section 6). Read only by Yosys with
+  // -formal -DFORMAL: simulation and synthesis never see this block.
+  // vCPU table word: {state[65:64], lat, credit, weight, home, blocks,
+  // bcost, core[11:4], shards[3:0]} (vs_pkg::vcpu_t).
+  // ==========================================================================
+  logic [NVcpus*2-1:0] f_vst;     // state of each vCPU in the table
+  logic [NVcpus*8-1:0] f_vcore;   // its core field
+  logic [NVcpus*4-1:0] f_vsh;     // its shard count
+  logic [NVcpus*9-1:0] f_nsh;     // cores holding one of its shards
+  for (genvar v = 0; v < NVcpus; v++) begin : gen_f_vcpu
+    assign f_vst[v*2 +: 2]   = f_mem[v*vs_pkg::VcpuW + 64 +: 2];
+    assign f_vcore[v*8 +: 8] = f_mem[v*vs_pkg::VcpuW + 4 +: 8];
+    assign f_vsh[v*4 +: 4]   = f_mem[v*vs_pkg::VcpuW +: 4];
+    always_comb begin
+      f_nsh[v*9 +: 9] = 9'd0;
+      for (int c = 0; c < NCores; c++) begin
+        if (c_occ_q[c*2 +: 2] == vs_pkg::OccShard && c_vcpu_q[c*12 +: 12] == v)
+          f_nsh[v*9 +: 9] = f_nsh[v*9 +: 9] + 9'd1;
+      end
+    end
+  end
+
+  // Table word at a (truncated) vCPU id, as the RAM addresses it.
+  function automatic logic [vs_pkg::VcpuW-1:0] f_word(input logic [NVcpus*vs_pkg::VcpuW-1:0] m,
+                                                      input logic [11:0] a);
+    f_word = '0;
+    for (int v = 0; v < NVcpus; v++) begin
+      if (a[VA-1:0] == v[VA-1:0]) f_word = m[v*vs_pkg::VcpuW +: vs_pkg::VcpuW];
+    end
+  endfunction
+
+  logic [11:0] f_exec_addr;   // the address read in the ACCEPT cycle
+  assign f_exec_addr = (ev_type == vs_pkg::EvTick) ? cr_vcpu : ev_vcpu[11:0];
+  logic f_vict, f_shard;
+  assign f_vict  = (state_q == vs_pkg::StVict);
+  assign f_shard = (state_q == vs_pkg::StShard);
+
+  always_comb begin
+    if (rst_ni) begin
+      assert (state_q == vs_pkg::StInit || state_q == vs_pkg::StIdle ||
+              state_q == vs_pkg::StExec || state_q == vs_pkg::StVict ||
+              state_q == vs_pkg::StShard || state_q == vs_pkg::StAcct);
+
+      // ---- the property (spec 10.1): a placement only claims an idle core --
+      if (cw_en && cw_need_idle) begin
+        assert ({1'b0, cw_idx} < NCores9);
+        for (int c = 0; c < NCores; c++) begin
+          if (cw_idx == c[7:0]) assert (c_online_q[c] && c_occ_q[c*2 +: 2] == vs_pkg::OccIdle);
+        end
+      end
+
+      // ---- cores -> table ------------------------------------------------
+      for (int c = 0; c < NCores; c++) begin
+        assert (c_occ_q[c*2 +: 2] != 2'd3);
+        if (state_q == vs_pkg::StInit) begin
+          assert (c_occ_q[c*2 +: 2] == vs_pkg::OccIdle);
+        end else if (c_occ_q[c*2 +: 2] != vs_pkg::OccIdle) begin
+          assert (c_online_q[c] && {4'd0, c_vcpu_q[c*12 +: 12]} < NVcpus16);
+          for (int v = 0; v < NVcpus; v++) begin
+            if (c_vcpu_q[c*12 +: 12] == v[11:0]) begin
+              // core c runs v whole => v runs on c
+              if (c_occ_q[c*2 +: 2] == vs_pkg::OccRun)
+                assert (f_vst[v*2 +: 2] == vs_pkg::VstRunning && f_vcore[v*8 +: 8] == c[7:0]);
+              // core c holds a shard of v => v is sharded
+              if (c_occ_q[c*2 +: 2] == vs_pkg::OccShard)
+                assert (f_vst[v*2 +: 2] == vs_pkg::VstSharded);
+            end
+          end
+        end
+        // no two cores run the same vCPU whole
+        for (int d = 0; d < NCores; d++) begin
+          if (d > c && c_occ_q[c*2 +: 2] == vs_pkg::OccRun && c_occ_q[d*2 +: 2] == vs_pkg::OccRun)
+            assert (c_vcpu_q[c*12 +: 12] != c_vcpu_q[d*12 +: 12]);
+        end
+      end
+
+      // ---- table -> cores -------------------------------------------------
+      for (int v = 0; v < NVcpus; v++) begin
+        if (state_q == vs_pkg::StInit) begin
+          if (v[11:0] < idx_q) assert (f_vst[v*2 +: 2] == vs_pkg::VstBlocked);
+        end else begin
+          // v runs => its core runs it (the victim between EXEC and VICT excepted)
+          if (f_vst[v*2 +: 2] == vs_pkg::VstRunning && !(f_vict && pu_q == v[11:0])) begin
+            assert ({1'b0, f_vcore[v*8 +: 8]} < NCores9);
+            for (int c = 0; c < NCores; c++) begin
+              if (f_vcore[v*8 +: 8] == c[7:0])
+                assert (c_occ_q[c*2 +: 2] == vs_pkg::OccRun && c_vcpu_q[c*12 +: 12] == v[11:0]);
+            end
+          end
+          // the shard cores of v are counted by its table entry (while the
+          // SHARD state hands them out: by the shard index)
+          if (f_vst[v*2 +: 2] == vs_pkg::VstSharded) begin
+            assert (f_vsh[v*4 +: 4] != 4'd0);
+            if (f_shard && pu_q == v[11:0]) assert (f_nsh[v*9 +: 9] == {5'd0, pi_q});
+            else assert (f_nsh[v*9 +: 9] == {5'd0, f_vsh[v*4 +: 4]});
+          end else begin
+            assert (f_nsh[v*9 +: 9] == 9'd0);
+          end
+        end
+      end
+
+      // ---- the event in flight -------------------------------------------
+      if (state_q == vs_pkg::StInit) assert (idx_q <= LastVcpu);
+      if (state_q == vs_pkg::StExec) begin
+        // the entry read at ACCEPT is the table's; the registered searches
+        // name a core that is still idle / still runs a non-latency vCPU
+        assert (rd == f_word(f_mem, f_exec_addr));
+        for (int n = 0; n < NNodes; n++) begin
+          if (s_idle_v_q[n]) begin
+            assert ({1'b0, s_idle_core_q[n*8 +: 8]} < NCores9);
+            for (int c = 0; c < NCores; c++) begin
+              if (s_idle_core_q[n*8 +: 8] == c[7:0]) assert (k_idle[c]);
+            end
+          end
+          if (s_vic_v_q[n]) begin
+            assert ({1'b0, s_vic_core_q[n*8 +: 8]} < NCores9);
+            for (int c = 0; c < NCores; c++) begin
+              if (s_vic_core_q[n*8 +: 8] == c[7:0])
+                assert (k_runv[c] && s_vic_vcpu_q[n*12 +: 12] == c_vcpu_q[c*12 +: 12]);
+            end
+          end
+        end
+      end
+      if (state_q == vs_pkg::StAcct) begin
+        assert (idx_q != 12'd0 && idx_q <= LastVcpu);
+        assert (rd == f_word(f_mem, idx_q));
+      end
+      if (f_vict) begin
+        // v took core p from u; u's entry still says RUNNING on p
+        assert ({1'b0, pp_q} < NCores9 && pu_q <= LastVcpu && pv_q <= LastVcpu && pu_q != pv_q);
+        for (int c = 0; c < NCores; c++) begin
+          if (pp_q == c[7:0]) assert (c_occ_q[c*2 +: 2] == vs_pkg::OccRun && c_vcpu_q[c*12 +: 12] == pv_q);
+        end
+        for (int v = 0; v < NVcpus; v++) begin
+          if (pu_q == v[11:0]) begin
+            assert (f_vst[v*2 +: 2] == vs_pkg::VstRunning && f_vcore[v*8 +: 8] == pp_q);
+            assert (f_nsh[v*9 +: 9] == 9'd0);
+          end
+        end
+      end
+      if (f_shard) begin
+        // shard pi_q of pk_q: enough eligible cores are left for the rest
+        assert (pu_q <= LastVcpu && pk_q >= 4'd2 && pi_q < pk_q);
+        assert (cnt_elig >= {5'd0, pk_q - pi_q});
+        for (int v = 0; v < NVcpus; v++) begin
+          if (pu_q == v[11:0]) assert (f_vst[v*2 +: 2] == vs_pkg::VstSharded && f_vsh[v*4 +: 4] == pk_q);
+        end
       end
     end
   end

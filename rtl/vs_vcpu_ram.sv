@@ -22,6 +22,10 @@ module vs_vcpu_ram #(
   input  logic             we_i,
   input  logic [AW-1:0]    waddr_i,
   input  logic [Width-1:0] wdata_i
+`ifdef FORMAL
+  // Formal only (tests/formal): every word, for the invariants in vs_top.
+  , output logic [Width*Depth-1:0] f_mem_o
+`endif
 );
   logic [Width-1:0] mem [Depth];
   logic [Width-1:0] rdata_q;
@@ -31,4 +35,9 @@ module vs_vcpu_ram #(
     rdata_q <= mem[raddr_i];
   end
   assign rdata_o = rdata_q;
+`ifdef FORMAL
+  for (genvar i = 0; i < Depth; i++) begin : gen_f_mem
+    assign f_mem_o[i*Width +: Width] = mem[i];
+  end
+`endif
 endmodule

@@ -1,15 +1,28 @@
 #!/usr/bin/env bash
 # One formal check with Yosys + yosys-smtbmc + z3 (no SymbiYosys):
-#   read_verilog -sv -formal -DSYNTHESIS (the RTL's own `assert ... else $error`
-#   checks are simulation-only and not parsed by Yosys); chparam; prep -flatten -top; async2sync;
+#   read_verilog -sv -formal -DFORMAL -DSYNTHESIS (the RTL's own `assert ... else
+#   $error` checks are simulation-only and not parsed by Yosys; `ifdef FORMAL
+#   blocks are); chparam; prep -flatten -top; [--abstract]; async2sync;
 #   write_smt2; yosys-smtbmc -s z3 --unroll [-i] -t DEPTH.
 # usage: run_formal.sh -w WORKDIR -t TOP -m bmc|ind -d DEPTH [-p "NAME VAL ..."]
-#                      [-x 'sed-expr' -X file-to-mutate] [--expect-fail] FILES...
+#                      [--abstract] [-x 'sed-expr' -X file-to-mutate] [--expect-fail] FILES...
+# Modes:
+#   bmc    the assertions hold in steps 0..DEPTH-1 from reset.
+#   ind    k-induction with k = DEPTH, both halves: the base case (BMC of
+#          DEPTH+1 steps from reset: the reset cycle plus k) and the induction
+#          step (yosys-smtbmc -i: k consecutive states that satisfy the
+#          assertions, none of them the initial state, are always followed by
+#          one that does). Together: the assertions hold in every reachable state.
+# --abstract: map memories to flops and cut every multiplier and shifter
+#   output loose (Yosys `cutpoint`: a free value each cycle). An
+#   over-approximation: assertions proved on it hold on the real design; a
+#   failure may be spurious. Without it z3 spends minutes per step on the
+#   engine's arithmetic, which the occupancy invariants do not depend on.
 # --expect-fail inverts the result: the mutation test of a property file,
 # showing that the properties can fail. On a failure the counterexample is
 # written to WORKDIR/cex.vcd.
 set -euo pipefail
-work="" top="" mode="bmc" depth=10 params="" mut_expr="" mut_file="" expect_fail=0
+work="" top="" mode="bmc" depth=10 params="" mut_expr="" mut_file="" expect_fail=0 abstract=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
     -w) work="$2"; shift 2 ;;
@@ -20,10 +33,13 @@ while [[ $# -gt 0 ]]; do
     -x) mut_expr="$2"; shift 2 ;;
     -X) mut_file="$2"; shift 2 ;;
     --expect-fail) expect_fail=1; shift ;;
+    --abstract) abstract=1; shift ;;
     *) break ;;
   esac
 done
 [[ -n "$work" && -n "$top" && $# -gt 0 ]] || { echo "run_formal.sh: need -w, -t and files" >&2; exit 2; }
+case "$mode" in bmc|ind) ;; *) echo "run_formal.sh: unknown mode '$mode' (bmc or ind)" >&2; exit 2 ;; esac
+[[ "$depth" =~ ^[0-9]+$ && "$depth" -ge 1 ]] || { echo "run_formal.sh: depth must be a positive integer, not '$depth'" >&2; exit 2; }
 for tool in yosys yosys-smtbmc z3; do
   command -v "$tool" >/dev/null || { echo "run_formal.sh: $tool not found; run scripts/install-deps" >&2; exit 2; }
 done
@@ -44,27 +60,58 @@ if [[ -n "$params" ]]; then
   while [[ $# -gt 1 ]]; do chp+=" -set $1 $2"; shift 2; done
   chp="chparam$chp $top"
 fi
+abs_cmds=""
+if [[ $abstract -eq 1 ]]; then
+  abs_cmds='memory_map
+opt -fast
+cutpoint t:$mul t:$shl t:$shr t:$sshr t:$sshl
+opt_clean'
+fi
 cat > "$work/model.ys" <<YS
 read_verilog -sv -formal -DFORMAL -DSYNTHESIS ${files[*]}
 $chp
 prep -flatten -top $top
+$abs_cmds
 async2sync
 dffunmap
 write_smt2 -wires $work/model.smt2
 YS
 yosys -q -l "$work/yosys.log" "$work/model.ys" >/dev/null
-flags=(-s z3 --unroll -t "$depth" --dump-vcd "$work/cex.vcd")
-[[ "$mode" == "ind" ]] && flags+=(-i)
-set +e
-yosys-smtbmc "${flags[@]}" "$work/model.smt2" > "$work/smtbmc.log" 2>&1
-rc=$?
-set -e
-tail -n 3 "$work/smtbmc.log" | tr -d '\r' | sed 's/.*\r//'
-status="$(grep -o 'Status: [A-Z]*' "$work/smtbmc.log" | tail -1 || true)"
+
+# smtbmc LOG FLAGS...: run one yosys-smtbmc, print its last lines, echo its status word.
+smtbmc() {
+  local log="$1"; shift
+  set +e
+  yosys-smtbmc -s z3 --unroll "$@" "$work/model.smt2" > "$log" 2>&1
+  local rc=$?
+  set -e
+  tail -n 3 "$log" | tr -d '\r' | sed 's/.*\r//' >&2
+  local st
+  st="$(grep -o 'Status: [A-Z]*' "$log" | tail -1 || true)"
+  [[ $rc -eq 0 && "$st" == "Status: PASSED" ]] && echo PASSED || echo "FAILED(${st:-no status, rc $rc})"
+}
+
+result=""
+case "$mode" in
+  bmc)   result="$(smtbmc "$work/smtbmc.log" -t "$depth" --dump-vcd "$work/cex.vcd")" ;;
+  ind)
+    result="$(smtbmc "$work/base.log" -t "$((depth + 1))" --dump-vcd "$work/cex.vcd")"
+    if [[ "$result" == PASSED ]]; then
+      result="$(smtbmc "$work/smtbmc.log" -i -t "$depth" --dump-vcd "$work/cex.vcd")"
+      [[ "$result" == PASSED ]] || result="$result in the induction step"
+    else
+      result="$result in the base case"
+    fi ;;
+esac
+echo "run_formal.sh: $top $mode -t $depth: $result" >&2
 if [[ $expect_fail -eq 1 ]]; then
-  if [[ "$status" == "Status: FAILED" ]]; then echo "run_formal.sh: mutant caught (expected)"; exit 0; fi
-  echo "run_formal.sh: the mutant was NOT caught: the properties are too weak ($status)" >&2; exit 1
+  # Only a real counterexample counts, not a solver or tool error.
+  if [[ "$result" == "FAILED(Status: FAILED)"* ]]; then echo "run_formal.sh: mutant caught (expected)"; exit 0; fi
+  if [[ "$result" == PASSED ]]; then
+    echo "run_formal.sh: the mutant was NOT caught: the properties are too weak" >&2; exit 1
+  fi
+  echo "run_formal.sh: the mutant run ended without a counterexample ($result): see $work/*.log" >&2; exit 1
 fi
-if [[ $rc -eq 0 && "$status" == "Status: PASSED" ]]; then exit 0; fi
-echo "run_formal.sh: $top $mode -t $depth: $status; counterexample in $work/cex.vcd" >&2
+if [[ "$result" == PASSED ]]; then exit 0; fi
+echo "run_formal.sh: counterexample in $work/cex.vcd" >&2
 exit 1
