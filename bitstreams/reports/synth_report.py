@@ -86,6 +86,19 @@ synth_xilinx -family xcup -top vs_top -flatten -run map_memory:
 """
 
 
+def rtl_version():
+    """The last commit that changed rtl/, with '+dirty' if rtl/ has local changes
+    (the path's line numbers refer to that version)."""
+    try:
+        rev = subprocess.run(["git", "-C", ROOT, "log", "-1", "--format=%h", "--", "rtl"],
+                             capture_output=True, text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", ROOT, "status", "--porcelain", "--", "rtl"],
+                               capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown (not a git checkout)"
+    return rev + ("+dirty" if dirty else "")
+
+
 def run(name, out, timeout, share=True):
     nc, nv, nn, ms = CONFIGS[name]
     ys = os.path.join(out, f"{name}.ys")
@@ -96,6 +109,7 @@ def run(name, out, timeout, share=True):
         f.write(f"write_json {os.path.join(out, name + '.json.netlist')}\n")
         f.write("tee -o " + os.path.join(out, name + ".stat") + " stat\n")
     logf = os.path.join(out, f"{name}.log")
+    rtl = rtl_version()
     t0 = time.time()
     with open(logf, "w") as lf:
         try:
@@ -110,7 +124,7 @@ def run(name, out, timeout, share=True):
     res = parse(log)
     with open(os.path.join(out, name + ".json.netlist")) as nf:
         res["path"] = critical_path.analyze(json.load(nf))
-    res.update({"config": name, "params": [nc, nv, nn, ms], "seconds": round(secs, 1),
+    res.update({"config": name, "params": [nc, nv, nn, ms], "seconds": round(secs, 1), "rtl": rtl,
                 "flow": "synth_xilinx" if share else "synth_xilinx, no share"})
     with open(os.path.join(out, f"{name}.json"), "w") as f:
         json.dump(res, f, indent=1)
@@ -133,7 +147,8 @@ def table(results):
 
 def paths(results):
     return "\n".join(f"- `{r['config']}` longest path ({r['path']['cells']} cells) runs through "
-                     + " -> ".join(f"`{w}`" for w in r["path"]["path"]) for r in results)
+                     + " -> ".join(f"`{w}`" for w in r["path"]["path"])
+                     + f" (rtl/ at {r.get('rtl', 'unknown')})" for r in results)
 
 
 def main():
