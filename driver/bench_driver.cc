@@ -75,34 +75,6 @@ BENCHMARK(BM_SubmitRetrieve)
     ->Args({1, 1, 0})
     ->Args({1, 32, 0});
 
-// A stream that preempts and shards a lot (as tests/driver/opencl_test.cc):
-// CONFIG events that make latency wakes preempt and every idle core a shard
-// target, then the generator with half the wakes latency-class.
-std::vector<Event> sharding_stream(const Params& p, uint64_t seed, size_t count) {
-  std::vector<Event> events;
-  uint32_t cseq = 0xF0000000u;
-  const std::pair<uint16_t, uint32_t> settings[] = {
-      {cfg::kWakeMaxDist, 0},        {cfg::kVictMaxDist, 255}, {cfg::kShardMinCredit, static_cast<uint32_t>(-32767)},
-      {cfg::kShardUtilMax, 255},     {cfg::kShardMaxDist, 255}, {cfg::kMaxShards, p.max_shards},
-      {cfg::kLoadHotCores, p.cores}, {cfg::kSyncCostUs, 20}};
-  for (const auto& [key, value] : settings) events.push_back(make_config(cseq++, key, value));
-  Model m(p);
-  Decision out[kMaxDecisionsPerEvent];
-  for (const Event& e : events) m.step(e, out);
-  EventGenOptions o;
-  o.lat_fraction = 0.5;
-  o.config_fraction = 0;
-  EventGen gen(p, seed, o);
-  while (events.size() < count) {
-    const Event e = gen.next();
-    events.push_back(e);
-    const size_t n = m.step(e, out);
-    for (size_t k = 0; k < n; ++k) gen.observe(out[k]);
-    for (uint32_t node = 0; node < p.nodes; ++node) gen.set_prestage(node, m.prestage(node));
-  }
-  return events;
-}
-
 // BM_ShardingStream/<backend>: the sharding stream through a device (batch
 // 32, shadow on), per event; on opencl every preemption launches the planner
 // kernel. Counters: preemptions and kernel launches per event, ns per launch.

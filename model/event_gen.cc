@@ -2,6 +2,7 @@
 #include "vshard/event_gen.h"
 
 #include <algorithm>
+#include <utility>
 
 namespace vshard {
 
@@ -434,6 +435,41 @@ EventLog generate_event_log(const Params& params, uint64_t seed, size_t count, c
     for (uint32_t node = 0; node < params.nodes; ++node) gen.set_prestage(node, model.prestage(node));
   }
   return log;
+}
+
+std::vector<Event> sharding_stream(const Params& params, uint64_t seed, size_t count) {
+  std::vector<Event> events;
+  events.reserve(count);
+  uint32_t cseq = 0xF0000000u;
+  const std::pair<uint16_t, uint32_t> settings[] = {
+      {cfg::kWakeMaxDist, 0},
+      {cfg::kVictMaxDist, 255},
+      {cfg::kShardMinCredit, static_cast<uint32_t>(-32767)},
+      {cfg::kShardUtilMax, 255},
+      {cfg::kShardMaxDist, 255},
+      {cfg::kMaxShards, params.max_shards},
+      {cfg::kLoadHotCores, params.cores},
+      {cfg::kSyncCostUs, 20},
+      {cfg::kShardMinFreq, 0}};
+  for (const auto& [key, value] : settings) {
+    if (events.size() == count) break;
+    events.push_back(make_config(cseq++, key, value));
+  }
+  Model model(params);
+  Decision out[kMaxDecisionsPerEvent];
+  for (const Event& e : events) model.step(e, out);
+  EventGenOptions opts;
+  opts.lat_fraction = 0.5;
+  opts.config_fraction = 0;  // keep the settings above
+  EventGen gen(params, seed, opts);
+  while (events.size() < count) {
+    const Event e = gen.next();
+    events.push_back(e);
+    const size_t n = model.step(e, out);
+    for (size_t k = 0; k < n; ++k) gen.observe(out[k]);
+    for (uint32_t node = 0; node < params.nodes; ++node) gen.set_prestage(node, model.prestage(node));
+  }
+  return events;
 }
 
 }  // namespace vshard

@@ -90,4 +90,12 @@ class EventGen {
 // observe() and set_prestage(); returns them as a log for `params`.
 EventLog generate_event_log(const Params& params, uint64_t seed, size_t count, const EventGenOptions& opts = {});
 
+// A stream that preempts and shards a lot (driver tests and benchmarks of the
+// shard planner): CONFIG events first (latency wakes never take an idle core,
+// so they preempt; every victim with blocks is a candidate; every idle core
+// is shard-eligible; sync cost 20 us), then `count` minus those from the
+// generator with half the wakes latency-class and no further CONFIG, fed by
+// a golden model under the same configuration.
+std::vector<Event> sharding_stream(const Params& params, uint64_t seed, size_t count);
+
 }  // namespace vshard

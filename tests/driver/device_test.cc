@@ -13,8 +13,13 @@
 #include "vshard/event_gen.h"
 #include "vshard/model.h"
 
+#include "driver_test_util.h"
+
 using namespace vshard;
 using namespace std::chrono_literals;
+using vshard::test::reference;
+using vshard::test::run_all;
+using vshard::test::throws_code;
 
 namespace {
 
@@ -30,37 +35,6 @@ std::vector<std::string> backends() {
 #else
   return {"model"};
 #endif
-}
-
-// Runs events through a device, keeping the rings moving; returns all decisions.
-std::vector<Decision> run_all(Device& dev, const std::vector<Event>& events) {
-  std::vector<Decision> out;
-  Decision buf[256];
-  size_t next = 0;
-  while (next < events.size()) {
-    next += dev.submit(std::span<const Event>(events).subspan(next, std::min<size_t>(64, events.size() - next)),
-                       10s);
-    for (size_t n; (n = dev.poll(buf, 256)) > 0;) out.insert(out.end(), buf, buf + n);
-  }
-  REQUIRE(dev.drain(30s));
-  for (size_t n; (n = dev.poll(buf, 256)) > 0;) out.insert(out.end(), buf, buf + n);
-  return out;
-}
-
-std::vector<Decision> reference(Model& m, const std::vector<Event>& events) {
-  std::vector<Decision> out;
-  for (const Event& e : events) m.step(e, out);
-  return out;
-}
-
-bool throws_code(Errc code, const std::function<void()>& f, std::string* msg = nullptr) {
-  try {
-    f();
-  } catch (const Error& e) {
-    if (msg) *msg = e.what();
-    return e.code() == code;
-  }
-  return false;
 }
 
 }  // namespace

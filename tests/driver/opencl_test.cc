@@ -27,70 +27,15 @@
 #include "vshard/event_gen.h"
 #include "vshard/model.h"
 
+#include "driver_test_util.h"
+
 using namespace vshard;
 using namespace std::chrono_literals;
+using vshard::test::reference;
+using vshard::test::run_all;
+using vshard::test::throws_code;
 
 namespace {
-
-std::vector<Decision> run_all(Device& dev, const std::vector<Event>& events) {
-  std::vector<Decision> out;
-  Decision buf[256];
-  size_t next = 0;
-  while (next < events.size()) {
-    next += dev.submit(std::span<const Event>(events).subspan(next, std::min<size_t>(64, events.size() - next)),
-                       10s);
-    for (size_t n; (n = dev.poll(buf, 256)) > 0;) out.insert(out.end(), buf, buf + n);
-  }
-  REQUIRE(dev.drain(60s));
-  for (size_t n; (n = dev.poll(buf, 256)) > 0;) out.insert(out.end(), buf, buf + n);
-  return out;
-}
-
-std::vector<Decision> reference(Model& m, const std::vector<Event>& events) {
-  std::vector<Decision> out;
-  for (const Event& e : events) m.step(e, out);
-  return out;
-}
-
-bool throws_code(Errc code, const std::function<void()>& f, std::string* msg = nullptr) {
-  try {
-    f();
-  } catch (const Error& e) {
-    if (msg) *msg = e.what();
-    return e.code() == code;
-  }
-  return false;
-}
-
-// A stream that preempts and shards a lot: CONFIG events first (latency
-// wakes never take an idle core, so they preempt; every victim with blocks is
-// a candidate; every idle core is shard-eligible; low sync cost), then the
-// seeded generator with mostly latency-class wakes, fed by a golden model
-// under the same configuration so its shadow of the engine stays right.
-std::vector<Event> sharding_stream(const Params& p, uint64_t seed, size_t count) {
-  std::vector<Event> events;
-  uint32_t cseq = 0xF0000000u;
-  const std::pair<uint16_t, uint32_t> settings[] = {
-      {cfg::kWakeMaxDist, 0},       {cfg::kVictMaxDist, 255},      {cfg::kShardMinCredit, static_cast<uint32_t>(-32767)},
-      {cfg::kShardUtilMax, 255},    {cfg::kShardMaxDist, 255},     {cfg::kMaxShards, p.max_shards},
-      {cfg::kLoadHotCores, p.cores}, {cfg::kSyncCostUs, 20},       {cfg::kShardMinFreq, 0}};
-  for (const auto& [key, value] : settings) events.push_back(make_config(cseq++, key, value));
-  Model m(p);
-  Decision out[kMaxDecisionsPerEvent];
-  for (const Event& e : events) m.step(e, out);
-  EventGenOptions o;
-  o.lat_fraction = 0.5;
-  o.config_fraction = 0;  // keep the settings above
-  EventGen gen(p, seed, o);
-  while (events.size() < count) {
-    const Event e = gen.next();
-    events.push_back(e);
-    const size_t n = m.step(e, out);
-    for (size_t k = 0; k < n; ++k) gen.observe(out[k]);
-    for (uint32_t node = 0; node < p.nodes; ++node) gen.set_prestage(node, m.prestage(node));
-  }
-  return events;
-}
 
 // After a failure mid-stream: the events of `second` the device never got
 // (run_all stopped submitting) go to the fallback model after its in-flight ones.

@@ -1,0 +1,54 @@
+// Helpers shared by the driver tests (device_test.cc, opencl_test.cc).
+#pragma once
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <functional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "vshard/device.h"
+#include "vshard/error.h"
+#include "vshard/model.h"
+
+namespace vshard::test {
+
+// Runs events through a device, keeping the rings moving (batches of 64,
+// decisions polled after each); returns all decisions once it has drained.
+inline std::vector<Decision> run_all(Device& dev, const std::vector<Event>& events) {
+  using namespace std::chrono_literals;
+  std::vector<Decision> out;
+  Decision buf[256];
+  size_t next = 0;
+  while (next < events.size()) {
+    next += dev.submit(std::span<const Event>(events).subspan(next, std::min<size_t>(64, events.size() - next)),
+                       10s);
+    for (size_t n; (n = dev.poll(buf, 256)) > 0;) out.insert(out.end(), buf, buf + n);
+  }
+  REQUIRE(dev.drain(60s));
+  for (size_t n; (n = dev.poll(buf, 256)) > 0;) out.insert(out.end(), buf, buf + n);
+  return out;
+}
+
+// The golden model's decisions for events (m advances).
+inline std::vector<Decision> reference(Model& m, const std::vector<Event>& events) {
+  std::vector<Decision> out;
+  for (const Event& e : events) m.step(e, out);
+  return out;
+}
+
+// True if f throws vshard::Error with this code; its message goes to *msg.
+inline bool throws_code(Errc code, const std::function<void()>& f, std::string* msg = nullptr) {
+  try {
+    f();
+  } catch (const Error& e) {
+    if (msg) *msg = e.what();
+    return e.code() == code;
+  }
+  return false;
+}
+
+}  // namespace vshard::test
