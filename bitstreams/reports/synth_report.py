@@ -169,7 +169,14 @@ def main():
             sys.exit(f"synth_report.py: unknown config '{name}'; choose from {', '.join(CONFIGS)}")
         cached = os.path.join(a.out, f"{name}.json")
         if a.reuse and os.path.exists(cached):
-            results.append(json.load(open(cached)))
+            r = json.load(open(cached))
+            if "path" not in r:  # written by a version without critical_path.py
+                netlist = os.path.join(a.out, name + ".json.netlist")
+                if not os.path.exists(netlist):
+                    sys.exit(f"synth_report.py: {cached} has no path and {netlist} is missing; run without --reuse")
+                with open(netlist) as nf:
+                    r["path"] = critical_path.analyze(json.load(nf))
+            results.append(r)
         else:
             print(f"== {name}: synth_xilinx ...", flush=True)
             share = a.share == "on" or (a.share == "auto" and CONFIGS[name][0] <= SHARE_MAX_CORES)
