@@ -35,11 +35,7 @@ class KernelPlanner : public ShardPlanner {
     stats_.kernel_ns += static_cast<uint64_t>(
         std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count());
     ++stats_.launches;
-    ShardPlan plan;
-    plan.k = out.k;
-    std::copy(std::begin(out.target), std::end(out.target), plan.target.begin());
-    std::copy(std::begin(out.first), std::end(out.first), plan.first.begin());
-    std::copy(std::begin(out.count), std::end(out.count), plan.count.begin());
+    ShardPlan plan = to_shard_plan(out);
     if (plan.k >= 2) {
       ++stats_.sharded;
       stats_.shards += plan.k;

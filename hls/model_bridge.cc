@@ -49,4 +49,15 @@ PlanInput plan_input_from_model(const Model& model, uint32_t victim_core) {
   return in;
 }
 
+ShardPlan to_shard_plan(const PlanOutput& out) {
+  ShardPlan plan;
+  plan.k = out.k;
+  for (size_t i = 0; i < plan.target.size(); ++i) {
+    plan.target[i] = out.target[i];
+    plan.first[i] = out.first[i];
+    plan.count[i] = out.count[i];
+  }
+  return plan;
+}
+
 }  // namespace vshard

@@ -420,20 +420,31 @@ void EventGen::observe(const Decision& d) {
   }
 }
 
+namespace {
+
+// Appends events from gen until `events` holds `count`, stepping `model` with
+// each and showing gen the decisions and prestaged entries.
+void generate_into(EventGen& gen, Model& model, size_t count, std::vector<Event>& events) {
+  const Params& params = gen.params();
+  Decision out[kMaxDecisionsPerEvent];
+  while (events.size() < count) {
+    const Event e = gen.next();
+    events.push_back(e);
+    const size_t n = model.step(e, out);
+    for (size_t k = 0; k < n; ++k) gen.observe(out[k]);
+    for (uint32_t node = 0; node < params.nodes; ++node) gen.set_prestage(node, model.prestage(node));
+  }
+}
+
+}  // namespace
+
 EventLog generate_event_log(const Params& params, uint64_t seed, size_t count, const EventGenOptions& opts) {
   EventLog log;
   log.params = params;
   log.events.reserve(count);
   EventGen gen(params, seed, opts);
   Model model(params);
-  Decision out[kMaxDecisionsPerEvent];
-  for (size_t i = 0; i < count; ++i) {
-    const Event e = gen.next();
-    log.events.push_back(e);
-    const size_t n = model.step(e, out);
-    for (size_t k = 0; k < n; ++k) gen.observe(out[k]);
-    for (uint32_t node = 0; node < params.nodes; ++node) gen.set_prestage(node, model.prestage(node));
-  }
+  generate_into(gen, model, count, log.events);
   return log;
 }
 
@@ -462,13 +473,7 @@ std::vector<Event> sharding_stream(const Params& params, uint64_t seed, size_t c
   opts.lat_fraction = 0.5;
   opts.config_fraction = 0;  // keep the settings above
   EventGen gen(params, seed, opts);
-  while (events.size() < count) {
-    const Event e = gen.next();
-    events.push_back(e);
-    const size_t n = model.step(e, out);
-    for (size_t k = 0; k < n; ++k) gen.observe(out[k]);
-    for (uint32_t node = 0; node < params.nodes; ++node) gen.set_prestage(node, model.prestage(node));
-  }
+  generate_into(gen, model, count, events);
   return events;
 }
 

@@ -30,15 +30,7 @@ class HostPlanner : public ShardPlanner {
  public:
   ShardPlan plan(const Model& model, uint32_t victim_core) override {
     ++calls;
-    const PlanOutput out = plan_shards(plan_input_from_model(model, victim_core));
-    ShardPlan p;
-    p.k = out.k;
-    for (int i = 0; i < 8; ++i) {
-      p.target[i] = out.target[i];
-      p.first[i] = out.first[i];
-      p.count[i] = out.count[i];
-    }
-    return p;
+    return to_shard_plan(plan_shards(plan_input_from_model(model, victim_core)));
   }
   uint64_t calls = 0;
 };

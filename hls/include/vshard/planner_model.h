@@ -12,4 +12,7 @@ namespace vshard {
 // Throws Error(kBadInput) if victim_core is out of range or does not run a vCPU.
 PlanInput plan_input_from_model(const Model& model, uint32_t victim_core);
 
+// The planner's output as the model's ShardPlan (for a Model::set_shard_planner hook).
+ShardPlan to_shard_plan(const PlanOutput& out);
+
 }  // namespace vshard
