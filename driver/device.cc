@@ -487,7 +487,10 @@ Device::Device(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Device::~Device() = default;
 
 std::unique_ptr<Device> Device::open(const std::string& spec, const DeviceOptions& options) {
-  driver::OpenedBackend ob = driver::open_backend(spec);
+  return driver::open_device(spec, driver::open_backend(spec), options);
+}
+
+std::unique_ptr<Device> driver::open_device(const std::string& spec, OpenedBackend ob, const DeviceOptions& options) {
   DeviceOptions opt = options;
   if (ob.expect_params) {
     if (opt.expect_params && !(*opt.expect_params == *ob.expect_params)) {
@@ -497,9 +500,9 @@ std::unique_ptr<Device> Device::open(const std::string& spec, const DeviceOption
     }
     opt.expect_params = ob.expect_params;
   }
-  auto impl = std::make_unique<Impl>(spec, std::move(ob.backend), opt);
+  auto impl = std::make_unique<Device::Impl>(spec, std::move(ob.backend), opt);
   impl->open();
-  return std::unique_ptr<Device>(new Device(std::move(impl)));
+  return std::make_unique<Device>(std::move(impl));
 }
 
 const std::string& Device::spec() const { return impl_->spec_; }

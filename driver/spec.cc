@@ -8,7 +8,7 @@ namespace vshard::driver {
 const char* spec_forms() {
   return "model | model?config=small|large|max | verilator | verilator?config=small|large | "
          "opencl | opencl?config=small|large|max&device=<part of an OpenCL platform or device name> | "
-         "xrt://<card index> | xrt://<dddd:bb:dd.f> (optionally ?xclbin=<file>&config=<name>)";
+         "xrt://<card index> | xrt://<dddd:bb:dd.f> (optionally ?xclbin=<file>&kernel=<engine kernel>&config=<name>)";
 }
 
 namespace {
@@ -135,7 +135,7 @@ OpenedBackend open_backend(const std::string& spec) {
     const auto xclbin = p.query.find("xclbin");
     const auto kernel = p.query.find("kernel");
     ob.backend = make_xrt_backend(p.device, xclbin == p.query.end() ? "" : xclbin->second,
-                                  kernel == p.query.end() ? "vs_top" : kernel->second);
+                                  kernel == p.query.end() ? "" : kernel->second);
 #else
     throw Error(Errc::kDeviceNotFound,
                 "device spec '" + spec + "': the xrt backend is not built into this binary. Install "

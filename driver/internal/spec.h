@@ -28,6 +28,10 @@ struct OpenedBackend {
 // Throws kBadConfig (bad spec) or kDeviceNotFound (backend not built in).
 OpenedBackend open_backend(const std::string& spec);
 
+// Opens a vshard::Device on a backend made by open_backend() or, in tests,
+// by hand (a backend no spec names). What Device::open does after parsing.
+std::unique_ptr<Device> open_device(const std::string& spec, OpenedBackend ob, const DeviceOptions& options);
+
 // The valid forms, for messages and --help.
 const char* spec_forms();
 

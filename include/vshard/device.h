@@ -158,7 +158,8 @@ class Device {
   // spec forms: "model", "model?config=small|large|max",
   // "verilator", "verilator?config=small|large",
   // "opencl", "opencl?config=small|large|max&device=<platform/device name part>",
-  // "xrt://<index>" or "xrt://<dddd:bb:dd.f>" with "?xclbin=<path>&config=...".
+  // "xrt://<index>" or "xrt://<dddd:bb:dd.f>" with "?xclbin=<path>&kernel=<engine kernel>&config=..."
+  // (docs/driver.md, "XRT": a data-mover card from bitstreams/alveo or an engine with a ring front-end).
   // Checks the identity block, soft-resets the engine, programs the rings.
   // Throws vshard::Error: kBadConfig (bad spec), kDeviceNotFound (backend not
   // built / no such card), kIdentityMismatch, kTimeout.

@@ -1,4 +1,4 @@
-// Helpers shared by the driver tests (device_test.cc, opencl_test.cc).
+// Helpers shared by the driver tests (device_test.cc, opencl_test.cc, mover_core_test.cc).
 #pragma once
 
 #include <catch2/catch.hpp>
@@ -38,6 +38,15 @@ inline std::vector<Decision> reference(Model& m, const std::vector<Event>& event
   std::vector<Decision> out;
   for (const Event& e : events) m.step(e, out);
   return out;
+}
+
+// After a failure mid-stream: the events of `second` the device never got
+// (run_all stopped submitting) go to the fallback model after its in-flight ones.
+inline void replay_unsubmitted(const Device& dev, size_t before, const std::vector<Event>& second, Model& m,
+                               std::vector<Decision>& out) {
+  const size_t submitted = static_cast<size_t>(dev.counters().events_submitted) - before;
+  REQUIRE(submitted <= second.size());
+  for (size_t i = submitted; i < second.size(); ++i) m.step(second[i], out);
 }
 
 // True if f throws vshard::Error with this code; its message goes to *msg.

@@ -32,19 +32,11 @@
 using namespace vshard;
 using namespace std::chrono_literals;
 using vshard::test::reference;
+using vshard::test::replay_unsubmitted;
 using vshard::test::run_all;
 using vshard::test::throws_code;
 
 namespace {
-
-// After a failure mid-stream: the events of `second` the device never got
-// (run_all stopped submitting) go to the fallback model after its in-flight ones.
-void replay_unsubmitted(const Device& dev, size_t before, const std::vector<Event>& second, Model& m,
-                        std::vector<Decision>& out) {
-  const size_t submitted = static_cast<size_t>(dev.counters().events_submitted) - before;
-  REQUIRE(submitted <= second.size());
-  for (size_t i = submitted; i < second.size(); ++i) m.step(second[i], out);
-}
 
 size_t first_difference(const std::vector<Decision>& a, const std::vector<Decision>& b) {
   size_t i = 0;

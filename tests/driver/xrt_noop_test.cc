@@ -19,6 +19,7 @@
 #include <experimental/xrt_xclbin.h>
 
 #include "internal/backend.h"
+#include "internal/mover_core.h"
 #include "internal/regmap.h"
 #include "internal/xrt_layout.h"
 #include "vshard/device.h"
@@ -31,50 +32,97 @@ namespace {
 struct Arg {
   const char* name;
   uint32_t offset;
+  // 1 = global memory pointer (8 bytes, port m_axi_gmem), 0 = scalar
+  // (4 bytes), 4 = AXI-Stream (port of the same name).
+  int qualifier = 1;
 };
 
-// A minimal xclbin (axlf): EMBEDDED_METADATA (kernel, arguments, instance)
-// and IP_LAYOUT (one kernel IP).
-std::vector<char> make_xclbin(const std::vector<Arg>& args, const char* kernel = "vs_top") {
+struct KernelDesc {
+  std::string name;
+  std::vector<Arg> args;
+};
+
+// A minimal xclbin (axlf): EMBEDDED_METADATA (kernels, arguments, instances)
+// and IP_LAYOUT (one IP per kernel).
+std::vector<char> make_xclbin(const std::vector<KernelDesc>& kernels) {
   std::string xml =
       "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<project name=\"vshard\">\n"
       "<platform vendor=\"xilinx\" boardid=\"none\" name=\"noop\" featureRomTime=\"0\">\n"
       "<version major=\"1\" minor=\"0\"/>\n<device name=\"fpga0\" fpgaDevice=\"\" addrWidth=\"0\">\n"
-      "<core name=\"OCL_REGION_0\" target=\"hw\" type=\"clc_region\" clockFreq=\"300MHz\" numComputeUnits=\"1\">\n"
-      "<kernel name=\"" + std::string(kernel) +
-      "\" language=\"c\" vlnv=\"vshard:kernel:vs_top:1.0\" preferredWorkGroupSizeMultiple=\"0\" "
-      "workGroupSize=\"1\" debug=\"false\" interrupt=\"false\" hwControlProtocol=\"user_managed\">\n"
-      "<port name=\"s_axi_control\" mode=\"slave\" range=\"0x1000\" dataWidth=\"32\" portType=\"addressable\" base=\"0x0\"/>\n"
-      "<port name=\"m_axi_gmem\" mode=\"master\" range=\"0xFFFFFFFFFFFFFFFF\" dataWidth=\"64\" portType=\"addressable\" base=\"0x0\"/>\n";
-  int id = 0;
-  for (const Arg& a : args) {
-    char off[16];
-    std::snprintf(off, sizeof off, "0x%X", a.offset);
-    xml += "<arg name=\"" + std::string(a.name) + "\" addressQualifier=\"1\" id=\"" + std::to_string(id++) +
-           "\" port=\"m_axi_gmem\" size=\"0x8\" offset=\"" + off +
-           "\" hostOffset=\"0x0\" hostSize=\"0x8\" type=\"void*\"/>\n";
-  }
-  xml += "<instance name=\"" + std::string(kernel) +
-         "_1\"><addrRemap base=\"0x1800000\" range=\"0x1000\" port=\"s_axi_control\"/></instance>\n"
-         "</kernel>\n</core>\n</device>\n</platform>\n</project>\n";
-
-  // IP_LAYOUT: int32 count, pad, then ip_data {u32 type = IP_KERNEL, u32 props, u64 base, char name[64]}.
-  std::vector<char> ipl(8 + 80, 0);
-  const int32_t count = 1;
-  const uint32_t type = 1;
-  const uint64_t base = 0x1800000;
+      "<core name=\"OCL_REGION_0\" target=\"hw\" type=\"clc_region\" clockFreq=\"300MHz\" numComputeUnits=\"" +
+      std::to_string(kernels.size()) + "\">\n";
+  // IP_LAYOUT: int32 count, pad, then per IP {u32 type = IP_KERNEL, u32 props, u64 base, char name[64]}.
+  std::vector<char> ipl(8 + 80 * kernels.size(), 0);
+  const auto count = static_cast<int32_t>(kernels.size());
   std::memcpy(ipl.data(), &count, 4);
-  std::memcpy(ipl.data() + 8, &type, 4);
-  std::memcpy(ipl.data() + 16, &base, 8);
-  const std::string ipname = std::string(kernel) + ":" + kernel + "_1";
-  std::memcpy(ipl.data() + 24, ipname.data(), ipname.size());
+  for (size_t k = 0; k < kernels.size(); ++k) {
+    const KernelDesc& kd = kernels[k];
+    const uint64_t base = 0x1800000 + 0x10000 * k;
+    char basetxt[24];
+    std::snprintf(basetxt, sizeof basetxt, "0x%llX", static_cast<unsigned long long>(base));
+    xml += "<kernel name=\"" + kd.name + "\" language=\"c\" vlnv=\"vshard:kernel:" + kd.name +
+           ":1.0\" preferredWorkGroupSizeMultiple=\"0\" "
+           "workGroupSize=\"1\" debug=\"false\" interrupt=\"false\" hwControlProtocol=\"user_managed\">\n"
+           "<port name=\"s_axi_control\" mode=\"slave\" range=\"0x1000\" dataWidth=\"32\" portType=\"addressable\" "
+           "base=\"0x0\"/>\n"
+           "<port name=\"m_axi_gmem\" mode=\"master\" range=\"0xFFFFFFFFFFFFFFFF\" dataWidth=\"64\" "
+           "portType=\"addressable\" base=\"0x0\"/>\n";
+    int id = 0;
+    for (const Arg& a : kd.args) {
+      char off[16];
+      std::snprintf(off, sizeof off, "0x%X", a.offset);
+      const std::string port = a.qualifier == 1 ? "m_axi_gmem" : a.qualifier == 4 ? a.name : "s_axi_control";
+      if (a.qualifier == 4) {
+        xml += "<port name=\"" + port + "\" mode=\"read_only\" dataWidth=\"128\" portType=\"stream\"/>\n";
+      }
+      xml += "<arg name=\"" + std::string(a.name) + "\" addressQualifier=\"" + std::to_string(a.qualifier) +
+             "\" id=\"" + std::to_string(id++) + "\" port=\"" + port + "\" size=\"" +
+             (a.qualifier == 0 ? "0x4" : "0x8") + "\" offset=\"" + off + "\" hostOffset=\"0x0\" hostSize=\"" +
+             (a.qualifier == 0 ? "0x4" : "0x8") + "\" type=\"" + (a.qualifier == 0 ? "uint" : "void*") + "\"/>\n";
+    }
+    xml += "<instance name=\"" + kd.name + "_1\"><addrRemap base=\"" + basetxt +
+           "\" range=\"0x1000\" port=\"s_axi_control\"/></instance>\n</kernel>\n";
+    const uint32_t type = 1;
+    std::memcpy(ipl.data() + 8 + 80 * k, &type, 4);
+    std::memcpy(ipl.data() + 8 + 80 * k + 8, &base, 8);
+    const std::string ipname = kd.name + ":" + kd.name + "_1";
+    std::memcpy(ipl.data() + 8 + 80 * k + 16, ipname.data(), ipname.size());
+  }
+  xml += "</core>\n</device>\n</platform>\n</project>\n";
 
   struct Sec {
     uint32_t kind;
     const char* name;
     std::vector<char> data;
   };
-  const std::vector<Sec> secs = {{2, "metadata", std::vector<char>(xml.begin(), xml.end())}, {8, "ip_layout", ipl}};
+  // MEM_TOPOLOGY: int32 count, pad, then mem_data {u8 type = DDR4, u8 used, pad[6],
+  // u64 size in KiB, u64 base, char tag[16]}: one 16 GiB bank.
+  std::vector<char> topo(8 + 40, 0);
+  const int32_t banks = 1;
+  const uint8_t ddr4 = 1, used = 1;
+  const uint64_t kib = 16ull << 20, mem_base = 0x4000000000ull;
+  std::memcpy(topo.data(), &banks, 4);
+  std::memcpy(topo.data() + 8, &ddr4, 1);
+  std::memcpy(topo.data() + 9, &used, 1);
+  std::memcpy(topo.data() + 16, &kib, 8);
+  std::memcpy(topo.data() + 24, &mem_base, 8);
+  std::memcpy(topo.data() + 32, "bank0", 5);
+  // CONNECTIVITY: int32 count, then {i32 arg index, i32 ip_layout index, i32 mem index}
+  // for every memory pointer argument.
+  std::vector<int32_t> conn{0};
+  for (size_t k = 0; k < kernels.size(); ++k) {
+    for (size_t a = 0; a < kernels[k].args.size(); ++a) {
+      if (kernels[k].args[a].qualifier != 1) continue;
+      conn.insert(conn.end(), {static_cast<int32_t>(a), static_cast<int32_t>(k), 0});
+      ++conn[0];
+    }
+  }
+  std::vector<char> connb(conn.size() * 4);
+  std::memcpy(connb.data(), conn.data(), connb.size());
+  const std::vector<Sec> secs = {{2, "metadata", std::vector<char>(xml.begin(), xml.end())},
+                                 {8, "ip_layout", ipl},
+                                 {6, "mem_topology", topo},
+                                 {7, "connectivity", connb}};
   const size_t head = 496 + 40 * (secs.size() - 1);
   size_t off = (head + 7) & ~size_t{7};
   std::vector<char> out(off, 0);
@@ -108,6 +156,19 @@ std::vector<char> make_xclbin(const std::vector<Arg>& args, const char* kernel =
   put(h, &total, 8);
   return out;
 }
+
+std::vector<char> make_xclbin(const std::vector<Arg>& args, const char* kernel = "vs_top") {
+  return make_xclbin(std::vector<KernelDesc>{{kernel, args}});
+}
+
+// The kernels bitstreams/alveo links (argument lists of vs_movers.cc).
+KernelDesc mm2s_kernel() {
+  return {"vs_mm2s", {{"ring", 0x10}, {"first", 0x1C, 0}, {"n", 0x24, 0}, {"size_log2", 0x2C, 0}, {"evt", 0x0, 4}}};
+}
+KernelDesc s2mm_kernel() {
+  return {"vs_s2mm", {{"dec", 0x0, 4}, {"out", 0x10}, {"events", 0x1C, 0}, {"max", 0x24, 0}, {"written", 0x2C}}};
+}
+KernelDesc engine_kernel() { return {"vs_engine", {{"MAGIC", 0x0, 0}, {"CTRL", 0x40, 0}, {"STATUS", 0x44, 0}}}; }
 
 const std::vector<Arg> kGoodArgs = {{"evq_base", 0x80}, {"dq_base", 0x94}, {"prestage_base", 0xAC}};
 
@@ -185,6 +246,59 @@ TEST_CASE("xrt backend under XRT's noop emulation", "[driver][xrt]") {
     CHECK(lay.remap.at(driver::reg::kDqBaseLo) == 0x310);
     CHECK(lay.remap.at(driver::reg::kPrestageBaseHi) == 0x324);
     CHECK(lay.remap.size() == 6);
+  }
+
+  SECTION("a data-mover card (bitstreams/alveo): its layout, and what is missing is named") {
+    const std::string alveo =
+        write_file(root, "alveo.xclbin", make_xclbin({engine_kernel(), mm2s_kernel(), s2mm_kernel()}));
+    const auto lay = driver::xrt_mover_layout(xrt::xclbin(alveo), "vs_engine", "test");
+    REQUIRE(lay);
+    CHECK(lay->engine == "vs_engine");
+    CHECK(lay->mm2s_ring == 0);
+    CHECK(lay->s2mm_out == 1);
+    CHECK(lay->s2mm_written == 4);
+    CHECK_FALSE(driver::xrt_mover_layout(xrt::xclbin(good), "vs_engine", "test"));
+
+    const auto mismatch = [&](const std::vector<KernelDesc>& ks, const char* name) {
+      const std::string f = write_file(root, name, make_xclbin(ks));
+      return code_of([&] { driver::xrt_mover_layout(xrt::xclbin(f), "vs_engine", "test"); }, msg);
+    };
+    CHECK(mismatch({engine_kernel(), mm2s_kernel()}, "one.xclbin") == Errc::kIdentityMismatch);
+    CHECK(msg.find("has 'vs_mm2s' but not 'vs_s2mm'") != std::string::npos);
+    CHECK(mismatch({mm2s_kernel(), s2mm_kernel()}, "noengine.xclbin") == Errc::kIdentityMismatch);
+    CHECK(msg.find("no engine kernel 'vs_engine' (kernels: vs_mm2s, vs_s2mm)") != std::string::npos);
+    KernelDesc short_mm2s = mm2s_kernel();
+    short_mm2s.args.erase(short_mm2s.args.begin() + 3);
+    CHECK(mismatch({engine_kernel(), short_mm2s, s2mm_kernel()}, "nolog2.xclbin") == Errc::kIdentityMismatch);
+    CHECK(msg.find("'vs_mm2s' has no argument 'size_log2'") != std::string::npos);
+    KernelDesc scalar_out = s2mm_kernel();
+    scalar_out.args[1].qualifier = 0;
+    CHECK(mismatch({engine_kernel(), mm2s_kernel(), scalar_out}, "scalarout.xclbin") == Errc::kIdentityMismatch);
+    CHECK(msg.find("vs_s2mm.out is 4 bytes, expected a 64-bit pointer") != std::string::npos);
+
+    // Through the public API (engine kernel vs_engine by default): the movers
+    // are set up (xrt::kernel, memory banks, buffers, runs) and the open gets
+    // as far as the identity check, which noop's register access refuses.
+    CHECK(code_of([&] { Device::open("xrt://0?xclbin=" + alveo); }, msg) == Errc::kDeviceFailed);
+    CHECK(msg.find("register read at " + std::to_string(driver::reg::kNNodes)) != std::string::npos);
+    CHECK(msg.find("setting up the data movers") == std::string::npos);
+
+    // One transfer through XRT: events written and synced, both runs started
+    // and waited for. noop completes every run without running anything, so
+    // no decision comes back, and MoverCore says so.
+    auto link = driver::make_xrt_mover_link("0", alveo, "vs_engine");
+    Event evs[3];
+    Decision out[3 * kMaxDecisionsPerEvent];
+    CHECK(link->transfer(evs, 3, out, 3 * kMaxDecisionsPerEvent) == 0);
+    CHECK(code_of([&] { link->transfer(evs, driver::kMoverBatch + 1, out, 3); }, msg) == Errc::kDeviceFailed);
+    CHECK(msg.find("does not fit the movers' buffers") != std::string::npos);
+    driver::MoverCore core(std::move(link), 4);
+    CHECK(core.offer(evs[0]));
+    CHECK(core.offer(evs[1]));
+    CHECK_FALSE(core.run());
+    CHECK(core.fault() == "2 events came back with 0 LAST flags in 0 decisions (expected 2)");
+    const auto details = core.details();
+    CHECK(details.front().second.find("between the data movers vs_mm2s and vs_s2mm") != std::string::npos);
   }
 
   SECTION("device, xclbin and ip open; buffers work; register access fails clearly") {

@@ -1,0 +1,192 @@
+// MoverCore: the host side of a data-mover card (bitstreams/alveo: the engine
+// kernel between vs_mm2s and vs_s2mm), which the xrt backend puts behind the
+// software ring front-end. No card here, so the card is a stand-in behind
+// MoverLink: the golden model's engine with its register file (ModelCore),
+// answering each transfer the way the two movers do (events in order,
+// decisions until one LAST per event or `max` written).
+//  * through vshard::Device, a 20 000-event sharding-heavy stream gives the
+//    golden model's decisions, counters and prestaged table, for batches of
+//    1, 7 and kMoverBatch events, with a full decision ring holding batches back;
+//  * a card that loses a LAST, answers with more than `max`, or does not
+//    finish (the XRT link's timeout) stops the device with kDeviceFailed
+//    naming the problem; no half event reaches the host, and the shadow
+//    model's fallback replays the rest to the golden model's answer.
+// The XRT link itself is exercised under XRT's noop emulation in
+// xrt_noop_test.cc.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "internal/model_core.h"
+#include "internal/mover_core.h"
+#include "internal/spec.h"
+#include "internal/xrt_layout.h"
+#include "vshard/device.h"
+#include "vshard/error.h"
+#include "vshard/event_gen.h"
+#include "vshard/model.h"
+
+#include "driver_test_util.h"
+
+using namespace vshard;
+using namespace std::chrono_literals;
+using vshard::test::reference;
+using vshard::test::run_all;
+
+namespace {
+
+enum class CardFault { kNone, kLoseLast, kOverrun, kTimeout };
+
+// The card: ModelCore's engine and registers; a transfer feeds it every event
+// and collects the decisions as vs_s2mm would.
+class StandInCard : public driver::MoverLink {
+ public:
+  StandInCard(const Params& p, CardFault fault, uint64_t fault_at, uint64_t* transfers)
+      : core_(p), fault_(fault), fault_at_(fault_at), transfers_(transfers) {}
+
+  uint32_t reg_read(uint32_t off) override { return core_.reg_read(off); }
+  void reg_write(uint32_t off, uint32_t v) override { core_.reg_write(off, v); }
+
+  size_t transfer(const Event* events, size_t n, Decision* out, size_t max) override {
+    ++*transfers_;
+    REQUIRE(n >= 1);
+    REQUIRE(max == n * kMaxDecisionsPerEvent);
+    const bool faulty = fault_ != CardFault::kNone && *transfers_ >= fault_at_;
+    if (faulty && fault_ == CardFault::kTimeout) {
+      throw Error(Errc::kDeviceFailed, "stand-in: vs_mm2s did not finish within 2000 ms");
+    }
+    size_t got = 0;
+    for (size_t i = 0; i < n; ++i) {
+      REQUIRE(core_.offer(events[i]));
+      Decision d;
+      while (core_.take(d)) {
+        if (got < max) out[got] = d;
+        ++got;
+      }
+    }
+    if (faulty && fault_ == CardFault::kLoseLast) out[got - 1].flags &= static_cast<uint8_t>(~kFlagLast);
+    if (faulty && fault_ == CardFault::kOverrun) return max + 1;
+    return std::min(got, max);
+  }
+
+ private:
+  driver::ModelCore core_;
+  CardFault fault_;
+  uint64_t fault_at_;
+  uint64_t* transfers_;
+};
+
+std::unique_ptr<Device> open_card(const Params& p, size_t batch, uint64_t* transfers,
+                                  CardFault fault = CardFault::kNone, uint64_t fault_at = 0,
+                                  DeviceOptions opt = {}) {
+  driver::OpenedBackend ob;
+  ob.backend = std::make_unique<driver::RingFrontEnd>(
+      "xrt", std::make_unique<driver::MoverCore>(std::make_unique<StandInCard>(p, fault, fault_at, transfers),
+                                                 batch));
+  ob.expect_params = p;
+  return driver::open_device("xrt (stand-in card)", std::move(ob), opt);
+}
+
+}  // namespace
+
+TEST_CASE("mover core: a data-mover card gives the golden model's decisions", "[driver][movers]") {
+  const Params p = Params::small();
+  const std::vector<Event> events = sharding_stream(p, 11, 20000);
+  Model m(p);
+  const std::vector<Decision> want = reference(m, events);
+  size_t preempts = 0, shards = 0;
+  for (const Decision& d : want) {
+    preempts += d.type == static_cast<uint8_t>(DecisionType::kPreempt);
+    shards += d.type == static_cast<uint8_t>(DecisionType::kShard);
+  }
+  REQUIRE(preempts > 100);
+  REQUIRE(shards > 100);
+
+  for (const size_t batch : {size_t{1}, size_t{7}, driver::kMoverBatch}) {
+    INFO("batch " << batch);
+    uint64_t transfers = 0;
+    auto dev = open_card(p, batch, &transfers);
+    const uint64_t after_open = transfers;
+    const std::vector<Decision> got = run_all(*dev, events);
+    REQUIRE(got.size() == want.size());
+    CHECK(std::mismatch(got.begin(), got.end(), want.begin()).first == got.end());
+    // Every event went through a transfer, none of more than `batch` events.
+    CHECK(transfers - after_open >= (events.size() + batch - 1) / batch);
+    if (batch == 1) CHECK(transfers - after_open == events.size());
+    const Counters c = dev->device_counters();
+    CHECK(c.events == events.size());
+    CHECK(c.decisions == want.size());
+    CHECK(c.preempts == preempts);
+    CHECK(c.shards == shards);
+    CHECK(c == m.counters());
+    for (uint32_t n = 0; n < p.nodes; ++n) {
+      const PrestageSnapshot s = dev->prestage(n);
+      const PrestageEntry e = m.prestage(n);
+      CHECK(s.kind == e.kind);
+      CHECK(s.core == e.core);
+      CHECK(s.vcpu == e.vcpu);
+      CHECK(s.epoch == e.epoch);
+    }
+    CHECK_FALSE(dev->failed());
+  }
+}
+
+TEST_CASE("mover core: a small decision ring holds batches back, nothing is lost", "[driver][movers]") {
+  const Params p = Params::small();
+  const std::vector<Event> events = sharding_stream(p, 5, 3000);
+  Model m(p);
+  const std::vector<Decision> want = reference(m, events);
+  uint64_t transfers = 0;
+  DeviceOptions opt;
+  opt.dq_size_log2 = 4;  // 16 decisions: smaller than one batch's answer
+  auto dev = open_card(p, driver::kMoverBatch, &transfers, CardFault::kNone, 0, opt);
+  const std::vector<Decision> got = run_all(*dev, events);
+  REQUIRE(got.size() == want.size());
+  CHECK(std::mismatch(got.begin(), got.end(), want.begin()).first == got.end());
+}
+
+TEST_CASE("mover core: a card that fails stops the device with the reason, nothing is lost", "[driver][movers]") {
+  const Params p = Params::small();
+  const std::vector<Event> events = sharding_stream(p, 3, 2000);
+  const std::vector<Event> first(events.begin(), events.begin() + 200);
+  const std::vector<Event> second(events.begin() + 200, events.end());
+  struct Case {
+    CardFault fault;
+    const char* says;
+  };
+  const Case cases[] = {
+      {CardFault::kLoseLast, "events came back with"},
+      {CardFault::kOverrun, "more than the buffer of"},
+      {CardFault::kTimeout, "did not finish within 2000 ms"},
+  };
+  for (const Case& c : cases) {
+    INFO(c.says);
+    Model ref(p);
+    const std::vector<Decision> want_first = reference(ref, first);
+    uint64_t transfers = 0;
+    auto dev = open_card(p, 16, &transfers, c.fault, 1000);  // fails in `second`
+    CHECK(run_all(*dev, first) == want_first);
+    REQUIRE(transfers < 1000);
+    transfers = 999;  // arm the fault: the next transfer is the 1000th
+    std::string msg;
+    CHECK(vshard::test::throws_code(Errc::kDeviceFailed, [&] { run_all(*dev, second); }, &msg));
+    CHECK(msg.find("the device reports a fault") != std::string::npos);
+    CHECK(msg.find(c.says) != std::string::npos);
+    CHECK(dev->failed());
+    // No half event reached the host: the fallback replays what the card
+    // did not answer, to the golden model's decisions and counters.
+    Fallback fb = dev->take_fallback();
+    REQUIRE_FALSE(fb.in_flight.empty());
+    std::vector<Decision> rest = fb.undelivered;
+    for (const Event& e : fb.in_flight) fb.model.step(e, rest);
+    vshard::test::replay_unsubmitted(*dev, first.size(), second, fb.model, rest);
+    const std::vector<Decision> want_second = reference(ref, second);
+    REQUIRE(rest.size() <= want_second.size());
+    CHECK(std::equal(rest.begin(), rest.end(), want_second.end() - static_cast<long>(rest.size())));
+    CHECK(fb.model.counters() == ref.counters());
+  }
+}
