@@ -1,5 +1,5 @@
 # Packages the vShard RTL engine as a Vitis kernel (.xo). UNTESTED here.
-# vivado -mode batch -source package_xo.tcl -tclargs ROOT ALVEO_DIR XO NCORES NVCPUS NNODES MAXSHARDS
+# vivado -mode batch -source package_xo.tcl -tclargs ROOT ALVEO_DIR XO NCORES NVCPUS NNODES MAXSHARDS PART
 set root      [lindex $argv 0]
 set here      [lindex $argv 1]
 set xo_path   [lindex $argv 2]
@@ -7,9 +7,10 @@ set ncores    [lindex $argv 3]
 set nvcpus    [lindex $argv 4]
 set nnodes    [lindex $argv 5]
 set maxshards [lindex $argv 6]
+set part      [lindex $argv 7]
 set ip_dir    [file join [file dirname $xo_path] vs_engine_ip]
 
-create_project -force vs_engine_pkg [file join [file dirname $xo_path] vs_engine_pkg] -part xcu250-figd2104-2L-e
+create_project -force vs_engine_pkg [file join [file dirname $xo_path] vs_engine_pkg] -part $part
 set srcs {}
 set fp [open [file join $root rtl vshard.f] r]
 foreach line [split [read $fp] "\n"] {

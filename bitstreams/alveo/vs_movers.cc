@@ -1,7 +1,9 @@
 // HLS data movers between device memory and the engine's AXI-Streams
 // (Vitis kernels vs_mm2s / vs_s2mm; bitstreams/alveo). UNTESTED: no Vitis here.
 // Events and decisions are 16-byte descriptors (docs/spec.md sections 3-4),
-// carried as 128-bit stream words; byte i = bits 8i+7:8i.
+// carried as 128-bit stream words; byte i = bits 8i+7:8i. The driver's xrt
+// backend (MoverCore) sets the arguments by name, per batch of events: keep
+// the names in step with driver/backend_xrt.cc (CTest alveo_flow_check).
 #include <ap_axi_sdata.h>
 #include <ap_int.h>
 #include <hls_stream.h>
