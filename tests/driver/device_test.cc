@@ -104,15 +104,7 @@ TEST_CASE("same event log gives the golden model's decisions prestage and counte
       size_t first_diff = 0;
       while (first_diff < got.size() && got[first_diff] == want[first_diff]) ++first_diff;
       CHECK(first_diff == got.size());
-      for (uint32_t n = 0; n < dev->params().nodes; ++n) {
-        const PrestageSnapshot s = dev->prestage(n);
-        const PrestageEntry e = ref.prestage(n);
-        CHECK(s.kind == e.kind);
-        CHECK(s.core == e.core);
-        CHECK(s.vcpu == e.vcpu);
-        CHECK(s.epoch == e.epoch);
-        CHECK(s.node == n);
-      }
+      vshard::test::check_prestage(*dev, ref);
       CHECK(dev->device_counters() == ref.counters());
       const DriverCounters& c = dev->counters();
       CHECK(c.events_submitted == log.events.size());

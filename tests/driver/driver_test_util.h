@@ -40,6 +40,20 @@ inline std::vector<Decision> reference(Model& m, const std::vector<Event>& event
   return out;
 }
 
+// The device's prestaged table (host memory) equals the golden model's, node by node.
+inline void check_prestage(const Device& dev, const Model& m) {
+  for (uint32_t n = 0; n < dev.params().nodes; ++n) {
+    INFO("node " << n);
+    const PrestageSnapshot s = dev.prestage(n);
+    const PrestageEntry e = m.prestage(n);
+    CHECK(s.kind == e.kind);
+    CHECK(s.core == e.core);
+    CHECK(s.vcpu == e.vcpu);
+    CHECK(s.epoch == e.epoch);
+    CHECK(s.node == n);
+  }
+}
+
 // After a failure mid-stream: the events of `second` the device never got
 // (run_all stopped submitting) go to the fallback model after its in-flight ones.
 inline void replay_unsubmitted(const Device& dev, size_t before, const std::vector<Event>& second, Model& m,

@@ -123,14 +123,7 @@ TEST_CASE("mover core: a data-mover card gives the golden model's decisions", "[
     CHECK(c.preempts == preempts);
     CHECK(c.shards == shards);
     CHECK(c == m.counters());
-    for (uint32_t n = 0; n < p.nodes; ++n) {
-      const PrestageSnapshot s = dev->prestage(n);
-      const PrestageEntry e = m.prestage(n);
-      CHECK(s.kind == e.kind);
-      CHECK(s.core == e.core);
-      CHECK(s.vcpu == e.vcpu);
-      CHECK(s.epoch == e.epoch);
-    }
+    vshard::test::check_prestage(*dev, m);
     CHECK_FALSE(dev->failed());
   }
 }

@@ -136,11 +136,7 @@ TEST_CASE("opencl backend: 100k-event sharding stream equals the model backend, 
     CHECK(first_difference(got_cl, want) == want.size());
     CHECK(got_cl == got_model);
     CHECK(cl->device_counters() == ref.counters());
-    for (uint32_t n = 0; n < p.nodes; ++n) {
-      const PrestageSnapshot s = cl->prestage(n);
-      const PrestageEntry e = ref.prestage(n);
-      CHECK((s.kind == e.kind && s.core == e.core && s.vcpu == e.vcpu && s.epoch == e.epoch));
-    }
+    vshard::test::check_prestage(*cl, ref);
     CHECK_FALSE(cl->failed());
 
     // The kernel planned every preemption, and many of them sharded.
