@@ -15,11 +15,17 @@ void MoverCore::reg_write(uint32_t off, uint32_t v) {
   link_->reg_write(off, v);
   // A soft reset empties the engine; what the host had not yet sent or
   // taken belongs to the old run (the ring front-end resets the rings too).
+  // A fault stays: after a failed transfer the movers may still be running,
+  // and only reloading the xclbin (a new Device) clears them.
   if (off == reg::kCtrl && (v & reg::kCtrlSoftReset)) {
     pending_.clear();
     decisions_.clear();
-    fault_.clear();
   }
+}
+
+bool MoverCore::idle() {
+  if (!pending_.empty() || !decisions_.empty()) return false;
+  return fault_.empty() && (link_->reg_read(reg::kStatus) & reg::kStatusIdle) != 0;
 }
 
 bool MoverCore::offer(const Event& ev) {

@@ -50,7 +50,9 @@ class MoverCore : public EngineCore {
   // Transfers the pending events when there are any, every decision of the
   // previous batch has been taken and the decision ring has room.
   bool run() override;
-  bool idle() override { return pending_.empty() && decisions_.empty(); }
+  // Nothing pending or untaken, and the engine's STATUS.IDLE set (an ACCOUNT
+  // sweep keeps it busy after its ACK; the prestage registers follow after).
+  bool idle() override;
   void freeze(bool on) override { frozen_ = on; }
   bool frozen() const override { return frozen_; }
   const std::string& fault() const override { return fault_; }

@@ -17,12 +17,14 @@
 
 #include <algorithm>
 #include <chrono>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "internal/model_core.h"
 #include "internal/mover_core.h"
+#include "internal/regmap.h"
 #include "internal/spec.h"
 #include "internal/xrt_layout.h"
 #include "vshard/device.h"
@@ -46,13 +48,31 @@ enum class CardFault { kNone, kLoseLast, kOverrun, kTimeout };
 class StandInCard : public driver::MoverLink {
  public:
   StandInCard(const Params& p, CardFault fault, uint64_t fault_at, uint64_t* transfers)
-      : core_(p), fault_(fault), fault_at_(fault_at), transfers_(transfers) {}
+      : core_(p), fault_(fault), fault_at_(fault_at), transfers_(transfers), nodes_(p.nodes) {}
 
-  uint32_t reg_read(uint32_t off) override { return core_.reg_read(off); }
+  // Like the RTL after an ACCOUNT sweep, the engine is busy for a while
+  // after each transfer (here: until STATUS has been read once), and its
+  // prestage registers still hold the values from before the transfer: the
+  // prestaged table must not be copied before STATUS.IDLE.
+  uint32_t reg_read(uint32_t off) override {
+    const uint32_t v = core_.reg_read(off);
+    if (busy_ && off == driver::reg::kStatus) {
+      busy_ = false;
+      return v & ~driver::reg::kStatusIdle;
+    }
+    if (busy_ && stale_pre_.count(off)) return stale_pre_.at(off);
+    return v;
+  }
   void reg_write(uint32_t off, uint32_t v) override { core_.reg_write(off, v); }
 
   size_t transfer(const Event* events, size_t n, Decision* out, size_t max) override {
     ++*transfers_;
+    for (uint32_t node = 0; node < nodes_; ++node) {
+      for (const uint32_t r : {driver::reg::pre_entry(node), driver::reg::pre_epoch(node)}) {
+        stale_pre_[r] = core_.reg_read(r);
+      }
+    }
+    busy_ = true;
     REQUIRE(n >= 1);
     REQUIRE(max == n * kMaxDecisionsPerEvent);
     const bool faulty = fault_ != CardFault::kNone && *transfers_ >= fault_at_;
@@ -78,6 +98,9 @@ class StandInCard : public driver::MoverLink {
   CardFault fault_;
   uint64_t fault_at_;
   uint64_t* transfers_;
+  uint32_t nodes_;
+  bool busy_ = false;
+  std::map<uint32_t, uint32_t> stale_pre_;
 };
 
 std::unique_ptr<Device> open_card(const Params& p, size_t batch, uint64_t* transfers,
