@@ -46,10 +46,28 @@ def _dsp_is_combinational(cell):
     return all(int(v, 2) == 0 for k, v in p.items() if k.endswith("REG") and set(v) <= set("01"))
 
 
+# Yosys's generic LUT cell ($lut, WIDTH inputs), as ABC leaves it before the
+# final techmap to LUT1..6 (+ MUXF7/8 for 7 and 8 inputs): a netlist written
+# before that techmap (synth_report.py --lut-map python) is read the same way.
+# A 1-input $lut is an inverter or a buffer (INV or a wire after the techmap).
+SHREG = re.compile(r"\$__XILINX_SHREG_")  # SRL before its techmap: clocked, a boundary
+
+
+def lut_width(cell):
+    """Inputs of a $lut cell, or 0 for any other cell."""
+    if cell["type"] != "$lut":
+        return 0
+    w = cell.get("parameters", {}).get("WIDTH", "0")
+    return int(w, 2) if set(w) <= set("01") else int(w)
+
+
 def cell_delay(cell):
     t = cell["type"]
     if t in DELAY_NS:
         return DELAY_NS[t]
+    if t == "$lut":
+        w = lut_width(cell)
+        return 0.0 if w <= 1 else LUT_NS + 0.1 * max(0, w - 6)
     if LUTRAM.fullmatch(t):
         return LUT_NS
     if t == "DSP48E2" and _dsp_is_combinational(cell):
@@ -77,7 +95,7 @@ def analyze(netlist, top="vs_top"):
     for n in names:
         c = cells[n]
         d = cell_delay(c)
-        if d is None and not BOUNDARY.fullmatch(c["type"]) and c["type"] != "DSP48E2":
+        if d is None and not BOUNDARY.fullmatch(c["type"]) and c["type"] != "DSP48E2" and not SHREG.match(c["type"]):
             unknown.add(c["type"])
         delay[n] = d
         for port, bits in c["connections"].items():
@@ -131,7 +149,7 @@ def analyze(netlist, top="vs_top"):
                 if arrival[s] > best:
                     best, bp = arrival[s], s
             arrival[n] = best + delay[n]
-            lut = 1 if cells[n]["type"].startswith("LUT") else 0
+            lut = 1 if cells[n]["type"].startswith("LUT") or lut_width(cells[n]) >= 2 else 0
             levels[n] = (levels[bp] if bp else 0) + lut
             prev[n] = bp
             state[n] = 2

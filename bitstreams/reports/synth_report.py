@@ -11,7 +11,8 @@ per-cell delay model, with the RTL lines the path runs through). Results go to
 <out>/<config>.json and, with --doc, as a table between the markers
 "<!-- synth-table:begin -->" and "<!-- synth-table:end -->" in docs/hardware.md.
 
-usage: synth_report.py [--configs small,large,max] [--out DIR] [--doc] [--share auto|on|off] [--timeout S]
+usage: synth_report.py [--configs small,large,max] [--out DIR] [--doc] [--share auto|on|off]
+                       [--lut-map auto|yosys|python] [--timeout S]
 --doc replaces the rows of the configurations run and keeps the others.
 Standard library only. Large configurations take long: run once, not in CTest.
 """
@@ -86,6 +87,35 @@ synth_xilinx -family xcup -top vs_top -flatten -run map_memory:
 """
 
 
+# --lut-map python: stop synth_xilinx before its final techmap of ABC's $lut
+# cells to LUT1..6/MUXF7/MUXF8 (on `max` that techmap derives one template per
+# distinct LUT function and ran for over an hour without finishing) and do the
+# same accounting here: a $lut of 2..6 inputs is one LUT, 7 inputs two LUT6 and a
+# MUXF7, 8 inputs four LUT6, two MUXF7 and a MUXF8; 1 input is an inverter or a
+# buffer (no LUT, as INV is not counted after the techmap). What the skipped
+# steps would still do (xilinx_dffopt, opt_lut_ins) only removes LUT inputs or
+# LUTs, so the count is an upper bound. The rest of the tail is synth_xilinx's own.
+LUT_TAIL = """opt_expr -mux_undef -noclkinv
+abc -luts 2:2,3,6:5,10,20
+clean
+techmap -map +/xilinx/ff_map.v
+xilinx_srl -fixed -minlen 3
+clean
+"""
+LUTMAP_PY_MIN_CORES = 65  # --lut-map auto: python above 64 cores
+
+
+def count_generic_luts(netlist, top="vs_top"):
+    """LUT and MUXF equivalents of the $lut cells of a netlist written before the final techmap."""
+    lut = muxf = 0
+    for c in netlist["modules"][top]["cells"].values():
+        w = critical_path.lut_width(c)
+        if w >= 2:
+            lut += 1 if w <= 6 else 1 << (w - 6)
+            muxf += 0 if w <= 6 else (1 << (w - 6)) - 1
+    return lut, muxf
+
+
 def rtl_version():
     """The last commit that changed rtl/, with '+dirty' if rtl/ has local changes
     (the path's line numbers refer to that version)."""
@@ -99,13 +129,17 @@ def rtl_version():
     return rev + ("+dirty" if dirty else "")
 
 
-def run(name, out, timeout, share=True):
+def run(name, out, timeout, share=True, py_luts=False):
     nc, nv, nn, ms = CONFIGS[name]
     ys = os.path.join(out, f"{name}.ys")
     with open(ys, "w") as f:
         f.write(f"read_verilog -sv -DSYNTHESIS -I{ROOT}/rtl {' '.join(rtl_sources())}\n")
         f.write(f"chparam -set NCores {nc} -set NVcpus {nv} -set NNodes {nn} -set MaxShards {ms} vs_top\n")
-        f.write("synth_xilinx -family xcup -top vs_top -flatten\n" if share else NOSHARE_SCRIPT)
+        script = "synth_xilinx -family xcup -top vs_top -flatten\n" if share else NOSHARE_SCRIPT
+        if py_luts:
+            script = (script.replace("-flatten\n", "-flatten -run :map_luts\n") if share
+                      else script.replace("-run map_memory:\n", "-run map_memory:map_luts\n")) + LUT_TAIL
+        f.write(script)
         f.write(f"write_json {os.path.join(out, name + '.json.netlist')}\n")
         f.write("tee -o " + os.path.join(out, name + ".stat") + " stat\n")
     logf = os.path.join(out, f"{name}.log")
@@ -123,9 +157,14 @@ def run(name, out, timeout, share=True):
         sys.exit(f"synth_report.py: {name}: yosys failed (exit {rc}); see {logf}")
     res = parse(log)
     with open(os.path.join(out, name + ".json.netlist")) as nf:
-        res["path"] = critical_path.analyze(json.load(nf))
+        netlist = json.load(nf)
+    res["path"] = critical_path.analyze(netlist)
+    if py_luts:
+        res["LUT"], res["MUXF"] = count_generic_luts(netlist)
+    del netlist
+    flow = "synth_xilinx" if share else "synth_xilinx, no share"
     res.update({"config": name, "params": [nc, nv, nn, ms], "seconds": round(secs, 1), "rtl": rtl,
-                "flow": "synth_xilinx" if share else "synth_xilinx, no share"})
+                "flow": flow + (", LUTs counted from ABC" if py_luts else "")})
     with open(os.path.join(out, f"{name}.json"), "w") as f:
         json.dump(res, f, indent=1)
     return res
@@ -137,7 +176,9 @@ def table(results):
             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in results:
         path = r["path"]
-        label = r["config"] + (" (no `share`)" if r.get("flow", "").endswith("no share") else "")
+        notes = [n for n, on in (("no `share`", "no share" in r.get("flow", "")),
+                                 ("LUTs from ABC", "LUTs counted from ABC" in r.get("flow", ""))) if on]
+        label = r["config"] + (" (" + ", ".join(notes) + ")" if notes else "")
         fmax = f"{1000.0 / path['ns']:.0f} MHz" if path["ns"] else "-"
         rows.append(f"| {label} | {'/'.join(map(str, r['params']))} | {r['LUT']} | {r['FF']} | "
                     f"{r['BRAM36']:g} | {r['LUTRAM']} | {r['DSP']} | {r['CARRY']} | {path['lut_levels']} | "
@@ -160,6 +201,9 @@ def main():
     ap.add_argument("--share", choices=("auto", "on", "off"), default="auto",
                     help="run synth_xilinx's coarse `share` pass: on, off, or auto (default: on up to "
                          f"{SHARE_MAX_CORES} cores, off above, where it runs for hours; without it counts are an upper bound)")
+    ap.add_argument("--lut-map", choices=("auto", "yosys", "python"), default="auto",
+                    help="map ABC's LUTs with synth_xilinx's final techmap (yosys) or count them here (python; "
+                         "an upper bound, see LUT_TAIL); auto: python above 64 cores")
     ap.add_argument("--reuse", action="store_true", help="use existing <out>/<config>.json instead of re-running")
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
@@ -180,7 +224,8 @@ def main():
         else:
             print(f"== {name}: synth_xilinx ...", flush=True)
             share = a.share == "on" or (a.share == "auto" and CONFIGS[name][0] <= SHARE_MAX_CORES)
-            results.append(run(name, a.out, a.timeout, share=share))
+            py_luts = a.lut_map == "python" or (a.lut_map == "auto" and CONFIGS[name][0] >= LUTMAP_PY_MIN_CORES)
+            results.append(run(name, a.out, a.timeout, share=share, py_luts=py_luts))
         r = results[-1]
         print(f"   {name}: LUT {r['LUT']} FF {r['FF']} BRAM36 {r['BRAM36']:g} DSP {r['DSP']}"
               f" longest path {r['path']['lut_levels']} LUT levels, {r['path']['ns']} ns"

@@ -72,6 +72,23 @@ class CriticalPath(unittest.TestCase):
         dsp["parameters"]["PREG"] = "1"
         self.assertAlmostEqual(cp.analyze(n)["ns"], cp.LUT_NS)
 
+    def test_generic_luts_before_the_final_techmap(self):
+        # FF -> $lut(8) -> $lut(1) -> $lut(3) -> SRL -> $lut(7) -> FF: an 8-input
+        # LUT is a LUT6 plus two mux levels, a 1-input one an inverter (free,
+        # no level), and the shift register ends the path like a flip-flop.
+        n = netlist({
+            "ff0": cell("FDRE", {"D": [1]}, {"Q": [2]}),
+            "a": cell("$lut", {"A": [2]}, {"Y": [3]}, params={"WIDTH": "00000000000000000000000000001000"}),
+            "i": cell("$lut", {"A": [3]}, {"Y": [4]}, params={"WIDTH": "00000000000000000000000000000001", "LUT": "01"}),
+            "b": cell("$lut", {"A": [4]}, {"Y": [5]}, params={"WIDTH": "00000000000000000000000000000011"}),
+            "srl": cell("$__XILINX_SHREG_", {"D": [5]}, {"Q": [6]}),
+            "c": cell("$lut", {"A": [6]}, {"Y": [7]}, params={"WIDTH": "00000000000000000000000000000111"}),
+            "ff1": cell("FDRE", {"D": [7]}, {"Q": [1]}),
+        })
+        r = cp.analyze(n)
+        self.assertEqual(r["lut_levels"], 2)
+        self.assertAlmostEqual(r["ns"], 2 * cp.LUT_NS + 0.2)
+
     def test_unknown_cell_and_loop_are_errors(self):
         with self.assertRaises(SystemExit) as e:
             cp.analyze(netlist({"x": cell("FOO", {"A": [1]}, {"Y": [2]})}))
