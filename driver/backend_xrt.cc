@@ -369,29 +369,41 @@ class XrtMoverLink : public MoverLink {
 
 }  // namespace
 
-std::unique_ptr<MoverLink> make_xrt_mover_link(const std::string& device, const std::string& xclbin_path,
-                                               const std::string& engine) {
-  XrtCard card;
-  card.where = "xrt://" + device;
-  card.xclbin = read_xclbin(device, xclbin_path, card.where);
+namespace {
+
+// Reads the xclbin; with its data movers, opens the card behind a MoverLink.
+std::unique_ptr<MoverLink> mover_link(XrtCard& card, const std::string& device, const std::string& xclbin_path,
+                                      const std::string& engine) {
   auto movers = xrt_mover_layout(card.xclbin, engine, card.where);
-  if (!movers) {
-    throw Error(Errc::kIdentityMismatch, card.where + ": '" + xclbin_path + "' has no data movers vs_mm2s/vs_s2mm");
-  }
+  if (!movers) return nullptr;
   open_card(card, device, xclbin_path);
   return std::make_unique<XrtMoverLink>(std::move(card), *movers, kMoverBatch);
 }
 
-std::unique_ptr<Backend> make_xrt_backend(const std::string& device, const std::string& xclbin_path,
-                                          const std::string& kernel) {
+XrtCard read_card(const std::string& device, const std::string& xclbin_path) {
   XrtCard card;
   card.where = "xrt://" + device;
   card.xclbin = read_xclbin(device, xclbin_path, card.where);
+  return card;
+}
+
+}  // namespace
+
+std::unique_ptr<MoverLink> make_xrt_mover_link(const std::string& device, const std::string& xclbin_path,
+                                               const std::string& engine) {
+  XrtCard card = read_card(device, xclbin_path);
+  const std::string where = card.where;
+  auto link = mover_link(card, device, xclbin_path, engine);
+  if (!link) throw Error(Errc::kIdentityMismatch, where + ": '" + xclbin_path + "' has no data movers vs_mm2s/vs_s2mm");
+  return link;
+}
+
+std::unique_ptr<Backend> make_xrt_backend(const std::string& device, const std::string& xclbin_path,
+                                          const std::string& kernel) {
+  XrtCard card = read_card(device, xclbin_path);
   // The data movers decide the layout; without them, a ring front-end.
-  if (xrt_mover_layout(card.xclbin, kernel.empty() ? "vs_engine" : kernel, card.where)) {
-    return std::make_unique<RingFrontEnd>(
-        "xrt", std::make_unique<MoverCore>(
-                   make_xrt_mover_link(device, xclbin_path, kernel.empty() ? "vs_engine" : kernel), kMoverBatch));
+  if (auto link = mover_link(card, device, xclbin_path, kernel.empty() ? "vs_engine" : kernel)) {
+    return std::make_unique<RingFrontEnd>("xrt", std::make_unique<MoverCore>(std::move(link), kMoverBatch));
   }
   XrtKernelLayout layout = xrt_kernel_layout(card.xclbin, kernel.empty() ? "vs_top" : kernel, card.where);
   open_card(card, device, xclbin_path);
