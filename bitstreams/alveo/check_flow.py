@@ -71,10 +71,11 @@ def regs_offsets(root):
 
 def sv_ports(text):
     """Port name -> width in bits of the first module's port list."""
-    text = strip_comments(text)
-    head = text[text.index("(", text.index(") (") if ") (" in text else 0):]
+    # The port list: the parenthesised list that ends with ");" after the
+    # module's #( parameter list ).
+    plist = re.search(r"\)\s*\((.*?)\);", strip_comments(text), flags=re.S).group(1)
     ports = {}
-    for m in re.finditer(r"\b(input|output)\s+logic\s*(\[(\d+):0\])?\s*(\w+)", head.split(");")[0]):
+    for m in re.finditer(r"\b(input|output)\s+logic\s*(\[(\d+):0\])?\s*(\w+)", plist):
         ports[m.group(4)] = (m.group(1), int(m.group(3)) + 1 if m.group(3) else 1)
     return ports
 
@@ -175,8 +176,9 @@ def stream_direction(text, fn, arg):
 def check_connectivity(c, cfg_path, kernels):
     """kernels: name -> {arg: (kind, width, dir)}."""
     name = os.path.basename(cfg_path)
+    text = read(cfg_path)
     cus = {}
-    for line in read(cfg_path).splitlines():
+    for line in text.splitlines():
         line = line.split("#")[0].strip()
         if not line or line.startswith("["):
             continue
@@ -225,7 +227,7 @@ def check_connectivity(c, cfg_path, kernels):
     for cu, kern in cus.items():
         for arg, (kind, _w, _d) in kernels[kern].items():
             if kind == "stream":
-                c.check(re.search(r"stream_connect=.*\b%s\.%s\b" % (re.escape(cu), arg), read(cfg_path)) is not None,
+                c.check(re.search(r"stream_connect=.*\b%s\.%s\b" % (re.escape(cu), arg), text) is not None,
                         "%s: stream %s.%s is not connected" % (name, cu, arg))
 
 
