@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "host/engine.h"
+#include "host/hooks.h"
 #include "host/profiler.h"
 #include "host/shard_sync.h"
 #include "host/topology.h"
@@ -25,16 +26,6 @@ enum class Policy {
   kShard,    // vShard: the engine decides (preempt + shard), host applies
 };
 const char* policy_name(Policy p);
-
-struct VcpuSpec {
-  bool latency = false;  // latency class (WAKE with LAT)
-  uint8_t weight = 16;   // 1..255
-  uint8_t home = 0;      // home NUMA node
-  // Xen-style cap: most CPU a vCPU may use per accounting period, in % of
-  // one core (0 = uncapped). Enforced by the baselines' host accounting;
-  // the engine has no caps (spec 1.0), so policy shard ignores them.
-  uint8_t cap_pct = 0;
-};
 
 struct SchedConfig {
   Policy policy = Policy::kShard;
@@ -56,42 +47,7 @@ struct SchedConfig {
   std::vector<std::pair<uint16_t, uint32_t>> engine_config;
 };
 
-enum class StopReason { kPreempt, kRotate };
-
-// What the hypervisor (or the simulator) does on the scheduler's behalf.
-class Dispatcher {
- public:
-  virtual ~Dispatcher() = default;
-  // vCPU v starts on core c, after delay_us of decision latency, for a
-  // slice of slice_us.
-  virtual void run(uint32_t c, uint32_t v, double delay_us, double slice_us) = 0;
-  // The vCPU running on c stops; it stays runnable. Returns what was left
-  // of its slice (µs).
-  virtual double stop(uint32_t c, StopReason why) = 0;
-  // Core c runs shard `index` of vCPU v: its blocks [first, first + count).
-  virtual void shard(uint32_t c, uint32_t v, uint32_t index, uint32_t first, uint32_t count,
-                     double delay_us) = 0;
-  // The current slice of core c now ends at end_us (vtslice).
-  virtual void trim_slice(uint32_t c, double end_us) = 0;
-};
-
-struct SchedStats {
-  uint64_t wakes = 0;
-  uint64_t preemptions = 0;        // a running vCPU stopped for a waking one
-  uint64_t shard_preemptions = 0;  // ... whose work went on as shards
-  uint64_t shards = 0;
-  uint64_t rotations = 0;  // slice expiries that switched vCPUs
-  uint64_t steals = 0;     // vCPUs taken from another core's runqueue
-  uint64_t commits = 0;    // prestaged commits that held
-  uint64_t aborts = 0;
-  uint64_t engine_events = 0;
-  uint64_t engine_decisions = 0;
-  uint64_t profiles_sent = 0;
-  uint64_t parks = 0;  // vCPUs parked for exceeding their cap
-  double decision_us_total = 0;  // wake-path decision latency summed
-};
-
-class Scheduler {
+class Scheduler final : public SchedulerHooks {
  public:
   // engine: required for policy shard, ignored otherwise. Throws
   // vshard::Error(kBadConfig) if the host does not fit the engine or the
@@ -99,17 +55,14 @@ class Scheduler {
   Scheduler(const Topology& topo, std::vector<VcpuSpec> vcpus, SchedConfig cfg,
             Dispatcher& dispatcher, std::unique_ptr<Engine> engine = nullptr);
 
-  // ---- hypervisor hook points ----
-  void wake(uint32_t v, double now_us);    // v became runnable
-  void block(uint32_t v, double now_us);   // running v has nothing to do
-  // The slice of the vCPU on c ended. True if another vCPU took the core;
-  // false if the same vCPU keeps it (start a new slice).
-  bool slice_end(uint32_t c, double now_us);
-  void shard_done(uint32_t v, uint32_t c, double now_us);
-  // Every tick: busy[c] = fraction of the last elapsed_us core c was busy.
-  void tick(double now_us, const std::vector<double>& busy, double elapsed_us);
-  void account(double now_us);  // accounting period: credit refill
-  void profile(uint32_t v, const Profile& p, double now_us);
+  // ---- hypervisor hook points (host/hooks.h) ----
+  void wake(uint32_t v, double now_us) override;
+  void block(uint32_t v, double now_us) override;
+  bool slice_end(uint32_t c, double now_us) override;
+  void shard_done(uint32_t v, uint32_t c, double now_us) override;
+  void tick(double now_us, const std::vector<double>& busy, double elapsed_us) override;
+  void account(double now_us) override;
+  void profile(uint32_t v, const Profile& p, double now_us) override;
 
   // ---- introspection ----
   enum class VState : uint8_t { kBlocked, kQueued, kRunning, kSharded };
@@ -117,7 +70,7 @@ class Scheduler {
   int core_of(uint32_t v) const { return vcpus_[v].core; }
   int credit(uint32_t v) const { return vcpus_[v].credit; }
   bool parked(uint32_t v) const { return vcpus_[v].parked; }
-  const SchedStats& stats() const { return stats_; }
+  const SchedStats& stats() const override { return stats_; }
   const SchedConfig& config() const { return cfg_; }
   const Topology& topology() const { return topo_; }
   const Engine* engine() const { return engine_.get(); }

@@ -542,7 +542,7 @@ class Sim final : public host::Dispatcher {
   std::vector<SimCore> cores_;
   std::vector<SimVcpu> vs_;
   std::vector<double> busy_ = std::vector<double>(cores_.size(), 0.0);
-  std::unique_ptr<host::Scheduler> sched_;
+  std::unique_ptr<host::SchedulerHooks> sched_;
   std::string engine_name_;
   std::priority_queue<Ev, std::vector<Ev>, EvLater> q_;
   uint64_t seq_ = 0;
