@@ -3,11 +3,13 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 
 #include <toml++/toml.h>
 
+#include "random.h"
 #include "vshard/error.h"
 #include "vshard/model.h"
 
@@ -64,10 +66,18 @@ void Scenario::validate() const {
           std::to_string(topo.nodes));
     if (w.weight == 0) bad("workload " + w.name + " has weight 0");
     if (w.latency && !w.requests) bad("workload " + w.name + ": the latency class is request/response");
-    if (w.requests && w.trace && w.trace_us.empty()) bad("workload " + w.name + " has an empty trace");
+    if (w.requests && w.arrival == Workload::Arrival::kTrace && w.trace_us.empty()) bad("workload " + w.name + " has an empty trace");
     if (!w.requests && w.blocks_per_job == 0) bad("workload " + w.name + " has no blocks per job");
   }
   (void)engine_params_for();
+}
+
+std::string text_digest(const std::string& text) {
+  uint64_t h = 0xcbf29ce484222325ull;  // FNV-1a 64
+  for (unsigned char ch : text) h = (h ^ ch) * 0x100000001b3ull;
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+  return buf;
 }
 
 int engine_key_by_name(const std::string& raw) {
@@ -233,6 +243,7 @@ Scenario parse_scenario(const std::string& text, const std::string& source_name)
   Reader r(source_name);
   Scenario s;
   s.path = source_name;
+  s.digest = text_digest(text);
   r.check_keys(root, "", {"name", "sim", "host", "costs", "latency", "engine", "workload"});
   s.name = r.str(root, "", "name", "unnamed");
 
@@ -356,8 +367,9 @@ Scenario parse_scenario(const std::string& text, const std::string& source_name)
       const toml::table& t = *e.as_table();
       std::string p = "workload[" + std::to_string(idx++) + "].";
       r.check_keys(t, p, {"name", "class", "vms", "vcpus_per_vm", "weight", "cap_pct", "home", "arrival",
-                          "rate_per_s", "trace_us", "trace_file", "trace_period_us", "service",
-                          "block_us", "blocks_per_job", "independent_share"});
+                          "rate_per_s", "burst_on_ms", "burst_off_ms", "trace_us", "trace_file",
+                          "trace_period_us", "service", "block_us", "blocks_per_job",
+                          "independent_share"});
       Workload w;
       w.name = r.str(t, p, "name", "workload" + std::to_string(idx - 1));
       std::string cls = r.str(t, p, "class", "latency", {"latency", "request", "batch"});
@@ -377,9 +389,24 @@ Scenario parse_scenario(const std::string& text, const std::string& source_name)
                                       std::to_string(s.topo.nodes) + " nodes)");
         }
       }
-      std::string arrival = r.str(t, p, "arrival", "poisson", {"poisson", "trace"});
-      w.trace = arrival == "trace";
+      std::string arrival = r.str(t, p, "arrival", "poisson", {"poisson", "trace", "bursty"});
+      w.arrival = arrival == "trace"    ? Workload::Arrival::kTrace
+                  : arrival == "bursty" ? Workload::Arrival::kBursty
+                                        : Workload::Arrival::kPoisson;
+      const bool trace = w.arrival == Workload::Arrival::kTrace;
       w.rate_per_s = r.num(t, p, "rate_per_s", w.rate_per_s, 1e-6, 1e8);
+      for (const char* k : {"burst_on_ms", "burst_off_ms"})
+        if (t.get(k) && w.arrival != Workload::Arrival::kBursty)
+          r.fail(t.get(k), p + k, "only with arrival = \"bursty\" (this workload's is \"" + arrival + "\")");
+      w.burst_on_ms = r.num(t, p, "burst_on_ms", w.burst_on_ms, 1e-3, 1e7);
+      w.burst_off_ms = r.num(t, p, "burst_off_ms", w.burst_off_ms, 1e-3, 1e7);
+      if (w.arrival == Workload::Arrival::kBursty) {
+        double peak = OnOffArrivals::peak_rate_per_s(w);
+        if (peak > 1e8)
+          r.fail(t.get("burst_on_ms") ? t.get("burst_on_ms") : t.get("rate_per_s"), p + "burst_on_ms",
+                 "peak rate rate_per_s x (on + off) / on = " + Reader::fmt(peak) +
+                     " per s exceeds 1e+08: lengthen burst_on_ms or lower rate_per_s");
+      }
       if (const toml::node* n = t.get("trace_us")) {
         const toml::array* a = n->as_array();
         if (!a) r.fail(n, p + "trace_us", "expected an array of times in µs");
@@ -395,7 +422,7 @@ Scenario parse_scenario(const std::string& text, const std::string& source_name)
         auto v = read_trace_file(r, n, p + "trace_file", *f, source_name);
         w.trace_us.insert(w.trace_us.end(), v.begin(), v.end());
       }
-      if (w.trace) {
+      if (trace) {
         if (w.trace_us.empty())
           r.fail(&t, p + "arrival", "trace arrivals need trace_us or trace_file");
         if (!std::is_sorted(w.trace_us.begin(), w.trace_us.end()))
@@ -403,7 +430,7 @@ Scenario parse_scenario(const std::string& text, const std::string& source_name)
                  "arrival times must be ascending");
       }
       w.trace_period_us = r.num(t, p, "trace_period_us", 0, 0, 1e12);
-      if (w.trace && w.trace_period_us > 0 && w.trace_period_us <= w.trace_us.back())
+      if (trace && w.trace_period_us > 0 && w.trace_period_us <= w.trace_us.back())
         r.fail(t.get("trace_period_us"), p + "trace_period_us", "must exceed the last trace time");
       if (const toml::node* n = t.get("service")) {
         if (!n->is_table()) r.fail(n, p + "service", "expected a table { dist = ..., mean_us = ... }");

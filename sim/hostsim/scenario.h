@@ -33,9 +33,12 @@ struct Workload {
   uint8_t weight = 16;
   uint8_t cap_pct = 0;  // Xen-style cap, % of one core per vCPU (0 = none)
   int home = -1;  // NUMA node of every VM, -1 = VMs spread round-robin
-  // latency class
-  bool trace = false;
-  double rate_per_s = 1000.0;      // Poisson arrivals per vCPU
+  // request/response classes
+  enum class Arrival { kPoisson, kTrace, kBursty };
+  Arrival arrival = Arrival::kPoisson;
+  double rate_per_s = 1000.0;      // mean arrivals per second per vCPU (poisson, bursty)
+  double burst_on_ms = 10.0;       // bursty: mean on period (exponential)
+  double burst_off_ms = 40.0;      // bursty: mean off period (exponential), no arrivals
   std::vector<double> trace_us;    // arrival offsets (µs, ascending), cycled
   double trace_period_us = 0;      // cycle length (0: last offset + mean gap)
   Dist service;
@@ -57,7 +60,8 @@ struct Costs {
 
 struct Scenario {
   std::string name = "unnamed";
-  std::string path;  // file it came from, if any
+  std::string path;    // file it came from, if any
+  std::string digest;  // FNV-1a 64 of the file's text (hex), "" if built in code
   double duration_ms = 1000.0;
   double warmup_ms = 100.0;
   uint64_t seed = 1;
@@ -87,6 +91,10 @@ struct Scenario {
 // file, the line and the key.
 Scenario load_scenario(const std::string& path);
 Scenario parse_scenario(const std::string& text, const std::string& source_name);
+
+// FNV-1a 64 of a scenario's text, 16 hex digits: tells reports of the same
+// file apart from reports of an edited one (vshard sweep merge checks it).
+std::string text_digest(const std::string& text);
 
 // Engine configuration key by its spec name ("SYNC_COST_US",
 // "NUMA_DIST[1][0]", case-insensitive); -1 if unknown.

@@ -8,6 +8,7 @@
 
 #include <time.h>
 
+#include "random.h"
 #include "vshard/error.h"
 
 namespace vshard::hostsim {
@@ -64,35 +65,6 @@ LatencySummary summarize_latency(std::vector<double>& v) {
 
 namespace {
 
-// splitmix64: small, fast, and the same on every platform.
-struct Rng {
-  uint64_t s;
-  uint64_t next() {
-    uint64_t z = (s += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-  }
-  double uniform() { return (static_cast<double>(next() >> 11) + 1.0) * 0x1.0p-53; }  // (0,1]
-  double exp(double mean) { return -mean * std::log(uniform()); }
-  double normal() {
-    double u1 = uniform(), u2 = uniform();
-    return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * M_PI * u2);
-  }
-  double sample(const Dist& d) {
-    switch (d.kind) {
-      case Dist::Kind::kExponential: return exp(d.mean_us);
-      case Dist::Kind::kDeterministic: return d.mean_us;
-      case Dist::Kind::kLognormal: {
-        double mu = std::log(d.mean_us) - d.sigma * d.sigma / 2;
-        return std::exp(mu + d.sigma * normal());
-      }
-      case Dist::Kind::kBimodal: return uniform() <= d.p_a ? d.a_us : d.b_us;
-    }
-    return d.mean_us;
-  }
-};
-
 enum EvKind : uint8_t { kArrival, kUnitDone, kSliceEnd, kShardEnd, kTick, kAccount, kWarmup };
 
 struct Ev {
@@ -125,6 +97,7 @@ struct SimVcpu {
   std::deque<Req> reqs;
   size_t trace_idx = 0;
   double trace_base = 0;
+  OnOffArrivals burst;  // arrival = "bursty"
   uint32_t par_left = 0, seq_left = 0;
   double cur_left = 0;
   uint32_t shards_out = 0;
@@ -164,7 +137,7 @@ class Sim final : public host::Dispatcher {
           s.req = w.requests;
           s.wl = static_cast<uint32_t>(&w - sc_.workloads.data());
           s.home = home;
-          s.rng.s = opt.seed * 0x9E3779B97F4A7C15ull + (vs_.size() + 1) * 0xD1B54A32D192ED03ull;
+          s.rng = Rng::stream(opt.seed, vs_.size());
           vs_.push_back(std::move(s));
           specs.push_back({w.latency, w.weight, home, w.cap_pct});
         }
@@ -202,6 +175,7 @@ class Sim final : public host::Dispatcher {
     // Start: batch vCPUs are runnable, latency ones wait for requests.
     for (uint32_t v = 0; v < vs_.size(); ++v) {
       if (vs_[v].req) {
+        if (vs_[v].w->arrival == Workload::Arrival::kBursty) vs_[v].burst.start(*vs_[v].w, vs_[v].rng);
         next_arrival(v);
       } else {
         vs_[v].blocked = false;
@@ -279,7 +253,10 @@ class Sim final : public host::Dispatcher {
     k.kind = SimCore::Kind::kIdle;
     set_busy(c, false);
     s.core = -1;
-    if (why == host::StopReason::kPreempt && !s.req) s.stall_since = now_;
+    if (why == host::StopReason::kPreempt && !s.req) {
+      s.stall_since = now_;
+      if (now_ >= warm_) ++batch_preemptions_;
+    }
     return std::max(0.0, k.slice_end - std::max(now_, k.start_at));
   }
 
@@ -358,7 +335,7 @@ class Sim final : public host::Dispatcher {
     SimVcpu& s = vs_[v];
     const Workload& w = *s.w;
     double t;
-    if (w.trace) {
+    if (w.arrival == Workload::Arrival::kTrace) {
       double period = w.trace_period_us > 0
                           ? w.trace_period_us
                           : w.trace_us.back() + (w.trace_us.back() - w.trace_us.front()) /
@@ -370,6 +347,8 @@ class Sim final : public host::Dispatcher {
       }
       t = s.trace_base + w.trace_us[s.trace_idx++];
       t = std::max(t, now_);
+    } else if (w.arrival == Workload::Arrival::kBursty) {
+      t = s.burst.next(now_, s.rng);
     } else {
       t = now_ + s.rng.exp(1e6 / w.rate_per_s);
     }
@@ -517,6 +496,9 @@ class Sim final : public host::Dispatcher {
     r.sim_ms = sc_.duration_ms;
     r.batch_blocks_per_s = blocks_done_ / meas_s;
     r.batch_lost_ms_per_s = stall_us_ / 1000.0 / meas_s;
+    // = lost ms/s x 1000 / batch preemptions per s, both over the measured window
+    r.batch_lost_us_per_preemption =
+        batch_preemptions_ ? stall_us_ / static_cast<double>(batch_preemptions_) : 0.0;
     double sum = 0, sum2 = 0;
     size_t n = 0;
     for (const auto& s : vs_) {
@@ -551,6 +533,7 @@ class Sim final : public host::Dispatcher {
   std::vector<std::vector<double>> wl_req_lat_ = std::vector<std::vector<double>>(sc_.workloads.size());
   uint64_t blocks_done_ = 0;
   double stall_us_ = 0;
+  uint64_t batch_preemptions_ = 0;  // preemptions of batch vCPUs after the warm-up
 };
 
 }  // namespace

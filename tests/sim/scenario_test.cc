@@ -96,6 +96,30 @@ TEST_CASE("malformed scenarios: the error names file, line and key", "[sim][scen
   CHECK_THROWS_AS(load_scenario("/nonexistent/x.toml"), Error);
 }
 
+TEST_CASE("bursty arrivals: keys, defaults and errors", "[sim][scenario]") {
+  Scenario s = parse_scenario(
+      "[[workload]]\narrival = \"bursty\"\nrate_per_s = 500\nburst_on_ms = 2\nburst_off_ms = 18\n"
+      "[[workload]]\narrival = \"bursty\"\n[[workload]]\n",
+      "b.toml");
+  CHECK(s.workloads[0].arrival == Workload::Arrival::kBursty);
+  CHECK(s.workloads[0].rate_per_s == 500);
+  CHECK(s.workloads[0].burst_on_ms == 2);
+  CHECK(s.workloads[0].burst_off_ms == 18);
+  CHECK(s.workloads[1].burst_on_ms == 10);  // defaults
+  CHECK(s.workloads[1].burst_off_ms == 40);
+  CHECK(s.workloads[2].arrival == Workload::Arrival::kPoisson);
+  CHECK_THAT(error_of("[[workload]]\nrate_per_s = 10\nburst_on_ms = 2\n"),
+             Catch::Contains("bad.toml:3") && Catch::Contains("workload[0].burst_on_ms") &&
+                 Catch::Contains("only with arrival = \"bursty\""));
+  CHECK_THAT(error_of("[[workload]]\narrival = \"bursty\"\nburst_off_ms = 0\n"),
+             Catch::Contains("bad.toml:3") && Catch::Contains("workload[0].burst_off_ms") &&
+                 Catch::Contains("[0.001, 1e+07]"));
+  CHECK_THAT(error_of("[[workload]]\narrival = \"bursty\"\nrate_per_s = 1e8\nburst_on_ms = 1\nburst_off_ms = 9\n"),
+             Catch::Contains("bad.toml:4") && Catch::Contains("peak rate"));
+  CHECK_THAT(error_of("[[workload]]\narrival = \"bursts\"\n"),
+             Catch::Contains("bad.toml:2") && Catch::Contains("poisson, trace, bursty"));
+}
+
 TEST_CASE("policy names", "[sim][scenario]") {
   CHECK(parse_policy("shard", "model", false).path == host::DecisionPath::kSoftware);
   CHECK(parse_policy("shard", "model", true).path == host::DecisionPath::kPrestaged);
@@ -130,7 +154,7 @@ TEST_CASE("deterministic for a seed; trace arrivals replay exactly", "[sim][scen
   t.duration_ms = 50;
   t.warmup_ms = 5;
   Workload w;
-  w.trace = true;
+  w.arrival = Workload::Arrival::kTrace;
   w.trace_us = {0, 500};
   w.trace_period_us = 1000;
   w.service.kind = Dist::Kind::kDeterministic;
