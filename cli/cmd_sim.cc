@@ -1,17 +1,20 @@
 // `vshard sim`: runs a host-simulator scenario under several policies and
-// compares them (table on stdout, JSON report, gnuplot plots).
+// compares them (table on stdout, JSON report, gnuplot plots); with
+// --seeds N every policy runs with N seeds on --jobs threads and every
+// figure is reported as mean and 95 % confidence interval.
 #include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
-#include <fstream>
 #include <memory>
+#include <mutex>
 #include <sstream>
 
 #include "commands.h"
 #include "report.h"
 #include "scenario.h"
 #include "simulator.h"
+#include "sweep.h"
 #include "vshard/error.h"
 
 namespace vshard::cli {
@@ -23,6 +26,8 @@ struct SimArgs {
   std::string engine = "model";
   std::string prestage = "off";
   int64_t seed = -1;
+  int64_t seeds = 1;
+  int64_t jobs = 0;  // 0: the number of online CPUs
   double duration_ms = 0;
   std::string json;
   std::string out;
@@ -38,8 +43,17 @@ std::vector<std::string> split(const std::string& s) {
   return out;
 }
 
-void run_sim(const SimArgs& a, int& exit_code) {
+uint32_t online_cpus() {
+  long n = sysconf(_SC_NPROCESSORS_ONLN);
+  return n > 0 ? static_cast<uint32_t>(n) : 1;
+}
+
+void run_sim(const SimArgs& a, bool jobs_given) {
   using namespace hostsim;
+  if (a.seeds < 1 || a.seeds > 100000)
+    throw Error(Errc::kBadConfig, "--seeds " + std::to_string(a.seeds) + ": give 1 to 100000 seeds");
+  if (jobs_given && (a.jobs < 1 || a.jobs > 4096))
+    throw Error(Errc::kBadConfig, "--jobs " + std::to_string(a.jobs) + ": give 1 to 4096 threads");
   Scenario sc = load_scenario(a.scenario);
   if (a.duration_ms > 0) {
     sc.duration_ms = a.duration_ms;
@@ -49,59 +63,64 @@ void run_sim(const SimArgs& a, int& exit_code) {
   info.engine = a.engine;
   info.prestage = a.prestage == "on";
   info.seed = a.seed >= 0 ? static_cast<uint64_t>(a.seed) : sc.seed;
+  if (info.seed > static_cast<uint64_t>(INT64_MAX) - static_cast<uint64_t>(a.seeds - 1))
+    throw Error(Errc::kBadConfig, "--seed " + std::to_string(info.seed) + " + --seeds " + std::to_string(a.seeds) +
+                                      " runs past the largest seed (2^63 - 1)");
   std::vector<std::string> names = a.policies.empty() ? sc.policies : split(a.policies);
   if (names.empty()) throw Error(Errc::kBadConfig, "--policy: no policy named");
   std::vector<PolicySpec> specs;
   for (const auto& n : names) specs.push_back(parse_policy(n, a.engine, info.prestage));
 
-  bool tty = isatty(fileno(stderr));
+  SweepOptions so;
+  so.first_seed = info.seed;
+  so.seeds = static_cast<uint32_t>(a.seeds);
+  so.jobs = jobs_given ? static_cast<uint32_t>(a.jobs) : online_cpus();
+  if (a.engine != "model" && so.jobs > 1) {
+    // A device engine (RTL, card, driver rings) is one shared resource.
+    if (jobs_given && !a.quiet)
+      std::fprintf(stderr, "[sim] --engine %s: runs one at a time (--jobs %lld ignored)\n", a.engine.c_str(),
+                   static_cast<long long>(a.jobs));
+    so.jobs = 1;
+  }
+  const size_t runs = specs.size() * so.seeds;
+  const bool tty = isatty(fileno(stderr));
+  std::mutex mu;
+  size_t finished = 0;
   auto last = std::chrono::steady_clock::now();
-  RunOptions opt;
-  opt.seed = info.seed;
-  if (!a.quiet)
-    opt.progress = [&](const std::string& label, double frac) {
+  if (!a.quiet) {
+    std::fprintf(stderr, "[sim] %s: %zu policies x %u seed(s) from %llu, %.0f ms simulated each, %u job(s)\n",
+                 sc.name.c_str(), specs.size(), so.seeds, static_cast<unsigned long long>(so.first_seed),
+                 sc.duration_ms, std::min<uint32_t>(so.jobs, static_cast<uint32_t>(runs)));
+    so.progress = [&](const std::string& label, uint64_t seed, double frac) {
+      std::lock_guard<std::mutex> lock(mu);
       auto now = std::chrono::steady_clock::now();
       if (now - last < std::chrono::seconds(1)) return;
       last = now;
-      std::fprintf(stderr, "%s[sim] %s: %3.0f%%%s", tty ? "\r" : "", label.c_str(), frac * 100,
-                   tty ? "" : "\n");
+      std::fprintf(stderr, "%s[sim] %s seed %llu: %3.0f%%%s", tty ? "\r" : "", label.c_str(),
+                   static_cast<unsigned long long>(seed), frac * 100, tty ? "" : "\n");
     };
-  std::vector<PolicyResult> results;
-  for (const auto& ps : specs) {
-    if (!a.quiet) std::fprintf(stderr, "[sim] %s: running %s (%.0f ms simulated)\n", sc.name.c_str(),
-                               ps.label.c_str(), sc.duration_ms);
-    results.push_back(simulate(sc, ps, opt));
-    if (!a.quiet)
-      std::fprintf(stderr, "%s[sim] %s: done, %llu events in %.2f s (%.3g events/s)\n",
-                   tty ? "\r" : "", ps.label.c_str(),
-                   static_cast<unsigned long long>(results.back().sim_events), results.back().wall_s,
-                   results.back().events_per_s);
+    so.done = [&](const PolicyResult& r, uint64_t seed) {
+      std::lock_guard<std::mutex> lock(mu);
+      ++finished;
+      std::fprintf(stderr, "%s[sim] %s seed %llu: done (%zu/%zu), %llu events in %.2f s (%.3g events/s)\n",
+                   tty ? "\r" : "", r.spec.label.c_str(), static_cast<unsigned long long>(seed), finished, runs,
+                   static_cast<unsigned long long>(r.sim_events), r.wall_s, r.events_per_s);
+    };
   }
-  print_table(stdout, sc, info, results);
-  nlohmann::json j = to_json(sc, info, results);
-  std::string json_path = a.json;
-  if (json_path.empty() && !a.out.empty()) json_path = a.out + "/report.json";
-  if (!a.out.empty()) {
-    std::string why = write_plots(a.out, sc, results);
-    if (!why.empty()) {
-      std::fprintf(stderr, "vshard sim: plots not written: %s (the JSON report is)\n", why.c_str());
-      j["plots_error"] = why;
-    } else if (!a.quiet) {
-      std::fprintf(stderr, "[sim] plots: %s/latency_cdf.{png,svg} %s/throughput.{png,svg}\n",
-                   a.out.c_str(), a.out.c_str());
-    }
-  }
-  if (!json_path.empty()) {
-    std::ofstream f(json_path);
-    if (!f) throw Error(Errc::kIo, "cannot write the JSON report " + json_path + ": check the directory");
-    f << j.dump(2) << '\n';
-    if (!a.quiet) std::fprintf(stderr, "[sim] JSON report: %s\n", json_path.c_str());
-  }
-  (void)exit_code;
+  auto t0 = std::chrono::steady_clock::now();
+  std::vector<nlohmann::json> per_seed = run_sweep(sc, specs, info, so);
+  double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  std::vector<NamedReport> inputs;
+  for (auto& r : per_seed) inputs.push_back({"seed " + r["seed"].dump(), std::move(r)});
+  nlohmann::json report = merge_reports(std::move(inputs));
+  if (!a.quiet && so.seeds > 1)
+    std::fprintf(stderr, "[sim] %zu runs in %.1f s wall\n", runs, wall);
+  publish_report(std::move(report), ReportOutput{a.json, a.out, a.quiet});
 }
 }  // namespace
 
 void register_sim(CLI::App& app, int& exit_code) {
+  (void)exit_code;
   auto args = std::make_shared<SimArgs>();
   CLI::App* sub = app.add_subcommand(
       "sim", "Run a host-simulator scenario under several scheduling policies and compare them");
@@ -109,21 +128,29 @@ void register_sim(CLI::App& app, int& exit_code) {
       ->required()
       ->check(CLI::ExistingFile);
   sub->add_option("--policy", args->policies,
-                  "Comma-separated policies: fifo, credit, vtslice, shard, shard-sw, shard-hw, "
-                  "shard-pre (default: the scenario's sim.policies)");
+                  "Comma-separated policies, e.g. fifo,credit,vtslice,shard-pre (default: the "
+                  "scenario's sim.policies; docs/scenarios.md lists them)");
   sub->add_option("--engine", args->engine,
-                  "Where vShard decisions are computed: model (in process), verilator[?config=..] "
-                  "or xrt://<index>")
+                  "Where vShard decisions are computed: model (in process), verilator[?config=..], "
+                  "xrt://<index> or driver:<spec>; engines other than model run one run at a time")
       ->default_str("model");
   sub->add_option("--prestage", args->prestage, "Prestaged commit path for policy 'shard': on|off")
       ->check(CLI::IsMember({"on", "off"}))
       ->default_str("off");
-  sub->add_option("--seed", args->seed, "Random seed (default: the scenario's sim.seed)");
+  sub->add_option("--seed", args->seed, "Random seed, or the first of --seeds (default: the scenario's sim.seed)");
+  sub->add_option("--seeds", args->seeds,
+                  "Run every policy with N seeds (--seed, --seed + 1, ...) and report each figure as mean "
+                  "and 95 % confidence interval (Student t); 1 = one run per policy, no intervals")
+      ->default_str("1");
+  CLI::Option* jobs = sub->add_option(
+      "--jobs", args->jobs,
+      "Runs (policy x seed) in parallel on this many threads (default: the online CPUs); the report "
+      "does not depend on it. Only with --engine model: other engines run with one job");
   sub->add_option("--duration-ms", args->duration_ms, "Override the simulated duration (ms)");
   sub->add_option("--json", args->json, "Write the JSON report to this file (default with --out: DIR/report.json)");
   sub->add_option("--out", args->out, "Directory for plots (PNG + SVG) and the JSON report");
   sub->add_flag("--quiet", args->quiet, "No progress on stderr");
-  sub->callback([args, &exit_code] { run_sim(*args, exit_code); });
+  sub->callback([args, jobs] { run_sim(*args, jobs->count() > 0); });
 }
 
 }  // namespace vshard::cli
