@@ -14,5 +14,6 @@ void register_diff(CLI::App& app, int& exit_code);    // cmd_diff.cc (RTL vs mod
 void register_bench(CLI::App& app, int& exit_code);   // cmd_bench.cc (engine cycle figures)
 void register_info(CLI::App& app, int& exit_code);    // cmd_info.cc (driver)
 void register_sim(CLI::App& app, int& exit_code);     // cmd_sim.cc (host simulator)
+void register_sweep(CLI::App& app, int& exit_code);   // cmd_sweep.cc (seed sweeps across machines)
 
 }  // namespace vshard::cli

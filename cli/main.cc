@@ -26,6 +26,9 @@ int main(int argc, char** argv) {
 #ifdef VSHARD_CMD_SIM
   vshard::cli::register_sim(app, exit_code);
 #endif
+#ifdef VSHARD_CMD_SWEEP
+  vshard::cli::register_sweep(app, exit_code);
+#endif
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
