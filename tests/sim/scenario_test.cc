@@ -32,16 +32,69 @@ vms = 2
 }  // namespace
 
 TEST_CASE("the shipped scenarios load and fit their engines", "[sim][scenario]") {
-  for (const char* f : {"demo-small.toml", "mixed-2s32c.toml", "overcommit-256c.toml", "latency-only.toml"}) {
+  auto load = [](const char* f) { return load_scenario(std::string(VSHARD_SCENARIO_DIR) + "/" + f); };
+  for (const char* f : {"demo-small.toml", "mixed-2s32c.toml", "overcommit-256c.toml", "latency-only.toml",
+                        "spare-remote.toml", "kv-tier.toml", "oltp-bimodal.toml", "web-bursty.toml",
+                        "undercommit.toml", "capped-2to1.toml"}) {
     INFO(f);
-    Scenario s = load_scenario(std::string(VSHARD_SCENARIO_DIR) + "/" + f);
+    Scenario s = load(f);
     CHECK_NOTHROW(s.validate());
     CHECK_FALSE(s.policies.empty());
+    CHECK(s.digest.size() == 16);
+    CHECK(s.duration_ms <= 3000);  // every policy in a few seconds (overcommit-256c is the slow one)
   }
-  Scenario big = load_scenario(std::string(VSHARD_SCENARIO_DIR) + "/overcommit-256c.toml");
+  Scenario big = load("overcommit-256c.toml");
   CHECK(big.topo.cores() == 256);
   CHECK(big.total_vcpus() == 1024);
   CHECK(big.engine_params_for() == Params::max());
+
+  // The new scenarios model what their header comments say.
+  auto vcpus = [](const Workload& w) { return w.vms * w.vcpus_per_vm; };
+  Scenario sr = load("spare-remote.toml");  // 4 x 16, nodes 0 and 2 full of batch, latency homed there
+  CHECK(sr.topo.nodes == 4);
+  CHECK(sr.topo.cores() == 64);
+  std::vector<uint32_t> batch_on(4, 0);
+  for (const auto& w : sr.workloads) {
+    REQUIRE(w.home >= 0);
+    if (!w.requests) batch_on[w.home] += vcpus(w);
+    if (w.latency) CHECK((w.home == 0 || w.home == 2));
+    if (w.latency) CHECK(w.service.mean() < 100);
+  }
+  CHECK(batch_on[0] >= 16);
+  CHECK(batch_on[2] >= 16);
+  CHECK(batch_on[1] < 16);
+  CHECK(batch_on[3] < 16);
+  const Workload& kv = load("kv-tier.toml").workloads[0];  // exponential, 20-40 µs, high rate
+  CHECK(kv.latency);
+  CHECK(kv.service.kind == Dist::Kind::kExponential);
+  CHECK(kv.service.mean() >= 20);
+  CHECK(kv.service.mean() <= 40);
+  CHECK(kv.rate_per_s >= 5000);
+  const Workload& oltp = load("oltp-bimodal.toml").workloads[0];  // mostly ~5 µs, a few ~1 ms
+  CHECK(oltp.service.kind == Dist::Kind::kBimodal);
+  CHECK(oltp.service.a_us == 5);
+  CHECK(oltp.service.b_us == 1000);
+  CHECK(oltp.service.p_a > 0.9);
+  const Workload& web = load("web-bursty.toml").workloads[0];
+  CHECK(web.arrival == Workload::Arrival::kBursty);
+  CHECK(web.service.kind == Dist::Kind::kLognormal);
+  Scenario under = load("undercommit.toml");  // fewer vCPUs than cores on every node
+  CHECK(under.total_vcpus() < under.topo.cores());
+  bool capped = false, weighted = false;
+  Scenario cap = load("capped-2to1.toml");
+  CHECK(cap.total_vcpus() == 2 * cap.topo.cores());
+  for (const auto& w : cap.workloads) {
+    capped = capped || w.cap_pct > 0;
+    weighted = weighted || w.weight != cap.workloads[0].weight;
+  }
+  CHECK(capped);
+  CHECK(weighted);
+  for (const char* f : {"demo-small.toml", "mixed-2s32c.toml", "kv-tier.toml", "oltp-bimodal.toml",
+                        "web-bursty.toml", "capped-2to1.toml"}) {  // these are overcommitted
+    INFO(f);
+    Scenario s = load(f);
+    CHECK(s.total_vcpus() > s.topo.cores());
+  }
 }
 
 TEST_CASE("scenario keys: defaults and values", "[sim][scenario]") {
