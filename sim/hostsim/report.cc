@@ -334,6 +334,7 @@ std::string write_plots(const std::string& dir, const json& report) {
   std::string cmd = "cd '" + dir + "' && gnuplot plots.gp 2>gnuplot.log";
   status = std::system(cmd.c_str());
   if (status != 0) return "gnuplot failed (see " + dir + "/gnuplot.log); is gnuplot installed?";
+  fs::remove(dir + "/gnuplot.log", ec);  // kept only to explain a failure
   return "";
 }
 
