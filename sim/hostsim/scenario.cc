@@ -454,13 +454,16 @@ Scenario parse_scenario(const std::string& text, const std::string& source_name)
   return s;
 }
 
-Scenario load_scenario(const std::string& path) {
+std::string read_text_file(const std::string& path, const std::string& what) {
   std::ifstream in(path);
-  if (!in) throw Error(Errc::kIo, "cannot read scenario file " + path + ": check the path");
+  if (!in) throw Error(Errc::kIo, "cannot read " + what + " " + path + ": check the path");
   std::stringstream ss;
   ss << in.rdbuf();
-  Scenario s = parse_scenario(ss.str(), path);
-  return s;
+  return ss.str();
+}
+
+Scenario load_scenario(const std::string& path) {
+  return parse_scenario(read_text_file(path, "scenario file"), path);
 }
 
 }  // namespace vshard::hostsim

@@ -92,6 +92,10 @@ struct Scenario {
 Scenario load_scenario(const std::string& path);
 Scenario parse_scenario(const std::string& text, const std::string& source_name);
 
+// The whole file; vshard::Error(kIo) "cannot read <what> <path>" if it
+// cannot be opened.
+std::string read_text_file(const std::string& path, const std::string& what);
+
 // FNV-1a 64 of a scenario's text, 16 hex digits: tells reports of the same
 // file apart from reports of an edited one (vshard sweep merge checks it).
 std::string text_digest(const std::string& text);

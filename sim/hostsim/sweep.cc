@@ -3,8 +3,6 @@
 #include <algorithm>
 #include <atomic>
 #include <exception>
-#include <fstream>
-#include <sstream>
 #include <thread>
 
 #include "stats.h"
@@ -66,13 +64,9 @@ std::vector<json> run_sweep(const Scenario& sc, const std::vector<PolicySpec>& p
 }
 
 NamedReport read_report(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw Error(Errc::kIo, "cannot read the report " + path + ": check the path");
-  std::stringstream ss;
-  ss << in.rdbuf();
   NamedReport r{path, {}};
   try {
-    r.report = json::parse(ss.str());
+    r.report = json::parse(read_text_file(path, "the report"));
   } catch (const json::parse_error& e) {
     throw Error(Errc::kBadInput, path + ": not a JSON report (byte " + std::to_string(e.byte) +
                                      "): " + e.what() + "; was its run cut short?");

@@ -239,6 +239,23 @@ TEST_CASE("policy sanity on demo-small: preemption cuts the latency tail", "[sim
   CHECK(sw.jain > 0.8);
 }
 
+TEST_CASE("batch progress lost per preemption = lost ms/s x 1000 / preemptions per s", "[sim][policy]") {
+  // No warm-up, so the measured window is the whole run; vShard preempts
+  // only vCPUs without the latency class, here all batch vCPUs, so every
+  // preemption counted by the scheduler is a batch preemption.
+  Scenario s = load_scenario(std::string(VSHARD_SCENARIO_DIR) + "/demo-small.toml");
+  s.duration_ms = 400;
+  s.warmup_ms = 0;
+  PolicyResult r = simulate(s, parse_policy("shard-sw", "model", false), RunOptions{2, {}});
+  REQUIRE(r.sched.preemptions > 100);
+  CHECK(r.batch_lost_ms_per_s > 0);
+  const double per_s = static_cast<double>(r.sched.preemptions) / 0.4;
+  CHECK(r.batch_lost_us_per_preemption == Approx(r.batch_lost_ms_per_s * 1000 / per_s));
+  PolicyResult f = simulate(s, parse_policy("fifo", "model", false), RunOptions{2, {}});
+  CHECK(f.sched.preemptions == 0);
+  CHECK(f.batch_lost_us_per_preemption == 0);
+}
+
 TEST_CASE("vShard through the driver's rings gives the same run as the model", "[sim][policy]") {
   if (!host::device_engines_available()) {
     WARN("driver not built in: the device-engine run is not compared");
