@@ -459,11 +459,10 @@ class Sim final : public host::Dispatcher {
       arm_slice(c, k.slice_end);
       return;
     }
-    if (!sched_->slice_end(c, now_)) {
-      arm_slice(c, now_ + sc_.timeslice_us);
-      
-      
-    }
+    // A new slice of timeslice_us unless another vCPU takes the core; the
+    // scheduler may shorten it (trim_slice) from within slice_end.
+    k.slice_end = now_ + sc_.timeslice_us;
+    if (!sched_->slice_end(c, now_)) arm_slice(c, k.slice_end);
   }
 
   void on_shard_end(uint32_t c) {
