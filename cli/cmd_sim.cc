@@ -109,8 +109,8 @@ void register_sim(CLI::App& app, int& exit_code) {
       ->required()
       ->check(CLI::ExistingFile);
   sub->add_option("--policy", args->policies,
-                  "Comma-separated policies: fifo, credit, vtslice, shard, shard-sw, shard-hw, "
-                  "shard-pre (default: the scenario's sim.policies)");
+                  "Comma-separated policies: fifo, credit, credit2, eevdf, vtslice, shard, "
+                  "shard-sw, shard-hw, shard-pre (default: the scenario's sim.policies)");
   sub->add_option("--engine", args->engine,
                   "Where vShard decisions are computed: model (in process), verilator[?config=..] "
                   "or xrt://<index>")

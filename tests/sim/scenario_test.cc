@@ -103,7 +103,21 @@ TEST_CASE("policy names", "[sim][scenario]") {
   CHECK(parse_policy("shard-sw", "verilator", false).engine == "model");
   CHECK(parse_policy("shard-pre", "model", false).path == host::DecisionPath::kPrestaged);
   CHECK(parse_policy("credit", "model", false).policy == host::Policy::kCredit);
-  CHECK_THROWS_AS(parse_policy("eevdf", "model", false), Error);
+  CHECK(parse_policy("credit", "model", false).peer == Peer::kNone);
+  CHECK(parse_policy("credit2", "model", false).peer == Peer::kCredit2);
+  CHECK(parse_policy("eevdf", "model", false).peer == Peer::kEevdf);
+  CHECK(std::string(policy_name(parse_policy("eevdf", "model", false))) == "eevdf");
+  CHECK(std::string(policy_name(parse_policy("shard-hw", "model", false))) == "shard");
+  CHECK_THAT([] {
+    try {
+      parse_policy("cfs", "model", false);
+    } catch (const Error& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  }(), Catch::Contains("credit2, eevdf"));
+  CHECK(Scenario{}.policies[2] == "credit2");
+  CHECK(Scenario{}.policies[3] == "eevdf");
 }
 
 TEST_CASE("deterministic for a seed; trace arrivals replay exactly", "[sim][scenario]") {
