@@ -147,9 +147,14 @@ TEST_CASE("credit2: runqueues per socket, at most 16 CPUs, spread evenly", "[sim
   CHECK(c.cpus(1).front() == 12);
   Credit2 d = rqs(8, 32);  // 256 CPUs: min_rqs 16, max 16: two per socket
   CHECK(d.runqueues() == 16);
-  // A vCPU starts on a runqueue of its home node.
-  Credit2 e(host::Topology::uniform(2, 4), vcpus(1, 16, 1), PeerConfig{}, h);
+  // A vCPU starts on a runqueue of its home node; its wakes look at the 4
+  // CPUs of that runqueue, not at the host's 8: 0.5 + 4 x 0.032 µs.
+  FakeHost g(8);
+  Credit2 e(host::Topology::uniform(2, 4), vcpus(1, 16, 1), PeerConfig{}, g);
   CHECK(e.runqueue_of(0) == 1);
+  g.wake(e, 0, 0);
+  CHECK(g.ops.front().core >= 4);
+  CHECK(g.ops.front().value == Approx(kLat.software(4)));
 }
 
 TEST_CASE("credit2: a wake tickles its own CPU when idle, else the next idle CPU after it",
@@ -351,6 +356,29 @@ TEST_CASE("credit2: load balancing moves a vCPU off a loaded runqueue at a credi
   // difference where it is, so the next resets move nothing.
   h.advance(s, 200000);
   CHECK(s.stats().steals == 1);
+}
+
+TEST_CASE("credit2: a cap's budget bounds the timer; over it the vCPU is parked until the next period",
+          "[sim][peers][credit2]") {
+  // cap 25 % of account_us 30 ms: 7.5 ms per period.
+  FakeHost h(1);
+  Credit2 s(host::Topology::uniform(1, 1), std::vector<host::VcpuSpec>{{false, 16, 0, 25}}, PeerConfig{}, h);
+  h.wake(s, 0, 0);
+  CHECK(s.timer_at(0) == Approx(7500));  // min(credit 10 ms, budget 7.5 ms)
+  h.advance(s, 7500);
+  CHECK(s.state(0) == Credit2::VState::kParked);
+  CHECK(h.since(0) == std::vector<std::string>{"run 0 0", "rotate 0 0"});
+  CHECK(s.stats().parks == 1);
+  h.advance(s, 30000);
+  s.account(30000);  // a new budget of 7.5 ms: it runs again
+  CHECK(s.running_on(0) == 0);
+  // credit 2.5 ms runs out first (timer 32500, reset); then the budget's
+  // 5 ms: parked at 37500, 7.5 ms in the period.
+  h.advance(s, 37499);
+  CHECK(s.running_on(0) == 0);
+  h.advance(s, 37500);
+  CHECK(s.state(0) == Credit2::VState::kParked);
+  CHECK(s.stats().parks == 2);
 }
 
 // ================================================================= eevdf ==
@@ -567,22 +595,32 @@ TEST_CASE("eevdf: idle balance pulls a waiting entity, nearest node first, not c
     CHECK(s.stats().steals == 1);
   }
   SECTION("not on a core that idles only briefly (avg_idle < 0.5 ms)") {
-    FakeHost h(2);
-    Eevdf s(host::Topology::uniform(1, 2), vcpus(3), PeerConfig{}, h);
-    h.wake(s, 0, 0);  // core 0
-    h.wake(s, 2, 0);  // core 1
-    // Core 1 idles for 100 µs seven times: avg_idle += (100 - avg_idle)/8
-    // from 1000: 887.5, 789.1, 702.9, 627.6, 561.6, 503.9, 453.4.
-    for (int i = 0; i < 7; ++i) {
-      h.block(s, 2, 100 + 200.0 * i);
-      h.wake(s, 2, 200 + 200.0 * i);
-    }
-    CHECK(s.avg_idle(1) == Approx(453.4263).epsilon(1e-6));
-    h.wake(s, 1, 1450);  // waits on core 0
-    REQUIRE(s.queued(0).size() == 1);
-    h.block(s, 2, 1500);
-    CHECK(s.curr(1) == -1);
-    CHECK(s.stats().steals == 0);
+    // Core 1 idles for 100 µs k times: avg_idle += (100 - avg_idle)/8 from
+    // 1000: 887.5, 789.1, 702.9, 627.6, 561.6, 503.9, 453.4. Then an entity
+    // waits, cache cold, on core 0 while core 1 goes idle once more.
+    auto steals_after = [](int k, double& avg_idle) {
+      FakeHost h(2);
+      Eevdf s(host::Topology::uniform(1, 2), vcpus(3), PeerConfig{}, h);
+      h.wake(s, 0, 0);  // core 0
+      h.wake(s, 2, 0);  // core 1
+      for (int i = 0; i < k; ++i) {
+        h.block(s, 2, 100 + 200.0 * i);
+        h.wake(s, 2, 200 + 200.0 * i);
+      }
+      avg_idle = s.avg_idle(1);
+      // v1 joins core 0 (both cores busy) and, with the earlier deadline,
+      // takes it: v0 waits from t1 on; 550 µs later it is cache cold.
+      double t1 = 200.0 * k + 50;
+      h.wake(s, 1, t1);
+      REQUIRE(s.queued(0) == std::vector<uint32_t>{0});
+      h.block(s, 2, t1 + 550);
+      return s.stats().steals;
+    };
+    double avg = 0;
+    CHECK(steals_after(6, avg) == 1);  // 503.9 >= 500: newidle_balance pulls v0
+    CHECK(avg == Approx(503.9158).epsilon(1e-6));
+    CHECK(steals_after(7, avg) == 0);  // 453.4 < 500: skipped, core 1 stays idle
+    CHECK(avg == Approx(453.4263).epsilon(1e-6));
   }
 }
 
@@ -607,6 +645,48 @@ TEST_CASE("eevdf: periodic balance between nodes at the NUMA domain's interval",
   s.tick(20000, {1.0, 1.0}, 10000);
   s.tick(50000, {1.0, 1.0}, 10000);
   CHECK(s.stats().steals == 1);
+}
+
+TEST_CASE("eevdf: at a NUMA level only the node's first idle core balances (should_we_balance)",
+          "[sim][peers][eevdf]") {
+  // Nodes {0,1} and {2,3}. Node 0: five entities on two cores; node 1: core
+  // 2 runs v5, core 3 idle.
+  FakeHost h(4);
+  std::vector<host::VcpuSpec> spec = vcpus(6);
+  spec[5].home = 1;
+  Eevdf s(host::Topology::uniform(2, 2), spec, PeerConfig{}, h);
+  for (uint32_t v = 0; v < 6; ++v) h.wake(s, v, 0);
+  REQUIRE(s.curr(2) == 5);
+  REQUIRE(s.curr(3) == -1);
+  s.tick(10000, {1.0, 1.0, 1.0, 0.0}, 10000);
+  // Node 1 is balanced by core 3 (its first idle core), not core 2: node 0
+  // has 5 on 2 cores, node 1 has 1: 5 x 2 x 100 > 1 x 2 x 117; move (5 x 2 -
+  // 1 x 2)/(2 + 2) = 2 to core 3: one runs there, one waits there.
+  CHECK(s.stats().steals == 2);
+  CHECK(s.curr(3) >= 0);
+  CHECK(s.queued(3).size() == 1);
+  CHECK(s.queued(2).empty());
+}
+
+TEST_CASE("eevdf: a cap is enforced at the tick, the overrun repaid next period (CFS bandwidth)",
+          "[sim][peers][eevdf]") {
+  // cap 25 % of 30 ms: 7.5 ms per period, checked at the 4 ms ticks.
+  FakeHost h(1);
+  Eevdf s(host::Topology::uniform(1, 1), std::vector<host::VcpuSpec>{{false, 16, 0, 25}}, PeerConfig{}, h);
+  h.wake(s, 0, 0);
+  h.advance(s, 4000);  // 4 ms used
+  CHECK(s.curr(0) == 0);
+  h.advance(s, 8000);  // 8 ms >= 7.5: throttled, 0.5 ms over
+  CHECK(s.state(0) == Eevdf::VState::kThrottled);
+  CHECK(s.stats().parks == 1);
+  h.advance(s, 30000);
+  s.account(30000);  // budget 7.5 - 0.5 = 7 ms
+  CHECK(s.curr(0) == 0);
+  h.advance(s, 36000);  // ticks at 32000 and 36000: 0.5 + 6 = 6.5 ms
+  CHECK(s.curr(0) == 0);
+  h.advance(s, 40000);  // 10.5 ms: throttled
+  CHECK(s.state(0) == Eevdf::VState::kThrottled);
+  CHECK(s.stats().parks == 2);
 }
 
 // ============================================================ both peers ==
