@@ -758,30 +758,3 @@ TEST_CASE("peers: caps are honoured", "[sim][peers]") {
     CHECK(u.batch_blocks_per_s > 9900);
   }
 }
-
-TEST_CASE("peers: the shipped scenarios run deterministically", "[sim][peers]") {
-  for (const char* f : {"demo-small.toml", "mixed-2s32c.toml", "overcommit-256c.toml", "latency-only.toml"}) {
-    Scenario s = load_scenario(std::string(VSHARD_SCENARIO_DIR) + "/" + f);
-    s.duration_ms = std::string(f) == "overcommit-256c.toml" ? 150 : 400;
-    s.warmup_ms = s.duration_ms / 10;
-    for (const char* pol : {"credit2", "eevdf"}) {
-      INFO(f << " " << pol);
-      PolicySpec p = parse_policy(pol, "model", false);
-      PolicyResult a = simulate(s, p, RunOptions{5, {}});
-      PolicyResult b = simulate(s, p, RunOptions{5, {}});
-      PolicyResult c = simulate(s, p, RunOptions{6, {}});
-      CHECK(a.sim_events == b.sim_events);
-      CHECK(a.request.mean == b.request.mean);
-      CHECK(a.request.p999 == b.request.p999);
-      CHECK(a.wake.p99 == b.wake.p99);
-      CHECK(a.batch_blocks_per_s == b.batch_blocks_per_s);
-      CHECK(a.sched.preemptions == b.sched.preemptions);
-      CHECK(a.sched.steals == b.sched.steals);
-      CHECK(a.request.mean != c.request.mean);
-      CHECK(a.request.count > 0);
-      CHECK(a.sched.wakes > 0);
-      CHECK(a.sched.shards == 0);
-      CHECK(a.mean_decision_us > 0);
-    }
-  }
-}

@@ -427,11 +427,8 @@ void Credit2::migrate(uint32_t v, uint32_t to, double now) {
 // -------------------------------------------------------------- hooks --
 
 void Credit2::wake(uint32_t v, double now) {
-  check_vcpu(v, "wake");
+  begin_wake(v, v < vcpus_.size() && vcpus_[v].st == VState::kBlocked);
   Vcpu& s = vcpus_[v];
-  if (s.st != VState::kBlocked)
-    throw Error(Errc::kInternal, "credit2 wake: vCPU " + std::to_string(v) + " is not blocked");
-  ++stats_.wakes;
   // runq_tickle looks at the CPUs of the vCPU's runqueue.
   double delay = wake_sw_us_[s.rq];
   stats_.decision_us_total += delay;

@@ -391,11 +391,8 @@ void Eevdf::balance(uint32_t c, size_t level, double now) {
 // -------------------------------------------------------------- hooks --
 
 void Eevdf::wake(uint32_t v, double now) {
-  check_vcpu(v, "wake");
+  begin_wake(v, v < ents_.size() && ents_[v].st == VState::kBlocked);
   Ent& e = ents_[v];
-  if (e.st != VState::kBlocked)
-    throw Error(Errc::kInternal, "eevdf wake: vCPU " + std::to_string(v) + " is not blocked");
-  ++stats_.wakes;
   const uint32_t prev = e.core >= 0 ? static_cast<uint32_t>(e.core)
                                     : least_loaded_core(specs_[v].home, [&](uint32_t c) { return rqs_[c].nr(); });
   uint32_t examined = 0;

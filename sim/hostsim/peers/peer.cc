@@ -71,6 +71,13 @@ bool PeerBase::early_timer(uint32_t c, double now_us, double timer_at) {
   return true;
 }
 
+void PeerBase::begin_wake(uint32_t v, bool blocked) {
+  check_vcpu(v, "wake");
+  if (!blocked)
+    throw Error(Errc::kInternal, std::string(name_) + " wake: vCPU " + std::to_string(v) + " is not blocked");
+  ++stats_.wakes;
+}
+
 void PeerBase::check_vcpu(uint32_t v, const char* hook) const {
   if (v >= specs_.size())
     throw Error(Errc::kBadInput, std::string(name_) + " " + hook + ": vCPU " + std::to_string(v) +

@@ -87,6 +87,9 @@ class PeerBase : public host::SchedulerHooks {
     return best;
   }
   void check_vcpu(uint32_t v, const char* hook) const;
+  // The start of every wake: v exists and was blocked (else kInternal: the
+  // simulator and the peer disagree); counts the wake.
+  void begin_wake(uint32_t v, bool blocked);
 
   const char* name_;
   host::Topology topo_;
