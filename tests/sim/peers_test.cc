@@ -594,33 +594,53 @@ TEST_CASE("eevdf: idle balance pulls a waiting entity, nearest node first, not c
     CHECK(s.curr(1) == 0);
     CHECK(s.stats().steals == 1);
   }
-  SECTION("not on a core that idles only briefly (avg_idle < 0.5 ms)") {
-    // Core 1 idles for 100 µs k times: avg_idle += (100 - avg_idle)/8 from
-    // 1000: 887.5, 789.1, 702.9, 627.6, 561.6, 503.9, 453.4. Then an entity
-    // waits, cache cold, on core 0 while core 1 goes idle once more.
-    auto steals_after = [](int k, double& avg_idle) {
-      FakeHost h(2);
-      Eevdf s(host::Topology::uniform(1, 2), vcpus(3), PeerConfig{}, h);
-      h.wake(s, 0, 0);  // core 0
-      h.wake(s, 2, 0);  // core 1
-      for (int i = 0; i < k; ++i) {
-        h.block(s, 2, 100 + 200.0 * i);
-        h.wake(s, 2, 200 + 200.0 * i);
-      }
-      avg_idle = s.avg_idle(1);
-      // v1 joins core 0 (both cores busy) and, with the earlier deadline,
-      // takes it: v0 waits from t1 on; 550 µs later it is cache cold.
-      double t1 = 200.0 * k + 50;
-      h.wake(s, 1, t1);
-      REQUIRE(s.queued(0) == std::vector<uint32_t>{0});
-      h.block(s, 2, t1 + 550);
-      return s.stats().steals;
+  SECTION("each domain only while the average idle time pays for it") {
+    // Nodes {0,1} and {2,3}. Balancing the node costs the software scan of
+    // its 2 cores, 0.5 + 2 x 0.032 = 0.564 µs; the NUMA domain's 4 cores
+    // 0.628 µs more: 1.192 µs. Core 1 first idles k times for `gap` µs:
+    // avg_idle += (gap - avg_idle)/8 from 1000 µs. Then one entity, cache
+    // cold, waits on node 0 (core 0) or node 1 (core 2) as core 1 goes idle.
+    struct Pull {
+      uint64_t steals;
+      double start;  // delay of the pulled entity's start, -1 if none
+      double avg_idle;
     };
-    double avg = 0;
-    CHECK(steals_after(6, avg) == 1);  // 503.9 >= 500: newidle_balance pulls v0
-    CHECK(avg == Approx(503.9158).epsilon(1e-6));
-    CHECK(steals_after(7, avg) == 0);  // 453.4 < 500: skipped, core 1 stays idle
-    CHECK(avg == Approx(453.4263).epsilon(1e-6));
+    auto run = [](int k, double gap, bool remote) {
+      FakeHost h(4);
+      std::vector<host::VcpuSpec> spec = vcpus(6);
+      for (uint32_t v = 3; v < 6; ++v) spec[v].home = 1;
+      Eevdf s(host::Topology::uniform(2, 2), spec, PeerConfig{}, h);
+      for (uint32_t v : {0u, 2u, 3u, 4u}) h.wake(s, v, 0);  // cores 0, 1, 2, 3
+      for (int i = 0; i < k; ++i) {
+        h.block(s, 2, 10 + 2.0 * i);
+        h.wake(s, 2, 10 + 2.0 * i + gap);
+      }
+      double t = 10 + 2.0 * k + 1;
+      h.wake(s, remote ? 5 : 1, t);  // waits on core 2 or core 0
+      REQUIRE(s.queued(remote ? 2 : 0).size() == 1);
+      Pull p{0, -1, s.avg_idle(1)};
+      h.block(s, 2, t + 0.5);
+      p.steals = s.stats().steals;
+      if (h.last().what == "run" && h.last().core == 1) p.start = h.last().value;
+      return p;
+    };
+    // Long idle periods: both domains fit, the remote entity comes, after
+    // 1.192 µs of balancing.
+    Pull a = run(0, 1.0, true);
+    CHECK(a.steals == 1);
+    CHECK(a.start == Approx(kLat.software(2) + kLat.software(4)));
+    // 80 idle periods of 1 µs: avg = 1 + 999 x 0.875^80 = 1.023 µs: the node's
+    // balance fits (0.564), the NUMA domain's does not (1.192).
+    Pull b = run(80, 1.0, true);
+    CHECK(b.avg_idle == Approx(1.0229).epsilon(1e-3));
+    CHECK(b.steals == 0);
+    Pull c = run(80, 1.0, false);
+    CHECK(c.steals == 1);
+    CHECK(c.start == Approx(kLat.software(2)));
+    // 80 periods of 0.25 µs: avg 0.273 < 0.564: not even the node.
+    Pull d = run(80, 0.25, false);
+    CHECK(d.avg_idle == Approx(0.273).epsilon(1e-2));
+    CHECK(d.steals == 0);
   }
 }
 

@@ -31,8 +31,18 @@ Eevdf::Eevdf(const host::Topology& topo, std::vector<host::VcpuSpec> vcpus, cons
   }
   for (uint32_t c = 0; c < rqs_.size(); ++c)
     rqs_[c].next_balance.assign(1 + node_rings_[topo_.core_node[c]].size(), 0.0);
-  for (uint32_t n = 0; n < nodes_.size(); ++n)
+  for (uint32_t n = 0; n < nodes_.size(); ++n) {
     nodes_[n].nr_scan = static_cast<uint32_t>(node_cores_[n].size());
+    // A newidle balance of a domain looks at each of its cores: its cost is
+    // the software scan of the domain's span (the node, then the node and
+    // each further ring of nodes).
+    uint32_t span = static_cast<uint32_t>(node_cores_[n].size());
+    nodes_[n].lb_cost.push_back(cfg_.latency.software(span));
+    for (const auto& ring : node_rings_[n]) {
+      for (uint32_t m : ring) span += static_cast<uint32_t>(node_cores_[m].size());
+      nodes_[n].lb_cost.push_back(cfg_.latency.software(span));
+    }
+  }
 }
 
 // --------------------------------------------------------- runqueue --
@@ -220,7 +230,10 @@ bool Eevdf::schedule(uint32_t c, double now, double delay, int waker) {
     r.curr = -1;
     add_waiting(c, static_cast<uint32_t>(prev));
   }
-  if (next < 0 && newidle_balance(c, now)) next = pick(c);
+  // The woken entity starts after the wake's decision; one pulled by the
+  // idle balance after the balancing; any other at once.
+  double start = next >= 0 && next == waker ? delay : 0.0;
+  if (next < 0 && newidle_balance(c, now, start)) next = pick(c);
   if (next < 0) {
     r.timer_at = kNever;
     return prev >= 0;
@@ -235,7 +248,7 @@ bool Eevdf::schedule(uint32_t c, double now, double delay, int waker) {
   e.picked_deadline = e.deadline;
   e.stamp = now;
   r.timer_at = next_tick(now);
-  run_until(c, static_cast<uint32_t>(next), next == waker ? delay : 0.0, now, r.timer_at);
+  run_until(c, static_cast<uint32_t>(next), start, now, r.timer_at);
   return true;
 }
 
@@ -298,20 +311,26 @@ void Eevdf::detach(uint32_t v, double now) {
   ++stats_.steals;
 }
 
-bool Eevdf::newidle_balance(uint32_t c, double now) {
+bool Eevdf::newidle_balance(uint32_t c, double now, double& cost) {
   Rq& r = rqs_[c];
   r.idle_stamp = now;
-  // Not worth it if this core is idle only briefly, or nothing waits.
-  if (r.avg_idle < kMigrationCostUs || waiting_ == 0) return false;
+  cost = 0;
+  if (waiting_ == 0) return false;  // no runqueue is overloaded
   const uint32_t n = topo_.core_node[c];
-  int b = busiest_core({n}, c, now);
-  for (size_t l = 0; b < 0 && l < node_rings_[n].size(); ++l) b = busiest_core(node_rings_[n][l], c, now);
-  if (b < 0) return false;
-  uint32_t v = static_cast<uint32_t>(migratable(static_cast<uint32_t>(b), now));
-  detach(v, now);
-  enqueue(c, v, now);
-  r.idle_stamp = -1;
-  return true;
+  const Node& nd = nodes_[n];
+  for (size_t l = 0; l < nd.lb_cost.size(); ++l) {
+    // Stop where balancing would cost more than this core expects to idle.
+    if (r.avg_idle < cost + nd.lb_cost[l]) break;
+    cost += nd.lb_cost[l];
+    int b = l == 0 ? busiest_core({n}, c, now) : busiest_core(node_rings_[n][l - 1], c, now);
+    if (b < 0) continue;
+    uint32_t v = static_cast<uint32_t>(migratable(static_cast<uint32_t>(b), now));
+    detach(v, now);
+    enqueue(c, v, now);
+    r.idle_stamp = -1;
+    return true;
+  }
+  return false;
 }
 
 double Eevdf::interval_us(uint32_t c, size_t level) const {

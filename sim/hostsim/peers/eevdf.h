@@ -34,11 +34,14 @@
 //   SIS_UTIL's nr_idle_scan cores (fewer as the node's utilisation grows, none
 //   at 85 %), else the previous core. Wakes come from I/O, not from another
 //   vCPU thread, so wake_affine has no waker CPU to weigh: the target is prev.
-// - Idle balance (newidle_balance): a core going idle, if its average idle
-//   time is at least sysctl_sched_migration_cost (0.5 ms) and some runqueue
-//   is overloaded, pulls one waiting entity from the busiest runqueue of its
-//   node, else of the nearest nodes; entities that ran in the last 0.5 ms are
-//   cache hot and stay; the least recently queued or picked goes first.
+// - Idle balance (newidle_balance): a core going idle, if some runqueue is
+//   overloaded, pulls one waiting entity from the busiest runqueue of its
+//   node, else of the nearest nodes; entities that ran in the last 0.5 ms
+//   (sysctl_sched_migration_cost) are cache hot and stay; the least recently
+//   queued or picked goes first. Each domain is tried only while the core's
+//   average idle time covers the cost of balancing so far plus that
+//   domain's (max_newidle_lb_cost; here the software scan cost of its
+//   cores), and the pulled entity starts after that cost.
 // - Periodic balance (rebalance_domains): per domain (the node, then each
 //   NUMA distance) every span-in-ms milliseconds, x16 (busy_factor) on a busy
 //   core; at NUMA levels one core per node balances (should_we_balance); it
@@ -122,6 +125,7 @@ class Eevdf final : public PeerBase {
     uint32_t nr() const { return static_cast<uint32_t>(q.size()) + (curr >= 0); }
   };
   struct Node {
+    std::vector<double> lb_cost;  // per domain level: max_newidle_lb_cost
     double util = 0;  // PELT-like average utilisation of its cores, 0..1
     uint32_t nr_scan;
     uint32_t waiting = 0;  // entities waiting in its runqueues
@@ -149,7 +153,8 @@ class Eevdf final : public PeerBase {
   bool schedule(uint32_t c, double now, double delay, int waker);
   void wake_up(uint32_t c, uint32_t v, double now, double delay);  // enqueue + wake preemption
   uint32_t select_idle_sibling(uint32_t prev, uint32_t& examined) const;
-  bool newidle_balance(uint32_t c, double now);
+  // Pulls one entity onto idle core c; `cost` is the balancing time spent.
+  bool newidle_balance(uint32_t c, double now, double& cost);
   void balance(uint32_t c, size_t level, double now);
   int busiest_core(const std::vector<uint32_t>& nodes, uint32_t except, double now) const;
   int migratable(uint32_t c, double now) const;  // entity to pull from c, or -1
