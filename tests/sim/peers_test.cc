@@ -469,6 +469,25 @@ TEST_CASE("eevdf: an ineligible waker does not preempt, even with the earlier de
   CHECK(s.stats().preemptions == 0);
 }
 
+TEST_CASE("eevdf: an entity placed exactly at V is eligible, whatever the weights", "[sim][peers][eevdf]") {
+  // A zero-lag wake places the entity at V; in the kernel's integers it is
+  // then eligible (V is rounded down). Here V = v0 + Σ w (v - v0) / Σ w is
+  // computed in doubles: with weights 1..255 against nice 0 and odd run
+  // times the division rounds either way, which must not make the waker
+  // ineligible.
+  for (uint8_t w = 1; w != 0; ++w) {
+    FakeHost h(1);
+    std::vector<host::VcpuSpec> spec = {{false, w, 0, 0}, {false, 16, 0, 0}, {false, 16, 0, 0}};
+    Eevdf s(host::Topology::uniform(1, 1), spec, PeerConfig{}, h);
+    h.wake(s, 0, 0);  // runs
+    h.wake(s, 1, 0);  // waits at v = 0
+    h.wake(s, 2, 50.0 + w / 7.0);  // lands at V, between v1 and v0
+    INFO("weight " << int(w) << ": V - v2 = " << s.avg_vruntime(0) - s.vruntime(2));
+    CHECK(s.vruntime(2) == Approx(s.avg_vruntime(0)).margin(1e-9));
+    CHECK(s.eligible(2));
+  }
+}
+
 TEST_CASE("eevdf: RUN_TO_PARITY keeps the running entity until its slice is used", "[sim][peers][eevdf]") {
   // v0 nice 0; v1 weight 64 (w 4096): its slice in virtual time is 187.5.
   FakeHost h(1);

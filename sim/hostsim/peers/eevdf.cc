@@ -15,6 +15,7 @@ uint32_t ilog2(uint32_t x) {
   return r;
 }
 constexpr double kLongAgo = -1e18;  // exec_start of an entity that never ran: cache cold
+constexpr double kEligibleSlackUs = 1e-6;
 }  // namespace
 
 Eevdf::Eevdf(const host::Topology& topo, std::vector<host::VcpuSpec> vcpus, const PeerConfig& cfg,
@@ -62,7 +63,10 @@ void Eevdf::sums(const Rq& r, double& s, double& w) const {
 
 bool Eevdf::eligible_in(const Rq& r, uint32_t v, double s, double w) const {
   // vruntime <= V, i.e. (v - v0) x Σw <= Σ w (v_i - v0) (entity_eligible).
-  return (ents_[v].v - r.min_vruntime) * w <= s;
+  // The kernel's integers make an entity placed exactly at V eligible (the
+  // common zero-lag wake); 1 ps of virtual time absorbs the doubles'
+  // rounding so that it is eligible here too.
+  return (ents_[v].v - r.min_vruntime) * w <= s + kEligibleSlackUs * w;
 }
 
 double Eevdf::avg_vruntime(uint32_t c) const {
