@@ -37,7 +37,8 @@
 //   whose load differs most, push, pull or swap the vCPUs (by their own load
 //   averages) that make the difference least, if it exceeds 1 (some CPU
 //   idle) or 1/8 (all busy).
-// No BOOST: credit2 has none. Tickless: tick() only keeps caps honest.
+// No BOOST: credit2 has none. It is tickless: tick() does nothing (a cap's
+// budget bounds the timer instead).
 // Scenario inputs: topology, weights, caps (peer.h CapBudget), the software
 // decision latency. timeslice_us and tick_us are Xen credit1 settings that
 // credit2 does not have; it uses its own constants above.

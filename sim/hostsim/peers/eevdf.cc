@@ -297,7 +297,7 @@ int Eevdf::migratable(uint32_t c, double now) const {
   return best;
 }
 
-int Eevdf::busiest_core(const std::vector<uint32_t>& nodes, uint32_t except, double now) const {
+int Eevdf::busiest_core(std::span<const uint32_t> nodes, uint32_t except, double now) const {
   int best = -1;
   for (uint32_t n : nodes) {
     if (nodes_[n].waiting == 0) continue;
@@ -326,7 +326,7 @@ bool Eevdf::newidle_balance(uint32_t c, double now, double& cost) {
     // Stop where balancing would cost more than this core expects to idle.
     if (r.avg_idle < cost + nd.lb_cost[l]) break;
     cost += nd.lb_cost[l];
-    int b = l == 0 ? busiest_core({n}, c, now) : busiest_core(node_rings_[n][l - 1], c, now);
+    int b = l == 0 ? busiest_core({&n, 1}, c, now) : busiest_core(node_rings_[n][l - 1], c, now);
     if (b < 0) continue;
     uint32_t v = static_cast<uint32_t>(migratable(static_cast<uint32_t>(b), now));
     detach(v, now);
@@ -352,11 +352,10 @@ double Eevdf::interval_us(uint32_t c, size_t level) const {
 void Eevdf::balance(uint32_t c, size_t level, double now) {
   const uint32_t n = topo_.core_node[c];
   uint32_t imbalance = 0;
-  std::vector<uint32_t> from;
+  uint32_t from = n;  // the node to pull from
   if (level == 0) {
     // Within the node: halve the difference with the busiest core.
-    from = {n};
-    int b = busiest_core(from, c, now);
+    int b = busiest_core({&from, 1}, c, now);
     if (b < 0) return;
     uint32_t nb = rqs_[b].nr(), nc = rqs_[c].nr();
     imbalance = nc == 0 ? 1 : (nb > nc ? (nb - nc) / 2 : 0);
@@ -399,10 +398,10 @@ void Eevdf::balance(uint32_t c, size_t level, double now) {
     } else if (idle_l > idle_b + 1) {  // both have spare cores: spread the idle ones
       imbalance = (idle_l - idle_b) / 2;
     }
-    from = {static_cast<uint32_t>(busiest)};
+    from = static_cast<uint32_t>(busiest);
   }
   for (uint32_t i = 0; i < std::min(imbalance, kNrMigrate); ++i) {
-    int b = busiest_core(from, c, now);
+    int b = busiest_core({&from, 1}, c, now);
     if (b < 0) break;
     uint32_t v = static_cast<uint32_t>(migratable(static_cast<uint32_t>(b), now));
     detach(v, now);

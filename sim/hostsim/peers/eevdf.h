@@ -53,6 +53,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "peers/peer.h"
@@ -156,7 +157,9 @@ class Eevdf final : public PeerBase {
   // Pulls one entity onto idle core c; `cost` is the balancing time spent.
   bool newidle_balance(uint32_t c, double now, double& cost);
   void balance(uint32_t c, size_t level, double now);
-  int busiest_core(const std::vector<uint32_t>& nodes, uint32_t except, double now) const;
+  // The core of `nodes` (not `except`) with the most runnable entities and
+  // one it may pull; -1 if none.
+  int busiest_core(std::span<const uint32_t> nodes, uint32_t except, double now) const;
   int migratable(uint32_t c, double now) const;  // entity to pull from c, or -1
   void detach(uint32_t v, double now);  // off its runqueue for a balancing move
   double next_tick(double now) const;

@@ -18,7 +18,7 @@ namespace vshard::hostsim::peers {
 
 // The scenario inputs every policy sees (docs/scenarios.md, [host] and
 // [latency]). Each peer says in its header which of them it uses and where
-// it keeps its own defaults instead.
+// it keeps its own defaults instead (neither uses timeslice_us).
 struct PeerConfig {
   host::LatencyModel latency;
   double tick_us = 10000.0;
