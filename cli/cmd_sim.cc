@@ -128,8 +128,9 @@ void register_sim(CLI::App& app, int& exit_code) {
       ->required()
       ->check(CLI::ExistingFile);
   sub->add_option("--policy", args->policies,
-                  "Comma-separated policies, e.g. fifo,credit,vtslice,shard-pre (default: the "
-                  "scenario's sim.policies; docs/scenarios.md lists them)");
+                  "Comma-separated policies: fifo, credit, credit2, eevdf, vtslice, shard, "
+                  "shard-sw, shard-hw, shard-pre (default: the scenario's sim.policies; "
+                  "docs/scenarios.md lists them)");
   sub->add_option("--engine", args->engine,
                   "Where vShard decisions are computed: model (in process), verilator[?config=..], "
                   "xrt://<index> or driver:<spec>; engines other than model run one run at a time")

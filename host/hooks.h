@@ -64,7 +64,9 @@ class SchedulerHooks {
   virtual void wake(uint32_t v, double now_us) = 0;   // v became runnable
   virtual void block(uint32_t v, double now_us) = 0;  // running v has nothing to do
   // The slice of the vCPU on c ended. True if another vCPU took the core;
-  // false if the same vCPU keeps it (start a new slice).
+  // false if the same vCPU keeps it: it starts a new slice of the host's
+  // timeslice, which the scheduler may shorten (trim_slice) from within
+  // slice_end (the peers' own timers do).
   virtual bool slice_end(uint32_t c, double now_us) = 0;
   virtual void shard_done(uint32_t v, uint32_t c, double now_us) = 0;
   // Every tick: busy[c] = fraction of the last elapsed_us core c was busy.

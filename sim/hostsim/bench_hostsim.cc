@@ -32,6 +32,8 @@ void run(benchmark::State& state, const char* file, const char* policy, double d
 void BM_Overcommit256_ShardSw(benchmark::State& s) { run(s, "overcommit-256c.toml", "shard-sw", 200); }
 void BM_Overcommit256_ShardPre(benchmark::State& s) { run(s, "overcommit-256c.toml", "shard-pre", 200); }
 void BM_Overcommit256_Credit(benchmark::State& s) { run(s, "overcommit-256c.toml", "credit", 200); }
+void BM_Overcommit256_Credit2(benchmark::State& s) { run(s, "overcommit-256c.toml", "credit2", 200); }
+void BM_Overcommit256_Eevdf(benchmark::State& s) { run(s, "overcommit-256c.toml", "eevdf", 200); }
 void BM_Mixed32_ShardSw(benchmark::State& s) { run(s, "mixed-2s32c.toml", "shard-sw", 500); }
 
 // The software decision the latency model charges: a victim search over
@@ -80,5 +82,7 @@ BENCHMARK(BM_SoftwareScanCold)->Arg(8)->Arg(32)->Arg(256);
 BENCHMARK(BM_Overcommit256_ShardSw)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_Overcommit256_ShardPre)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_Overcommit256_Credit)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Overcommit256_Credit2)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Overcommit256_Eevdf)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_Mixed32_ShardSw)->Unit(benchmark::kMillisecond);
 BENCHMARK_MAIN();

@@ -49,8 +49,10 @@ nlohmann::json to_json(const Scenario& sc, const RunInfo& info, const std::vecto
   for (const auto& r : results) {
     order.push_back(r.spec.label);
     nlohmann::json p;
-    p["policy"] = host::policy_name(r.spec.policy);
-    p["decision_path"] = r.spec.policy == host::Policy::kShard ? host::decision_path_name(r.spec.path) : "software";
+    p["policy"] = policy_name(r.spec);
+    p["decision_path"] = r.spec.peer == Peer::kNone && r.spec.policy == host::Policy::kShard
+                             ? host::decision_path_name(r.spec.path)
+                             : "software";
     p["engine"] = r.engine_name;
     p["wake_latency_us"] = lat_json(r.wake);
     p["request_latency_us"] = lat_json(r.request);

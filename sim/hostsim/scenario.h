@@ -65,7 +65,8 @@ struct Scenario {
   double duration_ms = 1000.0;
   double warmup_ms = 100.0;
   uint64_t seed = 1;
-  std::vector<std::string> policies = {"fifo", "credit", "vtslice", "shard-sw", "shard-hw", "shard-pre"};
+  std::vector<std::string> policies = {"fifo",     "credit",   "credit2",  "eevdf",
+                                       "vtslice",  "shard-sw", "shard-hw", "shard-pre"};
   host::Topology topo = host::Topology::uniform(1, 4);
   double tick_us = 10000.0;
   double account_us = 30000.0;

@@ -8,6 +8,8 @@
 
 #include <time.h>
 
+#include "peers/credit2.h"
+#include "peers/eevdf.h"
 #include "random.h"
 #include "vshard/error.h"
 
@@ -21,6 +23,10 @@ PolicySpec parse_policy(const std::string& name, const std::string& engine, bool
     p.policy = host::Policy::kFifo;
   } else if (name == "credit") {
     p.policy = host::Policy::kCredit;
+  } else if (name == "credit2") {
+    p.peer = Peer::kCredit2;
+  } else if (name == "eevdf") {
+    p.peer = Peer::kEevdf;
   } else if (name == "vtslice") {
     p.policy = host::Policy::kVtslice;
   } else if (name == "shard") {
@@ -39,9 +45,19 @@ PolicySpec parse_policy(const std::string& name, const std::string& engine, bool
     p.path = host::DecisionPath::kPrestaged;
   } else {
     throw Error(Errc::kBadConfig, "unknown policy '" + name +
-                                      "': use fifo, credit, vtslice, shard, shard-sw, shard-hw or shard-pre");
+                                      "': use fifo, credit, credit2, eevdf, vtslice, shard, shard-sw, "
+                                      "shard-hw or shard-pre");
   }
   return p;
+}
+
+const char* policy_name(const PolicySpec& spec) {
+  switch (spec.peer) {
+    case Peer::kCredit2: return "credit2";
+    case Peer::kEevdf: return "eevdf";
+    case Peer::kNone: break;
+  }
+  return host::policy_name(spec.policy);
 }
 
 LatencySummary summarize_latency(std::vector<double>& v) {
@@ -153,12 +169,23 @@ class Sim final : public host::Dispatcher {
     cfg.abort_undo_us = sc_.abort_undo_us;
     cfg.profile_interval_us = sc_.profile_interval_us;
     cfg.engine_config = sc_.engine_config;
+    peers::PeerConfig peer_cfg{sc_.latency, sc_.tick_us, sc_.account_us, sc_.timeslice_us};
     std::unique_ptr<host::Engine> engine;
-    if (ps.policy == host::Policy::kShard) {
-      engine = host::make_engine(ps.engine, sc_.engine_params_for());
-      engine_name_ = engine->name();
+    switch (ps.peer) {
+      case Peer::kCredit2:
+        sched_ = std::make_unique<peers::Credit2>(sc_.topo, std::move(specs), peer_cfg, *this);
+        break;
+      case Peer::kEevdf:
+        sched_ = std::make_unique<peers::Eevdf>(sc_.topo, std::move(specs), peer_cfg, *this);
+        break;
+      case Peer::kNone:
+        if (ps.policy == host::Policy::kShard) {
+          engine = host::make_engine(ps.engine, sc_.engine_params_for());
+          engine_name_ = engine->name();
+        }
+        sched_ = std::make_unique<host::Scheduler>(sc_.topo, std::move(specs), cfg, *this, std::move(engine));
+        break;
     }
-    sched_ = std::make_unique<host::Scheduler>(sc_.topo, std::move(specs), cfg, *this, std::move(engine));
     warm_ = sc_.warmup_ms * 1000.0;
     end_ = sc_.duration_ms * 1000.0;
   }
@@ -438,11 +465,10 @@ class Sim final : public host::Dispatcher {
       arm_slice(c, k.slice_end);
       return;
     }
-    if (!sched_->slice_end(c, now_)) {
-      arm_slice(c, now_ + sc_.timeslice_us);
-      
-      
-    }
+    // A new slice of timeslice_us unless another vCPU takes the core; the
+    // scheduler may shorten it (trim_slice) from within slice_end.
+    k.slice_end = now_ + sc_.timeslice_us;
+    if (!sched_->slice_end(c, now_)) arm_slice(c, k.slice_end);
   }
 
   void on_shard_end(uint32_t c) {
@@ -473,7 +499,7 @@ class Sim final : public host::Dispatcher {
   PolicyResult finish(uint64_t events, double wall, double cpu) {
     PolicyResult r;
     r.spec = ps_;
-    r.engine_name = ps_.policy == host::Policy::kShard ? engine_name_ : "-";
+    r.engine_name = ps_.peer == Peer::kNone && ps_.policy == host::Policy::kShard ? engine_name_ : "-";
     // progress of vCPUs still running at the end
     for (auto& k : cores_)
       if (k.kind == SimCore::Kind::kRun) vs_[k.v].cpu_us += std::max(0.0, now_ - k.seg_start);

@@ -14,19 +14,24 @@
 
 namespace vshard::hostsim {
 
-// A policy as run by the simulator: "fifo", "credit", "vtslice", or vShard
-// as "shard" (decision path from the run options), "shard-sw" (software
-// decisions), "shard-hw" (hardware engine + PCIe), "shard-pre" (hardware
-// engine + prestaged table).
+// A policy as run by the simulator: the baselines "fifo", "credit",
+// "vtslice" (host::Scheduler), the peers "credit2" (Xen) and "eevdf" (Linux)
+// (sim/hostsim/peers), or vShard as "shard" (decision path from the run
+// options), "shard-sw" (software decisions), "shard-hw" (hardware engine +
+// PCIe), "shard-pre" (hardware engine + prestaged table).
+enum class Peer { kNone, kCredit2, kEevdf };
 struct PolicySpec {
   std::string label;
-  host::Policy policy = host::Policy::kFifo;
+  Peer peer = Peer::kNone;  // a peer scheduler instead of host::Scheduler
+  host::Policy policy = host::Policy::kFifo;  // host::Scheduler's policy (peer kNone)
   host::DecisionPath path = host::DecisionPath::kSoftware;
   std::string engine = "model";  // decisions computed by (vShard policies)
 };
 // engine: model|verilator|xrt...; prestage: default for plain "shard".
 // Throws vshard::Error(kBadConfig) on an unknown name.
 PolicySpec parse_policy(const std::string& name, const std::string& engine, bool prestage);
+// "credit2", "eevdf", or host::policy_name of the spec's policy.
+const char* policy_name(const PolicySpec& spec);
 
 struct LatencySummary {
   uint64_t count = 0;

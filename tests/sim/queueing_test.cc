@@ -54,7 +54,9 @@ TEST_CASE("M/M/1: mean, median and p99 response match 1/(mu - lambda)", "[sim][q
   Scenario s = one_core();
   s.duration_ms = 60000;
   s.workloads = {requests("mm1", true, 5000, 100)};
-  for (const char* pol : {"fifo", "shard-sw"}) {
+  // One vCPU on one core: no policy has anything to preempt or rotate, so
+  // every policy, the peers included, must be an exact M/M/1.
+  for (const char* pol : {"fifo", "credit2", "eevdf", "shard-sw"}) {
     PolicyResult r = simulate(s, parse_policy(pol, "model", false), RunOptions{42, {}});
     INFO("policy " << pol << ": mean " << r.request.mean << " p50 " << r.request.p50 << " p99 "
                    << r.request.p99 << " over " << r.request.count);

@@ -1,4 +1,6 @@
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <catch2/catch.hpp>
 
@@ -180,14 +182,35 @@ TEST_CASE("policy names", "[sim][scenario]") {
   CHECK(parse_policy("shard-sw", "verilator", false).engine == "model");
   CHECK(parse_policy("shard-pre", "model", false).path == host::DecisionPath::kPrestaged);
   CHECK(parse_policy("credit", "model", false).policy == host::Policy::kCredit);
-  CHECK_THROWS_AS(parse_policy("eevdf", "model", false), Error);
+  CHECK(parse_policy("credit", "model", false).peer == Peer::kNone);
+  CHECK(parse_policy("credit2", "model", false).peer == Peer::kCredit2);
+  CHECK(parse_policy("eevdf", "model", false).peer == Peer::kEevdf);
+  CHECK(std::string(policy_name(parse_policy("eevdf", "model", false))) == "eevdf");
+  CHECK(std::string(policy_name(parse_policy("shard-hw", "model", false))) == "shard");
+  CHECK_THAT([] {
+    try {
+      parse_policy("cfs", "model", false);
+    } catch (const Error& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  }(), Catch::Contains("credit2, eevdf"));
+  CHECK(Scenario{}.policies[2] == "credit2");
+  CHECK(Scenario{}.policies[3] == "eevdf");
 }
 
 TEST_CASE("deterministic for a seed; trace arrivals replay exactly", "[sim][scenario]") {
-  Scenario s = load_scenario(std::string(VSHARD_SCENARIO_DIR) + "/demo-small.toml");
-  s.duration_ms = 300;
-  s.warmup_ms = 30;
-  for (const char* pol : {"credit", "shard-pre"}) {
+  // credit and shard-pre on demo-small; the peers (credit2, eevdf) on every
+  // shipped scenario.
+  std::vector<std::pair<std::string, std::string>> runs = {{"demo-small.toml", "credit"},
+                                                           {"demo-small.toml", "shard-pre"}};
+  for (const char* f : {"demo-small.toml", "mixed-2s32c.toml", "overcommit-256c.toml", "latency-only.toml"})
+    for (const char* pol : {"credit2", "eevdf"}) runs.emplace_back(f, pol);
+  for (const auto& [f, pol] : runs) {
+    INFO(f << " " << pol);
+    Scenario s = load_scenario(std::string(VSHARD_SCENARIO_DIR) + "/" + f);
+    s.duration_ms = f == "overcommit-256c.toml" ? 150 : 300;
+    s.warmup_ms = s.duration_ms / 10;
     PolicySpec p = parse_policy(pol, "model", false);
     PolicyResult a = simulate(s, p, RunOptions{5, {}});
     PolicyResult b = simulate(s, p, RunOptions{5, {}});
@@ -195,9 +218,13 @@ TEST_CASE("deterministic for a seed; trace arrivals replay exactly", "[sim][scen
     CHECK(a.sim_events == b.sim_events);
     CHECK(a.request.mean == b.request.mean);
     CHECK(a.request.p999 == b.request.p999);
+    CHECK(a.wake.p99 == b.wake.p99);
     CHECK(a.batch_blocks_per_s == b.batch_blocks_per_s);
     CHECK(a.sched.preemptions == b.sched.preemptions);
+    CHECK(a.sched.steals == b.sched.steals);
     CHECK(a.request.mean != c.request.mean);
+    CHECK(a.mean_decision_us > 0);
+    if (p.peer != Peer::kNone) CHECK(a.sched.shards == 0);
   }
   // A trace: one request every 1000 µs, deterministic 100 µs service, one
   // core to itself: every request takes exactly 100 µs, every wake costs

@@ -5,7 +5,7 @@ file(MAKE_DIRECTORY ${BIN})
 set(_out ${BIN}/sweep_tsan)
 # every source of the three libraries but benchmarks and the device engine
 # (the driver: not part of a --jobs run)
-file(GLOB _srcs ${SRC}/model/*.cc ${SRC}/host/*.cc ${SRC}/sim/hostsim/*.cc)
+file(GLOB _srcs ${SRC}/model/*.cc ${SRC}/host/*.cc ${SRC}/sim/hostsim/*.cc ${SRC}/sim/hostsim/peers/*.cc)
 list(FILTER _srcs EXCLUDE REGEX "/bench_[^/]*$|/device_engine.cc$")
 list(APPEND _srcs ${SRC}/tests/sim/tsan/sweep_tsan.cc)
 execute_process(
