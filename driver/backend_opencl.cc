@@ -28,15 +28,15 @@ class KernelPlanner : public ShardPlanner {
  public:
   explicit KernelPlanner(const std::string& device_hint) : cl_(device_hint) {}
 
-  ShardPlan plan(const Model& model, uint32_t victim_core) override {
-    const PlanInput in = plan_input_from_model(model, victim_core);
+  ShardPlan plan(const Model& model, uint32_t victim_core, uint16_t preemptor) override {
+    const PlanInput in = plan_input_from_model(model, victim_core, preemptor);
     const auto t0 = std::chrono::steady_clock::now();
     const PlanOutput out = cl_.plan(in);  // Error(kDeviceFailed) if the launch fails
     stats_.kernel_ns += static_cast<uint64_t>(
         std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count());
     ++stats_.launches;
     ShardPlan plan = to_shard_plan(out);
-    if (plan.k >= 2) {
+    if (plan.k >= 1) {
       ++stats_.sharded;
       stats_.shards += plan.k;
     }

@@ -357,8 +357,9 @@ void Device::Impl::on_decision(const Decision& d, uint32_t index) {
   const Params& p = id_.params;
   if (inflight_.empty()) corrupt(index, d, "a decision arrived but no event is in flight");
   const Event& ev = inflight_.front();
-  if (d.type < static_cast<uint8_t>(DecisionType::kRun) || d.type > static_cast<uint8_t>(DecisionType::kError))
-    corrupt(index, d, "unknown decision type " + hex(d.type, 2));
+  if (d.type < static_cast<uint8_t>(DecisionType::kRun) || d.type > static_cast<uint8_t>(DecisionType::kPark) ||
+      d.type == static_cast<uint8_t>(DecisionType::kResume))
+    corrupt(index, d, "unknown decision type " + hex(d.type, 2) + " (spec 1.1; RESUME was 1.0's)");
   if (d.seq != ev.seq)
     corrupt(index, d, "seq " + std::to_string(d.seq) + " does not match the oldest event in flight (seq " +
                           std::to_string(ev.seq) + ")");
@@ -372,7 +373,8 @@ void Device::Impl::on_decision(const Decision& d, uint32_t index) {
     case DecisionType::kRun:
     case DecisionType::kPreempt:
     case DecisionType::kShard:
-    case DecisionType::kResume:
+    case DecisionType::kResume:  // refused above
+    case DecisionType::kPark:
       if (d.core >= p.cores) corrupt(index, d, "core " + std::to_string(d.core) + " >= NCores");
       [[fallthrough]];
     case DecisionType::kQueued:
@@ -390,7 +392,7 @@ void Device::Impl::on_decision(const Decision& d, uint32_t index) {
     case DecisionType::kError:
       if (d.vcpu != ev.vcpu || d.core != ev.core || d.c16 != ev.type)
         corrupt(index, d, "ERROR does not echo the event's vcpu, core and type");
-      if (d.b8 < static_cast<uint8_t>(ErrorCode::kBadType) || d.b8 > static_cast<uint8_t>(ErrorCode::kCfgLocked))
+      if (d.b8 < static_cast<uint8_t>(ErrorCode::kBadType) || d.b8 > static_cast<uint8_t>(ErrorCode::kCapped))
         corrupt(index, d, "unknown error code " + hex(d.b8, 2));
       if (!group_.empty() || !(d.flags & kFlagLast)) corrupt(index, d, "ERROR must be the only decision of its event");
       break;

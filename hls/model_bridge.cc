@@ -5,7 +5,7 @@
 
 namespace vshard {
 
-PlanInput plan_input_from_model(const Model& model, uint32_t victim_core) {
+PlanInput plan_input_from_model(const Model& model, uint32_t victim_core, uint16_t preemptor) {
   const Params& p = model.params();
   if (victim_core >= p.cores)
     throw Error(Errc::kBadInput, "plan_input_from_model: victim core " + std::to_string(victim_core) +
@@ -14,6 +14,9 @@ PlanInput plan_input_from_model(const Model& model, uint32_t victim_core) {
   if (pc.occ != Occ::kRun)
     throw Error(Errc::kBadInput, "plan_input_from_model: core " + std::to_string(victim_core) +
                                      " runs no whole vCPU (occ must be RUN to be preempted)");
+  if (preemptor >= p.vcpus)
+    throw Error(Errc::kBadInput, "plan_input_from_model: preemptor vCPU " + std::to_string(preemptor) +
+                                     " is not below NVcpus = " + std::to_string(p.vcpus));
   const VcpuInfo& u = model.vcpu(pc.vcpu);
   PlanInput in;
   std::memset(&in, 0, sizeof in);
@@ -21,6 +24,8 @@ PlanInput plan_input_from_model(const Model& model, uint32_t victim_core) {
   in.shard_min_credit = static_cast<int32_t>(model.config(cfg::kShardMinCredit));
   in.bcost = u.bcost;
   in.sync_cost_us = model.config(cfg::kSyncCostUs);
+  in.erun = model.vcpu(preemptor).erun;
+  in.shards = u.shards;
   in.ncores = p.cores;
   in.load_hot_cores = model.config(cfg::kLoadHotCores);
   in.blocks = u.blocks;

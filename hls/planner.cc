@@ -40,6 +40,7 @@ void validate_plan_input(const PlanInput& in) {
     bad("shard_min_credit", in.shard_min_credit, "-32767..32767 (SHARD_MIN_CREDIT)");
   if (in.bcost > 0xFFFF) bad("bcost", in.bcost, "0..65535 (16-bit block cost)");
   if (in.sync_cost_us > 0xFFFF) bad("sync_cost_us", in.sync_cost_us, "0..65535 (SYNC_COST_US)");
+  if (in.erun > 0xFFFF) bad("erun", in.erun, "0..65535 (the preemptor's 16-bit expected run, µs)");
   if (in.load_hot_cores > in.ncores) bad("load_hot_cores", in.load_hot_cores, "0..ncores (LOAD_HOT_CORES)");
   if (in.home >= VS_PLAN_MAX_NODES) bad("home", in.home, "0..7 (a NUMA node)");
   if (in.victim_core >= in.ncores) bad("victim_core", in.victim_core, "below ncores");
@@ -49,7 +50,8 @@ void validate_plan_input(const PlanInput& in) {
   if (in.shard_min_freq > 3) bad("shard_min_freq", in.shard_min_freq, "0..3 (SHARD_MIN_FREQ)");
   if (in.k_under_load < 1 || in.k_under_load > in.max_shards_param)
     bad("k_under_load", in.k_under_load, "1..max_shards_param (K_UNDER_LOAD)");
-  if (in.reserved[0] != 0 || in.reserved[1] != 0) bad("reserved", in.reserved[0] | in.reserved[1], "zero");
+  if (in.shards > in.max_shards_param) bad("shards", in.shards, "0..max_shards_param (shards[u] still running)");
+  if (in.reserved != 0) bad("reserved", in.reserved, "zero");
   for (uint32_t c = 0; c < VS_PLAN_MAX_CORES; ++c) {
     if (in.core_info[c] & 0x80u) bad("core_info[" + std::to_string(c) + "]", in.core_info[c], "without bit 7");
     if (c >= in.ncores && (in.core_info[c] != 0 || in.util[c] != 0))

@@ -16,8 +16,8 @@ struct VcpuSpec {
   uint8_t weight = 16;   // 1..255
   uint8_t home = 0;      // home NUMA node
   // Xen-style cap: most CPU a vCPU may use per accounting period, in % of
-  // one core (0 = uncapped). Enforced by the baselines' host accounting;
-  // the engine has no caps (spec 1.0), so policy shard ignores them.
+  // one core (0 = uncapped). Enforced by every policy: the baselines' host
+  // accounting, the peers', and the engine for vShard (spec 1.1, 6.5).
   uint8_t cap_pct = 0;
 };
 
@@ -47,6 +47,7 @@ struct SchedStats {
   uint64_t shards = 0;
   uint64_t rotations = 0;  // slice expiries that switched vCPUs
   uint64_t steals = 0;     // vCPUs taken from another core's runqueue
+  uint64_t pulls = 0;      // vShard host: batch vCPUs brought back to their home node
   uint64_t commits = 0;    // prestaged commits that held
   uint64_t aborts = 0;
   uint64_t engine_events = 0;

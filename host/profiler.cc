@@ -1,6 +1,7 @@
 #include "host/profiler.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <string>
 
 #include "vshard/error.h"
@@ -37,7 +38,10 @@ Profiler::Profiler(uint32_t vcpus, double min_interval_us)
 std::optional<Profile> Profiler::update(uint32_t vcpu, const Profile& p, double now_us) {
   State& s = st_.at(vcpu);
   if (p == s.published) return std::nullopt;
-  bool urgent = (p.blocks >= 2) != (s.published.blocks >= 2);
+  if (p.blocks == s.published.blocks && p.bcost_us == s.published.bcost_us &&
+      8 * std::abs(int{p.erun_us} - int{s.published.erun_us}) < s.published.erun_us)
+    return std::nullopt;  // the expected run moved by less than 1/8
+  bool urgent = (p.blocks >= 1) != (s.published.blocks >= 1);
   if (!urgent && now_us - s.last_us < min_interval_us_) {
     ++suppressed_;
     return std::nullopt;
@@ -48,6 +52,9 @@ std::optional<Profile> Profiler::update(uint32_t vcpu, const Profile& p, double 
   return p;
 }
 
-void Profiler::engine_consumed(uint32_t vcpu) { st_.at(vcpu).published.blocks = 0; }
+void Profiler::engine_took(uint32_t vcpu, uint32_t n) {
+  uint8_t& b = st_.at(vcpu).published.blocks;
+  b = static_cast<uint8_t>(b - std::min<uint32_t>(b, n));
+}
 
 }  // namespace vshard::host

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <string>
+#include <tuple>
 
 #include "vshard/error.h"
 
@@ -97,8 +98,9 @@ Scheduler::Scheduler(const Topology& topo, std::vector<VcpuSpec> vcpus, SchedCon
                "CORE_CFG of core " + std::to_string(c));
   }
   for (uint32_t v = 0; v < vcpus_.size(); ++v)
-    expect_ack(make_vcpu_cfg(next_seq(), static_cast<uint16_t>(v), vcpus_[v].home,
-                             vcpus_[v].weight),
+    // spec 6.5: the cap in µs per accounting period
+    expect_ack(make_vcpu_cfg(next_seq(), static_cast<uint16_t>(v), vcpus_[v].home, vcpus_[v].weight,
+                             static_cast<uint16_t>(std::min(65535.0, vcpus_[v].cap_pct * cfg_.account_us / 100.0))),
                "VCPU_CFG of vCPU " + std::to_string(v));
 }
 
@@ -113,6 +115,7 @@ void Scheduler::place(uint32_t v, uint32_t c, double delay) {
   vr.st = VState::kRunning;
   vr.core = static_cast<int>(c);
   vr.last_core = static_cast<int>(c);
+  vr.run_start = now_ + delay;
   double slice = vr.slice_left > 0 ? vr.slice_left : cfg_.timeslice_us;
   vr.slice_left = 0;
   disp_.run(c, v, delay, slice);
@@ -132,8 +135,10 @@ uint64_t Scheduler::prio_key(uint32_t v) const {
 
 int Scheduler::pick_rq(uint32_t v) const {
   const VcpuRec& r = vcpus_[v];
-  if (r.last_core >= 0) return r.last_core;
-  // first placement: the home node's core with the shortest runqueue
+  if (r.last_core >= 0 && topo_.core_node[r.last_core] == r.home) return r.last_core;
+  // First placement, or back from another node: the home node's core with
+  // the shortest runqueue (Xen credit picks a pCPU within the vCPU's soft
+  // affinity, its home node).
   int best = -1;
   size_t best_len = SIZE_MAX;
   for (uint32_t c = 0; c < topo_.cores(); ++c)
@@ -141,7 +146,7 @@ int Scheduler::pick_rq(uint32_t v) const {
       best = static_cast<int>(c);
       best_len = cores_[c].rq.size();
     }
-  return best >= 0 ? best : 0;
+  return best >= 0 ? best : std::max(r.last_core, 0);
 }
 
 void Scheduler::enqueue(uint32_t v, int c, double now, bool front) {
@@ -155,13 +160,17 @@ void Scheduler::enqueue(uint32_t v, int c, double now, bool front) {
   kick(c, now);
 }
 
-std::pair<int, int> Scheduler::best_candidate(uint32_t c) const {
-  auto best_in = [&](uint32_t q) -> int {
+std::pair<int, int> Scheduler::best_candidate(uint32_t c, int first_pass, int last_pass) const {
+  // home_only: only vCPUs homed on c's node. Steals take those first, from
+  // any runqueue: they run at full speed here (Xen credit's load balancer
+  // steals within soft affinity, the home node, before anything else).
+  auto best_in = [&](uint32_t q, bool home_only) -> int {
     const auto& rq = cores_[q].rq;
     int bi = -1;
     uint64_t bk = UINT64_MAX;
     for (size_t i = 0; i < rq.size(); ++i) {
-      if (vcpus_[rq[i]].parked) continue;
+      const VcpuRec& w = vcpus_[rq[i]];
+      if (w.parked || (home_only && w.home != topo_.core_node[c])) continue;
       uint64_t k = prio_key(rq[i]);
       if (k < bk) {
         bk = k;
@@ -171,12 +180,15 @@ std::pair<int, int> Scheduler::best_candidate(uint32_t c) const {
     return bi;
   };
   if (queued_total_ == 0) return {-1, -1};
-  int i = best_in(c);
-  if (i >= 0) return {static_cast<int>(c), i};
-  for (uint32_t q : steal_order_[c]) {
-    int j = best_in(q);
-    if (j >= 0) return {static_cast<int>(q), j};
+  if (first_pass == 0) {
+    int i = best_in(c, false);
+    if (i >= 0) return {static_cast<int>(c), i};
   }
+  for (int pass = first_pass; pass < last_pass; ++pass)
+    for (uint32_t q : steal_order_[c]) {
+      int j = best_in(q, pass == 0);
+      if (j >= 0) return {static_cast<int>(q), j};
+    }
   return {-1, -1};
 }
 
@@ -188,7 +200,15 @@ void Scheduler::take(int rq_core, int idx) {
 
 void Scheduler::schedule(uint32_t c, double now) {
   if (cores_[c].occ != Occ::kIdle) return;
-  auto [q, i] = best_candidate(c);
+  // vShard: before a vCPU of another node is stolen, a batch vCPU of this
+  // node running elsewhere comes home (pull_home).
+  const bool pull = cfg_.policy == Policy::kShard && !in_pull_;
+  auto [q, i] = best_candidate(c, 0, pull ? 1 : 2);
+  if (q < 0 && pull) {
+    pull_home(c, now);
+    if (cores_[c].occ != Occ::kIdle) return;
+    std::tie(q, i) = best_candidate(c, 1, 2);
+  }
   if (q < 0) return;
   uint32_t w = cores_[q].rq[i];
   take(q, i);
@@ -199,6 +219,38 @@ void Scheduler::schedule(uint32_t c, double now) {
     if (n != 1 || dec_[0].type != static_cast<uint8_t>(DecisionType::kRun)) engine_error(dec_[0]);
   }
   place(w, c, 0.0);
+}
+
+void Scheduler::pull_home(uint32_t c, double now) {
+  // A batch vCPU homed on c's node that runs whole on another node: it runs
+  // 1 / speed(distance) times slower there. Moving it costs one migration;
+  // its old core then serves its own node (schedule below). Latency vCPUs
+  // run briefly and are left where they are.
+  const uint32_t n = topo_.core_node[c];
+  int from = -1;
+  for (uint32_t q = 0; q < topo_.cores() && from < 0; ++q) {
+    if (topo_.core_node[q] == n || cores_[q].occ != Occ::kRun) continue;
+    const VcpuRec& w = vcpus_[cores_[q].vcpu];
+    if (!w.lat && w.home == n) from = static_cast<int>(q);
+  }
+  if (from < 0) return;
+  in_pull_ = true;
+  const uint32_t w = cores_[from].vcpu;
+  VcpuRec& wr = vcpus_[w];
+  ++stats_.pulls;
+  wr.slice_left = std::max(1.0, disp_.stop(static_cast<uint32_t>(from), StopReason::kRotate));
+  // The engine has no "move": BLOCK frees its core, a non-latency WAKE
+  // places it on the nearest idle core of its home node, which c is one of.
+  size_t k = engine_step(make_block(next_seq(), static_cast<uint16_t>(w)), now);
+  if (k != 1 || dec_[0].type != static_cast<uint8_t>(DecisionType::kAck)) engine_error(dec_[0]);
+  wr.st = VState::kBlocked;
+  wr.core = -1;
+  cores_[from].occ = Occ::kIdle;
+  ++idle_count_;
+  k = engine_step(make_wake(next_seq(), static_cast<uint16_t>(w), false), now);
+  apply(k, 0.0, now);
+  in_pull_ = false;
+  schedule(static_cast<uint32_t>(from), now);
 }
 
 void Scheduler::kick(int near_core, double now) {
@@ -223,6 +275,7 @@ void Scheduler::kick(int near_core, double now) {
 // ----------------------------------------------------------------- hooks --
 
 void Scheduler::wake(uint32_t v, double now) {
+  now_ = now;
   if (v >= vcpus_.size()) throw Error(Errc::kBadInput, "wake: vCPU " + std::to_string(v) + " does not exist");
   if (vcpus_[v].st != VState::kBlocked)
     throw Error(Errc::kInternal, "wake: vCPU " + std::to_string(v) + " is not blocked");
@@ -234,6 +287,7 @@ void Scheduler::wake(uint32_t v, double now) {
 }
 
 void Scheduler::block(uint32_t v, double now) {
+  now_ = now;
   VcpuRec& r = vcpus_[v];
   if (r.st != VState::kRunning)
     throw Error(Errc::kInternal, "block: vCPU " + std::to_string(v) + " is not running");
@@ -241,6 +295,7 @@ void Scheduler::block(uint32_t v, double now) {
   if (cfg_.policy == Policy::kShard) {
     size_t n = engine_step(make_block(next_seq(), static_cast<uint16_t>(v)), now);
     if (n != 1 || dec_[0].type != static_cast<uint8_t>(DecisionType::kAck)) engine_error(dec_[0]);
+    if (r.lat) note_run(v, now);
   }
   r.st = VState::kBlocked;
   r.core = -1;
@@ -250,6 +305,7 @@ void Scheduler::block(uint32_t v, double now) {
 }
 
 bool Scheduler::slice_end(uint32_t c, double now) {
+  now_ = now;
   CoreRec& cr = cores_[c];
   if (cr.occ != Occ::kRun) return false;
   uint32_t v = cr.vcpu;
@@ -287,32 +343,43 @@ bool Scheduler::slice_end(uint32_t c, double now) {
 }
 
 void Scheduler::shard_done(uint32_t v, uint32_t c, double now) {
-  VcpuRec& r = vcpus_[v];
-  if (r.st != VState::kSharded || cores_[c].occ != Occ::kShard || cores_[c].vcpu != v)
+  now_ = now;
+  if (cores_[c].occ != Occ::kShard || cores_[c].vcpu != v)
     throw Error(Errc::kInternal, "shard_done: core " + std::to_string(c) +
                                      " does not run a shard of vCPU " + std::to_string(v));
-  bool last = joins_[v].arrive();
+  // spec 1.1: the victim went on without its shards (it is queued, running
+  // or blocked); the join only counts them. Whoever waits for the last one
+  // (the guest's fork-join, the simulator) learns it from joins_[v].
+  joins_[v].arrive();
   size_t n = engine_step(make_shard_done(next_seq(), static_cast<uint16_t>(v), static_cast<uint8_t>(c)), now);
+  if (n != 1 || dec_[0].type != static_cast<uint8_t>(DecisionType::kAck)) engine_error(dec_[0]);
   cores_[c].occ = Occ::kIdle;
   ++idle_count_;
-  auto t = static_cast<DecisionType>(dec_[0].type);
-  if (n != 1 || (t != DecisionType::kAck && t != DecisionType::kResume)) engine_error(dec_[0]);
-  if ((t == DecisionType::kResume) != last)
-    throw Error(Errc::kInternal, "shard join of vCPU " + std::to_string(v) +
-                                     " disagrees with the engine about the last shard");
-  if (last) {
-    place(v, c, 0.0);  // the host's join counter says so: no decision latency
-  } else {
-    schedule(c, now);
-  }
+  schedule(c, now);
 }
 
 void Scheduler::tick(double now, const std::vector<double>& busy, double elapsed_us) {
+  now_ = now;
   uint16_t el = static_cast<uint16_t>(std::clamp(elapsed_us, 0.0, 65535.0));
   for (uint32_t c = 0; c < topo_.cores(); ++c) {
     uint8_t s = util_.sample(c, c < busy.size() ? busy[c] : 0.0);
     if (cfg_.policy == Policy::kShard) {
       size_t n = engine_step(make_tick(next_seq(), static_cast<uint8_t>(c), s, el), now);
+      if (n == 1 && dec_[0].type == static_cast<uint8_t>(DecisionType::kPark)) {
+        // spec 6.5: over its cap, the vCPU loses its core until ACCOUNT
+        const uint32_t v = dec_[0].vcpu;
+        if (cores_[c].occ != Occ::kRun || cores_[c].vcpu != v) engine_error(dec_[0]);
+        VcpuRec& r = vcpus_[v];
+        r.parked = true;
+        ++stats_.parks;
+        r.slice_left = std::max(1.0, disp_.stop(c, StopReason::kRotate));
+        r.st = VState::kBlocked;  // transiently, as in slice_end
+        cores_[c].occ = Occ::kIdle;
+        ++idle_count_;
+        schedule(c, now);
+        enqueue(v, static_cast<int>(c), now);
+        continue;
+      }
       if (n != 1 || dec_[0].type != static_cast<uint8_t>(DecisionType::kAck)) engine_error(dec_[0]);
     } else if (cores_[c].occ == Occ::kRun) {
       uint32_t v = cores_[c].vcpu;
@@ -337,28 +404,36 @@ void Scheduler::tick(double now, const std::vector<double>& busy, double elapsed
 }
 
 void Scheduler::account(double now) {
+  now_ = now;
+  bool unparked = false;
   if (cfg_.policy == Policy::kShard) {
+    // the engine refills credits and clears the caps' usage (spec 6.2, 6.5)
     size_t n = engine_step(make_account(next_seq()), now);
     if (n != 1 || dec_[0].type != static_cast<uint8_t>(DecisionType::kAck)) engine_error(dec_[0]);
-    return;
-  }
-  bool unparked = false;
-  for (auto& r : vcpus_) {
-    r.credit = std::clamp(r.credit + r.weight * cfg_.refill_per_weight, -cfg_.credit_cap, cfg_.credit_cap);
-    r.used_us = 0;
-    unparked |= r.parked;
-    r.parked = false;
+    for (auto& r : vcpus_) {
+      unparked |= r.parked;
+      r.parked = false;
+    }
+  } else {
+    for (auto& r : vcpus_) {
+      r.credit = std::clamp(r.credit + r.weight * cfg_.refill_per_weight, -cfg_.credit_cap, cfg_.credit_cap);
+      r.used_us = 0;
+      unparked |= r.parked;
+      r.parked = false;
+    }
   }
   if (unparked)
     for (uint32_t c = 0; c < topo_.cores() && queued_total_ > 0 && idle_count_ > 0; ++c) schedule(c, now);
 }
 
 void Scheduler::profile(uint32_t v, const Profile& p, double now) {
+  now_ = now;
   if (cfg_.policy != Policy::kShard) return;
   auto send = profiler_.update(v, p, now);
   if (!send) return;
   ++stats_.profiles_sent;
-  size_t n = engine_step(make_profile(next_seq(), static_cast<uint16_t>(v), send->blocks, send->bcost_us), now);
+  size_t n = engine_step(make_profile(next_seq(), static_cast<uint16_t>(v), send->blocks, send->bcost_us,
+                                      send->erun_us), now);
   if (n != 1 || dec_[0].type != static_cast<uint8_t>(DecisionType::kAck)) engine_error(dec_[0]);
 }
 
@@ -454,6 +529,22 @@ size_t Scheduler::engine_step(const Event& ev, double now) {
   return n;
 }
 
+void Scheduler::note_run(uint32_t v, double now) {
+  // The run of this wake (placement to block), into a running mean with
+  // weight 1/8, published as erun (spec 1.1 PROFILE): how long this latency
+  // vCPU holds the core it preempts, which sizes its victims' shards.
+  VcpuRec& r = vcpus_[v];
+  const double run = std::max(0.0, now - r.run_start);
+  r.erun = r.erun > 0 ? r.erun + (run - r.erun) / 8 : run;
+  Profile p;
+  p.erun_us = static_cast<uint16_t>(std::min(65535.0, std::ceil(r.erun)));
+  auto send = profiler_.update(v, p, now);
+  if (!send) return;
+  ++stats_.profiles_sent;
+  size_t n = engine_step(make_profile(next_seq(), static_cast<uint16_t>(v), 0, 0, send->erun_us), now);
+  if (n != 1 || dec_[0].type != static_cast<uint8_t>(DecisionType::kAck)) engine_error(dec_[0]);
+}
+
 void Scheduler::engine_error(const Decision& d) const {
   std::string what = decision_type_name(d.type);
   if (d.type == static_cast<uint8_t>(DecisionType::kError))
@@ -494,6 +585,7 @@ void Scheduler::apply(size_t n, double delay, double now) {
   // Copy: applying may step the engine again (SCHED from kick).
   Decision local[kMaxDecisionsPerEvent];
   std::copy(dec_.begin(), dec_.begin() + static_cast<long>(n), local);
+  int victim = -1, victim_core = -1;  // a preempted vCPU, queued after the SHARDs
   for (size_t i = 0; i < n; ++i) {
     const Decision& d = local[i];
     switch (static_cast<DecisionType>(d.type)) {
@@ -508,32 +600,29 @@ void Scheduler::apply(size_t n, double delay, double now) {
         // fresh slice each time would let it monopolise its core.
         vcpus_[u].slice_left = std::max(1.0, disp_.stop(p, StopReason::kPreempt));
         place(by, p, delay);
-        if (k == 0) {
-          // Preempted mid-slice: first of its class on that core, so the
-          // victim loses as little as possible (Xen would queue it last).
-          enqueue(u, static_cast<int>(p), now, true);
-        } else {
+        if (k != 0) {  // its shards run in the background (spec 1.1, 7.4)
           ++stats_.shard_preemptions;
-          vcpus_[u].st = VState::kSharded;
-          vcpus_[u].core = -1;
           joins_[u].arm(k);
-          profiler_.engine_consumed(u);
         }
+        // Preempted mid-slice: first of its class on that core, so it runs
+        // there again when the preemptor blocks (Xen would queue it last),
+        // unless an idle core takes it first; queued once the event's SHARD
+        // decisions have taken their cores.
+        victim = static_cast<int>(u);
+        victim_core = static_cast<int>(p);
         break;
       }
       case DecisionType::kShard: {
         uint32_t t = d.core;
         if (cores_[t].occ != Occ::kIdle) engine_error(d);
         ++stats_.shards;
+        profiler_.engine_took(d.vcpu, d.d32);
         cores_[t].occ = Occ::kShard;
         cores_[t].vcpu = d.vcpu;
         --idle_count_;
         disp_.shard(t, d.vcpu, d.b8, d.c16, d.d32, delay);
         break;
       }
-      case DecisionType::kResume:
-        place(d.vcpu, d.core, 0.0);
-        break;
       case DecisionType::kQueued:
         enqueue(d.vcpu, pick_rq(d.vcpu), now);
         break;
@@ -541,10 +630,11 @@ void Scheduler::apply(size_t n, double delay, double now) {
       case DecisionType::kAbort:
         break;
       case DecisionType::kError:
-      default:
+      default:  // RESUME (spec 1.0 only), PARK (only a TICK's answer)
         engine_error(d);
     }
   }
+  if (victim >= 0) enqueue(static_cast<uint32_t>(victim), victim_core, now, true);
 }
 
 }  // namespace vshard::host

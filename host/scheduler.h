@@ -65,7 +65,7 @@ class Scheduler final : public SchedulerHooks {
   void profile(uint32_t v, const Profile& p, double now_us) override;
 
   // ---- introspection ----
-  enum class VState : uint8_t { kBlocked, kQueued, kRunning, kSharded };
+  enum class VState : uint8_t { kBlocked, kQueued, kRunning };
   VState state(uint32_t v) const { return vcpus_[v].st; }
   int core_of(uint32_t v) const { return vcpus_[v].core; }
   int credit(uint32_t v) const { return vcpus_[v].credit; }
@@ -99,6 +99,8 @@ class Scheduler final : public SchedulerHooks {
     uint8_t cap_pct = 0;
     bool parked = false;    // over its cap until the next accounting period
     double used_us = 0;     // CPU charged this accounting period
+    double run_start = 0;   // when it was last placed (its run per wake, for erun)
+    double erun = 0;        // latency vCPUs: running mean of the run per wake, µs
   };
 
   // baselines
@@ -117,13 +119,20 @@ class Scheduler final : public SchedulerHooks {
   void enqueue(uint32_t v, int c, double now, bool front = false);
   int pick_rq(uint32_t v) const;
   uint64_t prio_key(uint32_t v) const;  // lower runs first
-  // Best queued vCPU for core c (own runqueue, then steal by distance);
-  // returns {core whose rq holds it, index}, or {-1,-1}.
-  std::pair<int, int> best_candidate(uint32_t c) const;
+  // Best queued vCPU for core c; returns {core whose rq holds it, index},
+  // or {-1,-1}. Passes: 0 = c's own runqueue, then vCPUs homed on c's node
+  // queued anywhere (nearest runqueue first); 1 = any vCPU, nearest first.
+  std::pair<int, int> best_candidate(uint32_t c, int first_pass = 0, int last_pass = 2) const;
   void take(int rq_core, int idx);
   void schedule(uint32_t c, double now);  // c is idle: run the best queued vCPU
   void kick(int near_core, double now);   // queued work and idle cores: match them
+  // vShard: idle core c of node n with nothing queued for it brings home a
+  // batch vCPU of node n running on another node.
+  void pull_home(uint32_t c, double now);
+  void note_run(uint32_t v, double now);  // latency vCPU v blocks: its run per wake
   uint32_t next_seq() { return ++seq_; }
+  double now_ = 0;         // time of the hook being served (place() records run starts)
+  bool in_pull_ = false;   // pull_home() is moving a vCPU: no nested pull
 
   Topology topo_;
   SchedConfig cfg_;

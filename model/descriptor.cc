@@ -60,6 +60,7 @@ const char* decision_type_name(uint8_t type) {
     case 0x06: return "ACK";
     case 0x07: return "ABORT";
     case 0x08: return "ERROR";
+    case 0x09: return "PARK";
     default: return "?";
   }
 }
@@ -79,6 +80,7 @@ const char* error_code_name(uint8_t code) {
     case 0x0A: return "E_BAD_STATE";
     case 0x0B: return "E_RING_OVERFLOW";
     case 0x0C: return "E_CFG_LOCKED";
+    case 0x0D: return "E_CAPPED";
     default: return "?";
   }
 }
@@ -120,11 +122,12 @@ Event make_tick(uint32_t seq, uint8_t core, uint8_t util_sample, uint16_t elapse
   return e;
 }
 
-Event make_profile(uint32_t seq, uint16_t vcpu, uint8_t blocks, uint16_t block_cost_us) {
+Event make_profile(uint32_t seq, uint16_t vcpu, uint8_t blocks, uint16_t block_cost_us, uint16_t erun_us) {
   Event e = ev(EventType::kProfile, seq);
   e.vcpu = vcpu;
   e.b8 = blocks;
   e.c16 = block_cost_us;
+  e.d32 = erun_us;
   return e;
 }
 
@@ -160,11 +163,12 @@ Event make_core_cfg(uint32_t seq, uint8_t core, uint8_t node, bool online) {
   return e;
 }
 
-Event make_vcpu_cfg(uint32_t seq, uint16_t vcpu, uint8_t home, uint8_t weight) {
+Event make_vcpu_cfg(uint32_t seq, uint16_t vcpu, uint8_t home, uint8_t weight, uint16_t cap_us) {
   Event e = ev(EventType::kVcpuCfg, seq);
   e.vcpu = vcpu;
   e.b8 = home;
   e.c16 = weight;
+  e.d32 = cap_us;
   return e;
 }
 

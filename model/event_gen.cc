@@ -10,6 +10,7 @@ EventGen::EventGen(const Params& params, uint64_t seed, const EventGenOptions& o
     : p_(params), state_(seed ^ 0x5653484456534844ull), opts_(opts) {
   p_.validate();
   vstate_.assign(p_.vcpus, kBlocked);
+  parked_.assign(p_.vcpus, false);
   vcore_.assign(p_.vcpus, 0);
   vhome_.assign(p_.vcpus, 0);
   occ_.assign(p_.cores, Occ::kIdle);
@@ -53,12 +54,18 @@ void EventGen::build_prologue() {
                                       static_cast<uint8_t>(8 + below(57))));
     if (chance(0.5))
       prologue_.push_back(make_profile(0, static_cast<uint16_t>(v), static_cast<uint8_t>(2 + below(30)),
-                                       static_cast<uint16_t>(5 + below(200))));
+                                       static_cast<uint16_t>(5 + below(200)), random_erun()));
   }
   // Latency-class vCPUs take preference over shard targets less often with a
   // slightly wider victim radius; shard targets may be a node away.
   prologue_.push_back(make_config(0, cfg::kVictMaxDist, 25));
 }
+
+// Expected run of a PROFILE: unknown (0) a third of the time, else 1..2000 µs.
+uint16_t EventGen::random_erun() { return chance(0.33) ? 0 : static_cast<uint16_t>(1 + below(2000)); }
+
+// Cap of a VCPU_CFG: none most of the time, else 200..20000 µs per period.
+uint16_t EventGen::random_cap() { return chance(0.7) ? 0 : static_cast<uint16_t>(200 + below(19801)); }
 
 int EventGen::pick_vcpu(VState s) {
   for (int tries = 0; tries < 12; ++tries) {
@@ -177,7 +184,8 @@ Event EventGen::make_valid() {
   if (r < 90) {  // PROFILE
     const uint16_t v = static_cast<uint16_t>(below(p_.vcpus));
     const uint8_t blocks = chance(0.8) ? static_cast<uint8_t>(2 + below(40)) : static_cast<uint8_t>(below(256));
-    return make_profile(0, v, blocks, static_cast<uint16_t>(chance(0.9) ? 5 + below(300) : below(65536)));
+    return make_profile(0, v, blocks, static_cast<uint16_t>(chance(0.9) ? 5 + below(300) : below(65536)),
+                        random_erun());
   }
   if (r < 96) {  // UTIL
     const uint8_t c = static_cast<uint8_t>(below(p_.cores));
@@ -235,7 +243,8 @@ Event EventGen::make_topology() {
   const uint64_t r = below(4);
   if (r == 0) {  // VCPU_CFG: new home / weight
     const uint16_t v = static_cast<uint16_t>(below(p_.vcpus));
-    return make_vcpu_cfg(0, v, static_cast<uint8_t>(below(p_.nodes)), static_cast<uint8_t>(1 + below(255)));
+    return make_vcpu_cfg(0, v, static_cast<uint8_t>(below(p_.nodes)), static_cast<uint8_t>(1 + below(255)),
+                         random_cap());
   }
   if (r == 1) {  // bring an offline core back
     const int c = pick_offline_core();
@@ -251,7 +260,9 @@ Event EventGen::make_topology() {
 }
 
 Event EventGen::make_bad() {
-  const uint32_t want = static_cast<uint32_t>(1 + below(10));  // E_BAD_TYPE .. E_BAD_STATE
+  // E_BAD_TYPE .. E_BAD_STATE, and E_CAPPED (0x0B, 0x0C are not raised by events)
+  uint32_t want = static_cast<uint32_t>(1 + below(11));
+  if (want == 11) want = static_cast<uint32_t>(ErrorCode::kCapped);
   const uint16_t v_ok = static_cast<uint16_t>(below(p_.vcpus));
   const uint8_t c_ok = static_cast<uint8_t>(below(p_.cores));
   switch (static_cast<ErrorCode>(want)) {
@@ -265,7 +276,15 @@ Event EventGen::make_bad() {
       Event e = make_valid();
       switch (below(4)) {
         case 0: e.flags |= 0x80; break;
-        case 1: e.d32 |= 1u << below(32); e.type = static_cast<uint8_t>(EventType::kWake); break;
+        case 1:
+          if (chance(0.5)) {
+            e.d32 |= 1u << below(32);
+            e.type = static_cast<uint8_t>(EventType::kWake);
+          } else {  // PROFILE / VCPU_CFG use d32[15:0] only (1.1)
+            e = chance(0.5) ? make_profile(0, v_ok, 3, 40, 100) : make_vcpu_cfg(0, v_ok, 0, 16, 100);
+            e.d32 |= 1u << (16 + below(16));
+          }
+          break;
         case 2: e = make_account(0); e.c16 = static_cast<uint16_t>(1 + below(65535)); break;
         default: e = make_tick(0, c_ok, 1, 1); e.vcpu = static_cast<uint16_t>(1 + below(65535)); break;
       }
@@ -329,6 +348,17 @@ Event EventGen::make_bad() {
       }
       return make_valid();
     }
+    case ErrorCode::kCapped: {
+      // SCHED of a vCPU the engine parked (known from its PARK decision)
+      for (int tries = 0; tries < 12; ++tries) {
+        const uint32_t v = static_cast<uint32_t>(below(p_.vcpus));
+        const int c = pick_core_occ(Occ::kIdle);
+        if (parked_[v] && vstate_[v] == kQueued && c >= 0)
+          return make_sched(0, static_cast<uint16_t>(v), static_cast<uint8_t>(c));
+      }
+      // none parked now: cap a vCPU tightly so that one is parked soon
+      return make_vcpu_cfg(0, v_ok, vhome_[v_ok], 16, static_cast<uint16_t>(1 + below(400)));
+    }
     case ErrorCode::kBadState:
     default:
       switch (below(4)) {
@@ -364,7 +394,6 @@ void EventGen::observe(const Decision& d) {
   if (v >= p_.vcpus || c >= p_.cores) return;  // decisions name valid ids except ERROR/ACK echoes
   switch (static_cast<DecisionType>(d.type)) {
     case DecisionType::kRun:
-    case DecisionType::kResume:
       vstate_[v] = kRunning;
       vcore_[v] = c;
       occ_[c] = Occ::kRun;
@@ -378,9 +407,14 @@ void EventGen::observe(const Decision& d) {
       }
       occ_[c] = Occ::kRun;
       cvcpu_[c] = by;
-      vstate_[v] = d.b8 >= 2 ? kSharded : kQueued;
+      vstate_[v] = kQueued;  // 1.1: the victim is queued, its shards run in the background
       break;
     }
+    case DecisionType::kPark:
+      vstate_[v] = kQueued;
+      parked_[v] = true;
+      if (occ_[c] == Occ::kRun && cvcpu_[c] == v) occ_[c] = Occ::kIdle;
+      break;
     case DecisionType::kShard:
       occ_[c] = Occ::kShard;
       cvcpu_[c] = v;
@@ -397,6 +431,9 @@ void EventGen::observe(const Decision& d) {
           break;
         case EventType::kShardDone:
           occ_[c] = Occ::kIdle;
+          break;
+        case EventType::kAccount:
+          std::fill(parked_.begin(), parked_.end(), false);
           break;
         case EventType::kCoreCfg:
         case EventType::kVcpuCfg:

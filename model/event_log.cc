@@ -22,7 +22,8 @@ enum Slot : uint8_t { kSlotFlags, kSlotVcpu, kSlotCore, kSlotB8, kSlotC16, kSlot
 struct Field {
   const char* name;
   Slot slot;
-  uint32_t max;  // largest value (flags fields: the bit mask)
+  uint32_t max;           // largest value (flags fields: the bit mask)
+  bool optional = false;  // may be left out (0); written only when not 0
 };
 
 struct EventForm {
@@ -39,13 +40,19 @@ const EventForm kEventForms[13] = {
     {"BLOCK", 0, {{"vcpu", kSlotVcpu, 0xFFFF}}, 1},
     {"SCHED", 0, {{"vcpu", kSlotVcpu, 0xFFFF}, {"core", kSlotCore, 0xFF}}, 2},
     {"TICK", 0, {{"core", kSlotCore, 0xFF}, {"util", kSlotB8, 0xFF}, {"elapsed", kSlotC16, 0xFFFF}}, 3},
-    {"PROFILE", 0, {{"vcpu", kSlotVcpu, 0xFFFF}, {"blocks", kSlotB8, 0xFF}, {"cost", kSlotC16, 0xFFFF}}, 3},
+    {"PROFILE",
+     0,
+     {{"vcpu", kSlotVcpu, 0xFFFF}, {"blocks", kSlotB8, 0xFF}, {"cost", kSlotC16, 0xFFFF}, {"erun", kSlotD32, 0xFFFF, true}},
+     4},
     {"UTIL", 0x03, {{"core", kSlotCore, 0xFF}, {"util", kSlotB8, 0xFF}, {"freq", kSlotFlags, 3}}, 3},
     {"SHARD_DONE", 0, {{"vcpu", kSlotVcpu, 0xFFFF}, {"core", kSlotCore, 0xFF}}, 2},
     {"ACCOUNT", 0, {}, 0},
     {"CONFIG", 0, {{"key", kSlotC16, 0xFFFF}, {"value", kSlotD32, 0xFFFFFFFF}}, 2},
     {"CORE_CFG", 0x01, {{"core", kSlotCore, 0xFF}, {"node", kSlotB8, 0xFF}, {"online", kSlotFlags, 1}}, 3},
-    {"VCPU_CFG", 0, {{"vcpu", kSlotVcpu, 0xFFFF}, {"home", kSlotB8, 0xFF}, {"weight", kSlotC16, 0xFFFF}}, 3},
+    {"VCPU_CFG",
+     0,
+     {{"vcpu", kSlotVcpu, 0xFFFF}, {"home", kSlotB8, 0xFF}, {"weight", kSlotC16, 0xFFFF}, {"cap", kSlotD32, 0xFFFF, true}},
+     4},
     {"COMMIT",
      0,
      {{"vcpu", kSlotVcpu, 0xFFFF}, {"core", kSlotCore, 0xFF}, {"node", kSlotB8, 0xFF}, {"epoch", kSlotD32, 0xFFFFFFFF}},
@@ -85,7 +92,10 @@ bool named_form_fits(const Event& e) {
   const EventForm& f = kEventForms[e.type];
   if (e.flags & ~f.flag_mask) return false;
   bool used[6] = {true, false, false, false, false, false};
-  for (int i = 0; i < f.nfields; ++i) used[f.fields[i].slot] = true;
+  for (int i = 0; i < f.nfields; ++i) {
+    used[f.fields[i].slot] = true;
+    if (f.fields[i].slot != kSlotFlags && get_slot(e, f.fields[i].slot) > f.fields[i].max) return false;
+  }
   for (int s = kSlotVcpu; s <= kSlotD32; ++s)
     if (!used[s] && get_slot(e, static_cast<Slot>(s)) != 0) return false;
   return true;
@@ -258,6 +268,7 @@ std::string format_event(const Event& e) {
   s = std::string(f.name) + " seq=" + std::to_string(e.seq);
   for (int i = 0; i < f.nfields; ++i) {
     const Field& fd = f.fields[i];
+    if (fd.optional && get_slot(e, fd.slot) == 0) continue;
     s += ' ';
     s += fd.name;
     s += '=';
@@ -338,7 +349,8 @@ Event parse_event(std::string_view line, uint32_t prev_seq, const std::string& w
     seen[idx] = true;
   }
   for (int i = 0; i < f.nfields; ++i)
-    if (!seen[i]) fail(where, std::string(f.name) + ": field '" + f.fields[i].name + "' missing");
+    if (!seen[i] && !f.fields[i].optional)
+      fail(where, std::string(f.name) + ": field '" + f.fields[i].name + "' missing");
   return e;
 }
 
@@ -389,6 +401,10 @@ std::string format_decision(const Decision& d) {
       ok = ok && !d.c16;
       s = "ABORT" + seq + " vcpu=" + v + " core=" + c + " node=" + std::to_string(d.b8) +
           " epoch=" + std::to_string(d.d32) + tail(false);
+      break;
+    case 0x09:
+      ok = ok && !d.b8 && !d.c16 && !d.d32;
+      s = "PARK" + seq + " vcpu=" + v + " core=" + c + tail(false);
       break;
     case 0x08: {
       ok = ok && !d.d32 && d.c16 <= 0xFF;

@@ -11,7 +11,8 @@
 //   victim key {base cost [17], core [9]}            over victim candidates
 //              base = ((credit + 32768) >> VICT_CREDIT_SHIFT) + (slice >> VICT_SLICE_SHIFT)
 //
-// Within a group the distance term is the same for every core, so
+// Within a group the distance term (and, for victims, the spec 1.1 `far`
+// bit, dist > WAKE_MAX_DIST) is the same for every core, so
 // idle(n) and victim(n) are the minimum over groups of the group minimum
 // plus the distance term of (n, g): an O(NNodes^2) combine. A core whose key
 // changes updates its group minimum in O(1) when the key improves; only when
@@ -64,7 +65,7 @@ struct Model::Impl {
   uint32_t iterm[8][8] = {};             // dist(n, g) << 17: the idle key's distance part
   uint64_t vterm[8][8] = {};             // (dist(n, g) << VICT_DIST_SHIFT) << 9, kInf if > VICT_MAX_DIST
   uint32_t idle_best[8] = {};            // {dist [8], util [8], core [9]} of idle(n), or kInf
-  uint32_t vict_best[8] = {};            // {cost [18], core [9]} of victim(n), or kInf
+  uint32_t vict_best[8] = {};            // {far [1], cost [18], core [9]} of victim(n), or kInf
 
   // Optional shard planner hook (not copied with the model) and the Model
   // that owns this Impl during step() (the hook is handed the public view).
@@ -172,7 +173,10 @@ struct Model::Impl {
       for (uint32_t g = 0; g < 8; ++g) {
         const uint32_t d = numa[n][g];
         iterm[n][g] = d << 17;
-        vterm[n][g] = d <= reg[cfg::kVictMaxDist] ? uint64_t{(d << reg[cfg::kVictDistShift]) << 9} : kInf;
+        // spec 7.2: key {far [1], cost [18]}; the far bit is bit 18 of the key,
+        // bit 27 here (above the 9-bit core index)
+        const uint64_t far = d > reg[cfg::kWakeMaxDist] ? uint64_t{1} << 27 : 0;
+        vterm[n][g] = d <= reg[cfg::kVictMaxDist] ? far + (uint64_t{(d << reg[cfg::kVictDistShift]) << 9}) : kInf;
       }
     dirty = 0xFFFF;
     changed = true;
@@ -224,16 +228,16 @@ struct Model::Impl {
       PrestageKind kind;
       uint8_t core = 0;
       uint16_t vcpu = 0;
-      if (bi != kInf && (bi >> 17) <= wmax) {
+      // spec 8: near idle, near victim, far idle, far victim (WAKE rules 2-5)
+      const bool near_idle = bi != kInf && (bi >> 17) <= wmax;
+      const bool near_victim = bv != kInf && !far_victim(bv);
+      if (near_idle || (!near_victim && bi != kInf)) {
         kind = PrestageKind::kIdle;
         core = static_cast<uint8_t>(bi & 511);
       } else if (bv != kInf) {
         kind = PrestageKind::kPreempt;
         core = static_cast<uint8_t>(bv & 511);
         vcpu = cores[core].vcpu;
-      } else if (bi != kInf) {
-        kind = PrestageKind::kIdle;
-        core = static_cast<uint8_t>(bi & 511);
       } else {
         kind = PrestageKind::kNone;
       }
@@ -250,6 +254,8 @@ struct Model::Impl {
   // ---- helpers ----------------------------------------------------------------
 
   int32_t cap() const { return static_cast<int32_t>(reg[cfg::kCreditCap]); }
+  // The far bit of a packed victim key {far [1], cost [18], core [9]} (spec 7.2).
+  static bool far_victim(uint32_t key) { return (key >> 27) & 1; }
   uint16_t slice_us() const { return static_cast<uint16_t>(reg[cfg::kSliceUs]); }
 
   static Decision dec(const Event& ev, DecisionType t, uint16_t vcpu, uint8_t core) {
@@ -301,48 +307,54 @@ struct Model::Impl {
   size_t wake(const Event& ev, uint16_t v, bool lat, Decision* out) {
     VcpuInfo& vi = vcpus[v];
     const uint32_t n = vi.home;
-    const uint32_t bi = idle_best[n];
+    const uint32_t bi = idle_best[n], bv = vict_best[n];
     const bool idle_exists = bi != kInf;
-    const bool near_idle = lat && idle_exists && (bi >> 17) <= reg[cfg::kWakeMaxDist];
-    const bool preempting = !near_idle && lat && vict_best[n] != kInf;
+    const bool near_idle = idle_exists && (bi >> 17) <= reg[cfg::kWakeMaxDist];
+    const bool victim_exists = bv != kInf;
+    // spec 7.5 WAKE, rules 1-6
+    enum class Act { kQueue, kRunIdle, kPreempt } act = Act::kQueue;
+    if (vi.parked()) act = Act::kQueue;                                         // 1
+    else if (lat && near_idle) act = Act::kRunIdle;                             // 2
+    else if (lat && victim_exists && !far_victim(bv)) act = Act::kPreempt;      // 3
+    else if (idle_exists) act = Act::kRunIdle;                                  // 4
+    else if (lat && victim_exists) act = Act::kPreempt;                         // 5
     ShardPlan plan;
-    uint32_t p_core = 0;
-    if (preempting) {
-      p_core = vict_best[n] & 511;
+    const uint32_t p_core = bv & 511;
+    if (act == Act::kPreempt) {
       if (planner != nullptr) {
-        plan = planner->plan(*owner, p_core);
+        plan = planner->plan(*owner, p_core, v);
         check_plan(plan, p_core);
       } else {
-        plan = own_plan(p_core);
+        plan = own_plan(p_core, vi.erun);
       }
     }
     vi.lat = lat;
     if (lat) vi.credit = clamp_credit(int32_t{vi.credit} + static_cast<int32_t>(reg[cfg::kLatBoost]), cap());
-    if (near_idle) {
-      const uint32_t c = bi & 511;
-      out[0] = dec(ev, DecisionType::kRun, v, static_cast<uint8_t>(c));
-      place_run(v, c);
-      return 1;
-    }
-    if (preempting) return preempt(ev, v, p_core, plan, out);
-    if (idle_exists) {
-      const uint32_t c = bi & 511;
-      out[0] = dec(ev, DecisionType::kRun, v, static_cast<uint8_t>(c));
-      place_run(v, c);
-      return 1;
+    switch (act) {
+      case Act::kRunIdle: {
+        const uint32_t c = bi & 511;
+        out[0] = dec(ev, DecisionType::kRun, v, static_cast<uint8_t>(c));
+        place_run(v, c);
+        return 1;
+      }
+      case Act::kPreempt: return preempt(ev, v, p_core, plan, out);
+      case Act::kQueue: break;
     }
     vi.state = VcpuState::kQueued;
     out[0] = dec(ev, DecisionType::kQueued, v, 0);
     return 1;
   }
 
-  // Sections 7.3-7.4: the shard plan for a preemption of the vCPU on core p.
-  ShardPlan own_plan(uint32_t p_core) const {
+  // Sections 7.3-7.4: the shard plan for a preemption of the vCPU on core p
+  // by a vCPU whose expected run is erun µs.
+  ShardPlan own_plan(uint32_t p_core, uint32_t erun) const {
     ShardPlan plan;
     const VcpuInfo& ui = vcpus[cores[p_core].vcpu];
     const uint32_t b = ui.blocks;
-    if (reg[cfg::kShardEnable] != 1 || b < 2 ||
-        int32_t{ui.credit} < static_cast<int32_t>(reg[cfg::kShardMinCredit]))
+    const uint32_t sync = reg[cfg::kSyncCostUs];
+    // 7.3 without E (counted below)
+    if (reg[cfg::kShardEnable] != 1 || ui.shards != 0 ||
+        int32_t{ui.credit} < static_cast<int32_t>(reg[cfg::kShardMinCredit]) || b < 1 || b * ui.bcost < sync)
       return plan;
     // One pass: E, H and the MaxShards best eligible targets (insertion into a sorted buffer).
     const uint32_t util_max = reg[cfg::kShardUtilMax];
@@ -377,27 +389,36 @@ struct Model::Impl {
     if (e_count == 0) return plan;
     const uint32_t l = hot >= reg[cfg::kLoadHotCores] ? reg[cfg::kKUnderLoad] : p.max_shards;
     const uint32_t k0 = std::min({b, e_count, reg[cfg::kMaxShards], l});
-    uint32_t k_shards = 0;
-    for (uint32_t k = k0; k >= 2; --k) {
-      if (spec_div(b, k) * ui.bcost >= reg[cfg::kSyncCostUs]) {
+    // 7.4: s_T, the smallest power of two 2^j (j <= 7) with b << j >= T
+    const uint32_t t = std::max(erun, sync);
+    uint32_t s_t = 128;
+    for (uint32_t j = 0; j < 8; ++j)
+      if ((uint32_t{ui.bcost} << j) >= t) {
+        s_t = 1u << j;
+        break;
+      }
+    uint32_t k_shards = 0, s = 0;
+    for (uint32_t k = k0; k >= 1; --k) {
+      const uint32_t s_k = std::min(s_t, spec_div(b, k));
+      if (s_k * ui.bcost >= sync) {
         k_shards = k;
+        s = s_k;
         break;
       }
     }
-    if (k_shards < 2) return plan;
+    if (k_shards == 0) return plan;
     plan.k = static_cast<uint8_t>(k_shards);
-    const uint32_t q = spec_div(b, k_shards);
-    const uint32_t r = b - q * k_shards;
     for (uint32_t i = 0; i < k_shards; ++i) {
       plan.target[i] = static_cast<uint8_t>(best[i] & 511);
-      plan.first[i] = static_cast<uint8_t>(i * q + std::min(i, r));
-      plan.count[i] = static_cast<uint8_t>(q + (i < r ? 1 : 0));
+      plan.first[i] = static_cast<uint8_t>(i * s);
+      plan.count[i] = static_cast<uint8_t>(s);
     }
     return plan;
   }
 
   // A plan from a planner hook must keep the state's invariants (spec 10):
-  // K = 0 or 2..MaxShards, and K distinct online idle target cores. What it
+  // K <= MaxShards - shards of the victim, K distinct online idle target
+  // cores, and no more blocks handed out than the victim has. What it
   // decides within that (K, targets, split) is applied as given: a wrong
   // plan gives wrong decisions, which is what a checker must catch.
   void check_plan(const ShardPlan& plan, uint32_t p_core) const {
@@ -406,8 +427,14 @@ struct Model::Impl {
                                        " cannot be applied: " + why +
                                        "; the event was not applied (docs/spec.md 7.4 and 10)");
     };
-    if (plan.k == 1 || plan.k > p.max_shards)
-      refuse("K = " + std::to_string(plan.k) + ", must be 0 or 2.." + std::to_string(p.max_shards));
+    const VcpuInfo& ui = vcpus[cores[p_core].vcpu];
+    if (plan.k + uint32_t{ui.shards} > p.max_shards)
+      refuse("K = " + std::to_string(plan.k) + " with " + std::to_string(ui.shards) +
+             " shards of the victim still running, more than MaxShards = " + std::to_string(p.max_shards));
+    uint32_t handed = 0;
+    for (uint32_t i = 0; i < plan.k; ++i) handed += plan.count[i];
+    if (handed > ui.blocks)
+      refuse("the shards take " + std::to_string(handed) + " blocks, the victim has " + std::to_string(ui.blocks));
     for (uint32_t i = 0; i < plan.k; ++i) {
       const uint32_t t = plan.target[i];
       if (t >= p.cores)
@@ -420,7 +447,7 @@ struct Model::Impl {
     }
   }
 
-  // WAKE rule 2: v preempts the vCPU on core p; plan is its shard plan.
+  // WAKE rules 3 and 5: v preempts the vCPU on core p; plan is its shard plan.
   size_t preempt(const Event& ev, uint16_t v, uint32_t p_core, const ShardPlan& plan, Decision* out) {
     const uint16_t u = cores[p_core].vcpu;
     VcpuInfo& ui = vcpus[u];
@@ -431,8 +458,11 @@ struct Model::Impl {
     out[0] = d;
     ++cnt.preempts;
     place_run(v, p_core);
-    if (k_shards >= 2) {
+    ui.state = VcpuState::kQueued;  // its core field stays p
+    if (k_shards >= 1) {
+      uint32_t handed = 0;
       for (uint32_t i = 0; i < k_shards; ++i) {
+        handed += plan.count[i];
         Decision s = dec(ev, DecisionType::kShard, u, plan.target[i]);
         s.b8 = static_cast<uint8_t>(i);
         s.c16 = plan.first[i];
@@ -444,16 +474,14 @@ struct Model::Impl {
         t.slice = slice_us();
         touch(plan.target[i]);
       }
-      ui.state = VcpuState::kSharded;
-      ui.shards = static_cast<uint8_t>(k_shards);
+      ui.shards = static_cast<uint8_t>(ui.shards + k_shards);
       ui.credit = clamp_credit(int32_t{ui.credit} - static_cast<int32_t>(k_shards * reg[cfg::kShardCredit] +
                                                                         reg[cfg::kSyncCredit]),
                                cap());
-      ui.blocks = 0;
+      ui.blocks = static_cast<uint8_t>(ui.blocks - handed);
       cnt.shards += k_shards;
       return 1 + k_shards;
     }
-    ui.state = VcpuState::kQueued;
     return 1;
   }
 
@@ -512,15 +540,17 @@ struct Model::Impl {
       return error(ev, c, out);
     };
     // Reserved-field masks per type: flags mask allowed, and which of vcpu/core/b8/c16/d32 are used.
-    enum : uint8_t { V = 1, C = 2, B = 4, H = 8, D = 16 };
-    static constexpr uint8_t kUsed[13] = {0, V, V, V | C, C | B | H, V | B | H, C | B, V | C, 0, H | D,
-                                          C | B, V | B | H, V | C | B | D};
+    // L: only d32[15:0] is used, d32[31:16] is reserved (PROFILE, VCPU_CFG since 1.1).
+    enum : uint8_t { V = 1, C = 2, B = 4, H = 8, D = 16, L = 32 };
+    static constexpr uint8_t kUsed[13] = {0, V, V, V | C, C | B | H, V | B | H | L, C | B, V | C, 0, H | D,
+                                          C | B, V | B | H | L, V | C | B | D};
     static constexpr uint8_t kFlags[13] = {0, 0x01, 0, 0, 0, 0, 0x03, 0, 0, 0, 0x01, 0, 0};
     const uint8_t t = ev.type;
     if (t == 0 || t > 0x0C) return err(ErrorCode::kBadType);
     const uint8_t used = kUsed[t];
     if ((ev.flags & ~kFlags[t]) || (!(used & V) && ev.vcpu) || (!(used & C) && ev.core) ||
-        (!(used & B) && ev.b8) || (!(used & H) && ev.c16) || (!(used & D) && ev.d32))
+        (!(used & B) && ev.b8) || (!(used & H) && ev.c16) || (!(used & (D | L)) && ev.d32) ||
+        ((used & L) && (ev.d32 >> 16)))
       return err(ErrorCode::kReserved);
 
     const uint16_t v = ev.vcpu;
@@ -550,6 +580,7 @@ struct Model::Impl {
         if (!cores[c].online) return err(ErrorCode::kCoreOffline);
         if (cores[c].occ != Occ::kIdle) return err(ErrorCode::kCoreBusy);
         if (vcpus[v].state != VcpuState::kQueued) return err(ErrorCode::kBadState);
+        if (vcpus[v].parked()) return err(ErrorCode::kCapped);
         place_run(v, c);
         out[0] = dec(ev, DecisionType::kRun, v, static_cast<uint8_t>(c));
         return 1;
@@ -562,9 +593,18 @@ struct Model::Impl {
         k.util = static_cast<uint8_t>(int32_t{k.util} + (diff >> reg[cfg::kUtilShift]));
         k.slice = ev.c16 >= k.slice ? 0 : static_cast<uint16_t>(k.slice - ev.c16);
         if (k.occ != Occ::kIdle) {
-          VcpuInfo& ui = vcpus[k.vcpu];
+          const uint16_t u = k.vcpu;
+          VcpuInfo& ui = vcpus[u];
           const int32_t debit = static_cast<int32_t>((uint32_t{ev.c16} * reg[cfg::kCreditPerMs]) >> 10);
           ui.credit = clamp_credit(int32_t{ui.credit} - debit, cap());
+          ui.used = static_cast<uint16_t>(std::min<uint32_t>(65535, uint32_t{ui.used} + ev.c16));  // 6.5
+          if (k.occ == Occ::kRun && ui.parked()) {  // 7.5 TICK: over its cap, the core is taken from it
+            k.occ = Occ::kIdle;
+            ui.state = VcpuState::kQueued;
+            touch(c);
+            out[0] = dec(ev, DecisionType::kPark, u, static_cast<uint8_t>(c));
+            return 1;
+          }
         }
         touch(c);
         out[0] = ack(ev);
@@ -574,6 +614,7 @@ struct Model::Impl {
         if (v >= p.vcpus) return err(ErrorCode::kBadVcpu);
         vcpus[v].blocks = ev.b8;
         vcpus[v].bcost = ev.c16;
+        vcpus[v].erun = static_cast<uint16_t>(ev.d32);
         out[0] = ack(ev);
         return 1;
       }
@@ -590,22 +631,20 @@ struct Model::Impl {
         if (c >= p.cores) return err(ErrorCode::kBadCore);
         VcpuInfo& vi = vcpus[v];
         CoreState& k = cores[c];
-        if (vi.state != VcpuState::kSharded || k.occ != Occ::kShard || k.vcpu != v)
-          return err(ErrorCode::kBadState);
+        if (k.occ != Occ::kShard || k.vcpu != v) return err(ErrorCode::kBadState);
         k.occ = Occ::kIdle;
-        if (--vi.shards == 0) {
-          place_run(v, c);
-          out[0] = dec(ev, DecisionType::kResume, v, static_cast<uint8_t>(c));
-        } else {
-          touch(c);
-          out[0] = ack(ev);
-        }
+        --vi.shards;  // >= 1 by invariant 2: core c holds one of them
+        touch(c);
+        out[0] = ack(ev);
         return 1;
       }
       case EventType::kAccount: {
         const int32_t refill = static_cast<int32_t>(reg[cfg::kRefillPerWeight]);
         const int32_t cp = cap();
-        for (VcpuInfo& vi : vcpus) vi.credit = clamp_credit(int32_t{vi.credit} + vi.weight * refill, cp);
+        for (VcpuInfo& vi : vcpus) {
+          vi.credit = clamp_credit(int32_t{vi.credit} + vi.weight * refill, cp);
+          vi.used = 0;  // 6.5
+        }
         rebuild_all();
         out[0] = ack(ev);
         return 1;
@@ -634,6 +673,7 @@ struct Model::Impl {
         if (ev.c16 < 1 || ev.c16 > 255) return err(ErrorCode::kBadArg);
         vcpus[v].home = ev.b8;
         vcpus[v].weight = static_cast<uint8_t>(ev.c16);
+        vcpus[v].cap = static_cast<uint16_t>(ev.d32);
         out[0] = ack(ev);
         return 1;
       }
@@ -646,7 +686,7 @@ struct Model::Impl {
         if (vcpus[v].state != VcpuState::kBlocked) return err(ErrorCode::kBadState);
         const PrestageEntry& e = pre[n];
         // Counted after wake(): a refused shard plan leaves everything as it was.
-        if (e.kind != PrestageKind::kNone && e.core == c && e.epoch == ev.d32) {
+        if (e.kind != PrestageKind::kNone && e.core == c && e.epoch == ev.d32 && !vcpus[v].parked()) {
           const size_t k = wake(ev, v, true, out);
           out[0].flags |= kFlagCommitted;
           ++cnt.commits;
@@ -701,11 +741,14 @@ void Model::step(const Event& ev, std::vector<Decision>& out) {
 void Model::reset() { impl_->reset(); }
 void Model::set_shard_planner(ShardPlanner* planner) { impl_->planner = planner; }
 ShardPlanner* Model::shard_planner() const { return impl_->planner; }
-ShardPlan Model::own_shard_plan(uint32_t victim_core) const {
+ShardPlan Model::own_shard_plan(uint32_t victim_core, uint16_t preemptor) const {
   if (victim_core >= impl_->p.cores || impl_->cores[victim_core].occ != Occ::kRun)
     throw Error(Errc::kBadInput, "Model::own_shard_plan(" + std::to_string(victim_core) +
                                      "): the core must exist and run a whole vCPU (occ RUN)");
-  return impl_->own_plan(victim_core);
+  if (preemptor >= impl_->p.vcpus)
+    throw Error(Errc::kBadInput, "Model::own_shard_plan: preemptor vCPU " + std::to_string(preemptor) +
+                                     " out of range, NVcpus = " + std::to_string(impl_->p.vcpus));
+  return impl_->own_plan(victim_core, impl_->vcpus[preemptor].erun);
 }
 
 const CoreState& Model::core(uint32_t c) const {

@@ -36,7 +36,9 @@ int reference_victim(const Model& m, uint32_t n) {
     if (u.lat) continue;
     const uint32_t d = dist(m, n, c);
     if (d > m.config(cfg::kVictMaxDist)) continue;
-    const uint32_t cost = (d << m.config(cfg::kVictDistShift)) +
+    // key {far [1], cost [18]} (spec 1.1, 7.2)
+    const uint32_t far = d > m.config(cfg::kWakeMaxDist) ? 1 : 0;
+    const uint32_t cost = (far << 18) + (d << m.config(cfg::kVictDistShift)) +
                           (static_cast<uint32_t>(u.credit + 32768) >> m.config(cfg::kVictCreditShift)) +
                           (static_cast<uint32_t>(k.slice) >> m.config(cfg::kVictSliceShift));
     if (best < 0 || cost < best_cost) {
@@ -52,16 +54,17 @@ PrestageEntry reference_prestage(const Model& m, uint32_t n) {
   e.epoch = m.prestage(n).epoch;
   const int i = reference_idle(m, n);
   const int v = reference_victim(m, n);
-  if (i >= 0 && dist(m, n, static_cast<uint32_t>(i)) <= m.config(cfg::kWakeMaxDist)) {
+  const uint32_t wmax = m.config(cfg::kWakeMaxDist);
+  const bool near_idle = i >= 0 && dist(m, n, static_cast<uint32_t>(i)) <= wmax;
+  const bool near_victim = v >= 0 && dist(m, n, static_cast<uint32_t>(v)) <= wmax;
+  // spec 8: near idle, near victim, far idle, far victim
+  if (near_idle || (!near_victim && i >= 0)) {
     e.kind = PrestageKind::kIdle;
     e.core = static_cast<uint8_t>(i);
   } else if (v >= 0) {
     e.kind = PrestageKind::kPreempt;
     e.core = static_cast<uint8_t>(v);
     e.vcpu = m.core(static_cast<uint32_t>(v)).vcpu;
-  } else if (i >= 0) {
-    e.kind = PrestageKind::kIdle;
-    e.core = static_cast<uint8_t>(i);
   }
   return e;
 }

@@ -2,7 +2,7 @@
 // change the JSON and run `python3 scripts/gen_regs.py` (or `ninja regs`).
 //
 // vShard register map and the constants hardware and software share
-// (docs/spec.md v1.0, docs/registers.md). Reference as vs_regs_pkg::NAME.
+// (docs/spec.md v1.1, docs/registers.md). Reference as vs_regs_pkg::NAME.
 
 package vs_regs_pkg;
 
@@ -13,9 +13,9 @@ package vs_regs_pkg;
 
   // ---- identity and bus
   localparam int unsigned SPEC_VERSION_MAJOR = 1;
-  localparam int unsigned SPEC_VERSION_MINOR = 0;
+  localparam int unsigned SPEC_VERSION_MINOR = 1;
   localparam logic [31:0] MAGIC_VALUE = 32'h56534844;
-  localparam logic [31:0] VERSION_VALUE = 32'h00010000;
+  localparam logic [31:0] VERSION_VALUE = 32'h00010001;
   localparam int unsigned ADDR_W = 12;  // AXI4-Lite byte address width
 
   // ---- engine parameter ranges (spec section 1) and named configurations
@@ -67,13 +67,13 @@ package vs_regs_pkg;
     EVT_BLOCK = 8'h02,  // a vCPU blocks
     EVT_SCHED = 8'h03,  // the host places a queued vCPU on a core
     EVT_TICK = 8'h04,  // periodic tick of a core: util sample, elapsed us
-    EVT_PROFILE = 8'h05,  // shardable blocks and block cost of a vCPU
+    EVT_PROFILE = 8'h05,  // shardable blocks and block cost of a vCPU, and its expected run (d32[15:0])
     EVT_UTIL = 8'h06,  // utilisation and frequency class of a core
     EVT_SHARD_DONE = 8'h07,  // a shard of a vCPU ended on a core
     EVT_ACCOUNT = 8'h08,  // credit refill by weight
     EVT_CONFIG = 8'h09,  // configuration write: key in c16, value in d32
     EVT_CORE_CFG = 8'h0a,  // node and online state of a core
-    EVT_VCPU_CFG = 8'h0b,  // home node and weight of a vCPU
+    EVT_VCPU_CFG = 8'h0b,  // home node, weight and cap (d32[15:0], us per accounting period) of a vCPU
     EVT_COMMIT = 8'h0c  // the host acted on a prestaged entry
   } evt_type_e;
   // decision types (spec section 4)
@@ -81,11 +81,12 @@ package vs_regs_pkg;
     DEC_RUN = 8'h01,  // vCPU placed on a core
     DEC_PREEMPT = 8'h02,  // victim preempted on a core
     DEC_SHARD = 8'h03,  // one shard of the victim on a target core
-    DEC_RESUME = 8'h04,  // all shards ended: the vCPU resumes whole
+    DEC_RESUME = 8'h04,  // spec 1.0 only (all shards ended, the vCPU resumed whole); not emitted since 1.1
     DEC_QUEUED = 8'h05,  // no core: the vCPU waits for the host
     DEC_ACK = 8'h06,  // event applied, nothing to place
     DEC_ABORT = 8'h07,  // a COMMIT did not hold
-    DEC_ERROR = 8'h08  // event rejected; b8 = error code
+    DEC_ERROR = 8'h08,  // event rejected; b8 = error code
+    DEC_PARK = 8'h09  // a TICK found the vCPU over its cap: it loses its core until the next ACCOUNT
   } dec_type_e;
   // error codes (spec section 9); ERR_STICKY bit n is code n
   typedef enum logic [7:0] {
@@ -101,7 +102,8 @@ package vs_regs_pkg;
     E_CORE_BUSY = 8'h09,  // SCHED on a busy core; CORE_CFG offline of a busy core
     E_BAD_STATE = 8'h0a,  // event not allowed in the vCPU's or core's current state
     E_RING_OVERFLOW = 8'h0b,  // (ring front-end) the host wrote past the event ring's free space
-    E_CFG_LOCKED = 8'h0c  // (register interface) configuration written over AXI4-Lite while CTRL.ENABLE = 1; ignored
+    E_CFG_LOCKED = 8'h0c,  // (register interface) configuration written over AXI4-Lite while CTRL.ENABLE = 1; ignored
+    E_CAPPED = 8'h0d  // SCHED of a vCPU over its cap (parked until the next ACCOUNT)
   } err_code_e;
   // core occupancy (spec 2.1)
   typedef enum logic [1:0] {
@@ -114,7 +116,7 @@ package vs_regs_pkg;
     VST_BLOCKED = 2'h0,  // not runnable
     VST_QUEUED = 2'h1,  // runnable, waiting for the host to place it
     VST_RUNNING = 2'h2,  // on core core
-    VST_SHARDED = 2'h3  // its work runs as shards shards
+    VST_SHARDED = 2'h3  // spec 1.0 only (waiting for its shards); not reached since 1.1
   } vcpu_state_e;
   // prestaged entry kind (spec section 8)
   typedef enum logic [1:0] {
@@ -200,7 +202,7 @@ package vs_regs_pkg;
   localparam logic [31:0] STATUS_RESET = 32'h00000005;
   // ERR_STICKY (W1C): sticky errors: bit n is error code n; write 1 to clear
   localparam logic [11:0] ERR_STICKY_OFFSET = 12'h048;
-  localparam logic [31:0] ERR_STICKY_MASK = 32'h00001ffe;
+  localparam logic [31:0] ERR_STICKY_MASK = 32'h00003ffe;
   localparam int unsigned ERR_STICKY_BAD_TYPE_LSB = 1;  // W1C unknown event type (includes 0)
   localparam int unsigned ERR_STICKY_BAD_TYPE_W = 1;
   localparam int unsigned ERR_STICKY_RESERVED_LSB = 2;  // W1C a field or flag bit the type does not use is not zero
@@ -225,6 +227,8 @@ package vs_regs_pkg;
   localparam int unsigned ERR_STICKY_RING_OVERFLOW_W = 1;
   localparam int unsigned ERR_STICKY_CFG_LOCKED_LSB = 12;  // W1C (register interface) configuration written over AXI4-Lite while CTRL.ENABLE = 1; ignored
   localparam int unsigned ERR_STICKY_CFG_LOCKED_W = 1;
+  localparam int unsigned ERR_STICKY_CAPPED_LSB = 13;  // W1C SCHED of a vCPU over its cap (parked until the next ACCOUNT)
+  localparam int unsigned ERR_STICKY_CAPPED_W = 1;
   localparam logic [31:0] ERR_STICKY_RESET = 32'h00000000;
   // LAST_ERR_SEQ (RO): seq of the last event answered by ERROR
   localparam logic [11:0] LAST_ERR_SEQ_OFFSET = 12'h04c;
@@ -381,7 +385,7 @@ package vs_regs_pkg;
   localparam logic [11:0] CFG_OFFSET = 12'h100;
   localparam int unsigned CFG_STRIDE = 4;
   localparam int unsigned CFG_NUM_SCALAR_KEYS = 22;
-  // SLICE_US: timeslice given by RUN, PREEMPT, RESUME, SHARD
+  // SLICE_US: timeslice given by RUN, PREEMPT, SHARD
   localparam logic [15:0] CFG_SLICE_US_KEY = 16'h0000;
   localparam logic [11:0] CFG_SLICE_US_OFFSET = 12'h100;
   localparam int unsigned CFG_SLICE_US_W = 16;

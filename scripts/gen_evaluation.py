@@ -48,6 +48,7 @@ FIGURES = {
     "req_p999": (("request_latency_us", "p999"), "request p99.9 µs", 1, True),
     "req_count": (("request_latency_us", "count"), "requests", 0, False),
     "tput": (("batch_throughput_blocks_per_s",), "batch blocks/s", 0, False),
+    "work": (("batch_work_cores",), "batch work (cores)", 2, False),
     "lost": (("batch_progress_lost_ms_per_s",), "lost ms/s", 1, True),
     "lost_pre": (("batch_lost_us_per_preemption",), "lost µs/preempt", 1, True),
     "preempt": (("preemptions",), "preempt", 0, True),
@@ -147,7 +148,7 @@ def seeds_text(r):
 
 # ----------------------------------------------------------------- blocks --
 
-TABLE_COLS = ["wake_p50", "wake_p99", "wake_p999", "req_p50", "req_p99", "req_p999", "tput", "lost",
+TABLE_COLS = ["wake_p50", "wake_p99", "wake_p999", "req_p50", "req_p99", "req_p999", "tput", "work", "lost",
               "lost_pre", "preempt", "shards", "aborts", "jain", "dec"]
 
 
@@ -173,7 +174,7 @@ def best_peer(r, fig):
         cands = [l for l in cands if r.value(l, "req_count").mean > 0]
         if not cands:
             return None, "no latency requests"
-    if fig in ("tput", "lost_pre") and not r.has_batch():
+    if fig in ("tput", "work", "lost_pre") and not r.has_batch():
         return None, "no batch work"
     if fig == "lost_pre":
         cands = [l for l in cands if r.value(l, "preempt").mean > 0]
@@ -184,7 +185,7 @@ def best_peer(r, fig):
     return best, r.value(best, fig)
 
 
-SUMMARY_FIGS = ["req_p99", "req_p999", "wake_p99", "tput", "lost_pre"]
+SUMMARY_FIGS = ["req_p99", "req_p999", "wake_p99", "work", "tput", "lost_pre"]
 
 
 def ratio(a, b):
@@ -239,14 +240,16 @@ def block_targets(reports, vshard):
         else:
             row(name, f"request p99 ≤ best peer (`{label}`)", pm(mine, 1), pm(peer, 1),
                 verdict(mine, peer, 1.0, True))
-        # batch throughput not lower than the best peer's by more than 1 %
-        label, peer = best_peer(r, "tput")
-        mine = r.value(vshard, "tput")
+        # batch throughput not lower than the best peer's by more than 1 %,
+        # measured as batch work (core-seconds of blocks per second): blocks/s
+        # would reward a policy that serves the workloads with short blocks
+        label, peer = best_peer(r, "work")
+        mine = r.value(vshard, "work")
         if label is None:
-            row(name, "batch throughput ≥ 0.99 × best peer", pm(mine, 0), "-", f"n/a ({peer})")
+            row(name, "batch work ≥ 0.99 × best peer", pm(mine, 2), "-", f"n/a ({peer})")
         else:
-            row(name, f"batch throughput ≥ 0.99 × best peer (`{label}`)", pm(mine, 0),
-                "0.99 × " + pm(peer, 0), verdict(mine, peer, 0.99, False))
+            row(name, f"batch work ≥ 0.99 × best peer (`{label}`)", pm(mine, 2),
+                "0.99 × " + pm(peer, 2), verdict(mine, peer, 0.99, False))
         # progress lost per preemption at most half of credit's and credit2's
         mine = r.value(vshard, "lost_pre")
         for peer_label in ("credit", "credit2"):

@@ -60,7 +60,7 @@ inline constexpr uint32_t kPrestageRegBase = regs::kPreEntry;
 inline constexpr uint32_t pre_entry(uint32_t node) { return regs::pre_entry(node); }
 inline constexpr uint32_t pre_epoch(uint32_t node) { return regs::pre_epoch(node); }
 
-static_assert(regs::kVersionValue == 0x00010000, "driver implements spec 1.0");
+static_assert(regs::kVersionValue == 0x00010001, "driver implements spec 1.1");
 
 // Ring registers a DMA front-end owns (EVQ_BASE_LO .. PRESTAGE_BASE_HI).
 inline constexpr bool is_ring_register(uint32_t off) { return off >= kEvqBaseLo && off <= kPrestageBaseHi; }

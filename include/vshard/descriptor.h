@@ -44,11 +44,12 @@ enum class DecisionType : uint8_t {
   kRun = 0x01,
   kPreempt = 0x02,
   kShard = 0x03,
-  kResume = 0x04,
+  kResume = 0x04,  // 1.0 only: not emitted since 1.1
   kQueued = 0x05,
   kAck = 0x06,
   kAbort = 0x07,
   kError = 0x08,
+  kPark = 0x09,  // since 1.1: a capped vCPU loses its core (docs/spec.md 6.5)
 };
 
 enum class ErrorCode : uint8_t {
@@ -65,6 +66,7 @@ enum class ErrorCode : uint8_t {
   kBadState = 0x0A,
   kRingOverflow = 0x0B,
   kCfgLocked = 0x0C,
+  kCapped = 0x0D,  // since 1.1: SCHED of a vCPU over its cap
 };
 
 // Event flag bits.
@@ -117,13 +119,13 @@ Event make_wake(uint32_t seq, uint16_t vcpu, bool lat);
 Event make_block(uint32_t seq, uint16_t vcpu);
 Event make_sched(uint32_t seq, uint16_t vcpu, uint8_t core);
 Event make_tick(uint32_t seq, uint8_t core, uint8_t util_sample, uint16_t elapsed_us);
-Event make_profile(uint32_t seq, uint16_t vcpu, uint8_t blocks, uint16_t block_cost_us);
+Event make_profile(uint32_t seq, uint16_t vcpu, uint8_t blocks, uint16_t block_cost_us, uint16_t erun_us = 0);
 Event make_util(uint32_t seq, uint8_t core, uint8_t util, uint8_t freq);
 Event make_shard_done(uint32_t seq, uint16_t vcpu, uint8_t core);
 Event make_account(uint32_t seq);
 Event make_config(uint32_t seq, uint16_t key, uint32_t value);
 Event make_core_cfg(uint32_t seq, uint8_t core, uint8_t node, bool online);
-Event make_vcpu_cfg(uint32_t seq, uint16_t vcpu, uint8_t home, uint8_t weight);
+Event make_vcpu_cfg(uint32_t seq, uint16_t vcpu, uint8_t home, uint8_t weight, uint16_t cap_us = 0);
 Event make_commit(uint32_t seq, uint16_t vcpu, uint8_t core, uint8_t node, uint32_t epoch);
 
 }  // namespace vshard

@@ -32,7 +32,7 @@ using DeviceClock = std::chrono::steady_clock;
 using Deadline = DeviceClock::time_point;
 
 // The engine version this driver (and its shadow golden model) implements.
-inline constexpr uint32_t kDriverEngineVersion = 0x00010000;
+inline constexpr uint32_t kDriverEngineVersion = 0x00010001;
 
 // Options of Device::open. Everything has a sensible default.
 struct DeviceOptions {

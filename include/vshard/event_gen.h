@@ -7,11 +7,11 @@
 //   gen.set_prestage(n, model.prestage(n));     // optional: enables fresh COMMITs
 //
 // The generator keeps a shadow of which vCPUs are blocked / queued / running
-// / sharded and which cores are idle, learned from the decisions, so most
-// events are valid and preemptions, shards, SHARD_DONE / RESUME and COMMITs
-// against current and stale epochs all happen often. A configurable fraction
-// of events is built to be rejected, covering every error code an event can
-// raise (E_BAD_TYPE .. E_BAD_STATE). The stream depends only on (params,
+// (and parked) and which cores are idle or run shards, learned from the
+// decisions, so most events are valid and preemptions, shards, SHARD_DONE,
+// PARK and COMMITs against current and stale epochs all happen often. A
+// configurable fraction of events is built to be rejected, covering every
+// error code an event can raise (E_BAD_TYPE .. E_BAD_STATE, E_CAPPED). The stream depends only on (params,
 // seed, options, observed decisions): the same on every run and machine (own
 // splitmix64 generator and bounded draws, no std distributions).
 #pragma once
@@ -27,7 +27,7 @@
 namespace vshard {
 
 struct EventGenOptions {
-  double bad_fraction = 0.02;        // events built to be rejected (all error codes 0x01..0x0A)
+  double bad_fraction = 0.02;        // events built to be rejected (error codes 0x01..0x0A and 0x0D)
   double config_fraction = 0.002;    // valid CONFIG events (sensible values)
   double account_fraction = 0.002;   // ACCOUNT events
   double topology_fraction = 0.002;  // CORE_CFG (nodes, offline/online) and VCPU_CFG events
@@ -51,7 +51,7 @@ class EventGen {
   const Params& params() const { return p_; }
 
  private:
-  enum VState : uint8_t { kBlocked, kQueued, kRunning, kSharded };
+  enum VState : uint8_t { kBlocked, kQueued, kRunning };
 
   uint64_t rand();
   uint64_t below(uint64_t n);  // uniform-enough in [0, n), n >= 1
@@ -62,6 +62,8 @@ class EventGen {
   Event make_wake_or_commit(uint16_t v);
   Event make_random_config();
   Event make_topology();
+  uint16_t random_erun();
+  uint16_t random_cap();
   int pick_vcpu(VState s);      // -1 if none found
   int pick_core_occ(Occ occ);   // online core with that occupancy, -1 if none found
   int pick_offline_core();
@@ -75,6 +77,7 @@ class EventGen {
   std::deque<Event> recent_;  // last events, to interpret ACKs of CORE_CFG / VCPU_CFG
   // shadow
   std::vector<VState> vstate_;
+  std::vector<bool> parked_;  // parked by a PARK decision, until the next ACCOUNT
   std::vector<uint8_t> vcore_;
   std::vector<uint8_t> vhome_;
   std::vector<Occ> occ_;

@@ -14,11 +14,12 @@
 //   CONFIG seq=9 key=SLICE_US value=20000
 //   TICK seq=8 core=2 util=128 elapsed=1000
 // Fields of a type: WAKE vcpu lat | BLOCK vcpu | SCHED vcpu core |
-// TICK core util elapsed | PROFILE vcpu blocks cost | UTIL core util freq |
+// TICK core util elapsed | PROFILE vcpu blocks cost [erun] | UTIL core util freq |
 // SHARD_DONE vcpu core | ACCOUNT | CONFIG key value | CORE_CFG core node online |
-// VCPU_CFG vcpu home weight | COMMIT vcpu core node epoch. Every field of the
-// type is required, in any order; seq is optional (previous seq + 1, the
-// first is 1). Numbers are decimal or 0x-hex; CONFIG keys are names
+// VCPU_CFG vcpu home weight [cap] | COMMIT vcpu core node epoch. Every field of
+// the type is required, in any order, except the bracketed ones (spec 1.1:
+// 0 when left out, written only when not 0); seq is optional (previous seq + 1,
+// the first is 1). Numbers are decimal or 0x-hex; CONFIG keys are names
 // (SLICE_US, NUMA_DIST[1][0]) or numbers; CONFIG value may be negative
 // (two's complement, for SHARD_MIN_CREDIT). Descriptors the named form cannot
 // express (unknown type, non-zero reserved fields or flag bits) use

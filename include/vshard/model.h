@@ -13,6 +13,8 @@
 namespace vshard {
 
 enum class Occ : uint8_t { kIdle = 0, kRun = 1, kShard = 2 };
+// kSharded (3) is the 1.0 encoding of a vCPU waiting for its shards; spec
+// 1.1 never enters it (shards run in the background, docs/spec.md 7.4).
 enum class VcpuState : uint8_t { kBlocked = 0, kQueued = 1, kRunning = 2, kSharded = 3 };
 enum class PrestageKind : uint8_t { kNone = 0, kIdle = 1, kPreempt = 2 };
 
@@ -35,8 +37,13 @@ struct VcpuInfo {
   uint8_t home = 0;
   uint8_t blocks = 0;
   uint16_t bcost = 0;
-  uint8_t core = 0;
-  uint8_t shards = 0;
+  uint8_t core = 0;     // core it runs on; when not running, the core it last ran on
+  uint8_t shards = 0;   // its shards still running (any state)
+  uint16_t erun = 0;    // expected run per wake, µs (PROFILE), 0 = unknown
+  uint16_t cap = 0;     // µs per accounting period (VCPU_CFG), 0 = uncapped
+  uint16_t used = 0;    // µs charged since the last ACCOUNT (saturating)
+  // Over its cap until the next ACCOUNT (docs/spec.md 6.5).
+  bool parked() const { return cap != 0 && used >= cap; }
   bool operator==(const VcpuInfo&) const = default;
 };
 
@@ -90,9 +97,9 @@ inline constexpr uint16_t kNumScalarKeys = 0x16;
 class Model;
 
 // The shard plan of one preemption (docs/spec.md 7.3-7.4) as the engine
-// applies it: K (0 = the victim is queued, or 2..MaxShards) and, for each
-// shard i < K, its target core, first block and block count. Entries at
-// i >= K are ignored.
+// applies it: K (0 = no shards, or 1..MaxShards) and, for each shard
+// i < K, its target core, first block and block count. Entries at i >= K
+// are ignored.
 struct ShardPlan {
   uint8_t k = 0;
   std::array<uint8_t, 8> target{};
@@ -107,10 +114,12 @@ struct ShardPlan {
 class ShardPlanner {
  public:
   virtual ~ShardPlanner() = default;
-  // Called once per preemption (WAKE rule 2, also inside COMMIT) before the
-  // event changes any state: `model` is in its state before the event and
-  // core `victim_core` runs the victim (occ RUN). May throw vshard::Error.
-  virtual ShardPlan plan(const Model& model, uint32_t victim_core) = 0;
+  // Called once per preemption (WAKE rules 3 and 5, also inside COMMIT)
+  // before the event changes any state: `model` is in its state before the
+  // event, core `victim_core` runs the victim (occ RUN) and `preemptor` is
+  // the waking vCPU (its erun sizes the shards, docs/spec.md 7.4). May throw
+  // vshard::Error.
+  virtual ShardPlan plan(const Model& model, uint32_t victim_core, uint16_t preemptor) = 0;
 };
 
 class Model {
@@ -129,8 +138,9 @@ class Model {
   // kMaxDecisionsPerEvent) and returns how many. Allocates nothing.
   // With a shard planner set (set_shard_planner), step passes on any Error
   // the planner throws and throws Error(kBadInput) for a plan that would break
-  // the state's invariants (K = 1 or above MaxShards, a target that is not an
-  // online idle core or is named twice); in both cases the event changed
+  // the state's invariants (K above MaxShards or above MaxShards - shards of
+  // the victim, a target that is not an online idle core or is named twice,
+  // more blocks handed out than the victim has); in both cases the event changed
   // nothing, not even the counters. A plan within those limits is applied
   // as given, right or wrong.
   size_t step(const Event& ev, Decision* out);
@@ -146,8 +156,9 @@ class Model {
   void set_shard_planner(ShardPlanner* planner);
   ShardPlanner* shard_planner() const;
   // The plan the model's own rules give now for a preemption of the vCPU on
-  // victim_core. Throws Error(kBadInput) unless that core runs a whole vCPU.
-  ShardPlan own_shard_plan(uint32_t victim_core) const;
+  // victim_core by the vCPU `preemptor`. Throws Error(kBadInput) unless that
+  // core runs a whole vCPU and the preemptor exists.
+  ShardPlan own_shard_plan(uint32_t victim_core, uint16_t preemptor) const;
 
   const CoreState& core(uint32_t c) const;
   const VcpuInfo& vcpu(uint32_t v) const;

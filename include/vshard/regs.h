@@ -2,7 +2,7 @@
 // change the JSON and run `python3 scripts/gen_regs.py` (or `ninja regs`).
 //
 // vShard register map and the constants hardware and software share
-// (docs/spec.md v1.0, docs/registers.md). Self-contained: standard headers only.
+// (docs/spec.md v1.1, docs/registers.md). Self-contained: standard headers only.
 #pragma once
 
 #include <cstddef>
@@ -12,9 +12,9 @@ namespace vshard::regs {
 
 // ---- identity and bus
 inline constexpr uint32_t kSpecVersionMajor = 1;
-inline constexpr uint32_t kSpecVersionMinor = 0;
+inline constexpr uint32_t kSpecVersionMinor = 1;
 inline constexpr uint32_t kMagicValue = 0x56534844;
-inline constexpr uint32_t kVersionValue = 0x00010000;
+inline constexpr uint32_t kVersionValue = 0x00010001;
 inline constexpr uint32_t kAddrBits = 12;  // AXI4-Lite byte address width
 
 // ---- engine parameters (spec section 1). Member names match vshard::Params,
@@ -75,13 +75,13 @@ inline constexpr uint8_t kEvtWake = 0x01;  // a vCPU wakes; flag LAT = latency c
 inline constexpr uint8_t kEvtBlock = 0x02;  // a vCPU blocks
 inline constexpr uint8_t kEvtSched = 0x03;  // the host places a queued vCPU on a core
 inline constexpr uint8_t kEvtTick = 0x04;  // periodic tick of a core: util sample, elapsed us
-inline constexpr uint8_t kEvtProfile = 0x05;  // shardable blocks and block cost of a vCPU
+inline constexpr uint8_t kEvtProfile = 0x05;  // shardable blocks and block cost of a vCPU, and its expected run (d32[15:0])
 inline constexpr uint8_t kEvtUtil = 0x06;  // utilisation and frequency class of a core
 inline constexpr uint8_t kEvtShardDone = 0x07;  // a shard of a vCPU ended on a core
 inline constexpr uint8_t kEvtAccount = 0x08;  // credit refill by weight
 inline constexpr uint8_t kEvtConfig = 0x09;  // configuration write: key in c16, value in d32
 inline constexpr uint8_t kEvtCoreCfg = 0x0A;  // node and online state of a core
-inline constexpr uint8_t kEvtVcpuCfg = 0x0B;  // home node and weight of a vCPU
+inline constexpr uint8_t kEvtVcpuCfg = 0x0B;  // home node, weight and cap (d32[15:0], us per accounting period) of a vCPU
 inline constexpr uint8_t kEvtCommit = 0x0C;  // the host acted on a prestaged entry
 inline constexpr EnumEntry kEvtTypeEntries[] = {
     {0x01, "EVT_WAKE"},
@@ -108,11 +108,12 @@ constexpr const char* evt_type_name(uint32_t value) {
 inline constexpr uint8_t kDecRun = 0x01;  // vCPU placed on a core
 inline constexpr uint8_t kDecPreempt = 0x02;  // victim preempted on a core
 inline constexpr uint8_t kDecShard = 0x03;  // one shard of the victim on a target core
-inline constexpr uint8_t kDecResume = 0x04;  // all shards ended: the vCPU resumes whole
+inline constexpr uint8_t kDecResume = 0x04;  // spec 1.0 only (all shards ended, the vCPU resumed whole); not emitted since 1.1
 inline constexpr uint8_t kDecQueued = 0x05;  // no core: the vCPU waits for the host
 inline constexpr uint8_t kDecAck = 0x06;  // event applied, nothing to place
 inline constexpr uint8_t kDecAbort = 0x07;  // a COMMIT did not hold
 inline constexpr uint8_t kDecError = 0x08;  // event rejected; b8 = error code
+inline constexpr uint8_t kDecPark = 0x09;  // a TICK found the vCPU over its cap: it loses its core until the next ACCOUNT
 inline constexpr EnumEntry kDecTypeEntries[] = {
     {0x01, "DEC_RUN"},
     {0x02, "DEC_PREEMPT"},
@@ -122,6 +123,7 @@ inline constexpr EnumEntry kDecTypeEntries[] = {
     {0x06, "DEC_ACK"},
     {0x07, "DEC_ABORT"},
     {0x08, "DEC_ERROR"},
+    {0x09, "DEC_PARK"},
 };
 // "DEC_RUN", ...; nullptr for a value that is not defined.
 constexpr const char* dec_type_name(uint32_t value) {
@@ -144,6 +146,7 @@ inline constexpr uint8_t kErrCoreBusy = 0x09;  // SCHED on a busy core; CORE_CFG
 inline constexpr uint8_t kErrBadState = 0x0A;  // event not allowed in the vCPU's or core's current state
 inline constexpr uint8_t kErrRingOverflow = 0x0B;  // (ring front-end) the host wrote past the event ring's free space
 inline constexpr uint8_t kErrCfgLocked = 0x0C;  // (register interface) configuration written over AXI4-Lite while CTRL.ENABLE = 1; ignored
+inline constexpr uint8_t kErrCapped = 0x0D;  // SCHED of a vCPU over its cap (parked until the next ACCOUNT)
 inline constexpr EnumEntry kErrCodeEntries[] = {
     {0x00, "E_NONE"},
     {0x01, "E_BAD_TYPE"},
@@ -158,6 +161,7 @@ inline constexpr EnumEntry kErrCodeEntries[] = {
     {0x0A, "E_BAD_STATE"},
     {0x0B, "E_RING_OVERFLOW"},
     {0x0C, "E_CFG_LOCKED"},
+    {0x0D, "E_CAPPED"},
 };
 // "E_NONE", ...; nullptr for a value that is not defined.
 constexpr const char* err_code_name(uint32_t value) {
@@ -186,7 +190,7 @@ constexpr const char* occ_name(uint32_t value) {
 inline constexpr uint8_t kVstBlocked = 0x00;  // not runnable
 inline constexpr uint8_t kVstQueued = 0x01;  // runnable, waiting for the host to place it
 inline constexpr uint8_t kVstRunning = 0x02;  // on core core
-inline constexpr uint8_t kVstSharded = 0x03;  // its work runs as shards shards
+inline constexpr uint8_t kVstSharded = 0x03;  // spec 1.0 only (waiting for its shards); not reached since 1.1
 inline constexpr EnumEntry kVcpuStateEntries[] = {
     {0x00, "VST_BLOCKED"},
     {0x01, "VST_QUEUED"},
@@ -313,7 +317,7 @@ inline constexpr uint32_t kStatusEnabledWidth = 1;
 inline constexpr uint32_t kStatusReset = 0x00000005;
 // ERR_STICKY (W1C): sticky errors: bit n is error code n; write 1 to clear
 inline constexpr uint32_t kErrSticky = 0x048;
-inline constexpr uint32_t kErrStickyMask = 0x00001FFE;
+inline constexpr uint32_t kErrStickyMask = 0x00003FFE;
 inline constexpr uint32_t kErrStickyBadType = 0x00000002;  // W1C unknown event type (includes 0)
 inline constexpr uint32_t kErrStickyBadTypeShift = 1;
 inline constexpr uint32_t kErrStickyBadTypeWidth = 1;
@@ -350,6 +354,9 @@ inline constexpr uint32_t kErrStickyRingOverflowWidth = 1;
 inline constexpr uint32_t kErrStickyCfgLocked = 0x00001000;  // W1C (register interface) configuration written over AXI4-Lite while CTRL.ENABLE = 1; ignored
 inline constexpr uint32_t kErrStickyCfgLockedShift = 12;
 inline constexpr uint32_t kErrStickyCfgLockedWidth = 1;
+inline constexpr uint32_t kErrStickyCapped = 0x00002000;  // W1C SCHED of a vCPU over its cap (parked until the next ACCOUNT)
+inline constexpr uint32_t kErrStickyCappedShift = 13;
+inline constexpr uint32_t kErrStickyCappedWidth = 1;
 inline constexpr uint32_t kErrStickyReset = 0x00000000;
 // LAST_ERR_SEQ (RO): seq of the last event answered by ERROR
 inline constexpr uint32_t kLastErrSeq = 0x04C;
@@ -516,7 +523,7 @@ inline constexpr RegInfo kRegisters[] = {
     {"DESC_BYTES", 0x018, Access::kRO, 0xFFFFFFFF, 1, 0},
     {"CTRL", 0x040, Access::kRW, 0x00000003, 1, 0},
     {"STATUS", 0x044, Access::kRO, 0x00000007, 1, 0},
-    {"ERR_STICKY", 0x048, Access::kW1C, 0x00001FFE, 1, 0},
+    {"ERR_STICKY", 0x048, Access::kW1C, 0x00003FFE, 1, 0},
     {"LAST_ERR_SEQ", 0x04C, Access::kRO, 0xFFFFFFFF, 1, 0},
     {"LAST_ERR_CODE", 0x050, Access::kRO, 0x000000FF, 1, 0},
     {"SCRATCH", 0x054, Access::kRW, 0xFFFFFFFF, 1, 0},
@@ -549,7 +556,7 @@ inline constexpr uint32_t kCfg = 0x100;
 inline constexpr uint32_t kCfgStride = 4;
 constexpr uint32_t cfg_offset(uint32_t key) { return 0x100 + 4 * key; }
 inline constexpr uint32_t kNumScalarKeys = 22;
-// SLICE_US: timeslice given by RUN, PREEMPT, RESUME, SHARD
+// SLICE_US: timeslice given by RUN, PREEMPT, SHARD
 inline constexpr uint16_t kCfgSliceUsKey = 0x00;
 inline constexpr uint32_t kCfgSliceUs = 0x100;
 inline constexpr uint32_t kCfgSliceUsWidth = 16;

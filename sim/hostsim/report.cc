@@ -60,6 +60,7 @@ nlohmann::json to_json(const Scenario& sc, const RunInfo& info, const std::vecto
     for (const auto& [name, sum] : r.workload_request) per[name] = lat_json(sum);
     p["workload_request_latency_us"] = per;
     p["batch_throughput_blocks_per_s"] = r.batch_blocks_per_s;
+    p["batch_work_cores"] = r.batch_work_cores;
     p["batch_progress_lost_ms_per_s"] = r.batch_lost_ms_per_s;
     p["batch_lost_us_per_preemption"] = r.batch_lost_us_per_preemption;
     p["preemptions"] = r.sched.preemptions;
@@ -112,6 +113,7 @@ std::string fmt(const char* f, double v) {
 
 const char* kTableNote =
     "(latencies in µs of latency-class vCPUs; batch b/s = blocks per simulated second;\n"
+    " work cores = batch work done per simulated second, in cores at home-node speed;\n"
     " lost ms/s = preempted batch vCPUs' stall per simulated second, lost us/pre = the same per preemption";
 
 void print_single(std::FILE* out, const json& j) {
@@ -120,16 +122,17 @@ void print_single(std::FILE* out, const json& j) {
                j["host"]["cores"].get<unsigned>(), j["host"]["vcpus"].get<unsigned>(),
                j["duration_ms"].get<double>(), j["warmup_ms"].get<double>(),
                static_cast<unsigned long long>(j["seed"].get<uint64_t>()), j["engine"].get<std::string>().c_str());
-  std::fprintf(out, "%-10s %9s %9s %9s | %9s %9s %9s | %10s %9s %11s %8s %7s %7s %6s %10s\n", "policy",
-               "wake p50", "p99", "p99.9", "req p50", "p99", "p99.9", "batch b/s", "lost ms/s",
+  std::fprintf(out, "%-10s %9s %9s %9s | %9s %9s %9s | %10s %10s %9s %11s %8s %7s %7s %6s %10s\n", "policy",
+               "wake p50", "p99", "p99.9", "req p50", "p99", "p99.9", "batch b/s", "work cores", "lost ms/s",
                "lost us/pre", "preempt", "shards", "aborts", "jain", "events/s");
   for (const auto& label : j["order"]) {
     const json& p = j["policies"][label.get<std::string>()];
     const json &w = p["wake_latency_us"], &q = p["request_latency_us"];
-    std::fprintf(out, "%-10s %9.1f %9.1f %9.1f | %9.1f %9.1f %9.1f | %10.0f %9.1f %11.1f %8llu %7llu %7llu %6.3f %10.3g\n",
+    std::fprintf(out, "%-10s %9.1f %9.1f %9.1f | %9.1f %9.1f %9.1f | %10.0f %10.2f %9.1f %11.1f %8llu %7llu %7llu %6.3f %10.3g\n",
                  label.get<std::string>().c_str(), w["p50"].get<double>(), w["p99"].get<double>(),
                  w["p999"].get<double>(), q["p50"].get<double>(), q["p99"].get<double>(), q["p999"].get<double>(),
-                 p["batch_throughput_blocks_per_s"].get<double>(), p["batch_progress_lost_ms_per_s"].get<double>(),
+                 p["batch_throughput_blocks_per_s"].get<double>(), p["batch_work_cores"].get<double>(),
+                 p["batch_progress_lost_ms_per_s"].get<double>(),
                  p["batch_lost_us_per_preemption"].get<double>(),
                  static_cast<unsigned long long>(p["preemptions"].get<uint64_t>()),
                  static_cast<unsigned long long>(p["shards"].get<uint64_t>()),
@@ -162,6 +165,7 @@ void print_multi(std::FILE* out, const json& j) {
       {"p99", "/request_latency_us/p99", "%.1f", false},
       {"p99.9", "/request_latency_us/p999", "%.1f", true},
       {"batch b/s", "/batch_throughput_blocks_per_s", "%.0f", false},
+      {"work cores", "/batch_work_cores", "%.2f", false},
       {"lost ms/s", "/batch_progress_lost_ms_per_s", "%.1f", false},
       {"lost us/pre", "/batch_lost_us_per_preemption", "%.1f", false},
       {"preempt", "/preemptions", "%.0f", false},

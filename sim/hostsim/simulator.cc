@@ -117,6 +117,10 @@ struct SimVcpu {
   uint32_t par_left = 0, seq_left = 0;
   double cur_left = 0;
   uint32_t shards_out = 0;
+  // Blocked at its job's join: its own independent blocks are done, shards
+  // of it still run (spec 1.1: the victim goes on without them); woken by
+  // the last one.
+  bool join_wait = false;
   double stall_since = -1;
   double cpu_us = 0, cpu_warm = 0;
 };
@@ -419,6 +423,19 @@ class Sim final : public host::Dispatcher {
       push(k.seg_start + s.reqs.front().left / k.speed, kUnitDone, c, k.gen);
       return;
     }
+    if (s.cur_left <= 0 && s.par_left == 0 && s.shards_out > 0) {
+      // Fork-join: its independent blocks are done here but shards of them
+      // still run, so the sequential part (or the next job) waits for the
+      // join; the vCPU blocks (a guest halts in its join) until the last
+      // shard ends.
+      s.join_wait = true;
+      s.core = -1;
+      k.kind = SimCore::Kind::kIdle;
+      ++k.gen;
+      set_busy(c, false);
+      sched_->block(v, now_);
+      return;
+    }
     if (s.cur_left <= 0) {
       if (s.par_left == 0 && s.seq_left == 0) {  // next job
         const Workload& w = *s.w;
@@ -450,7 +467,10 @@ class Sim final : public host::Dispatcher {
       }
     } else {
       s.cur_left = 0;
-      if (now_ >= warm_) ++blocks_done_;
+      if (now_ >= warm_) {
+        ++blocks_done_;
+        work_done_ += s.w->block_us;
+      }
     }
     k.seg_start = now_;
     next_unit(c);
@@ -477,11 +497,18 @@ class Sim final : public host::Dispatcher {
     SimVcpu& s = vs_[v];
     --s.shards_out;
     s.cpu_us += k.shard_blocks * s.w->block_us / k.speed;
-    if (now_ >= warm_) blocks_done_ += k.shard_blocks;
+    if (now_ >= warm_) {
+      blocks_done_ += k.shard_blocks;
+      work_done_ += k.shard_blocks * s.w->block_us;
+    }
     k.kind = SimCore::Kind::kIdle;
     ++k.gen;
     set_busy(c, false);
     sched_->shard_done(v, c, now_);
+    if (s.shards_out == 0 && s.join_wait) {
+      s.join_wait = false;
+      sched_->wake(v, now_);
+    }
   }
 
   void on_tick() {
@@ -521,6 +548,7 @@ class Sim final : public host::Dispatcher {
     double meas_s = (end_ - warm_) / 1e6;
     r.sim_ms = sc_.duration_ms;
     r.batch_blocks_per_s = blocks_done_ / meas_s;
+    r.batch_work_cores = work_done_ / (meas_s * 1e6);
     r.batch_lost_ms_per_s = stall_us_ / 1000.0 / meas_s;
     // = lost ms/s x 1000 / batch preemptions per s, both over the measured window
     r.batch_lost_us_per_preemption =
@@ -558,6 +586,7 @@ class Sim final : public host::Dispatcher {
   std::vector<double> wake_lat_, req_lat_;
   std::vector<std::vector<double>> wl_req_lat_ = std::vector<std::vector<double>>(sc_.workloads.size());
   uint64_t blocks_done_ = 0;
+  double work_done_ = 0;  // µs of batch blocks done (at home-node speed)
   double stall_us_ = 0;
   uint64_t batch_preemptions_ = 0;  // preemptions of batch vCPUs after the warm-up
 };

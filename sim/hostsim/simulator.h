@@ -49,6 +49,11 @@ struct PolicyResult {
   std::vector<std::pair<std::string, LatencySummary>> workload_request;
   std::vector<std::pair<double, double>> request_cdf;  // (µs, fraction)
   double batch_blocks_per_s = 0;
+  // Batch work completed per simulated second, in cores: the CPU time of
+  // the blocks done (at home-node speed; by the vCPUs or their shards) per
+  // second. Unlike blocks/s it does not favour a policy that serves the
+  // workloads with the shortest blocks.
+  double batch_work_cores = 0;
   double batch_lost_ms_per_s = 0;  // victim stall after preemption, ms per simulated s
   // The same stall per preemption of a batch vCPU (µs; 0 without any):
   // lost ms/s x 1000 / batch preemptions per s, over the measured window.

@@ -136,7 +136,7 @@ void check_policy(const std::string& src, const json& p, const std::string& path
     for (const char* k : {"count", "mean", "p50", "p99", "p999", "max"})
       need(src, o, path + "." + lat, k, Kind::kNumber);
   }
-  for (const char* k : {"batch_throughput_blocks_per_s", "batch_progress_lost_ms_per_s",
+  for (const char* k : {"batch_throughput_blocks_per_s", "batch_work_cores", "batch_progress_lost_ms_per_s",
                         "batch_lost_us_per_preemption", "preemptions", "shards", "commits", "aborts",
                         "credit_fairness_jain", "mean_decision_us", "sim_events"})
     need(src, p, path, k, Kind::kNumber);

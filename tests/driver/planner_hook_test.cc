@@ -28,9 +28,9 @@ namespace {
 // The host path of the hls/ planner behind the hook.
 class HostPlanner : public ShardPlanner {
  public:
-  ShardPlan plan(const Model& model, uint32_t victim_core) override {
+  ShardPlan plan(const Model& model, uint32_t victim_core, uint16_t preemptor) override {
     ++calls;
-    return to_shard_plan(plan_shards(plan_input_from_model(model, victim_core)));
+    return to_shard_plan(plan_shards(plan_input_from_model(model, victim_core, preemptor)));
   }
   uint64_t calls = 0;
 };
@@ -39,8 +39,8 @@ class HostPlanner : public ShardPlanner {
 class EditPlanner : public ShardPlanner {
  public:
   explicit EditPlanner(std::function<void(ShardPlan&, const Model&)> edit) : edit_(std::move(edit)) {}
-  ShardPlan plan(const Model& model, uint32_t victim_core) override {
-    ShardPlan p = model.own_shard_plan(victim_core);
+  ShardPlan plan(const Model& model, uint32_t victim_core, uint16_t preemptor) override {
+    ShardPlan p = model.own_shard_plan(victim_core, preemptor);
     edit_(p, model);
     return p;
   }
@@ -216,5 +216,5 @@ TEST_CASE("planner hook: copies do not inherit it, moves and reset() keep it", "
   CHECK(m.shard_planner() == &planner);
   Model moved(std::move(m));
   CHECK(moved.shard_planner() == &planner);
-  CHECK_THROWS_AS(moved.own_shard_plan(0), Error);  // core 0 runs nothing after reset
+  CHECK_THROWS_AS(moved.own_shard_plan(0, 0), Error);  // core 0 runs nothing after reset
 }

@@ -1,9 +1,11 @@
 // The shard planner against the golden model, bit for bit, on >= 100 000
 // random preemptions. Each sample drives a vshard::Model with events into a
-// state where a latency WAKE must preempt a chosen victim core p (every
-// other busy core runs a latency-class vCPU, WAKE_MAX_DIST = 0 so no idle
-// core is "near"), reads the planner input from that state, steps the WAKE
-// and compares the PREEMPT's K and the SHARD decisions with the host path,
+// state where core p runs the victim (every other busy core runs a
+// latency-class vCPU) and a latency vCPU with a random expected run (spec
+// 1.1 PROFILE erun) is about to preempt it, reads the planner input from
+// that state and compares the model's own plan for that preemption
+// (Model::own_shard_plan: its 7.3-7.4 code, which WAKE and COMMIT apply;
+// the model's rule tests check the decisions it gives) with the host path,
 // the HLS C-simulation top and (when built) the OpenCL kernel, all batched.
 #include <catch2/catch.hpp>
 #include <algorithm>
@@ -28,7 +30,7 @@ namespace {
 
 struct Sample {
   PlanInput in;
-  PlanOutput want;  // only k, target, first, count are known from decisions
+  PlanOutput want;  // only k, target, first, count: the model's own plan
   uint64_t seed;
 };
 
@@ -125,6 +127,11 @@ Sample make_sample(const Model& base, uint64_t seed) {
   uint16_t victim = ids[0], waker = ids[1];
   d.ok(make_vcpu_cfg(seq++, victim, static_cast<uint8_t>(u(0, P.nodes - 1)), static_cast<uint8_t>(u(1, 255))));
   d.ok(make_vcpu_cfg(seq++, waker, static_cast<uint8_t>(u(0, P.nodes - 1)), 16));
+  // the preemptor's expected run (7.4 T): unknown, short, long or extreme
+  const uint32_t erun_kind = u(0, 3);
+  d.ok(make_profile(seq++, waker, 0, 0,
+                    static_cast<uint16_t>(erun_kind == 0 ? 0 : erun_kind == 1 ? u(1, 200)
+                                                         : erun_kind == 2 ? u(200, 5000) : u(0, 65535))));
   // With every core offline, wakes queue (no idle core, no victim).
   d.ok(make_wake(seq++, victim, false));
   std::vector<uint16_t> runner(P.cores, 0);
@@ -156,29 +163,16 @@ Sample make_sample(const Model& base, uint64_t seed) {
 
   Sample s;
   s.seed = seed;
-  s.in = plan_input_from_model(m, p);
-  std::vector<Decision>& out = d.last();
-  out.clear();
-  m.step(make_wake(seq++, waker, true), out);
-  REQUIRE(!out.empty());
-  const Decision& pre = out[0];
-  if (pre.type != static_cast<uint8_t>(DecisionType::kPreempt) || pre.core != p || pre.vcpu != victim) {
-    INFO("seed " << seed << ": the latency wake did not preempt core " << p << " / vCPU " << victim << dump(out));
-    FAIL("setup did not lead to the intended preemption");
-  }
+  REQUIRE(m.core(p).occ == Occ::kRun);
+  REQUIRE(m.core(p).vcpu == victim);
+  s.in = plan_input_from_model(m, p, waker);
+  const ShardPlan plan = m.own_shard_plan(p, waker);
   std::memset(&s.want, 0, sizeof s.want);
-  s.want.k = pre.b8;
-  REQUIRE(out.size() == 1u + (pre.b8 >= 2 ? pre.b8 : 0u));
-  for (uint32_t i = 1; i < out.size(); ++i) {
-    const Decision& sd = out[i];
-    REQUIRE(sd.type == static_cast<uint8_t>(DecisionType::kShard));
-    REQUIRE(sd.b8 == i - 1);
-    REQUIRE(sd.vcpu == victim);
-    s.want.target[i - 1] = sd.core;
-    s.want.first[i - 1] = static_cast<uint8_t>(sd.c16);
-    s.want.count[i - 1] = static_cast<uint8_t>(sd.d32);
-    REQUIRE(sd.c16 < 256);
-    REQUIRE(sd.d32 < 256);
+  s.want.k = plan.k;
+  for (uint32_t i = 0; i < plan.k; ++i) {
+    s.want.target[i] = plan.target[i];
+    s.want.first[i] = plan.first[i];
+    s.want.count[i] = plan.count[i];
   }
   return s;
 }
@@ -200,7 +194,7 @@ TEST_CASE("planner matches the golden model on 100 000 random preemptions (host,
 #ifdef VSHARD_TEST_OPENCL
   OpenClPlanner cl;
 #endif
-  uint32_t k_hist[9] = {}, candidate_no_k = 0, under_load = 0;
+  uint32_t k_hist[9] = {}, candidate_no_k = 0, under_load = 0, short_shards = 0, pow2_shards = 0;
   for (uint32_t done = 0; done < total; done += batch) {
     std::vector<Sample> samples;
     samples.reserve(batch);
@@ -231,16 +225,22 @@ TEST_CASE("planner matches the golden model on 100 000 random preemptions (host,
       ++k_hist[host.k];
       if (host.candidate && host.k == 0) ++candidate_no_k;
       if (host.hot >= s.in.load_hot_cores && host.k >= 2) ++under_load;
+      // the shard size: cut by q(B, K) (short), or the power of two s_T
+      if (host.k >= 1 && host.size < 128 && (host.size & (host.size - 1)) != 0) ++short_shards;
+      if (host.k >= 1 && host.size >= 2 && (host.size & (host.size - 1)) == 0) ++pow2_shards;
     }
   }
-  // The inputs cover every branch: each K, sync cost too high, the load limit.
-  for (uint32_t k = 2; k <= 8; ++k) {
+  // The inputs cover every branch: each K, sync cost too high, the load
+  // limit, shards cut to q(B, K) and shards of s_T blocks.
+  for (uint32_t k = 1; k <= 8; ++k) {
     INFO("K = " << k);
     CHECK(k_hist[k] >= 20);
   }
   CHECK(k_hist[0] >= total / 10);
   CHECK(candidate_no_k >= 1000);
   CHECK(under_load >= 1000);
-  WARN("K histogram 0:" << k_hist[0] << " 2:" << k_hist[2] << " 3:" << k_hist[3] << " 4:" << k_hist[4]
+  CHECK(short_shards >= 100);
+  CHECK(pow2_shards >= 100);
+  WARN("K histogram 0:" << k_hist[0] << " 1:" << k_hist[1] << " 2:" << k_hist[2] << " 3:" << k_hist[3] << " 4:" << k_hist[4]
                         << " 5:" << k_hist[5] << " 6:" << k_hist[6] << " 7:" << k_hist[7] << " 8:" << k_hist[8]);
 }

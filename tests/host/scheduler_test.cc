@@ -109,7 +109,8 @@ TEST_CASE("vtslice: a waiting latency vCPU shortens the running slice", "[host][
   CHECK(s.stats().rotations == 1);
 }
 
-TEST_CASE("shard: a latency wake preempts a batch vCPU and shards its blocks", "[host][scheduler]") {
+TEST_CASE("shard: a latency wake preempts a batch vCPU, shards its blocks, the victim goes on",
+          "[host][scheduler]") {
   // Node 0 (cores 0,1) busy with batch vCPUs 0 and 1; node 1 (cores 2,3) idle.
   Recorder rec(4);
   Params p = Params::small();
@@ -121,7 +122,11 @@ TEST_CASE("shard: a latency wake preempts a batch vCPU and shards its blocks", "
   CHECK(rec.on_core[1] == 1);
   s.profile(0, Profile{8, 100}, 10);  // vCPU 0: 8 independent blocks of 100 µs
   rec.ops.clear();
-  s.wake(2, 50);  // latency vCPU homed on node 0: no idle core there
+  // Latency vCPU homed on node 0: no idle core there, a near victim (spec
+  // 1.1 WAKE rule 3). Its erun is unknown (0), so T = SYNC_COST_US = 50 and
+  // s_T = 1 (100 << 0 >= 50); K0 = min(B 8, E 2, MAX_SHARDS 4, L 4) = 2 and
+  // s(2) = min(1, q(8, 2) = 4) = 1: two shards of one block each.
+  s.wake(2, 50);
   REQUIRE(rec.ops.size() == 4);
   CHECK(rec.ops[0].what == "preempt");
   CHECK(rec.ops[0].core == 0);
@@ -131,24 +136,29 @@ TEST_CASE("shard: a latency wake preempts a batch vCPU and shards its blocks", "
   CHECK(rec.ops[2].what == "shard");
   CHECK(rec.ops[2].core == 2);
   CHECK(rec.ops[2].first == 0);
-  CHECK(rec.ops[2].count == 4);
+  CHECK(rec.ops[2].count == 1);
   CHECK(rec.ops[3].what == "shard");
   CHECK(rec.ops[3].core == 3);
-  CHECK(rec.ops[3].first == 4);
-  CHECK(rec.ops[3].count == 4);
-  CHECK(s.state(0) == Scheduler::VState::kSharded);
+  CHECK(rec.ops[3].first == 1);
+  CHECK(rec.ops[3].count == 1);
+  // The victim is queued at once (no core is free: 0 and 1 run vCPUs, 2 and
+  // 3 its shards) and keeps the other 6 blocks.
+  CHECK(s.state(0) == Scheduler::VState::kQueued);
   CHECK(s.stats().shard_preemptions == 1);
   CHECK(s.stats().shards == 2);
   rec.ops.clear();
-  s.shard_done(0, 3, 500);
-  CHECK(rec.ops.empty());  // one shard still running
-  s.shard_done(0, 2, 520);
+  // The latency vCPU blocks after 60 µs: the victim runs on its core again,
+  // while its shards still run.
+  s.block(2, 110);
   REQUIRE(rec.ops.size() == 1);
-  CHECK(rec.ops[0].what == "run");  // RESUME on the last shard's core
-  CHECK(rec.ops[0].core == 2);
+  CHECK(rec.ops[0].what == "run");
+  CHECK(rec.ops[0].core == 0);
   CHECK(rec.ops[0].vcpu == 0);
-  CHECK(rec.ops[0].delay == 0);
   CHECK(s.state(0) == Scheduler::VState::kRunning);
+  rec.ops.clear();
+  s.shard_done(0, 3, 500);
+  s.shard_done(0, 2, 520);
+  CHECK(rec.ops.empty());  // nothing queued: the shards' cores go idle, no RESUME
   // a shard of a vCPU that has none is a host bug
   CHECK_THROWS_AS(s.shard_done(0, 3, 600), Error);
 }

@@ -22,6 +22,7 @@ FIGS = {  # per-run object path -> default value
     ("wake_latency_us", "count"): 1000, ("request_latency_us", "p50"): 50.0,
     ("request_latency_us", "p99"): 300.0, ("request_latency_us", "p999"): 900.0,
     ("request_latency_us", "count"): 1000, ("batch_throughput_blocks_per_s",): 1000.0,
+    ("batch_work_cores",): 10.0,
     ("batch_progress_lost_ms_per_s",): 1.0, ("batch_lost_us_per_preemption",): 10.0, ("preemptions",): 100,
     ("shards",): 0, ("commits",): 0, ("aborts",): 0, ("credit_fairness_jain",): 1.0,
     ("mean_decision_us",): 1.0,
@@ -55,19 +56,23 @@ ALPHA = {
     "order": ["fifo", "credit", "credit2", "shard-sw", "shard-pre"],
     "policies": {
         "fifo": policy("fifo", True, **{"request_latency_us.p99": (900.0, 50.0),
-                                        "batch_throughput_blocks_per_s": (1000.0, 5.0), "preemptions": 0}),
+                                        "batch_throughput_blocks_per_s": (1000.0, 5.0),
+                                        "batch_work_cores": (10.0, 0.05), "preemptions": 0}),
         "credit": policy("credit", True, **{"request_latency_us.p99": (400.0, 20.0),
                                             "request_latency_us.p999": (4000.0, 300.0),
                                             "batch_throughput_blocks_per_s": (990.0, 5.0),
+                                            "batch_work_cores": (9.9, 0.05),
                                             "batch_lost_us_per_preemption": (40.0, 2.0)}),
         "credit2": policy("credit2", True, **{"request_latency_us.p99": (300.0, 10.0),
                                               "request_latency_us.p999": (900.0, 100.0),
                                               "batch_throughput_blocks_per_s": (995.0, 5.0),
+                                              "batch_work_cores": (9.95, 0.05),
                                               "batch_lost_us_per_preemption": (10.0, 1.0)}),
         "shard-sw": policy("shard", True, **{"request_latency_us.p99": (250.0, 5.0)}),
         "shard-pre": policy("shard", True, **{"request_latency_us.p99": (240.0, 5.0),
                                               "request_latency_us.p999": (400.0, 60.0),
                                               "batch_throughput_blocks_per_s": (985.0, 3.0),
+                                              "batch_work_cores": (9.85, 0.03),
                                               "batch_lost_us_per_preemption": (12.0, 1.0)}),
     },
 }
@@ -76,12 +81,12 @@ BETA = {
     "scenario": "beta", "host": {"nodes": 1, "cores": 32, "vcpus": 20}, "duration_ms": 500.0,
     "warmup_ms": 50.0, "seed": 3, "engine": "model", "order": ["fifo", "credit", "shard-pre"],
     "policies": {
-        "fifo": policy("fifo", False, **{"request_latency_us.p99": 500.0, "batch_throughput_blocks_per_s": 0.0,
+        "fifo": policy("fifo", False, **{"request_latency_us.p99": 500.0, "batch_throughput_blocks_per_s": 0.0, "batch_work_cores": 0.0,
                                          "preemptions": 0}),
         "credit": policy("credit", False, **{"request_latency_us.p99": 500.0,
-                                             "batch_throughput_blocks_per_s": 0.0, "preemptions": 0}),
+                                             "batch_throughput_blocks_per_s": 0.0, "batch_work_cores": 0.0, "preemptions": 0}),
         "shard-pre": policy("shard", False, **{"request_latency_us.p99": 510.0,
-                                               "batch_throughput_blocks_per_s": 0.0, "preemptions": 0}),
+                                               "batch_throughput_blocks_per_s": 0.0, "batch_work_cores": 0.0, "preemptions": 0}),
     },
 }
 
@@ -175,8 +180,10 @@ class GenEvaluation(unittest.TestCase):
         # targets
         # 240 +- 5 against 300 +- 10: holds, intervals apart
         self.assertRegex(self.row(out, "| alpha | request p99 ≤ best peer (`credit2`)"), r"\| holds \|$")
-        # 985 +- 3 against 0.99 x (1000 +- 5) = 990 +- 4.95: below, within the CIs
-        self.assertRegex(self.row(out, "| alpha | batch throughput"), r"\| \*\*fails \(CI overlap\)\*\* \|$")
+        # batch work 9.85 +- 0.03 against 0.99 x (10.0 +- 0.05) = 9.9 +- 0.0495: below, within the CIs
+        self.assertRegex(self.row(out, "| alpha | batch work ≥ 0.99 × best peer (`fifo`)"),
+                         r"\| \*\*fails \(CI overlap\)\*\* \|$")
+        self.assertIn("| alpha | batch work (cores) (higher is better) | `fifo` | 10.00 ± 0.05 | 9.85 ± 0.03 | 0.98 |", out)
         # 12 +- 1 against 0.5 x 40 +- 2 = 20 +- 1: holds; against 0.5 x 10 +- 1 = 5 +- 0.5: fails
         self.assertRegex(self.row(out, "| alpha | lost µs/preempt ≤ ½ × `credit`"), r"\| holds \|$")
         self.assertRegex(self.row(out, "| alpha | lost µs/preempt ≤ ½ × `credit2`"), r"\| \*\*fails\*\* \|$")

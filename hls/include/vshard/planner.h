@@ -20,9 +20,9 @@ using PlanInput = vs_plan_in;
 using PlanOutput = vs_plan_out;
 
 // One layout in C++, C and OpenCL C (the OpenCL kernel reads these bytes).
-static_assert(sizeof(PlanInput) == 36 + 64 + 2 * VS_PLAN_MAX_CORES, "vs_plan_in layout");
-static_assert(offsetof(PlanInput, blocks) == 24 && offsetof(PlanInput, numa_dist) == 36);
-static_assert(offsetof(PlanInput, core_info) == 100 && offsetof(PlanInput, util) == 356);
+static_assert(sizeof(PlanInput) == 40 + 64 + 2 * VS_PLAN_MAX_CORES, "vs_plan_in layout");
+static_assert(offsetof(PlanInput, blocks) == 28 && offsetof(PlanInput, numa_dist) == 40);
+static_assert(offsetof(PlanInput, core_info) == 104 && offsetof(PlanInput, util) == 360);
 static_assert(sizeof(PlanOutput) == 32, "vs_plan_out layout");
 static_assert(offsetof(PlanOutput, target) == 8 && offsetof(PlanOutput, count) == 24);
 

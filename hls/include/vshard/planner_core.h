@@ -1,6 +1,7 @@
-/* vShard shard planner core: docs/spec.md sections 7.3-7.4 as one pure
- * function (sharding-candidate test, K sizing with the reciprocal table,
- * targets by ascending key, block split).
+/* vShard shard planner core: docs/spec.md (1.1) sections 7.3-7.4 as one
+ * pure function (sharding-candidate test, K and shard size with the
+ * reciprocal table and a power-of-two search, targets by ascending key,
+ * block split).
  *
  * Written once in a macro-portable subset that compiles as C, as C++ (the
  * host path and the Vitis-HLS C++ top in hls/vs_plan_hls.cc) and as OpenCL C
@@ -59,6 +60,7 @@ typedef struct vs_plan_in {
   vs_i32 shard_min_credit; /* SHARD_MIN_CREDIT, signed */
   vs_u32 bcost;            /* bcost[u], 0..65535 */
   vs_u32 sync_cost_us;     /* SYNC_COST_US, 0..65535 */
+  vs_u32 erun;             /* erun[v] of the preemptor, 0..65535 (spec 1.1, 7.4 T) */
   vs_u32 ncores;           /* parameter NCores, 1..256 */
   vs_u32 load_hot_cores;   /* LOAD_HOT_CORES, 0..NCores */
   vs_u8 blocks;            /* blocks[u] */
@@ -71,7 +73,8 @@ typedef struct vs_plan_in {
   vs_u8 shard_min_freq;    /* SHARD_MIN_FREQ, 0..3 */
   vs_u8 shard_max_dist;    /* SHARD_MAX_DIST */
   vs_u8 k_under_load;      /* K_UNDER_LOAD, 1..MaxShards */
-  vs_u8 reserved[2];       /* zero */
+  vs_u8 shards;            /* shards[u] still running, 0..MaxShards */
+  vs_u8 reserved;          /* zero */
   vs_u8 numa_dist[VS_PLAN_MAX_NODES * VS_PLAN_MAX_NODES]; /* [i*8+j] */
   vs_u8 core_info[VS_PLAN_MAX_CORES]; /* VS_PLAN_CI_* bits; zero past ncores */
   vs_u8 util[VS_PLAN_MAX_CORES];      /* util[c]; zero past ncores */
@@ -80,10 +83,10 @@ typedef struct vs_plan_in {
 typedef struct vs_plan_out {
   vs_u16 eligible;  /* E, shard-eligible cores */
   vs_u16 hot;       /* H, online cores with util >= SHARD_UTIL_MAX */
-  vs_u8 k;          /* K: 0 (no shards) or 2..MaxShards */
+  vs_u8 k;          /* K: 0 (no shards) or 1..MaxShards */
   vs_u8 candidate;  /* 1 when the 7.3 test passes (E >= 1 included) */
   vs_u8 k0;         /* K0 = min(B, E, MAX_SHARDS, L), 0 if no candidate */
-  vs_u8 reserved;
+  vs_u8 size;       /* s = s(K), blocks per shard; 0 if k == 0 */
   vs_u8 target[VS_PLAN_MAX_SHARDS]; /* t_i, i < k; zero past k */
   vs_u8 first[VS_PLAN_MAX_SHARDS];  /* first_i */
   vs_u8 count[VS_PLAN_MAX_SHARDS];  /* count_i */
@@ -125,6 +128,7 @@ VS_PLAN_FN void vs_plan_shards(VS_PLAN_IN_AS const vs_plan_in* in, VS_PLAN_OUT_A
   vs_u32 util_max = in->shard_util_max;
   vs_u32 bcost = in->bcost & 0xFFFFu;
   vs_u32 sync_cost = in->sync_cost_us & 0xFFFFu;
+  vs_u32 erun = in->erun & 0xFFFFu;
   vs_u32 e_count = 0u;
   vs_u32 h_count = 0u;
   vs_u32 c;
@@ -145,16 +149,30 @@ VS_PLAN_FN void vs_plan_shards(VS_PLAN_IN_AS const vs_plan_in* in, VS_PLAN_OUT_A
     h_count += (online && util >= util_max) ? 1u : 0u;
   }
 
-  /* 7.3 candidate test and 7.4 K sizing. */
+  /* 7.3 candidate test and 7.4 K and shard size. */
   vs_u32 b = in->blocks;
-  vs_u32 candidate = in->shard_enable == 1u && b >= 2u && in->credit >= in->shard_min_credit && e_count >= 1u;
+  vs_u32 candidate = in->shard_enable == 1u && in->shards == 0u && in->credit >= in->shard_min_credit &&
+                     b >= 1u && b * bcost >= sync_cost && e_count >= 1u;
   vs_u32 l = h_count >= in->load_hot_cores ? in->k_under_load : in->max_shards_param;
   vs_u32 k0 = vs_plan_min_u32(vs_plan_min_u32(b, e_count), vs_plan_min_u32(in->max_shards_cfg, l));
-  vs_u32 k = 0u;
-  if (!candidate) k0 = 0u;
-  for (i = 2u; i <= VS_PLAN_MAX_SHARDS; ++i) {
+  /* s_T: the smallest power of two 2^j, j <= 7, with bcost << j >= T */
+  vs_u32 t = erun > sync_cost ? erun : sync_cost;
+  vs_u32 s_t = 128u;
+  vs_u32 j;
+  for (j = 8u; j > 0u; --j) {
     VS_PLAN_PRAGMA("HLS UNROLL")
-    if (i <= k0 && vs_plan_q(b, i) * bcost >= sync_cost) k = i;
+    if ((bcost << (j - 1u)) >= t) s_t = 1u << (j - 1u);
+  }
+  vs_u32 k = 0u;
+  vs_u32 s = 0u;
+  if (!candidate) k0 = 0u;
+  for (i = 1u; i <= VS_PLAN_MAX_SHARDS; ++i) {
+    VS_PLAN_PRAGMA("HLS UNROLL")
+    vs_u32 s_i = vs_plan_min_u32(s_t, vs_plan_q(b, i));
+    if (i <= k0 && s_i * bcost >= sync_cost) {
+      k = i;
+      s = s_i;
+    }
   }
 
   out->eligible = (vs_u16)e_count;
@@ -162,12 +180,11 @@ VS_PLAN_FN void vs_plan_shards(VS_PLAN_IN_AS const vs_plan_in* in, VS_PLAN_OUT_A
   out->k = (vs_u8)k;
   out->candidate = (vs_u8)candidate;
   out->k0 = (vs_u8)k0;
-  out->reserved = 0u;
+  out->size = (vs_u8)s;
 
   /* Targets: K rounds of argmin over the unique extended key, each round
-   * taking the smallest key above the previous round's. Block split. */
-  vs_u32 q = vs_plan_q(b, k);
-  vs_u32 r = b - q * k;
+   * taking the smallest key above the previous round's. Shard i takes
+   * blocks [i*s, i*s + s). */
   vs_u32 prev = 0u;
   vs_u32 have_prev = 0u;
   for (i = 0u; i < VS_PLAN_MAX_SHARDS; ++i) {
@@ -187,8 +204,8 @@ VS_PLAN_FN void vs_plan_shards(VS_PLAN_IN_AS const vs_plan_in* in, VS_PLAN_OUT_A
     }
     if (i < k) {
       out->target[i] = (vs_u8)(best & 0xFFu);
-      out->first[i] = (vs_u8)(i * q + vs_plan_min_u32(i, r));
-      out->count[i] = (vs_u8)(q + (i < r ? 1u : 0u));
+      out->first[i] = (vs_u8)(i * s);
+      out->count[i] = (vs_u8)s;
       prev = best;
       have_prev = 1u;
     } else {
