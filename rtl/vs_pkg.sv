@@ -1,5 +1,5 @@
 // vs_pkg: engine-internal constants and types of the vShard RTL engine
-// (docs/spec.md v1.0). Register offsets come from the generated vs_regs_pkg;
+// (docs/spec.md v1.1). Register offsets come from the generated vs_regs_pkg;
 // this package holds what only the engine needs: descriptor codes, state
 // encodings, the vCPU table entry layout and the FSM states.
 // The descriptor codes and state encodings repeat the enums generated into
@@ -31,11 +31,12 @@ package vs_pkg;
   localparam logic [7:0] DecRun     = 8'h01;
   localparam logic [7:0] DecPreempt = 8'h02;
   localparam logic [7:0] DecShard   = 8'h03;
-  localparam logic [7:0] DecResume  = 8'h04;
+  // 8'h04 was RESUME (spec 1.0); not emitted since 1.1, the code stays reserved.
   localparam logic [7:0] DecQueued  = 8'h05;
   localparam logic [7:0] DecAck     = 8'h06;
   localparam logic [7:0] DecAbort   = 8'h07;
   localparam logic [7:0] DecError   = 8'h08;
+  localparam logic [7:0] DecPark    = 8'h09;  // spec 1.1, 6.5: a TICK took the core of a capped vCPU
 
   // Decision flag bits.
   localparam int FlagLastBit      = 0;
@@ -55,6 +56,7 @@ package vs_pkg;
   localparam logic [7:0] ErrBadState    = 8'h0A;
   localparam logic [7:0] ErrRingOverflow = 8'h0B;
   localparam logic [7:0] ErrCfgLocked   = 8'h0C;
+  localparam logic [7:0] ErrCapped      = 8'h0D;  // spec 1.1, 6.5: SCHED of a parked vCPU
 
   // ---- state encodings (spec section 2) ---------------------------------
   localparam logic [1:0] OccIdle  = 2'd0;
@@ -64,13 +66,17 @@ package vs_pkg;
   localparam logic [1:0] VstBlocked = 2'd0;
   localparam logic [1:0] VstQueued  = 2'd1;
   localparam logic [1:0] VstRunning = 2'd2;
-  localparam logic [1:0] VstSharded = 2'd3;
+  // 2'd3 was SHARDED (spec 1.0); since 1.1 a sharded victim is QUEUED at once
+  // and the encoding is never written.
 
   localparam logic [1:0] PreNone    = 2'd0;
   localparam logic [1:0] PreIdle    = 2'd1;
   localparam logic [1:0] PrePreempt = 2'd2;
 
   // ---- vCPU table entry (spec 2.2), one word of the vCPU RAM -------------
+  // Read by member (rd.home); written only as a whole word (vs_top builds it
+  // from one signal per field): Yosys 0.23 can drop one of two member
+  // assignments to a packed struct in an always_comb (docs/rtl.md).
   typedef struct packed {
     logic [1:0]  state;
     logic        lat;
@@ -81,12 +87,16 @@ package vs_pkg;
     logic [15:0] bcost;
     logic [7:0]  core;
     logic [3:0]  shards;
+    logic [15:0] erun;     // spec 1.1: expected run per wake in us (PROFILE d32[15:0])
+    logic [15:0] cap;      // spec 1.1: us per accounting period, 0 = uncapped (VCPU_CFG)
+    logic [15:0] used;     // spec 1.1: us charged since the last ACCOUNT, saturating (6.5)
   } vcpu_t;
-  localparam int VcpuW = 66;
+  localparam int VcpuW = 114;
 
   // Reset value of a vCPU entry: BLOCKED, credit 0, weight 16, the rest 0.
   localparam logic [VcpuW-1:0] VcpuReset = {2'd0, 1'b0, 16'd0, 8'd16, 3'd0,
-                                            8'd0, 16'd0, 8'd0, 4'd0};
+                                            8'd0, 16'd0, 8'd0, 4'd0,
+                                            16'd0, 16'd0, 16'd0};
 
   // ---- engine FSM ---------------------------------------------------------
   typedef enum logic [2:0] {

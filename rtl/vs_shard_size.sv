@@ -1,34 +1,52 @@
-// vs_shard_size: dynamic shard size (docs/spec.md 7.3 / 7.4), combinational.
+// vs_shard_size: dynamic shard size (docs/spec.md 7.3 / 7.4, version 1.1),
+// combinational.
 //
-//   L  = K_UNDER_LOAD if H >= LOAD_HOT_CORES else MaxShards
-//   K0 = min(B, E, MAX_SHARDS, L)
-//   K  = the largest k in 2..K0 with q(B,k) * bcost >= SYNC_COST_US, else 0
-//   q(B,k) = (B * R[k]) >> 16 with the reciprocal table R of the spec
+//   T   = max(erun[v], SYNC_COST_US)        v = the preemptor
+//   s_T = the smallest 2^j, j in 0..7, with (bcost << j) >= T, else 128
+//   L   = K_UNDER_LOAD if H >= LOAD_HOT_CORES else MaxShards
+//   K0  = min(B, E, MAX_SHARDS, L)
+//   K   = the largest k in 1..K0 with s(k) * bcost >= SYNC_COST_US, else 0
+//   s(k) = min(s_T, q(B,k)),  q(B,k) = (B * R[k]) >> 16 (reciprocal table R)
 //
-// k_o = 0 also when the victim is no sharding candidate (cand_i = 0).
-// q_o = q(B, K) and r_o = B - q_o * K describe the block split.
+// Shard i then gets s(K) blocks from block i * s(K); the victim keeps
+// B - K * s(K).
+//
+// How K is computed here (same result, shorter path): bcost >= 0, so
+//   min(s_T, q) * bcost >= SYNC  <=>  s_T * bcost >= SYNC  and  q * bcost >= SYNC,
+// and s_T * bcost >= SYNC  <=>  (bcost << 7) >= SYNC: if some j <= 7 gave
+// (bcost << j) >= T >= SYNC then (bcost << 7) >= SYNC too, and otherwise
+// s_T = 128. So K is the largest k <= K0 with q(B,k) * bcost >= SYNC, gated
+// by (bcost << 7) >= SYNC: the eight products do not wait for s_T, which
+// only shapes the split.
+//
+// The candidate conditions of 7.3 that involve B need no logic of their
+// own: K >= 1 implies K0 >= 1, so B >= 1 and E >= 1, and s(K) <= B, so
+// B * bcost >= s(K) * bcost >= SYNC. cand_i carries the rest (SHARD_ENABLE,
+// shards[u] = 0, credit[u] >= SHARD_MIN_CREDIT); k_o = 0 when it is low.
 module vs_shard_size #(
   /// The most shards one preemption may create (2..8).
   parameter int MaxShards = 8
 ) (
-  input  logic        cand_i,       // SHARD_ENABLE, credit and E >= 1 hold
+  input  logic        cand_i,       // SHARD_ENABLE, no shard of u running, credit gate
   input  logic [7:0]  blocks_i,     // B
   input  logic [15:0] bcost_i,      // block cost in us
+  input  logic [15:0] erun_i,       // expected run of the preemptor in us
   input  logic [8:0]  elig_i,       // E, shard-eligible cores
   input  logic [8:0]  hot_i,        // H, hot online cores
   input  logic [3:0]  max_shards_i, // MAX_SHARDS
   input  logic [8:0]  load_hot_i,   // LOAD_HOT_CORES
   input  logic [3:0]  k_load_i,     // K_UNDER_LOAD
   input  logic [15:0] sync_cost_i,  // SYNC_COST_US
-  output logic [3:0]  k_o,
-  output logic [7:0]  q_o,
-  output logic [2:0]  r_o
+  output logic [3:0]  k_o,          // K, 0 = no shards
+  output logic [7:0]  size_o,       // s(K), blocks per shard (0 when K = 0)
+  output logic [7:0]  taken_o       // K * s(K) <= B, blocks the shards take
 );
   localparam logic [3:0] MaxShards4 = MaxShards[3:0];
 
   // R[k] = ceil(65536 / k): exact floor(B / k) for B in 0..255 (spec 7.4).
   function automatic logic [16:0] recip(input int k);
     case (k)
+      1: recip = 17'd65536;
       2: recip = 17'd32768;
       3: recip = 17'd21846;
       4: recip = 17'd16384;
@@ -39,13 +57,27 @@ module vs_shard_size #(
     endcase
   endfunction
 
+  logic [15:0] target_run;     // T
+  logic [22:0] bcost_w;        // bcost on the 23 bits of (bcost << 7)
+  logic [7:0]  size_target;    // s_T
+  logic        size_target_ok; // s_T * bcost >= SYNC_COST_US
   logic [3:0]  lim_l, k0;
-  logic [71:0] qk;          // q(B, k) at bits 8k+7:8k, k = 0..8
+  logic [71:0] qk;             // q(B, k) at bits 8k+7:8k, k = 1..8 (bits 7:0 unused)
   logic [24:0] prod;
   logic [23:0] work;
-  logic [10:0] qk_times_k;
+  logic [7:0]  q_sel;
+  logic [11:0] k_times_s;
 
   always_comb begin
+    // spec 7.4: T and s_T; the loop runs from j = 7 down so the smallest j wins.
+    target_run = (erun_i > sync_cost_i) ? erun_i : sync_cost_i;
+    bcost_w = {7'd0, bcost_i};
+    size_target = 8'd128;
+    for (int j = 7; j >= 0; j--) begin
+      if ((bcost_w << j) >= {7'd0, target_run}) size_target = 8'd1 << j;
+    end
+    size_target_ok = (bcost_w << 7) >= {7'd0, sync_cost_i};
+
     lim_l = (hot_i >= load_hot_i) ? k_load_i : MaxShards4;
     k0 = max_shards_i;
     if (lim_l < k0) k0 = lim_l;
@@ -54,27 +86,30 @@ module vs_shard_size #(
 
     qk = '0;
     prod = '0;
-    for (int k = 2; k <= 8; k++) begin
+    for (int k = 1; k <= 8; k++) begin
       prod = {9'd0, blocks_i} * {8'd0, recip(k)};
       qk[k*8 +: 8] = prod[23:16];
     end
 
     k_o = 4'd0;
-    for (int k = 2; k <= 8; k++) begin
+    for (int k = 1; k <= 8; k++) begin
       work = {16'd0, qk[k*8 +: 8]} * {8'd0, bcost_i};
-      if (cand_i && k <= MaxShards && k[3:0] <= k0 && work >= {8'd0, sync_cost_i}) begin
+      if (cand_i && size_target_ok && k <= MaxShards && k[3:0] <= k0 &&
+          work >= {8'd0, sync_cost_i}) begin
         k_o = k[3:0];
       end
     end
 
-    q_o = 8'd0;
-    for (int k = 2; k <= 8; k++) begin
-      if (k_o == k[3:0]) q_o = qk[k*8 +: 8];
+    // s(K) = min(s_T, q(B, K)); 0 when K = 0
+    q_sel = 8'd0;
+    for (int k = 1; k <= 8; k++) begin
+      if (k_o == k[3:0]) q_sel = qk[k*8 +: 8];
     end
-    qk_times_k = {3'd0, q_o} * {7'd0, k_o};
-    r_o = blocks_i[2:0] - qk_times_k[2:0];
+    size_o = (size_target < q_sel) ? size_target : q_sel;
+    k_times_s = {4'd0, size_o} * {8'd0, k_o};
+    taken_o = k_times_s[7:0];
   end
 
   logic unused_prod;
-  assign unused_prod = ^{prod[24], prod[15:0], qk[15:0], qk_times_k[10:3]};
+  assign unused_prod = ^{prod[24], prod[15:0], qk[7:0], k_times_s[11:8]};
 endmodule

@@ -1,17 +1,19 @@
-// vs_top: the vShard decision engine (docs/spec.md v1.0), AXI-Stream
+// vs_top: the vShard decision engine (docs/spec.md v1.1), AXI-Stream
 // variant. Events arrive as 128-bit descriptors on s_axis_evt, decisions
 // leave on m_axis_dec (tlast = the decision's LAST flag), control and status
 // over AXI4-Lite (register map: regs/vshard_regs.json, vs_regs_pkg).
 //
 // Micro-architecture (docs/rtl.md has the long version):
-//   * core state and a per-core mirror of the running vCPU's table entry in
-//     flops, so that NNodes idle trees and NNodes victim trees (vs_argmin)
-//     search all cores in parallel every cycle; their results are registered
-//     (srch_*_q) and used by the next event;
-//   * the vCPU table in a 1R1W RAM (vs_vcpu_ram), read in the ACCEPT cycle;
+//   * core state and a per-core mirror of the running vCPU's `lat` and
+//     `credit` in flops, so that NNodes idle trees and NNodes victim trees
+//     (vs_argmin) search all cores in parallel every cycle; their results
+//     are registered (s_*_q) and used by the next event;
+//   * the vCPU table in a 1R1W RAM (vs_vcpu_ram), read in the ACCEPT cycle
+//     (the event's vCPU) and, for a preemption, in EXEC (the victim);
 //   * an FSM per event: IDLE (accept, RAM read) -> EXEC (checks in spec
-//     order, state update, decisions) [-> VICT (shard sizing, PREEMPT)
-//     -> SHARD (one target per cycle)] or [-> ACCT (refill sweep)];
+//     order, state update, decisions) [-> VICT (victim entry from the RAM,
+//     shard sizing, PREEMPT) -> SHARD (one target per cycle)] or
+//     [-> ACCT (refill and cap reset sweep)];
 //   * decisions go through a FIFO, so egress back-pressure only stalls the
 //     FSM (it accepts an event only when the FIFO has room for 2+MaxShards);
 //   * the prestaged table is recomputed from the registered search results
@@ -116,13 +118,10 @@ module vs_top #(
   logic [NCores*2-1:0]  c_occ_q, c_occ_d;
   logic [NCores*12-1:0] c_vcpu_q, c_vcpu_d;
   logic [NCores*16-1:0] c_slice_q, c_slice_d;
-  // Mirror: valid for cores with occ = RUN; equals the table entry of vcpu[c].
+  // Mirror: valid for cores with occ = RUN; equals lat and credit of the table
+  // entry of vcpu[c] (the victim search reads them for all cores at once).
   logic [NCores-1:0]    m_lat_q, m_lat_d;
   logic [NCores*16-1:0] m_credit_q, m_credit_d;
-  logic [NCores*8-1:0]  m_weight_q, m_weight_d;
-  logic [NCores*3-1:0]  m_home_q, m_home_d;
-  logic [NCores*8-1:0]  m_blocks_q, m_blocks_d;
-  logic [NCores*16-1:0] m_bcost_q, m_bcost_d;
 
   // ---- configuration (spec section 5) -------------------------------------
   logic [15:0] cfg_slice_q, cfg_slice_d;
@@ -162,6 +161,7 @@ module vs_top #(
   logic [NNodes*8-1:0]  s_idle_core_q, s_idle_core_d;
   logic [NNodes*8-1:0]  s_idle_dist_q, s_idle_dist_d;
   logic [NNodes-1:0]    s_vic_v_q, s_vic_v_d;
+  logic [NNodes-1:0]    s_vic_far_q, s_vic_far_d;  // spec 7.2: victim(n) is far
   logic [NNodes*8-1:0]  s_vic_core_q, s_vic_core_d;
   logic [NNodes*12-1:0] s_vic_vcpu_q, s_vic_vcpu_d;
 
@@ -170,18 +170,14 @@ module vs_top #(
   logic [127:0]   ev_q, ev_d;
   logic [11:0]    idx_q, idx_d;      // INIT / ACCOUNT sweep index
   // preemption context (EXEC -> VICT -> SHARD)
-  logic [11:0]    pv_q, pv_d;        // preempting vCPU
+  logic [11:0]    pv_q, pv_d;        // preempting vCPU v
+  logic [15:0]    pv_erun_q, pv_erun_d;  // its expected run (spec 7.4 T)
   logic [7:0]     pp_q, pp_d;        // victim core p
-  logic [11:0]    pu_q, pu_d;        // victim vCPU u
+  logic [11:0]    pu_q, pu_d;        // victim vCPU u (its entry is read in EXEC)
   logic           pcom_q, pcom_d;    // COMMIT held: COMMITTED flag
-  logic [15:0]    pu_credit_q, pu_credit_d;
-  logic [7:0]     pu_weight_q, pu_weight_d;
-  logic [2:0]     pu_home_q, pu_home_d;
-  logic [7:0]     pu_blocks_q, pu_blocks_d;
-  logic [15:0]    pu_bcost_q, pu_bcost_d;
+  logic [2:0]     pu_home_q, pu_home_d;  // home of u: node of the shard search
   logic [3:0]     pk_q, pk_d;        // K
-  logic [7:0]     pq_q, pq_d;        // q(B, K)
-  logic [2:0]     pr_q, pr_d;        // B - q*K
+  logic [7:0]     psize_q, psize_d;  // s(K), blocks per shard
   logic [3:0]     pi_q, pi_d;        // shard index
   logic [7:0]     pfirst_q, pfirst_d;
 
@@ -308,25 +304,28 @@ module vs_top #(
   for (genvar n = 0; n < NNodes; n++) begin : gen_node
     logic [NCores*16-1:0] ikey;
     logic [NCores-1:0]    vval;
-    logic [NCores*18-1:0] vkey;
+    logic [NCores*19-1:0] vkey;
     for (genvar c = 0; c < NCores; c++) begin : gen_leaf
       logic [7:0]  d;
       logic [14:0] dterm;
+      logic        far;
       assign d     = numa_at(cfg_numa_q, n, c_node_q[c*3 +: 3]);
       assign dterm = {7'd0, d} << cfg_vds_q;
+      assign far   = d > cfg_wdist_q;  // spec 7.2 (1.1): near victims first
       assign ikey[c*16 +: 16] = {d, c_util_q[c*8 +: 8]};
       assign vval[c] = k_runv[c] && (d <= cfg_vdist_q);
-      assign vkey[c*18 +: 18] = {3'd0, dterm} + {1'b0, k_vbase[c*17 +: 17]};
+      // key {far [1], cost [18]}; the 18-bit cost sum cannot overflow
+      assign vkey[c*19 +: 19] = {far, {3'd0, dterm} + {1'b0, k_vbase[c*17 +: 17]}};
     end
     logic        iv, vv;
     logic [7:0]  ii, vi;
     logic [15:0] ik;
-    logic [17:0] vk;
+    logic [18:0] vk;
     vs_argmin #(.N(NCores), .KeyW(16), .IdxW(8), .PipeEvery(0)) u_idle (
       .clk_i, .rst_ni, .valid_i(k_idle), .key_i(ikey),
       .valid_o(iv), .idx_o(ii), .key_o(ik)
     );
-    vs_argmin #(.N(NCores), .KeyW(18), .IdxW(8), .PipeEvery(0)) u_vic (
+    vs_argmin #(.N(NCores), .KeyW(19), .IdxW(8), .PipeEvery(0)) u_vic (
       .clk_i, .rst_ni, .valid_i(vval), .key_i(vkey),
       .valid_o(vv), .idx_o(vi), .key_o(vk)
     );
@@ -341,10 +340,11 @@ module vs_top #(
     assign s_idle_core_d[n*8 +: 8] = ii;
     assign s_idle_dist_d[n*8 +: 8] = ik[15:8];
     assign s_vic_v_d[n]           = vv;
+    assign s_vic_far_d[n]         = vk[18];
     assign s_vic_core_d[n*8 +: 8]  = vi;
     assign s_vic_vcpu_d[n*12 +: 12] = vvcpu;
     logic unused_key;
-    assign unused_key = ^{ik[7:0], vk};
+    assign unused_key = ^{ik[7:0], vk[17:0]};
   end
 
   // ---- shard target search (one tree, node shard_home), E and H counts ----
@@ -367,7 +367,8 @@ module vs_top #(
       cnt_hot  = cnt_hot + {8'd0, k_hot[c]};
     end
   end
-  assign shard_home = pu_home_q;
+  // VICT searches from u's home in the entry just read, SHARD from its copy.
+  assign shard_home = (state_q == vs_pkg::StVict) ? rd.home : pu_home_q;
 
   // ==========================================================================
   // Reads of one core's state / mirror by index
@@ -409,48 +410,29 @@ module vs_top #(
 
   // Search results for the home node of the event's vCPU (EXEC).
   logic [2:0]  wn;
-  logic        w_iv, w_vv;
+  logic        w_iv, w_vv, w_vfar;
   logic [7:0]  w_icore, w_idist, w_vcore;
+  logic [11:0] w_vvcpu;
   logic [1:0]  w_pkind;
   logic [7:0]  w_pcore;
   logic [31:0] w_pepoch;
   assign wn = rd.home;
   always_comb begin
-    w_iv = 1'b0; w_vv = 1'b0; w_icore = '0; w_idist = '0; w_vcore = '0;
-    w_pkind = '0; w_pcore = '0; w_pepoch = '0;
+    w_iv = 1'b0; w_vv = 1'b0; w_vfar = 1'b0; w_icore = '0; w_idist = '0; w_vcore = '0;
+    w_vvcpu = '0; w_pkind = '0; w_pcore = '0; w_pepoch = '0;
     for (int n = 0; n < NNodes; n++) begin
       if (wn == n[2:0]) begin
         w_iv     = s_idle_v_q[n];
         w_icore  = s_idle_core_q[n*8 +: 8];
         w_idist  = s_idle_dist_q[n*8 +: 8];
         w_vv     = s_vic_v_q[n];
+        w_vfar   = s_vic_far_q[n];
         w_vcore  = s_vic_core_q[n*8 +: 8];
+        w_vvcpu  = s_vic_vcpu_q[n*12 +: 12];
         // the entry as it is after this cycle's pending update, if any
         w_pkind  = pst_kind_d[n*2 +: 2];
         w_pcore  = pst_core_d[n*8 +: 8];
         w_pepoch = pst_epoch_d[n*32 +: 32];
-      end
-    end
-  end
-
-  // Mirror of the victim core (EXEC, preemption).
-  logic        vm_lat;
-  logic [15:0] vm_credit, vm_bcost;
-  logic [7:0]  vm_weight, vm_blocks;
-  logic [2:0]  vm_home;
-  logic [11:0] vm_vcpu;
-  always_comb begin
-    vm_lat = '0; vm_credit = '0; vm_bcost = '0; vm_weight = '0;
-    vm_blocks = '0; vm_home = '0; vm_vcpu = '0;
-    for (int c = 0; c < NCores; c++) begin
-      if (w_vcore == c[7:0]) begin
-        vm_lat    = m_lat_q[c];
-        vm_credit = m_credit_q[c*16 +: 16];
-        vm_weight = m_weight_q[c*8 +: 8];
-        vm_home   = m_home_q[c*3 +: 3];
-        vm_blocks = m_blocks_q[c*8 +: 8];
-        vm_bcost  = m_bcost_q[c*16 +: 16];
-        vm_vcpu   = c_vcpu_q[c*12 +: 12];
       end
     end
   end
@@ -462,6 +444,10 @@ module vs_top #(
   vs_cfg_check #(.NCores(NCores), .NNodes(NNodes), .MaxShards(MaxShards)) u_cfg_check_ev (
     .key_i(ev_c16), .value_i(ev_d32), .err_o(cfg_ev_err)
   );
+
+  // spec 2.2 / 6.5: the event's vCPU is parked (over its cap until ACCOUNT)
+  logic rd_parked;
+  assign rd_parked = (rd.cap != 16'd0) && (rd.used >= rd.cap);
 
   logic [7:0] exec_err;
   logic       node_ok;
@@ -490,6 +476,7 @@ module vs_top #(
         else if (!cr_online) exec_err = vs_pkg::ErrCoreOffline;
         else if (cr_occ != vs_pkg::OccIdle) exec_err = vs_pkg::ErrCoreBusy;
         else if (rd.state != vs_pkg::VstQueued) exec_err = vs_pkg::ErrBadState;
+        else if (rd_parked) exec_err = vs_pkg::ErrCapped;  // spec 6.5
       end
       vs_pkg::EvTick: begin
         if (ev_flags != 0 || ev_vcpu != 0 || ev_d32 != 0) exec_err = vs_pkg::ErrReserved;
@@ -497,7 +484,8 @@ module vs_top #(
         else if (!cr_online) exec_err = vs_pkg::ErrCoreOffline;
       end
       vs_pkg::EvProfile: begin
-        if (ev_flags != 0 || ev_core != 0 || ev_d32 != 0) exec_err = vs_pkg::ErrReserved;
+        // spec 3: d32[15:0] is erun since 1.1, d32[31:16] stays reserved
+        if (ev_flags != 0 || ev_core != 0 || ev_d32[31:16] != 0) exec_err = vs_pkg::ErrReserved;
         else if (!v_ok) exec_err = vs_pkg::ErrBadVcpu;
       end
       vs_pkg::EvUtil: begin
@@ -510,8 +498,8 @@ module vs_top #(
           exec_err = vs_pkg::ErrReserved;
         else if (!v_ok) exec_err = vs_pkg::ErrBadVcpu;
         else if (!c_ok) exec_err = vs_pkg::ErrBadCore;
-        else if (rd.state != vs_pkg::VstSharded || cr_occ != vs_pkg::OccShard ||
-                 cr_vcpu != ev_vcpu[11:0])
+        // spec 7.5 (1.1): the core holds a shard of v; v's own state is not checked
+        else if (cr_occ != vs_pkg::OccShard || cr_vcpu != ev_vcpu[11:0])
           exec_err = vs_pkg::ErrBadState;
       end
       vs_pkg::EvAccount: begin
@@ -532,7 +520,8 @@ module vs_top #(
         else if (!ev_flags[0] && cr_occ != vs_pkg::OccIdle) exec_err = vs_pkg::ErrCoreBusy;
       end
       vs_pkg::EvVcpuCfg: begin
-        if (ev_flags != 0 || ev_core != 0 || ev_d32 != 0) exec_err = vs_pkg::ErrReserved;
+        // spec 3: d32[15:0] is the cap since 1.1, d32[31:16] stays reserved
+        if (ev_flags != 0 || ev_core != 0 || ev_d32[31:16] != 0) exec_err = vs_pkg::ErrReserved;
         else if (!v_ok) exec_err = vs_pkg::ErrBadVcpu;
         else if (!node_ok) exec_err = vs_pkg::ErrBadNode;
         else if (ev_c16 == 0 || ev_c16 > 16'd255) exec_err = vs_pkg::ErrBadArg;
@@ -559,25 +548,30 @@ module vs_top #(
     .credit_i(cu_in), .sub_i(cu_sub), .amount_i(cu_amt), .cap_i(cfg_cap_q), .credit_o(cu_out)
   );
 
+  // Spec 7.3 / 7.4 in VICT, on the victim's whole entry: EXEC reads it from
+  // the RAM, so rd is T[u] here. The candidate conditions on blocks, bcost
+  // and E are implied by K >= 1 (vs_shard_size); v's erun gives T.
   logic        sz_cand;
   logic [3:0]  sz_k;
-  logic [7:0]  sz_q;
-  logic [2:0]  sz_r;
-  assign sz_cand = cfg_shen_q && (pu_blocks_q >= 8'd2) &&
-                   ($signed(pu_credit_q) >= $signed(cfg_smc_q)) && (cnt_elig != 9'd0);
+  logic [7:0]  sz_size, sz_taken;
+  assign sz_cand = cfg_shen_q && (rd.shards == 4'd0) &&
+                   ($signed(rd.credit) >= $signed(cfg_smc_q));
   vs_shard_size #(.MaxShards(MaxShards)) u_shard_size (
-    .cand_i(sz_cand), .blocks_i(pu_blocks_q), .bcost_i(pu_bcost_q),
+    .cand_i(sz_cand), .blocks_i(rd.blocks), .bcost_i(rd.bcost), .erun_i(pv_erun_q),
     .elig_i(cnt_elig), .hot_i(cnt_hot), .max_shards_i(cfg_maxsh_q),
     .load_hot_i(cfg_lhc_q), .k_load_i(cfg_kul_q), .sync_cost_i(cfg_sync_q),
-    .k_o(sz_k), .q_o(sz_q), .r_o(sz_r)
+    .k_o(sz_k), .size_o(sz_size), .taken_o(sz_taken)
   );
 
-  // TICK arithmetic: util EWMA, slice, debit.
+  // TICK arithmetic: util EWMA, slice, debit (6.1), cap charge (6.5).
   logic signed [8:0] tk_diff, tk_step;
   logic [9:0]        tk_util_w;
   logic [7:0]        tk_util;
   logic [15:0]       tk_slice;
   logic [23:0]       tk_prod;
+  logic [16:0]       tk_used_w;
+  logic [15:0]       tk_used;    // used[u] + elapsed, saturating at 65535
+  logic              tk_park;    // u runs whole on the core and is parked after the charge
   always_comb begin
     tk_diff   = $signed({1'b0, ev_b8}) - $signed({1'b0, cr_util});
     tk_step   = tk_diff >>> cfg_ushift_q;
@@ -585,6 +579,9 @@ module vs_top #(
     tk_util   = tk_util_w[7:0];
     tk_slice  = (ev_c16 > cr_slice) ? 16'd0 : (cr_slice - ev_c16);
     tk_prod   = {8'd0, ev_c16} * {16'd0, cfg_cpm_q};
+    tk_used_w = {1'b0, rd.used} + {1'b0, ev_c16};
+    tk_used   = tk_used_w[16] ? 16'hFFFF : tk_used_w[15:0];
+    tk_park   = (cr_occ == vs_pkg::OccRun) && (rd.cap != 16'd0) && (tk_used >= rd.cap);
   end
   logic unused_tk;
   assign unused_tk = ^{tk_util_w[9:8], tk_prod[9:0]};
@@ -592,24 +589,35 @@ module vs_top #(
   // ==========================================================================
   // Engine FSM
   // ==========================================================================
-  // WAKE / COMMIT placement (7.5): latency class, commit check, rule choice.
-  logic w_lat, w_commit, w_holds, w_to_idle;
+  // WAKE / COMMIT placement (spec 7.5): latency class, commit check, rules 1-6.
+  logic w_lat, w_commit, w_holds, w_near_idle, w_near_vic, w_to_idle, w_to_vict;
   assign w_lat     = (ev_type == vs_pkg::EvWake) ? ev_flags[0] : 1'b1;
   assign w_commit  = (ev_type == vs_pkg::EvCommit);
+  // spec 7.5 COMMIT: the entry as it stood before this event, and v not parked
   assign w_holds   = w_commit && (w_pkind != vs_pkg::PreNone) && (w_pcore == ev_core) &&
-                     (w_pepoch == ev_d32);
-  // rules 1 and 3 (RUN on idle(n)) unless rule 2 (preempt) comes first
-  assign w_to_idle = w_iv && ((w_lat && (w_idist <= cfg_wdist_q)) || !(w_lat && w_vv));
+                     (w_pepoch == ev_d32) && !rd_parked;
+  assign w_near_idle = w_iv && (w_idist <= cfg_wdist_q);  // spec 7.1
+  assign w_near_vic  = w_vv && !w_vfar;                   // spec 7.2
+  // rule 1: parked -> QUEUED; 2: LAT and a near idle core -> RUN; 3: LAT and a
+  // near victim -> preempt; 4: any idle core -> RUN; 5: LAT and a (far)
+  // victim -> preempt; 6: QUEUED.
+  assign w_to_idle = !rd_parked && w_iv && ((w_lat && w_near_idle) || !(w_lat && w_near_vic));
+  assign w_to_vict = !rd_parked && !w_to_idle && w_lat && w_vv;
 
-  // SHARD i: count_i = q + (i < r), LAST on i = K - 1.
-  logic [7:0] sh_count;
+  // SHARD i (spec 7.4): first_i = i * s, count_i = s; LAST on i = K - 1.
   logic       sh_last;
-  assign sh_count = pq_q + {7'd0, ({1'b0, pi_q[2:0]} < {1'b0, pr_q})};
   assign sh_last  = (pi_q == pk_q - 4'd1);
 
   // write ports produced by the FSM
-  logic        vw_en;
+  logic        vw_en, vw_init;
   logic [11:0] vw_addr;
+  // the vCPU entry written, one signal per field (defaults: the entry read)
+  logic [1:0]  vw_state;
+  logic        vw_lat;
+  logic [15:0] vw_credit, vw_bcost, vw_erun, vw_cap, vw_used;
+  logic [7:0]  vw_weight, vw_blocks, vw_core;
+  logic [2:0]  vw_home;
+  logic [3:0]  vw_shards;
   vs_pkg::vcpu_t vw_data;
   logic        cw_en;
   logic [7:0]  cw_idx;
@@ -634,14 +642,16 @@ module vs_top #(
     state_d = state_q;
     ev_d = ev_q;
     idx_d = idx_q;
-    pv_d = pv_q; pp_d = pp_q; pu_d = pu_q; pcom_d = pcom_q;
-    pu_credit_d = pu_credit_q; pu_weight_d = pu_weight_q; pu_home_d = pu_home_q;
-    pu_blocks_d = pu_blocks_q; pu_bcost_d = pu_bcost_q;
-    pk_d = pk_q; pq_d = pq_q; pr_d = pr_q; pi_d = pi_q; pfirst_d = pfirst_q;
+    pv_d = pv_q; pv_erun_d = pv_erun_q; pp_d = pp_q; pu_d = pu_q; pcom_d = pcom_q;
+    pu_home_d = pu_home_q;
+    pk_d = pk_q; psize_d = psize_q; pi_d = pi_q; pfirst_d = pfirst_q;
     pre_req_d = 1'b0;
 
     ram_raddr = 12'd0;
-    vw_en = 1'b0; vw_addr = 12'd0; vw_data = rd;
+    vw_en = 1'b0; vw_init = 1'b0; vw_addr = 12'd0;
+    vw_state = rd.state; vw_lat = rd.lat; vw_credit = rd.credit; vw_weight = rd.weight;
+    vw_home = rd.home; vw_blocks = rd.blocks; vw_bcost = rd.bcost; vw_core = rd.core;
+    vw_shards = rd.shards; vw_erun = rd.erun; vw_cap = rd.cap; vw_used = rd.used;
     cw_en = 1'b0; cw_idx = ev_core; cw_need_idle = 1'b0;
     cw_occ_en = 1'b0; cw_vcpu_en = 1'b0; cw_slice_en = 1'b0; cw_util_en = 1'b0;
     cw_freq_en = 1'b0; cw_cfg_en = 1'b0;
@@ -659,8 +669,8 @@ module vs_top #(
       // ---- reset sweep of the vCPU table --------------------------------------
       vs_pkg::StInit: begin
         vw_en = 1'b1;
+        vw_init = 1'b1;
         vw_addr = idx_q;
-        vw_data = vs_pkg::VcpuReset;
         idx_d = idx_q + 12'd1;
         if (idx_q == LastVcpu) begin
           idx_d = 12'd0;
@@ -681,6 +691,9 @@ module vs_top #(
       // ---- EXEC ------------------------------------------------------------------
       vs_pkg::StExec: begin
         state_d = vs_pkg::StIdle;
+        // Read the entry of victim(home[v]) for a preemption (rd in VICT).
+        // Reading it unconditionally keeps the address mux small; only VICT uses it.
+        ram_raddr = w_vvcpu;
         if (exec_err != vs_pkg::ErrNone) begin
           push0 = 1'b1;  // ERROR; no state change, no prestage update
           err_fire = 1'b1;
@@ -689,22 +702,22 @@ module vs_top #(
           vw_addr = ev_vcpu[11:0];
           unique case (ev_type)
             vs_pkg::EvWake, vs_pkg::EvCommit: begin
-              inc_com = w_commit && w_holds;
+              inc_com = w_holds;
               if (w_commit && !w_holds) begin
                 push0 = 1'b1;
                 inc_abt = 1'b1;
                 push0_data = mk_dec(vs_pkg::DecAbort, 8'h00, ev_vcpu, ev_seq, ev_core, ev_b8,
                                     16'd0, w_pepoch);
               end
-              // latency boost (6.3) before the placement
+              // latency boost (6.3) before the placement, parked or not
               cu_in = rd.credit; cu_sub = 1'b0; cu_amt = {2'b00, cfg_boost_q};
               vw_en = 1'b1;
-              vw_data.lat = w_lat;
-              vw_data.credit = w_lat ? cu_out : rd.credit;
+              vw_lat = w_lat;
+              vw_credit = w_lat ? cu_out : rd.credit;
               if (w_to_idle) begin
-                // 7.5 rules 1 and 3: RUN on idle(n)
-                vw_data.state = vs_pkg::VstRunning;
-                vw_data.core = w_icore;
+                // rules 2 and 4: RUN on idle(n)
+                vw_state = vs_pkg::VstRunning;
+                vw_core = w_icore;
                 cw_en = 1'b1; cw_idx = w_icore; cw_need_idle = 1'b1;
                 cw_occ_en = 1'b1; cw_occ = vs_pkg::OccRun;
                 cw_vcpu_en = 1'b1; cw_vcpu = ev_vcpu[11:0];
@@ -712,28 +725,24 @@ module vs_top #(
                 push1 = 1'b1;
                 push1_data = mk_dec(vs_pkg::DecRun, {6'd0, w_holds, 1'b1}, ev_vcpu, ev_seq,
                                     w_icore, 8'd0, 16'd0, 32'd0);
-              end else if (w_lat && w_vv) begin
-                // rule 2: preempt u on p = victim(n); v runs on p now
-                vw_data.state = vs_pkg::VstRunning;
-                vw_data.core = w_vcore;
+              end else if (w_to_vict) begin
+                // rules 3 and 5: preempt u on p = victim(n); v runs on p now
+                vw_state = vs_pkg::VstRunning;
+                vw_core = w_vcore;
                 cw_en = 1'b1; cw_idx = w_vcore;
                 cw_occ_en = 1'b1; cw_occ = vs_pkg::OccRun;
                 cw_vcpu_en = 1'b1; cw_vcpu = ev_vcpu[11:0];
                 cw_slice_en = 1'b1;
                 pre_req_d = 1'b0;
                 pv_d = ev_vcpu[11:0];
+                pv_erun_d = rd.erun;
                 pp_d = w_vcore;
-                pu_d = vm_vcpu;
+                pu_d = w_vvcpu;
                 pcom_d = w_holds;
-                pu_credit_d = vm_credit;
-                pu_weight_d = vm_weight;
-                pu_home_d = vm_home;
-                pu_blocks_d = vm_blocks;
-                pu_bcost_d = vm_bcost;
                 state_d = vs_pkg::StVict;
               end else begin
-                // rule 4
-                vw_data.state = vs_pkg::VstQueued;
+                // rules 1 and 6
+                vw_state = vs_pkg::VstQueued;
                 push1 = 1'b1;
                 push1_data = mk_dec(vs_pkg::DecQueued, 8'h01, ev_vcpu, ev_seq, 8'd0, 8'd0,
                                     16'd0, 32'd0);
@@ -741,7 +750,7 @@ module vs_top #(
             end
             vs_pkg::EvBlock: begin
               vw_en = 1'b1;
-              vw_data.state = vs_pkg::VstBlocked;
+              vw_state = vs_pkg::VstBlocked;
               if (rd.state == vs_pkg::VstRunning) begin
                 cw_en = 1'b1; cw_idx = rd.core;
                 cw_occ_en = 1'b1; cw_occ = vs_pkg::OccIdle;
@@ -750,8 +759,8 @@ module vs_top #(
             end
             vs_pkg::EvSched: begin
               vw_en = 1'b1;
-              vw_data.state = vs_pkg::VstRunning;
-              vw_data.core = ev_core;
+              vw_state = vs_pkg::VstRunning;
+              vw_core = ev_core;
               cw_en = 1'b1; cw_need_idle = 1'b1;
               cw_occ_en = 1'b1; cw_occ = vs_pkg::OccRun;
               cw_vcpu_en = 1'b1; cw_vcpu = ev_vcpu[11:0];
@@ -764,21 +773,28 @@ module vs_top #(
               cw_en = 1'b1;
               cw_util_en = 1'b1; cw_util = tk_util;
               cw_slice_en = 1'b1; cw_slice = tk_slice;
+              push1 = 1'b1;
               if (cr_occ != vs_pkg::OccIdle) begin
+                // debit (6.1) and cap charge (6.5) of u = vcpu[c], whole or shard
                 cu_in = rd.credit; cu_sub = 1'b1; cu_amt = {3'd0, tk_prod[23:10]};
                 vw_en = 1'b1;
                 vw_addr = cr_vcpu;
-                vw_data.credit = cu_out;
+                vw_credit = cu_out;
+                vw_used = tk_used;
+                if (tk_park) begin
+                  // spec 7.5 TICK: over its cap, u loses core c (its core field stays c)
+                  vw_state = vs_pkg::VstQueued;
+                  cw_occ_en = 1'b1; cw_occ = vs_pkg::OccIdle;
+                  push1_data = mk_dec(vs_pkg::DecPark, 8'h01, {4'd0, cr_vcpu}, ev_seq, ev_core,
+                                      8'd0, 16'd0, 32'd0);
+                end
               end
-              push1 = 1'b1;
             end
             vs_pkg::EvProfile: begin
               vw_en = 1'b1;
-              // One whole-entry assignment: Yosys 0.23 drops one of the two
-              // member assignments `vw_data.blocks = ..; vw_data.bcost = ..;`
-              // here (found by the gate-level simulation; Verilator reads both).
-              vw_data = {rd.state, rd.lat, rd.credit, rd.weight, rd.home, ev_b8, ev_c16,
-                         rd.core, rd.shards};
+              vw_blocks = ev_b8;
+              vw_bcost = ev_c16;
+              vw_erun = ev_d32[15:0];
               push1 = 1'b1;
             end
             vs_pkg::EvUtil: begin
@@ -788,28 +804,20 @@ module vs_top #(
               push1 = 1'b1;
             end
             vs_pkg::EvShardDone: begin
+              // spec 7.5 (1.1): the shard's core is free; v's state is untouched
               vw_en = 1'b1;
-              vw_data.shards = rd.shards - 4'd1;
+              vw_shards = rd.shards - 4'd1;
               cw_en = 1'b1;
-              cw_occ_en = 1'b1;
+              cw_occ_en = 1'b1; cw_occ = vs_pkg::OccIdle;
               push1 = 1'b1;
-              if (rd.shards == 4'd1) begin
-                vw_data.state = vs_pkg::VstRunning;
-                vw_data.core = ev_core;
-                cw_occ = vs_pkg::OccRun;
-                cw_slice_en = 1'b1;
-                push1_data = mk_dec(vs_pkg::DecResume, 8'h01, ev_vcpu, ev_seq, ev_core, 8'd0,
-                                    16'd0, 32'd0);
-              end else begin
-                cw_occ = vs_pkg::OccIdle;
-              end
             end
             vs_pkg::EvAccount: begin
               // entry 0 was read at ACCEPT (the vcpu field is 0); sweep the rest
               cu_in = rd.credit; cu_sub = 1'b0; cu_amt = {1'b0, {8'd0, rd.weight} * {8'd0, cfg_refill_q}};
               vw_en = 1'b1;
               vw_addr = 12'd0;
-              vw_data.credit = cu_out;
+              vw_credit = cu_out;
+              vw_used = 16'd0;  // spec 6.5
               push1 = 1'b1;
               if (NVcpus > 1) begin
                 pre_req_d = 1'b0;
@@ -829,8 +837,9 @@ module vs_top #(
             end
             vs_pkg::EvVcpuCfg: begin
               vw_en = 1'b1;
-              vw_data.home = ev_b8[2:0];
-              vw_data.weight = ev_c16[7:0];
+              vw_home = ev_b8[2:0];
+              vw_weight = ev_c16[7:0];
+              vw_cap = ev_d32[15:0];  // spec 6.5: used is kept
               push1 = 1'b1;
             end
             default: begin
@@ -840,33 +849,27 @@ module vs_top #(
         end
       end
 
-      // ---- VICT: candidate test, shard size, PREEMPT -----------------------
+      // ---- VICT: rd = T[u]; candidate test, shard size, PREEMPT ---------------
+      // spec 7.5 preemption: u QUEUED (its core field stays p); if K >= 1,
+      // shards[u] = K, surcharge (6.4), blocks[u] = B - K*s.
       vs_pkg::StVict: begin
         inc_pre = 1'b1;
         push1 = 1'b1;
-        push1_data = mk_dec(vs_pkg::DecPreempt, {6'd0, pcom_q, (sz_k < 4'd2)}, {4'd0, pu_q},
+        push1_data = mk_dec(vs_pkg::DecPreempt, {6'd0, pcom_q, (sz_k == 4'd0)}, {4'd0, pu_q},
                             ev_seq, pp_q, {4'd0, sz_k}, {4'd0, pv_q}, 32'd0);
         vw_en = 1'b1;
         vw_addr = pu_q;
-        vw_data.lat = 1'b0;
-        vw_data.credit = pu_credit_q;
-        vw_data.weight = pu_weight_q;
-        vw_data.home = pu_home_q;
-        vw_data.blocks = pu_blocks_q;
-        vw_data.bcost = pu_bcost_q;
-        vw_data.core = pp_q;
-        vw_data.shards = 4'd0;
-        cu_in = pu_credit_q; cu_sub = 1'b1;
+        vw_state = vs_pkg::VstQueued;
+        cu_in = rd.credit; cu_sub = 1'b1;
         cu_amt = {5'd0, {8'd0, sz_k} * {4'd0, cfg_shcr_q}} + {9'd0, cfg_sycr_q};
-        if (sz_k >= 4'd2) begin
-          vw_data.state = vs_pkg::VstSharded;
-          vw_data.shards = sz_k;
-          vw_data.credit = cu_out;
-          vw_data.blocks = 8'd0;
-          pk_d = sz_k; pq_d = sz_q; pr_d = sz_r; pi_d = 4'd0; pfirst_d = 8'd0;
+        pu_home_d = rd.home;
+        if (sz_k != 4'd0) begin
+          vw_shards = sz_k;
+          vw_credit = cu_out;
+          vw_blocks = rd.blocks - sz_taken;
+          pk_d = sz_k; psize_d = sz_size; pi_d = 4'd0; pfirst_d = 8'd0;
           state_d = vs_pkg::StShard;
         end else begin
-          vw_data.state = vs_pkg::VstQueued;
           pre_req_d = 1'b1;
           state_d = vs_pkg::StIdle;
         end
@@ -877,25 +880,26 @@ module vs_top #(
         inc_shard = 1'b1;
         push1 = 1'b1;
         push1_data = mk_dec(vs_pkg::DecShard, {7'd0, sh_last}, {4'd0, pu_q}, ev_seq, st_idx,
-                            {4'd0, pi_q}, {8'd0, pfirst_q}, {24'd0, sh_count});
+                            {4'd0, pi_q}, {8'd0, pfirst_q}, {24'd0, psize_q});
         cw_en = 1'b1; cw_idx = st_idx; cw_need_idle = 1'b1;
         cw_occ_en = 1'b1; cw_occ = vs_pkg::OccShard;
         cw_vcpu_en = 1'b1; cw_vcpu = pu_q;
         cw_slice_en = 1'b1;
         pi_d = pi_q + 4'd1;
-        pfirst_d = pfirst_q + sh_count;
+        pfirst_d = pfirst_q + psize_q;
         if (sh_last) begin
           pre_req_d = 1'b1;
           state_d = vs_pkg::StIdle;
         end
       end
 
-      // ---- ACCT: refill sweep, vCPU idx_q this cycle -------------------------
+      // ---- ACCT: refill (6.2) and cap reset (6.5), vCPU idx_q this cycle -----
       vs_pkg::StAcct: begin
         cu_in = rd.credit; cu_sub = 1'b0; cu_amt = {1'b0, {8'd0, rd.weight} * {8'd0, cfg_refill_q}};
         vw_en = 1'b1;
         vw_addr = idx_q;
-        vw_data.credit = cu_out;
+        vw_credit = cu_out;
+        vw_used = 16'd0;
         ram_raddr = idx_q + 12'd1;
         idx_d = idx_q + 12'd1;
         if (idx_q == LastVcpu) begin
@@ -915,6 +919,10 @@ module vs_top #(
     end
   end
 
+  // The entry written, assembled in one assignment (see vs_pkg::vcpu_t).
+  assign vw_data = vw_init ? vs_pkg::VcpuReset
+                           : {vw_state, vw_lat, vw_credit, vw_weight, vw_home, vw_blocks,
+                              vw_bcost, vw_core, vw_shards, vw_erun, vw_cap, vw_used};
   assign ram_we    = vw_en;
   assign ram_waddr = vw_addr;
   assign ram_wdata = vw_data;
@@ -922,10 +930,13 @@ module vs_top #(
   // ==========================================================================
   // Core state and mirror next-state
   // ==========================================================================
+  // Mirror write: every table write that leaves the entry RUNNING also writes
+  // lat and credit of its core's mirror (so the mirror always equals the
+  // table for occ = RUN cores).
   logic mw_en;
   logic [7:0] mw_idx;
-  assign mw_en  = vw_en && (vw_data.state == vs_pkg::VstRunning);
-  assign mw_idx = vw_data.core;
+  assign mw_en  = vw_en && (vw_state == vs_pkg::VstRunning) && !vw_init;
+  assign mw_idx = vw_core;
 
   for (genvar c = 0; c < NCores; c++) begin : gen_core_next
     localparam logic [7:0] C8 = c[7:0];
@@ -947,14 +958,8 @@ module vs_top #(
                                    (hit && cw_vcpu_en) ? cw_vcpu : c_vcpu_q[c*12 +: 12];
     assign c_slice_d[c*16 +: 16] = soft_rst ? 16'd0 :
                                    (hit && cw_slice_en) ? cw_slice : c_slice_q[c*16 +: 16];
-    assign m_lat_d[c]            = soft_rst ? 1'b0 : mhit ? vw_data.lat : m_lat_q[c];
-    assign m_credit_d[c*16 +: 16] = soft_rst ? 16'd0 :
-                                    mhit ? vw_data.credit : m_credit_q[c*16 +: 16];
-    assign m_weight_d[c*8 +: 8]  = soft_rst ? 8'd0 : mhit ? vw_data.weight : m_weight_q[c*8 +: 8];
-    assign m_home_d[c*3 +: 3]    = soft_rst ? 3'd0 : mhit ? vw_data.home : m_home_q[c*3 +: 3];
-    assign m_blocks_d[c*8 +: 8]  = soft_rst ? 8'd0 : mhit ? vw_data.blocks : m_blocks_q[c*8 +: 8];
-    assign m_bcost_d[c*16 +: 16] = soft_rst ? 16'd0 :
-                                   mhit ? vw_data.bcost : m_bcost_q[c*16 +: 16];
+    assign m_lat_d[c]            = soft_rst ? 1'b0 : mhit ? vw_lat : m_lat_q[c];
+    assign m_credit_d[c*16 +: 16] = soft_rst ? 16'd0 : mhit ? vw_credit : m_credit_q[c*16 +: 16];
   end
 
   // ==========================================================================
@@ -965,13 +970,16 @@ module vs_top #(
     logic [7:0]  core;
     logic [11:0] vcpu;
     logic        changed;
+    // spec 8 (1.1): near idle, near victim, far idle, far victim, none
     always_comb begin
       if (s_idle_v_q[n] && (s_idle_dist_q[n*8 +: 8] <= cfg_wdist_q)) begin
         kind = vs_pkg::PreIdle; core = s_idle_core_q[n*8 +: 8]; vcpu = 12'd0;
-      end else if (s_vic_v_q[n]) begin
+      end else if (s_vic_v_q[n] && !s_vic_far_q[n]) begin
         kind = vs_pkg::PrePreempt; core = s_vic_core_q[n*8 +: 8]; vcpu = s_vic_vcpu_q[n*12 +: 12];
       end else if (s_idle_v_q[n]) begin
         kind = vs_pkg::PreIdle; core = s_idle_core_q[n*8 +: 8]; vcpu = 12'd0;
+      end else if (s_vic_v_q[n]) begin
+        kind = vs_pkg::PrePreempt; core = s_vic_core_q[n*8 +: 8]; vcpu = s_vic_vcpu_q[n*12 +: 12];
       end else begin
         kind = vs_pkg::PreNone; core = 8'd0; vcpu = 12'd0;
       end
@@ -1295,10 +1303,6 @@ module vs_top #(
       c_slice_q  <= '0;
       m_lat_q    <= '0;
       m_credit_q <= '0;
-      m_weight_q <= '0;
-      m_home_q   <= '0;
-      m_blocks_q <= '0;
-      m_bcost_q  <= '0;
     end else begin
       c_node_q   <= c_node_d;
       c_online_q <= c_online_d;
@@ -1309,10 +1313,6 @@ module vs_top #(
       c_slice_q  <= c_slice_d;
       m_lat_q    <= m_lat_d;
       m_credit_q <= m_credit_d;
-      m_weight_q <= m_weight_d;
-      m_home_q   <= m_home_d;
-      m_blocks_q <= m_blocks_d;
-      m_bcost_q  <= m_bcost_d;
     end
   end
 
@@ -1380,6 +1380,7 @@ module vs_top #(
       s_idle_core_q <= '0;
       s_idle_dist_q <= '0;
       s_vic_v_q     <= '0;
+      s_vic_far_q   <= '0;
       s_vic_core_q  <= '0;
       s_vic_vcpu_q  <= '0;
     end else begin
@@ -1393,6 +1394,7 @@ module vs_top #(
       s_idle_core_q <= s_idle_core_d;
       s_idle_dist_q <= s_idle_dist_d;
       s_vic_v_q     <= s_vic_v_d;
+      s_vic_far_q   <= s_vic_far_d;
       s_vic_core_q  <= s_vic_core_d;
       s_vic_vcpu_q  <= s_vic_vcpu_d;
     end
@@ -1404,17 +1406,13 @@ module vs_top #(
       ev_q        <= '0;
       idx_q       <= '0;
       pv_q        <= '0;
+      pv_erun_q   <= '0;
       pp_q        <= '0;
       pu_q        <= '0;
       pcom_q      <= 1'b0;
-      pu_credit_q <= '0;
-      pu_weight_q <= '0;
       pu_home_q   <= '0;
-      pu_blocks_q <= '0;
-      pu_bcost_q  <= '0;
       pk_q        <= '0;
-      pq_q        <= '0;
-      pr_q        <= '0;
+      psize_q     <= '0;
       pi_q        <= '0;
       pfirst_q    <= '0;
     end else begin
@@ -1422,17 +1420,13 @@ module vs_top #(
       ev_q        <= ev_d;
       idx_q       <= idx_d;
       pv_q        <= pv_d;
+      pv_erun_q   <= pv_erun_d;
       pp_q        <= pp_d;
       pu_q        <= pu_d;
       pcom_q      <= pcom_d;
-      pu_credit_q <= pu_credit_d;
-      pu_weight_q <= pu_weight_d;
       pu_home_q   <= pu_home_d;
-      pu_blocks_q <= pu_blocks_d;
-      pu_bcost_q  <= pu_bcost_d;
       pk_q        <= pk_d;
-      pq_q        <= pq_d;
-      pr_q        <= pr_d;
+      psize_q     <= psize_d;
       pi_q        <= pi_d;
       pfirst_q    <= pfirst_d;
     end
@@ -1501,9 +1495,20 @@ module vs_top #(
           else $error("vs_top: core %0d given a vCPU while not idle (occ %0d, online %0d)",
                       cw_idx, as_occ, as_online);
       end
-      // The victim chosen for a preemption is not a latency vCPU (7.2).
-      if (state_q == vs_pkg::StExec && state_d == vs_pkg::StVict) begin
-        assert (!vm_lat) else $error("vs_top: latency vCPU %0d chosen as victim", vm_vcpu);
+      // The victim entry read for a preemption: a non-latency vCPU that ran
+      // on the victim core until EXEC (7.2).
+      if (state_q == vs_pkg::StVict) begin
+        assert (!rd.lat && rd.state == vs_pkg::VstRunning && rd.core == pp_q)
+          else $error("vs_top: victim vCPU %0d read as lat %0d state %0d core %0d, not on core %0d",
+                      pu_q, rd.lat, rd.state, rd.core, pp_q);
+        // The 7.3 conditions vs_shard_size leaves out are implied by K >= 1.
+        if (sz_k != 4'd0) begin
+          assert (rd.blocks != 8'd0 && cnt_elig != 9'd0 &&
+                  {8'd0, rd.blocks} * {8'd0, rd.bcost} >= {16'd0, cfg_sync_q} &&
+                  sz_taken <= rd.blocks)
+            else $error("vs_top: K = %0d for B = %0d, bcost = %0d, E = %0d", sz_k, rd.blocks,
+                        rd.bcost, cnt_elig);
+        end
       end
       // A shard target exists whenever a SHARD is emitted (E >= K).
       if (state_q == vs_pkg::StShard) begin
@@ -1519,8 +1524,8 @@ module vs_top #(
       end
       // Invariant 4: placement decisions name valid ids (ACK/ERROR/ABORT echo the event).
       if (push1 && push1_data[7:0] inside {vs_pkg::DecRun, vs_pkg::DecPreempt,
-                                           vs_pkg::DecShard, vs_pkg::DecResume,
-                                           vs_pkg::DecQueued}) begin
+                                           vs_pkg::DecShard, vs_pkg::DecQueued,
+                                           vs_pkg::DecPark}) begin
         assert (push1_data[31:16] < NVcpus16 && {1'b0, push1_data[71:64]} < NCores9)
           else $error("vs_top: decision type %0d names vcpu %0d core %0d out of range",
                       push1_data[7:0], push1_data[31:16], push1_data[71:64]);
@@ -1538,17 +1543,17 @@ module vs_top #(
   // Formal invariants (tests/formal/vs_engine_ind_formal.sv proves them by
   // k-induction; docs/hardware.md section 6). Read only by Yosys with
   // -formal -DFORMAL: simulation and synthesis never see this block.
-  // vCPU table word: {state[65:64], lat, credit, weight, home, blocks,
-  // bcost, core[11:4], shards[3:0]} (vs_pkg::vcpu_t).
   // ==========================================================================
   logic [NVcpus*2-1:0] f_vst;     // state of each vCPU in the table
   logic [NVcpus*8-1:0] f_vcore;   // its core field
   logic [NVcpus*4-1:0] f_vsh;     // its shard count
   logic [NVcpus*9-1:0] f_nsh;     // cores holding one of its shards
   for (genvar v = 0; v < NVcpus; v++) begin : gen_f_vcpu
-    assign f_vst[v*2 +: 2]   = f_mem[v*vs_pkg::VcpuW + 64 +: 2];
-    assign f_vcore[v*8 +: 8] = f_mem[v*vs_pkg::VcpuW + 4 +: 8];
-    assign f_vsh[v*4 +: 4]   = f_mem[v*vs_pkg::VcpuW +: 4];
+    vs_pkg::vcpu_t w;
+    assign w = f_mem[v*vs_pkg::VcpuW +: vs_pkg::VcpuW];
+    assign f_vst[v*2 +: 2]   = w.state;
+    assign f_vcore[v*8 +: 8] = w.core;
+    assign f_vsh[v*4 +: 4]   = w.shards;
     always_comb begin
       f_nsh[v*9 +: 9] = 9'd0;
       for (int c = 0; c < NCores; c++) begin
@@ -1567,6 +1572,7 @@ module vs_top #(
     end
   endfunction
 
+  localparam logic [3:0] MaxShards4 = MaxShards[3:0];
   logic [11:0] f_exec_addr;   // the address read in the ACCEPT cycle
   assign f_exec_addr = (ev_type == vs_pkg::EvTick) ? cr_vcpu : ev_vcpu[11:0];
   logic f_vict, f_shard;
@@ -1586,6 +1592,9 @@ module vs_top #(
           if (cw_idx == c[7:0]) assert (c_online_q[c] && c_occ_q[c*2 +: 2] == vs_pkg::OccIdle);
         end
       end
+      // ---- spec 10.6: no placement (RUN, the preemptor) names a parked vCPU
+      if (state_q == vs_pkg::StExec && cw_en && cw_occ_en && cw_occ == vs_pkg::OccRun)
+        assert (!rd_parked);
 
       // ---- cores -> table ------------------------------------------------
       for (int c = 0; c < NCores; c++) begin
@@ -1594,15 +1603,11 @@ module vs_top #(
           assert (c_occ_q[c*2 +: 2] == vs_pkg::OccIdle);
         end else if (c_occ_q[c*2 +: 2] != vs_pkg::OccIdle) begin
           assert (c_online_q[c] && {4'd0, c_vcpu_q[c*12 +: 12]} < NVcpus16);
+          // core c runs v whole => v runs on c (spec 10.2); a shard core
+          // says nothing about its vCPU's own state (1.1)
           for (int v = 0; v < NVcpus; v++) begin
-            if (c_vcpu_q[c*12 +: 12] == v[11:0]) begin
-              // core c runs v whole => v runs on c
-              if (c_occ_q[c*2 +: 2] == vs_pkg::OccRun)
-                assert (f_vst[v*2 +: 2] == vs_pkg::VstRunning && f_vcore[v*8 +: 8] == c[7:0]);
-              // core c holds a shard of v => v is sharded
-              if (c_occ_q[c*2 +: 2] == vs_pkg::OccShard)
-                assert (f_vst[v*2 +: 2] == vs_pkg::VstSharded);
-            end
+            if (c_vcpu_q[c*12 +: 12] == v[11:0] && c_occ_q[c*2 +: 2] == vs_pkg::OccRun)
+              assert (f_vst[v*2 +: 2] == vs_pkg::VstRunning && f_vcore[v*8 +: 8] == c[7:0]);
           end
         end
         // no two cores run the same vCPU whole
@@ -1617,6 +1622,8 @@ module vs_top #(
         if (state_q == vs_pkg::StInit) begin
           if (v[11:0] < idx_q) assert (f_vst[v*2 +: 2] == vs_pkg::VstBlocked);
         end else begin
+          // 1.1: the 1.0 SHARDED encoding is never written
+          assert (f_vst[v*2 +: 2] != 2'd3);
           // v runs => its core runs it (the victim between EXEC and VICT excepted)
           if (f_vst[v*2 +: 2] == vs_pkg::VstRunning && !(f_vict && pu_q == v[11:0])) begin
             assert ({1'b0, f_vcore[v*8 +: 8]} < NCores9);
@@ -1625,15 +1632,12 @@ module vs_top #(
                 assert (c_occ_q[c*2 +: 2] == vs_pkg::OccRun && c_vcpu_q[c*12 +: 12] == v[11:0]);
             end
           end
-          // the shard cores of v are counted by its table entry (while the
-          // SHARD state hands them out: by the shard index)
-          if (f_vst[v*2 +: 2] == vs_pkg::VstSharded) begin
-            assert (f_vsh[v*4 +: 4] != 4'd0);
-            if (f_shard && pu_q == v[11:0]) assert (f_nsh[v*9 +: 9] == {5'd0, pi_q});
-            else assert (f_nsh[v*9 +: 9] == {5'd0, f_vsh[v*4 +: 4]});
-          end else begin
-            assert (f_nsh[v*9 +: 9] == 9'd0);
-          end
+          // spec 10.2: shards[v] <= MaxShards and exactly shards[v] cores hold
+          // a shard of v, whatever v's state (while SHARD hands them out:
+          // the shard index)
+          assert (f_vsh[v*4 +: 4] <= MaxShards4);
+          if (f_shard && pu_q == v[11:0]) assert (f_nsh[v*9 +: 9] == {5'd0, pi_q});
+          else assert (f_nsh[v*9 +: 9] == {5'd0, f_vsh[v*4 +: 4]});
         end
       end
 
@@ -1664,24 +1668,22 @@ module vs_top #(
         assert (rd == f_word(f_mem, idx_q));
       end
       if (f_vict) begin
-        // v took core p from u; u's entry still says RUNNING on p
+        // v took core p from u; rd is u's entry, which still says RUNNING on p
         assert ({1'b0, pp_q} < NCores9 && pu_q <= LastVcpu && pv_q <= LastVcpu && pu_q != pv_q);
+        assert (rd == f_word(f_mem, pu_q));
         for (int c = 0; c < NCores; c++) begin
           if (pp_q == c[7:0]) assert (c_occ_q[c*2 +: 2] == vs_pkg::OccRun && c_vcpu_q[c*12 +: 12] == pv_q);
         end
         for (int v = 0; v < NVcpus; v++) begin
-          if (pu_q == v[11:0]) begin
-            assert (f_vst[v*2 +: 2] == vs_pkg::VstRunning && f_vcore[v*8 +: 8] == pp_q);
-            assert (f_nsh[v*9 +: 9] == 9'd0);
-          end
+          if (pu_q == v[11:0]) assert (f_vst[v*2 +: 2] == vs_pkg::VstRunning && f_vcore[v*8 +: 8] == pp_q);
         end
       end
       if (f_shard) begin
         // shard pi_q of pk_q: enough eligible cores are left for the rest
-        assert (pu_q <= LastVcpu && pk_q >= 4'd2 && pi_q < pk_q);
+        assert (pu_q <= LastVcpu && pk_q >= 4'd1 && pi_q < pk_q);
         assert (cnt_elig >= {5'd0, pk_q - pi_q});
         for (int v = 0; v < NVcpus; v++) begin
-          if (pu_q == v[11:0]) assert (f_vst[v*2 +: 2] == vs_pkg::VstSharded && f_vsh[v*4 +: 4] == pk_q);
+          if (pu_q == v[11:0]) assert (f_vsh[v*4 +: 4] == pk_q);
         end
       end
     end
@@ -1708,3 +1710,4 @@ module vs_top #(
 `endif
 
 endmodule
+
