@@ -100,6 +100,16 @@ HarnessOptions seeded(uint64_t seed) {
   return o;
 }
 
+// An event with bits set in d32[31:16] (reserved in PROFILE and VCPU_CFG).
+struct D32Hi {
+  uint16_t hi;
+};
+D32Hi d32_hi(uint16_t hi) { return {hi}; }
+Event operator|(Event e, D32Hi h) {
+  e.d32 |= uint32_t{h.hi} << 16;
+  return e;
+}
+
 Event raw(uint32_t seq, uint8_t type, uint8_t flags = 0, uint16_t vcpu = 0, uint8_t core = 0,
           uint8_t b8 = 0, uint16_t c16 = 0, uint32_t d32 = 0) {
   Event e;
@@ -146,15 +156,18 @@ TEST_CASE("rtl: every event type and every decision type", "[rtl]") {
   e.send(make_tick(e.s(), 1, 100, 1000));
   e.send(make_tick(e.s(), 5, 10, 700));  // idle core
   // Latency wake homed at node 0: node 1's idle cores are far (20 > 10), so
-  // the best victim on node 0 is preempted and sharded onto node 1.
+  // the best victim on node 0 is preempted (1.1 rule 3: a near victim before
+  // a far idle core) and sharded onto node 1.
   const auto pre = e.send(make_wake(e.s(), 10, true));
   REQUIRE(pre[0].type == t(DecisionType::kPreempt));
+  REQUIRE(pre[0].core < 4);
   REQUIRE(pre[0].b8 >= 2);
   REQUIRE(pre.size() == 1u + pre[0].b8);
-  // Shards end one by one: ACKs, then RESUME of the victim.
+  // Shards end one by one, each answered by ACK (1.1: no RESUME; the victim
+  // was queued at once).
   for (size_t i = 1; i < pre.size(); ++i) {
-    const auto ds = e.send(make_shard_done(e.s(), pre[i].vcpu, pre[i].core));
-    REQUIRE(ds[0].type == t(i + 1 < pre.size() ? DecisionType::kAck : DecisionType::kResume));
+    CHECK(e.m.vcpu(pre[i].vcpu).state == VcpuState::kQueued);
+    REQUIRE(e.send(make_shard_done(e.s(), pre[i].vcpu, pre[i].core))[0].type == t(DecisionType::kAck));
   }
   // Fill every core, then one more is queued.
   uint16_t v = 12;
@@ -172,18 +185,25 @@ TEST_CASE("rtl: every event type and every decision type", "[rtl]") {
   // COMMIT against the current prestaged entry of node 0: it holds.
   const PrestageEntry p0 = e.m.prestage(0);
   REQUIRE(p0.kind != PrestageKind::kNone);
-  const auto held = e.send(make_commit(e.s(), 20, p0.core, 0, p0.epoch));
+  const auto held = e.send(make_commit(e.s(), 40, p0.core, 0, p0.epoch));
   REQUIRE((held[0].flags & kFlagCommitted) != 0);
   // COMMIT with a stale epoch: ABORT, then the decisions of the wake.
   const PrestageEntry p1 = e.m.prestage(0);
-  const auto aborted = e.send(make_commit(e.s(), 22, p1.core, 0, p1.epoch + 7));
+  const auto aborted = e.send(make_commit(e.s(), 42, p1.core, 0, p1.epoch + 7));
   REQUIRE(aborted[0].type == t(DecisionType::kAbort));
   e.send(make_core_cfg(e.s(), 7, 1, e.m.core(7).occ != Occ::kIdle));
   e.send(raw(e.s(), 0x00));  // a zeroed descriptor: ERROR
+  // A cap on the vCPU running on core 1, then a TICK over it: PARK.
+  const uint16_t on1 = e.m.core(1).vcpu;
+  REQUIRE(e.m.core(1).occ == Occ::kRun);
+  e.send(make_vcpu_cfg(e.s(), on1, on1 % 2, 20, 500));
+  const auto park = e.send(make_tick(e.s(), 1, 100, 600));
+  REQUIRE(park[0].type == t(DecisionType::kPark));
   e.check_state();
-  for (auto d : {DecisionType::kRun, DecisionType::kPreempt, DecisionType::kShard, DecisionType::kResume,
-                 DecisionType::kQueued, DecisionType::kAck, DecisionType::kAbort, DecisionType::kError})
+  for (auto d : {DecisionType::kRun, DecisionType::kPreempt, DecisionType::kShard, DecisionType::kQueued,
+                 DecisionType::kAck, DecisionType::kAbort, DecisionType::kError, DecisionType::kPark})
     CHECK(e.types.count(t(d)) == 1);
+  CHECK(e.types.count(t(DecisionType::kResume)) == 0);
 }
 
 TEST_CASE("rtl: every error code, state unchanged", "[rtl]") {
@@ -240,8 +260,29 @@ TEST_CASE("rtl: every error code, state unchanged", "[rtl]") {
   e.send_error(make_wake(e.s(), 42, true), E::kBadState);      // queued
   e.send_error(make_shard_done(e.s(), 1, 1), E::kBadState);    // not sharded
   e.send_error(make_commit(e.s(), 2, 0, 0, 0), E::kBadState);  // running
+  // 1.1: d32[15:0] of PROFILE and VCPU_CFG carry erun and cap; d32[31:16] is reserved.
+  e.send_error(make_profile(e.s(), 3, 2, 10, 0) | d32_hi(0x0001), E::kReserved);
+  e.send_error(make_vcpu_cfg(e.s(), 3, 1, 10, 0xFFFF) | d32_hi(0x8000), E::kReserved);
+  e.send_error(raw(e.s(), 0x05, 0, 3, 0, 2, 10, 0xFFFF0000u), E::kReserved);  // PROFILE
+  // E_CAPPED: v42 is queued; a cap it has used up parks it, and SCHED is refused
+  // after all other SCHED checks (a busy core is still E_CORE_BUSY).
+  REQUIRE(e.m.vcpu(42).state == VcpuState::kQueued);
+  REQUIRE(e.m.vcpu(4).state == VcpuState::kRunning);
+  const uint8_t free_core = e.m.vcpu(4).core;
+  e.send(make_block(e.s(), 4));
+  uint8_t busy = 0xFF;
+  for (uint8_t c = 0; c < 8; ++c)
+    if (e.m.core(c).occ != Occ::kIdle) busy = c;
+  REQUIRE(busy != 0xFF);
+  e.send(make_vcpu_cfg(e.s(), 42, 0, 10, 100));
+  e.send(make_sched(e.s(), 42, free_core));  // runs: not parked, used = 0
+  REQUIRE(e.send(make_tick(e.s(), free_core, 0, 100))[0].type == t(DecisionType::kPark));  // used 100 >= cap 100
+  REQUIRE(e.m.vcpu(42).state == VcpuState::kQueued);
+  e.send_error(make_sched(e.s(), 42, busy), E::kCoreBusy);
+  e.send_error(make_sched(e.s(), 42, free_core), E::kCapped);
   e.check_state();
   for (uint8_t code = 0x01; code <= 0x0A; ++code) CHECK(e.errors.count(code) == 1);
+  CHECK(e.errors.count(0x0D) == 1);
   // The engine goes on exactly like the model after all of them.
   for (const auto& ev : e.random_events(7, 400)) e.send(ev);
   e.check_state();
@@ -335,10 +376,11 @@ TEST_CASE("rtl: ties go to the lowest index", "[rtl]") {
   CHECK(pre[0].core == 0);
   e.check_state();
 
-  // Shard targets alike: the lowest idle cores, in order.
+  // Shard targets alike: the lowest idle cores, in order. Cores 1-7 on node
+  // 1 are far idle cores for node 0, core 0 is a near victim (1.1 rule 3).
   e.h->reset();
   e.m.reset();
-  e.send(make_config(e.s(), cfg::kWakeMaxDist, 0));  // no idle core is near
+  for (uint8_t c = 1; c < 8; ++c) e.send(make_core_cfg(e.s(), c, 1, true));
   e.send(make_wake(e.s(), 0, false));                // core 0
   e.send(make_profile(e.s(), 0, 8, 100));
   const auto sh = e.send(make_wake(e.s(), 1, true));
@@ -409,4 +451,251 @@ TEST_CASE("rtl: registers (SCRATCH, W1C sticky errors, configuration lock, soft 
   e.check_state();
   for (const auto& ev : e.random_events(15, 200)) e.send(ev);
   e.check_state();
+}
+
+// ---- spec 1.1 ---------------------------------------------------------------
+
+TEST_CASE("rtl 1.1: WAKE order, near victim before far idle, far bit in the victim key", "[rtl][1.1]") {
+  // 7.2: victim(n) = argmin {far [1], cost [18]}; 7.5 WAKE rules 2-5; 8: the
+  // prestaged entry follows the same order.
+  Engine e(seeded(21));
+  e.topology();  // cores 0-3 node 0, 4-7 node 1; v homed at v % 2
+  // Distance weighs only 10 vs 20 in the cost: credit and slice decide it.
+  e.send(make_config(e.s(), cfg::kVictDistShift, 0));
+  for (uint16_t v : {0, 2, 4, 6}) REQUIRE(e.send(make_wake(e.s(), v, false))[0].core < 4);
+  for (uint16_t v : {1, 3}) REQUIRE(e.send(make_wake(e.s(), v, false))[0].core >= 4);
+  // Cores 4 and 5 (far for node 0): credit drained, slice spent. Their cost is
+  //   20 + (-585 + 32768) + 0 = 32203
+  // (debit = 60000 * 10 >> 10 = 585), against 10 + 32768 + (30000 >> 5) = 33715
+  // on node 0: by cost alone a far core would be the victim.
+  const uint8_t c1 = e.m.vcpu(1).core, c3 = e.m.vcpu(3).core;
+  e.send(make_tick(e.s(), c1, 0, 60000));
+  e.send(make_tick(e.s(), c3, 0, 60000));
+  REQUIRE(e.m.vcpu(1).credit == -585);
+  // Two far idle cores (6, 7) remain. Node 0's entry: a near victim (1.0: the
+  // far idle core).
+  REQUIRE(e.m.core(6).occ == Occ::kIdle);
+  CHECK(e.m.prestage(0).kind == PrestageKind::kPreempt);
+  CHECK(e.m.prestage(0).core < 4);
+  e.check_state();
+  // Rule 2 does not apply (no near idle core), rule 3 does: a near victim.
+  auto ds = e.send(make_wake(e.s(), 8, true));
+  REQUIRE(ds[0].type == t(DecisionType::kPreempt));
+  CHECK(ds[0].core < 4);
+  // A non-latency wake takes a far idle core (rule 4), never preempts.
+  REQUIRE(e.send(make_wake(e.s(), 5, false))[0].type == t(DecisionType::kRun));
+  REQUIRE(e.send(make_wake(e.s(), 7, false))[0].type == t(DecisionType::kRun));
+  // No idle core now; the cheapest candidates are the far cores 4 and 5, yet
+  // the near ones go first (the far bit).
+  for (uint16_t v : {10, 12, 14}) {
+    ds = e.send(make_wake(e.s(), v, true));
+    REQUIRE(ds[0].type == t(DecisionType::kPreempt));
+    CHECK(ds[0].core < 4);
+  }
+  // Node 0 runs only latency vCPUs now: rule 5 preempts a far victim, the
+  // cheapest (core c1 or c3).
+  CHECK(e.m.prestage(0).kind == PrestageKind::kPreempt);
+  CHECK(e.m.prestage(0).core >= 4);
+  ds = e.send(make_wake(e.s(), 16, true));
+  REQUIRE(ds[0].type == t(DecisionType::kPreempt));
+  CHECK((ds[0].core == c1 || ds[0].core == c3));
+  // A far idle core comes before a far victim (rule 4 before rule 5).
+  const uint8_t c5 = e.m.vcpu(5).core;
+  e.send(make_block(e.s(), 5));
+  CHECK(e.m.prestage(0).kind == PrestageKind::kIdle);
+  ds = e.send(make_wake(e.s(), 18, true));
+  REQUIRE(ds[0].type == t(DecisionType::kRun));
+  CHECK(ds[0].core == c5);
+  e.check_state();
+}
+
+namespace {
+// Core 0 on node 0, cores 1-7 on node 1 (far idle cores for node 0, shard
+// targets at distance 20 <= SHARD_MAX_DIST); vCPU 0 runs on core 0 with B
+// blocks of bcost us; vCPU 2 (home 0, expected run erun) wakes with LAT and
+// preempts it (near victim, rule 3). Returns the decisions of that wake.
+std::vector<Decision> preempt_one(Engine& e, uint8_t blocks, uint16_t bcost, uint16_t erun) {
+  for (uint8_t c = 1; c < 8; ++c) e.send(make_core_cfg(e.s(), c, 1, true));
+  e.send(make_profile(e.s(), 0, blocks, bcost));
+  e.send(make_profile(e.s(), 2, 0, 0, erun));
+  REQUIRE(e.send(make_wake(e.s(), 0, false))[0].core == 0);
+  const auto ds = e.send(make_wake(e.s(), 2, true));
+  REQUIRE(ds[0].type == t(DecisionType::kPreempt));
+  REQUIRE(ds[0].core == 0);
+  REQUIRE(ds.size() == 1u + ds[0].b8);
+  return ds;
+}
+}  // namespace
+
+TEST_CASE("rtl 1.1: K = 1 and the shard size from the preemptor's erun (7.4)", "[rtl][1.1]") {
+  Engine e(seeded(22));
+  SECTION("one block: K = 1 (1.0 needed K >= 2)") {
+    const auto ds = preempt_one(e, 1, 100, 0);
+    REQUIRE(ds[0].b8 == 1);
+    CHECK(ds[1].core == 1);
+    CHECK(ds[1].c16 == 0);  // first block
+    CHECK(ds[1].d32 == 1);  // count
+    CHECK(e.m.vcpu(0).blocks == 0);
+    CHECK(e.m.vcpu(0).shards == 1);
+  }
+  SECTION("SYNC_COST_US leaves K = 1 with s = q(B,1) = B") {
+    // B = 3, bcost 100, SYNC 250: T = 250, s_T = 4 (100 << 2 >= 250);
+    // k = 3, 2: s = min(4, 1) = 1, 100 < 250; k = 1: s = min(4, 3) = 3, 300 >= 250.
+    e.send(make_config(e.s(), cfg::kSyncCostUs, 250));
+    const auto ds = preempt_one(e, 3, 100, 0);
+    REQUIRE(ds[0].b8 == 1);
+    CHECK(ds[1].d32 == 3);
+    CHECK(e.m.vcpu(0).blocks == 0);
+  }
+  SECTION("erun 400: s_T = 4") {
+    // T = 400, 100 << 2 = 400 >= T: s_T = 4; K0 = min(64, 7, 4, 4) = 4,
+    // s(4) = min(4, 16) = 4: shards of 4 blocks at 0, 4, 8, 12; 48 left.
+    const auto ds = preempt_one(e, 64, 100, 400);
+    REQUIRE(ds[0].b8 == 4);
+    for (uint8_t i = 0; i < 4; ++i) {
+      CHECK(ds[1 + i].b8 == i);
+      CHECK(ds[1 + i].c16 == 4 * i);
+      CHECK(ds[1 + i].d32 == 4);
+    }
+    CHECK(e.m.vcpu(0).blocks == 48);
+  }
+  SECTION("erun 0: T = SYNC_COST_US, s_T = 1") {
+    const auto ds = preempt_one(e, 64, 100, 0);
+    REQUIRE(ds[0].b8 == 4);
+    for (uint8_t i = 0; i < 4; ++i) CHECK(ds[1 + i].d32 == 1);
+    CHECK(e.m.vcpu(0).blocks == 60);
+  }
+  SECTION("erun beyond bcost << 7: s_T = 128, capped by q(B,K)") {
+    // 100 << 7 = 12800 < 60000: s_T = 128; s(4) = min(128, 16) = 16; nothing left.
+    const auto ds = preempt_one(e, 64, 100, 60000);
+    REQUIRE(ds[0].b8 == 4);
+    for (uint8_t i = 0; i < 4; ++i) {
+      CHECK(ds[1 + i].c16 == 16 * i);
+      CHECK(ds[1 + i].d32 == 16);
+    }
+    CHECK(e.m.vcpu(0).blocks == 0);
+  }
+  SECTION("bcost << 7 below SYNC_COST_US: no shards") {
+    // bcost 1: 1 << 7 = 128 < 200 = SYNC; s(k) <= 128 blocks of 1 us never pay.
+    e.send(make_config(e.s(), cfg::kSyncCostUs, 200));
+    const auto ds = preempt_one(e, 255, 1, 0);
+    CHECK(ds[0].b8 == 0);
+    CHECK(e.m.vcpu(0).blocks == 255);
+  }
+  e.check_state();
+}
+
+TEST_CASE("rtl 1.1: shards run in the background; SHARD_DONE answers ACK in any state", "[rtl][1.1]") {
+  Engine e(seeded(23));
+  const auto pre = preempt_one(e, 2, 100, 0);
+  REQUIRE(pre[0].b8 == 2);
+  const uint16_t u = 0;
+  // The victim is queued at once (never SHARDED), its core field stays 0.
+  CHECK(e.m.vcpu(u).state == VcpuState::kQueued);
+  CHECK(e.m.vcpu(u).core == 0);
+  CHECK(e.m.vcpu(u).shards == 2);
+  // ... and the host may run it again while its shards run.
+  REQUIRE(e.send(make_sched(e.s(), u, 5))[0].type == t(DecisionType::kRun));
+  REQUIRE(e.send(make_shard_done(e.s(), u, pre[1].core))[0].type == t(DecisionType::kAck));
+  CHECK(e.m.vcpu(u).state == VcpuState::kRunning);
+  CHECK(e.m.vcpu(u).shards == 1);
+  // A TICK on its remaining shard core charges it (6.1, 6.5).
+  const int16_t credit = e.m.vcpu(u).credit;
+  e.send(make_tick(e.s(), pre[2].core, 0, 5000));
+  CHECK(e.m.vcpu(u).credit < credit);
+  CHECK(e.m.vcpu(u).used == 5000);
+  // Back on core 0 (v2 blocks), then preempted again: a vCPU whose shard
+  // still runs is no sharding candidate (7.3 shards[u] = 0), K = 0.
+  e.send(make_block(e.s(), 2));
+  e.send(make_block(e.s(), u));
+  REQUIRE(e.send(make_wake(e.s(), u, false))[0].core == 0);
+  const auto again = e.send(make_wake(e.s(), 4, true));
+  REQUIRE(again[0].type == t(DecisionType::kPreempt));
+  CHECK(again[0].vcpu == u);
+  CHECK(again[0].b8 == 0);
+  // SHARD_DONE must name the vCPU whose shard the core holds.
+  e.send_error(make_shard_done(e.s(), 1, pre[2].core), ErrorCode::kBadState);
+  // Blocked, its last shard still ends with ACK.
+  e.send(make_block(e.s(), u));
+  REQUIRE(e.send(make_shard_done(e.s(), u, pre[2].core))[0].type == t(DecisionType::kAck));
+  CHECK(e.m.vcpu(u).shards == 0);
+  // The core is idle now, and a shard core must name the vCPU: E_BAD_STATE.
+  e.send_error(make_shard_done(e.s(), u, pre[2].core), ErrorCode::kBadState);
+  CHECK(e.types.count(t(DecisionType::kResume)) == 0);
+  e.check_state();
+}
+
+TEST_CASE("rtl 1.1: caps: PARK, E_CAPPED, used and ACCOUNT (6.5)", "[rtl][1.1]") {
+  Engine e(seeded(24));
+  e.topology();
+  e.send(make_vcpu_cfg(e.s(), 0, 0, 16, 1000));  // cap 1000 us per period
+  REQUIRE(e.send(make_wake(e.s(), 0, false))[0].type == t(DecisionType::kRun));
+  const uint8_t c = e.m.vcpu(0).core;
+  // used 600 < 1000: ACK; used 1100 >= 1000: PARK(v0, c), the core is free.
+  REQUIRE(e.send(make_tick(e.s(), c, 50, 600))[0].type == t(DecisionType::kAck));
+  auto ds = e.send(make_tick(e.s(), c, 50, 500));
+  REQUIRE(ds[0].type == t(DecisionType::kPark));
+  CHECK(ds[0].vcpu == 0);
+  CHECK(ds[0].core == c);
+  CHECK(e.m.core(c).occ == Occ::kIdle);
+  CHECK(e.m.vcpu(0).state == VcpuState::kQueued);
+  CHECK(e.m.vcpu(0).core == c);
+  // Parked: SCHED refused, a wake (latency or not) queues it, with the boost.
+  e.send_error(make_sched(e.s(), 0, c), ErrorCode::kCapped);
+  e.send(make_block(e.s(), 0));
+  const int16_t credit = e.m.vcpu(0).credit;
+  ds = e.send(make_wake(e.s(), 0, true));
+  REQUIRE(ds[0].type == t(DecisionType::kQueued));
+  CHECK(e.m.vcpu(0).credit == credit + 100);
+  CHECK(e.m.vcpu(0).lat);
+  // A COMMIT for a parked vCPU against the current entry does not hold.
+  e.send(make_block(e.s(), 0));
+  const PrestageEntry p0 = e.m.prestage(0);
+  REQUIRE(p0.kind != PrestageKind::kNone);
+  ds = e.send(make_commit(e.s(), 0, p0.core, 0, p0.epoch));
+  REQUIRE(ds[0].type == t(DecisionType::kAbort));
+  REQUIRE(ds[1].type == t(DecisionType::kQueued));
+  // VCPU_CFG keeps used: raising the cap unparks it, lowering parks it again.
+  e.send(make_vcpu_cfg(e.s(), 0, 0, 16, 2000));
+  REQUIRE(e.send(make_sched(e.s(), 0, c))[0].type == t(DecisionType::kRun));
+  e.send(make_vcpu_cfg(e.s(), 0, 0, 16, 1100));  // used 1100 >= 1100, still running
+  REQUIRE(e.send(make_tick(e.s(), c, 50, 0))[0].type == t(DecisionType::kPark));
+  // ACCOUNT resets used for every vCPU: placeable again.
+  e.send(make_account(e.s()));
+  CHECK(e.m.vcpu(0).used == 0);
+  REQUIRE(e.send(make_sched(e.s(), 0, c))[0].type == t(DecisionType::kRun));
+  REQUIRE(e.send(make_tick(e.s(), c, 50, 999))[0].type == t(DecisionType::kAck));
+  e.check_state();
+
+  // used saturates at 65535: uncapped v2 is charged 2 x 65535 us; with a cap
+  // of 65535 it is parked (a wrapping counter would hold 65534).
+  REQUIRE(e.send(make_wake(e.s(), 2, false))[0].type == t(DecisionType::kRun));
+  const uint8_t c2 = e.m.vcpu(2).core;
+  e.send(make_tick(e.s(), c2, 0, 65535));
+  REQUIRE(e.send(make_tick(e.s(), c2, 0, 65535))[0].type == t(DecisionType::kAck));
+  CHECK(e.m.vcpu(2).used == 65535);
+  e.send(make_vcpu_cfg(e.s(), 2, 0, 16, 65535));
+  REQUIRE(e.send(make_tick(e.s(), c2, 0, 0))[0].type == t(DecisionType::kPark));
+
+  e.check_state();
+}
+
+TEST_CASE("rtl 1.1: caps: shards count against the cap, only the whole vCPU is parked", "[rtl][1.1]") {
+  // A shard's TICKs count against its vCPU's cap; only a core running the
+  // vCPU whole is taken from it (PARK), its shards finish.
+  Engine f(seeded(25));
+  std::vector<Decision> ds;
+  const auto pre = preempt_one(f, 2, 100, 0);
+  REQUIRE(pre[0].b8 == 2);
+  f.send(make_vcpu_cfg(f.s(), 0, 0, 16, 300));
+  REQUIRE(f.send(make_sched(f.s(), 0, 7))[0].type == t(DecisionType::kRun));
+  REQUIRE(f.send(make_tick(f.s(), pre[1].core, 0, 200))[0].type == t(DecisionType::kAck));
+  REQUIRE(f.send(make_tick(f.s(), pre[2].core, 0, 200))[0].type == t(DecisionType::kAck));
+  CHECK(f.m.vcpu(0).used == 400);
+  CHECK(f.m.core(pre[1].core).occ == Occ::kShard);
+  ds = f.send(make_tick(f.s(), 7, 0, 0));
+  REQUIRE(ds[0].type == t(DecisionType::kPark));
+  CHECK(ds[0].core == 7);
+  REQUIRE(f.send(make_shard_done(f.s(), 0, pre[1].core))[0].type == t(DecisionType::kAck));
+  f.check_state();
 }

@@ -40,7 +40,7 @@ TEST_CASE("harness: reset, identity registers and SCRATCH over AXI4-Lite", "[rtl
   h->reset();
   CHECK(h->read32(regs::kMagic) == 0x56534844u);
   CHECK(h->last_resp() == 0);
-  CHECK(h->read32(regs::kVersion) == 0x00010000u);
+  CHECK(h->read32(regs::kVersion) == 0x00010001u);  // spec 1.1
   CHECK(h->read32(regs::kNcores) == 8u);
   CHECK(h->read32(regs::kNvcpus) == 64u);
   CHECK(h->read32(regs::kNnodes) == 2u);
