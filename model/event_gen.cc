@@ -64,8 +64,8 @@ void EventGen::build_prologue() {
 // Expected run of a PROFILE: unknown (0) a third of the time, else 1..2000 µs.
 uint16_t EventGen::random_erun() { return chance(0.33) ? 0 : static_cast<uint16_t>(1 + below(2000)); }
 
-// Cap of a VCPU_CFG: none most of the time, else 200..20000 µs per period.
-uint16_t EventGen::random_cap() { return chance(0.7) ? 0 : static_cast<uint16_t>(200 + below(19801)); }
+// Cap of a VCPU_CFG: none most of the time, else 1000..30000 µs per period.
+uint16_t EventGen::random_cap() { return chance(0.85) ? 0 : static_cast<uint16_t>(1000 + below(29001)); }
 
 int EventGen::pick_vcpu(VState s) {
   for (int tries = 0; tries < 12; ++tries) {
