@@ -297,29 +297,6 @@ TEST_CASE("shard: the engine parks a capped vCPU at its tick (spec 1.1, 6.5); it
   CHECK(rec.on_core[0] == 0);
 }
 
-TEST_CASE("every host policy: an idle core steals a vCPU of its own node before one of another",
-          "[host][scheduler]") {
-  // 2 nodes x 1 core. Core 0 runs vCPU 0 (home 0) and queues vCPU 2 (home 1)
-  // and vCPU 1 (home 0); when core 1 (node 1) frees, it takes vCPU 2, homed
-  // there, although vCPU 1 queued first.
-  for (Policy pol : {Policy::kFifo, Policy::kCredit, Policy::kShard}) {
-    INFO(policy_name(pol));
-    Recorder rec(2);
-    std::unique_ptr<Engine> eng;
-    if (pol == Policy::kShard) eng = std::make_unique<ModelEngine>(Params::small());
-    Scheduler s(Topology::uniform(2, 1), {{false, 16, 0}, {false, 16, 0}, {false, 16, 1}, {true, 16, 1}},
-                config(pol), rec, std::move(eng));
-    s.wake(3, 0);  // latency vCPU 3 (home 1) takes core 1
-    s.wake(0, 0);  // core 0
-    s.wake(1, 1);  // queued: its first placement, the home node's shortest runqueue (core 0)
-    s.wake(2, 2);  // queued on a node-1 core's runqueue (core 1)
-    CHECK(s.queued() == 2);
-    s.block(3, 100);
-    CHECK(rec.on_core[1] == 2);
-    CHECK(s.state(1) == Scheduler::VState::kQueued);
-  }
-}
-
 TEST_CASE("shard: an idle core with nothing queued brings home a batch vCPU of its node running elsewhere",
           "[host][scheduler]") {
   // 2 nodes x 1 core. vCPU 0 (home 0) runs on core 1 (node 1) because core
