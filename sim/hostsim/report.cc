@@ -61,6 +61,9 @@ nlohmann::json to_json(const Scenario& sc, const RunInfo& info, const std::vecto
     p["workload_request_latency_us"] = per;
     p["batch_throughput_blocks_per_s"] = r.batch_blocks_per_s;
     p["batch_work_cores"] = r.batch_work_cores;
+    nlohmann::json ww = nlohmann::json::object();
+    for (const auto& [name, cores] : r.workload_work_cores_per_vcpu) ww[name] = cores;
+    p["workload_batch_work_cores_per_vcpu"] = ww;
     p["batch_progress_lost_ms_per_s"] = r.batch_lost_ms_per_s;
     p["batch_lost_us_per_preemption"] = r.batch_lost_us_per_preemption;
     p["preemptions"] = r.sched.preemptions;

@@ -300,3 +300,48 @@ TEST_CASE("vShard through the driver's rings gives the same run as the model", "
     CHECK(a.sched.preemptions == b.sched.preemptions);
   }
 }
+
+TEST_CASE("spec 1.1 caps in the simulator: the engine parks capped vCPUs, like the host's baselines",
+          "[sim][policy]") {
+  // capped-2to1: bronze vCPUs are capped at 40 % of a core. With the cap
+  // they get less work done than the same run without it, for vShard as for
+  // credit; and vShard's parks come from the engine's PARK decisions.
+  Scenario s = load_scenario(std::string(VSHARD_SCENARIO_DIR) + "/capped-2to1.toml");
+  s.duration_ms = 600;
+  s.warmup_ms = 60;
+  Scenario uncapped = s;
+  for (auto& w : uncapped.workloads) w.cap_pct = 0;
+  auto bronze = [](const PolicyResult& r) {
+    for (const auto& [name, cores] : r.workload_work_cores_per_vcpu)
+      if (name == "bronze") return cores;
+    FAIL("no bronze workload");
+    return 0.0;
+  };
+  for (const char* pol : {"credit", "shard-pre"}) {
+    INFO(pol);
+    const PolicyResult capped = simulate(s, parse_policy(pol, "model", false), RunOptions{1, {}});
+    const PolicyResult free = simulate(uncapped, parse_policy(pol, "model", false), RunOptions{1, {}});
+    CHECK(capped.sched.parks > 0);
+    CHECK(free.sched.parks == 0);
+    CHECK(bronze(capped) < 0.9 * bronze(free));
+    // The cap is checked at the 10 ms tick: at most cap + one tick per 30 ms period.
+    CHECK(bronze(capped) <= (0.4 * 30000 + 10000) / 30000);
+  }
+}
+
+TEST_CASE("batch work = blocks x block cost, per workload and in total", "[sim][policy]") {
+  Scenario s = load_scenario(std::string(VSHARD_SCENARIO_DIR) + "/mixed-2s32c.toml");
+  s.duration_ms = 400;
+  s.warmup_ms = 40;
+  const PolicyResult r = simulate(s, parse_policy("shard-pre", "model", false), RunOptions{1, {}});
+  REQUIRE(r.sched.shards > 0);  // shards' blocks count too
+  double total = 0;
+  for (const auto& [name, per_vcpu] : r.workload_work_cores_per_vcpu) {
+    for (const Workload& w : s.workloads)
+      if (w.name == name) total += per_vcpu * w.vms * w.vcpus_per_vm;
+  }
+  CHECK(total == Approx(r.batch_work_cores).epsilon(1e-9));
+  CHECK(r.workload_work_cores_per_vcpu.size() == 2);  // analytics, build
+  CHECK(r.batch_work_cores > 0);
+  CHECK(r.batch_work_cores <= 32);
+}
