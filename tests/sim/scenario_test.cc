@@ -35,9 +35,9 @@ vms = 2
 
 TEST_CASE("the shipped scenarios load and fit their engines", "[sim][scenario]") {
   auto load = [](const char* f) { return load_scenario(std::string(VSHARD_SCENARIO_DIR) + "/" + f); };
-  for (const char* f : {"demo-small.toml", "mixed-2s32c.toml", "overcommit-256c.toml", "latency-only.toml",
-                        "spare-remote.toml", "kv-tier.toml", "oltp-bimodal.toml", "web-bursty.toml",
-                        "undercommit.toml", "capped-2to1.toml"}) {
+  for (const char* f : {"demo-mixed.toml", "demo-small.toml", "mixed-2s32c.toml", "overcommit-256c.toml",
+                        "latency-only.toml", "spare-remote.toml", "kv-tier.toml", "oltp-bimodal.toml",
+                        "web-bursty.toml", "undercommit.toml", "capped-2to1.toml"}) {
     INFO(f);
     Scenario s = load(f);
     CHECK_NOTHROW(s.validate());
