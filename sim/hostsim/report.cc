@@ -27,10 +27,11 @@ json lat_json(const LatencySummary& s) {
 nlohmann::json to_json(const Scenario& sc, const RunInfo& info, const std::vector<PolicyResult>& results) {
   nlohmann::json j;
   j["version"] = version_string();
-  j["spec_version"] = "1.0";
+  j["spec_version"] = "1.1";
   j["scenario"] = sc.name;
   j["scenario_file"] = sc.path;
   j["scenario_digest"] = sc.digest;
+  j["engine_settings"] = sc.engine_settings;  // NAME=VALUE from the command line, on top of the file's
   j["seed"] = info.seed;
   j["engine"] = info.engine;
   j["prestage"] = info.prestage;

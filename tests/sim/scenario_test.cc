@@ -345,3 +345,33 @@ TEST_CASE("batch work = blocks x block cost, per workload and in total", "[sim][
   CHECK(r.batch_work_cores > 0);
   CHECK(r.batch_work_cores <= 32);
 }
+
+TEST_CASE("engine settings from the command line (vshard sim --engine-config): checked, part of the digest", "[sim][scenario]") {
+  Scenario s = load_scenario(std::string(VSHARD_SCENARIO_DIR) + "/mixed-2s32c.toml");
+  const std::string digest = s.digest;
+  const size_t n = s.engine_config.size();
+  apply_engine_settings(s, {"shard_enable=0", "SYNC_COST_US=0x20"});
+  REQUIRE(s.engine_config.size() == n + 2);
+  CHECK(s.engine_config[n] == std::make_pair(uint16_t{cfg::kShardEnable}, uint32_t{0}));
+  CHECK(s.engine_config[n + 1] == std::make_pair(uint16_t{cfg::kSyncCostUs}, uint32_t{32}));
+  CHECK(s.digest != digest);
+  CHECK(s.engine_settings == std::vector<std::string>{"shard_enable=0", "SYNC_COST_US=0x20"});
+  auto error_of = [&](const std::string& kv) {
+    Scenario t = s;
+    try {
+      apply_engine_settings(t, {kv});
+    } catch (const Error& e) {
+      CHECK(e.code() == Errc::kBadInput);
+      CHECK(t.engine_config.size() == s.engine_config.size());  // nothing applied
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  CHECK_THAT(error_of("SHARD_ENABLE"), Catch::Contains("expected NAME=VALUE"));
+  CHECK_THAT(error_of("=1"), Catch::Contains("expected NAME=VALUE"));
+  CHECK_THAT(error_of("NOPE=1"), Catch::Contains("unknown register 'NOPE'"));
+  CHECK_THAT(error_of("SHARD_ENABLE=2"), Catch::Contains("E_BAD_ARG"));
+  CHECK_THAT(error_of("SHARD_ENABLE=1x"), Catch::Contains("not a 32-bit integer"));
+  CHECK_THAT(error_of("NUMA_DIST[0][1]=30"), Catch::Contains("[host]"));
+  CHECK_THAT(error_of("SLICE_US=99999999999"), Catch::Contains("not a 32-bit integer"));
+}
