@@ -78,8 +78,15 @@ TEST_CASE("identity mismatch names both sides", "[driver][backend]") {
     o.expect_version = 0x00020003;
     std::string msg;
     CHECK(throws_code(Errc::kIdentityMismatch, [&] { Device::open(spec, o); }, &msg));
-    CHECK(msg.find("2.3") != std::string::npos);
-    CHECK(msg.find("1.0") != std::string::npos);
+    // Both versions, as major.minor and as the register reads them.
+    CHECK(msg.find("2.3 (0x00020003)") != std::string::npos);
+    CHECK(msg.find("1.1 (0x00010001)") != std::string::npos);
+    // A 1.0 driver refuses a 1.1 engine the same way.
+    DeviceOptions old;
+    old.expect_version = 0x00010000;
+    CHECK(throws_code(Errc::kIdentityMismatch, [&] { Device::open(spec, old); }, &msg));
+    CHECK(msg.find("engine spec version 1.1 (0x00010001) but this driver expects 1.0 (0x00010000)") !=
+          std::string::npos);
     DeviceOptions p;
     p.expect_params = Params::large();
     CHECK(throws_code(Errc::kIdentityMismatch, [&] { Device::open(spec, p); }, &msg));
