@@ -106,6 +106,17 @@ TEST_CASE("same event log gives the golden model's decisions prestage and counte
       const EventLog log = generate_event_log(dev->params(), seed, spec == "verilator" ? 3000 : 20000);
       Model ref(dev->params());
       const auto want = reference(ref, log.events);
+      // The stream holds what spec 1.1 added: PARK, E_CAPPED, preemptions
+      // with one shard.
+      size_t parks = 0, capped = 0, one_shard = 0;
+      for (const Decision& d : want) {
+        parks += d.type == static_cast<uint8_t>(DecisionType::kPark);
+        capped += d.type == static_cast<uint8_t>(DecisionType::kError) && d.b8 == static_cast<uint8_t>(ErrorCode::kCapped);
+        one_shard += d.type == static_cast<uint8_t>(DecisionType::kPreempt) && d.b8 == 1;
+      }
+      CHECK(parks > 0);
+      CHECK(capped > 0);
+      CHECK(one_shard > 0);
       const auto got = run_all(*dev, log.events);
       REQUIRE(got.size() == want.size());
       size_t first_diff = 0;
