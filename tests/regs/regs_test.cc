@@ -235,13 +235,7 @@ TEST_CASE("register offsets are the map of the spec", "[regs]") {
   CHECK(r::kPreEntryVcpu == 0x0FFF0000u);
 }
 
-// Known discrepancy, tagged [!shouldfail] so the suite stays green while it
-// lasts: regs/vshard_regs.json still gives VERSION the field resets of 1.0
-// (MINOR 0), so regs.h, docs/registers.md and rtl/vs_regs_pkg.sv document a
-// reset of 0x00010000 while the register reads VERSION_VALUE 0x00010001.
-// Fixing it regenerates rtl/vs_regs_pkg.sv (the RTL port's files); whoever
-// sets MINOR's reset to 1 must drop the tag, or this case fails.
-TEST_CASE("VERSION's documented reset is the spec version", "[regs][!shouldfail]") {
+TEST_CASE("VERSION's documented reset is the spec version", "[regs]") {
   CHECK(r::kVersionReset == r::kVersionValue);
 }
 
