@@ -29,6 +29,7 @@ struct SimArgs {
   int64_t seeds = 1;
   int64_t jobs = 0;  // 0: the number of online CPUs
   double duration_ms = 0;
+  std::vector<std::string> engine_settings;
   std::string json;
   std::string out;
   bool quiet = false;
@@ -55,6 +56,7 @@ void run_sim(const SimArgs& a, bool jobs_given) {
   if (jobs_given && (a.jobs < 1 || a.jobs > 4096))
     throw Error(Errc::kBadConfig, "--jobs " + std::to_string(a.jobs) + ": give 1 to 4096 threads");
   Scenario sc = load_scenario(a.scenario);
+  apply_engine_settings(sc, a.engine_settings);
   if (a.duration_ms > 0) {
     sc.duration_ms = a.duration_ms;
     if (sc.warmup_ms >= sc.duration_ms) sc.warmup_ms = sc.duration_ms / 10;
@@ -148,6 +150,10 @@ void register_sim(CLI::App& app, int& exit_code) {
       "Runs (policy x seed) in parallel on this many threads (default: the online CPUs); the report "
       "does not depend on it. Only with --engine model: other engines run with one job");
   sub->add_option("--duration-ms", args->duration_ms, "Override the simulated duration (ms)");
+  sub->add_option("--engine-config", args->engine_settings,
+                  "Engine register NAME=VALUE (docs/spec.md section 5) on top of the scenario's [engine.config], "
+                  "e.g. SHARD_ENABLE=0; repeatable. Recorded in the report; reports with different settings "
+                  "do not merge");
   sub->add_option("--json", args->json, "Write the JSON report to this file (default with --out: DIR/report.json)");
   sub->add_option("--out", args->out, "Directory for plots (PNG + SVG) and the JSON report");
   sub->add_flag("--quiet", args->quiet, "No progress on stderr");

@@ -56,8 +56,9 @@ class KernelPlanner : public ShardPlanner {
       --plan.first[1];
       ++plan.count[1];
       pending_.reset();
-    } else if (pending_ == Fault::kBadPlan) {
-      plan.k = 2;
+    } else if (pending_ == Fault::kBadPlan && plan.k >= 2) {
+      // K >= 2 so that the duplicate is the only broken invariant: a K = 0
+      // plan raised to 2 names core 0 twice, usually refused as a busy core.
       plan.target[1] = plan.target[0];
       pending_.reset();
     }

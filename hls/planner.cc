@@ -84,8 +84,8 @@ bool same_plan(const PlanOutput& a, const PlanOutput& b) { return std::memcmp(&a
 
 std::string to_string(const PlanOutput& out) {
   std::ostringstream s;
-  s << "K=" << unsigned(out.k) << " K0=" << unsigned(out.k0) << " candidate=" << unsigned(out.candidate)
-    << " E=" << out.eligible << " H=" << out.hot;
+  s << "K=" << unsigned(out.k) << " K0=" << unsigned(out.k0) << " s=" << unsigned(out.size)
+    << " candidate=" << unsigned(out.candidate) << " E=" << out.eligible << " H=" << out.hot;
   for (unsigned i = 0; i < out.k && i < VS_PLAN_MAX_SHARDS; ++i)
     s << " [" << i << ": core " << unsigned(out.target[i]) << " first " << unsigned(out.first[i]) << " count "
       << unsigned(out.count[i]) << "]";
@@ -96,7 +96,8 @@ std::string to_string(const PlanInput& in) {
   std::ostringstream s;
   s << "ncores=" << in.ncores << " MaxShards=" << unsigned(in.max_shards_param) << " victim_core="
     << unsigned(in.victim_core) << " blocks=" << unsigned(in.blocks) << " bcost=" << in.bcost
-    << " credit=" << in.credit << " home=" << unsigned(in.home) << " SHARD_ENABLE=" << unsigned(in.shard_enable)
+    << " credit=" << in.credit << " home=" << unsigned(in.home) << " shards=" << unsigned(in.shards)
+    << " erun=" << in.erun << " reserved=" << unsigned(in.reserved) << " SHARD_ENABLE=" << unsigned(in.shard_enable)
     << " MAX_SHARDS=" << unsigned(in.max_shards_cfg) << " SHARD_MIN_CREDIT=" << in.shard_min_credit
     << " SHARD_UTIL_MAX=" << unsigned(in.shard_util_max) << " SHARD_MIN_FREQ=" << unsigned(in.shard_min_freq)
     << " SHARD_MAX_DIST=" << unsigned(in.shard_max_dist) << " LOAD_HOT_CORES=" << in.load_hot_cores

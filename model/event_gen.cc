@@ -64,8 +64,8 @@ void EventGen::build_prologue() {
 // Expected run of a PROFILE: unknown (0) a third of the time, else 1..2000 µs.
 uint16_t EventGen::random_erun() { return chance(0.33) ? 0 : static_cast<uint16_t>(1 + below(2000)); }
 
-// Cap of a VCPU_CFG: none most of the time, else 200..20000 µs per period.
-uint16_t EventGen::random_cap() { return chance(0.7) ? 0 : static_cast<uint16_t>(200 + below(19801)); }
+// Cap of a VCPU_CFG: none most of the time, else 1000..30000 µs per period.
+uint16_t EventGen::random_cap() { return chance(0.85) ? 0 : static_cast<uint16_t>(1000 + below(29001)); }
 
 int EventGen::pick_vcpu(VState s) {
   for (int tries = 0; tries < 12; ++tries) {
@@ -489,8 +489,15 @@ std::vector<Event> sharding_stream(const Params& params, uint64_t seed, size_t c
   std::vector<Event> events;
   events.reserve(count);
   uint32_t cseq = 0xF0000000u;
+  // Spec 1.1 WAKE order: near idle, near victim, far idle, far victim. With
+  // the reset distances (10 within a node, 20 across; no CONFIG changes them
+  // here), WAKE_MAX_DIST = 10 makes exactly the home node near: a latency
+  // wake whose home node has no idle core preempts there while the other
+  // nodes' idle cores take the shards. (0 or 255 would make all cores far or
+  // all near: a preemption would then happen only with no core idle, E = 0,
+  // and 1.1 would never shard.)
   const std::pair<uint16_t, uint32_t> settings[] = {
-      {cfg::kWakeMaxDist, 0},
+      {cfg::kWakeMaxDist, 10},
       {cfg::kVictMaxDist, 255},
       {cfg::kShardMinCredit, static_cast<uint32_t>(-32767)},
       {cfg::kShardUtilMax, 255},

@@ -598,6 +598,9 @@ struct Model::Impl {
           const int32_t debit = static_cast<int32_t>((uint32_t{ev.c16} * reg[cfg::kCreditPerMs]) >> 10);
           ui.credit = clamp_credit(int32_t{ui.credit} - debit, cap());
           ui.used = static_cast<uint16_t>(std::min<uint32_t>(65535, uint32_t{ui.used} + ev.c16));  // 6.5
+          // A shard core's TICK debits a vCPU that may run whole on another
+          // core (spec 1.1): that core's victim key changed too.
+          if (k.occ == Occ::kShard && ui.state == VcpuState::kRunning) touch(ui.core);
           if (k.occ == Occ::kRun && ui.parked()) {  // 7.5 TICK: over its cap, the core is taken from it
             k.occ = Occ::kIdle;
             ui.state = VcpuState::kQueued;

@@ -146,7 +146,7 @@ package vs_regs_pkg;
   localparam int unsigned VERSION_MINOR_W = 16;
   localparam int unsigned VERSION_MAJOR_LSB = 16;  // RO major version
   localparam int unsigned VERSION_MAJOR_W = 16;
-  localparam logic [31:0] VERSION_RESET = 32'h00010000;
+  localparam logic [31:0] VERSION_RESET = 32'h00010001;
   // NCORES (RO): parameter NCores
   localparam logic [11:0] NCORES_OFFSET = 12'h008;
   localparam logic [31:0] NCORES_MASK = 32'hffffffff;

@@ -289,6 +289,45 @@ def block_targets(reports, vshard):
     return text
 
 
+# The ablation: the vShard policy with sharding switched off (SHARD_ENABLE=0,
+# everything else equal), from <results>/<scenario>/noshard.json next to the
+# scenario's report (scripts/evaluate writes it). What sharding itself adds.
+ABLATION_FIGS = ["work", "req_p99", "lost_pre", "preempt"]
+
+
+def load_ablations(results, names):
+    out = {}
+    for name in names:
+        path = os.path.join(results, name, "noshard.json")
+        if os.path.isfile(path):
+            out[name] = Report(name, path)
+    return out
+
+
+def block_ablation(reports, ablations, vshard):
+    rows = []
+    for name, r in reports.items():
+        if vshard not in r.order or not r.has_batch():
+            continue
+        off = ablations.get(name)
+        if off is None or vshard not in off.order:
+            rows.append([name, pm(r.value(vshard, "shards"), 0)] + ["-"] * (2 * len(ABLATION_FIGS)) +
+                        ["n/a (no run without sharding)"])
+            continue
+        row = [name, pm(r.value(vshard, "shards"), 0)]
+        for fig in ABLATION_FIGS:
+            dec = FIGURES[fig][2]
+            row += [pm(r.value(vshard, fig), dec), pm(off.value(vshard, fig), dec)]
+        w_on, w_off = r.value(vshard, "work").mean, off.value(vshard, "work").mean
+        row.append("-" if w_off == 0 else f"{100 * (w_on / w_off - 1):+.1f} %")
+        rows.append(row)
+    head = ["scenario", "shards"]
+    for fig in ABLATION_FIGS:
+        head += [FIGURES[fig][1] + " with", "without"]
+    head.append("batch work: sharding adds")
+    return table(head, rows)
+
+
 def block_run(reports, a):
     peers = sorted({l for r in reports.values() for l in r.peers()})
     vs = sorted({l for r in reports.values() for l in r.order if r.is_vshard(l)})
@@ -343,14 +382,14 @@ def find_blocks(lines, doc):
 
 def check_blocks(blocks, names, doc):
     """The document has exactly the blocks for these scenarios."""
-    wanted = ["run", "summary", "targets"] + [f"table {n}" for n in names]
+    wanted = ["run", "summary", "targets", "ablation"] + [f"table {n}" for n in names]
     for name in blocks:
         if name not in wanted:
             if name.startswith("table "):
                 raise GenError(f"{doc}:{blocks[name][0] + 1}: block '{name}': no results for scenario "
                                f"'{name[6:]}' (remove the block or add the scenario)")
             raise GenError(f"{doc}:{blocks[name][0] + 1}: unknown block '{name}' "
-                           f"(known: run, summary, targets, table <scenario>)")
+                           f"(known: run, summary, targets, ablation, table <scenario>)")
     missing = [n for n in wanted if n not in blocks]
     if missing:
         raise GenError(f"{doc}: no block for {', '.join(repr(m) for m in missing)}: add "
@@ -363,7 +402,8 @@ def render(doc_text, doc, reports, a):
     blocks = find_blocks(lines, doc)
     check_blocks(blocks, list(reports), doc)
     content = {"run": block_run(reports, a), "summary": block_summary(reports, a.vshard),
-               "targets": block_targets(reports, a.vshard)}
+               "targets": block_targets(reports, a.vshard),
+               "ablation": block_ablation(reports, load_ablations(a.results, list(reports)), a.vshard)}
     for name, r in reports.items():
         content[f"table {name}"] = block_table(r)
     out, i = [], 0
@@ -410,7 +450,7 @@ def main(argv=None):
     except GenError as e:
         print(f"gen_evaluation: error: {e}", file=sys.stderr)
         return 1
-    print(f"gen_evaluation: {a.doc}: {len(reports)} scenario tables, summary, targets", file=sys.stderr)
+    print(f"gen_evaluation: {a.doc}: {len(reports)} scenario tables, summary, targets, ablation", file=sys.stderr)
     return 0
 
 

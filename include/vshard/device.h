@@ -138,9 +138,9 @@ enum class Fault {
   kCorruptPlan,         // the next plan with K >= 2 the kernel returns has one
                         // block moved from shard 0 to shard 1 (well-formed:
                         // only the shadow golden model catches it)
-  kBadPlan,             // the next plan the kernel returns names one target
-                        // core twice: the engine refuses to apply it and
-                        // reports an internal fault
+  kBadPlan,             // the next plan with K >= 2 the kernel returns names
+                        // its first target core twice: the engine refuses to
+                        // apply it and reports an internal fault
 };
 
 // What an offloaded shard planner did since the device was opened (backend
@@ -148,7 +148,7 @@ enum class Fault {
 // of every preemption, one launch per preemption).
 struct PlannerStats {
   uint64_t launches = 0;   // kernel launches = preemptions the kernel planned
-  uint64_t sharded = 0;    // plans with K >= 2
+  uint64_t sharded = 0;    // plans with K >= 1 (spec 1.1)
   uint64_t shards = 0;     // sum of K over those plans
   uint64_t kernel_ns = 0;  // host wall time in launches (input write, run, output read)
 };

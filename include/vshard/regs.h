@@ -252,7 +252,7 @@ inline constexpr uint32_t kVersionMinorWidth = 16;
 inline constexpr uint32_t kVersionMajor = 0xFFFF0000;  // RO major version
 inline constexpr uint32_t kVersionMajorShift = 16;
 inline constexpr uint32_t kVersionMajorWidth = 16;
-inline constexpr uint32_t kVersionReset = 0x00010000;
+inline constexpr uint32_t kVersionReset = 0x00010001;
 // NCORES (RO): parameter NCores
 inline constexpr uint32_t kNcores = 0x008;
 inline constexpr uint32_t kNcoresMask = 0xFFFFFFFF;

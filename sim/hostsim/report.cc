@@ -27,10 +27,11 @@ json lat_json(const LatencySummary& s) {
 nlohmann::json to_json(const Scenario& sc, const RunInfo& info, const std::vector<PolicyResult>& results) {
   nlohmann::json j;
   j["version"] = version_string();
-  j["spec_version"] = "1.0";
+  j["spec_version"] = "1.1";
   j["scenario"] = sc.name;
   j["scenario_file"] = sc.path;
   j["scenario_digest"] = sc.digest;
+  j["engine_settings"] = sc.engine_settings;  // NAME=VALUE from the command line, on top of the file's
   j["seed"] = info.seed;
   j["engine"] = info.engine;
   j["prestage"] = info.prestage;
@@ -61,6 +62,9 @@ nlohmann::json to_json(const Scenario& sc, const RunInfo& info, const std::vecto
     p["workload_request_latency_us"] = per;
     p["batch_throughput_blocks_per_s"] = r.batch_blocks_per_s;
     p["batch_work_cores"] = r.batch_work_cores;
+    nlohmann::json ww = nlohmann::json::object();
+    for (const auto& [name, cores] : r.workload_work_cores_per_vcpu) ww[name] = cores;
+    p["workload_batch_work_cores_per_vcpu"] = ww;
     p["batch_progress_lost_ms_per_s"] = r.batch_lost_ms_per_s;
     p["batch_lost_us_per_preemption"] = r.batch_lost_us_per_preemption;
     p["preemptions"] = r.sched.preemptions;

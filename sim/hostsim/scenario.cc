@@ -1,6 +1,9 @@
 #include "scenario.h"
 
 #include <algorithm>
+#include <cerrno>
+#include <climits>
+#include <cstdlib>
 #include <cctype>
 #include <cmath>
 #include <cstdio>
@@ -78,6 +81,34 @@ std::string text_digest(const std::string& text) {
   char buf[17];
   std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
   return buf;
+}
+
+void apply_engine_settings(Scenario& s, const std::vector<std::string>& settings) {
+  for (const std::string& kv : settings) {
+    const auto eq = kv.find('=');
+    const std::string what = "engine setting '" + kv + "'";
+    if (eq == std::string::npos || eq == 0 || eq + 1 == kv.size())
+      throw Error(Errc::kBadInput, what + ": expected NAME=VALUE, e.g. SHARD_ENABLE=0");
+    const std::string name = kv.substr(0, eq), text = kv.substr(eq + 1);
+    const int id = engine_key_by_name(name);
+    if (id < 0)
+      throw Error(Errc::kBadInput, what + ": unknown register '" + name + "' (docs/spec.md section 5 lists them)");
+    if (id >= static_cast<int>(cfg::kNumaDistBase))
+      throw Error(Errc::kBadInput, what + ": NUMA_DIST comes from the scenario's [host]; change it there");
+    char* end = nullptr;
+    errno = 0;
+    const long long v = std::strtoll(text.c_str(), &end, 0);
+    if (errno != 0 || end == text.c_str() || *end != '\0' || v < INT32_MIN || v > static_cast<long long>(UINT32_MAX))
+      throw Error(Errc::kBadInput, what + ": '" + text + "' is not a 32-bit integer");
+    Model probe(Params::max());
+    const ErrorCode ec = probe.write_config(static_cast<uint16_t>(id), static_cast<uint32_t>(v));
+    if (ec != ErrorCode::kNone && id != cfg::kMaxShards && id != cfg::kKUnderLoad && id != cfg::kLoadHotCores)
+      throw Error(Errc::kBadInput, what + ": value rejected by the engine (" +
+                                       error_code_name(static_cast<uint8_t>(ec)) + "); see docs/spec.md section 5");
+    s.engine_config.emplace_back(static_cast<uint16_t>(id), static_cast<uint32_t>(v));
+    s.engine_settings.push_back(kv);
+    s.digest = text_digest(s.digest + "\n" + kv);
+  }
 }
 
 int engine_key_by_name(const std::string& raw) {

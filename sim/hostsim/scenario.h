@@ -78,6 +78,7 @@ struct Scenario {
   host::LatencyModel latency;
   std::string engine_params = "auto";  // auto, small, large, max
   std::vector<std::pair<uint16_t, uint32_t>> engine_config;
+  std::vector<std::string> engine_settings;  // NAME=VALUE given on the command line (apply_engine_settings)
   std::vector<Workload> workloads;
 
   uint32_t total_vcpus() const;
@@ -100,6 +101,13 @@ std::string read_text_file(const std::string& path, const std::string& what);
 // FNV-1a 64 of a scenario's text, 16 hex digits: tells reports of the same
 // file apart from reports of an edited one (vshard sweep merge checks it).
 std::string text_digest(const std::string& text);
+
+// Applies `NAME=VALUE` engine register settings on top of a scenario's
+// [engine.config] (they are written after it, so they win), checked like
+// the file's; the scenario's digest changes with them, so reports of runs
+// with different settings never merge. Throws Error(kBadInput) naming the
+// setting.
+void apply_engine_settings(Scenario& s, const std::vector<std::string>& settings);
 
 // Engine configuration key by its spec name ("SYNC_COST_US",
 // "NUMA_DIST[1][0]", case-insensitive); -1 if unknown.

@@ -470,6 +470,7 @@ class Sim final : public host::Dispatcher {
       if (now_ >= warm_) {
         ++blocks_done_;
         work_done_ += s.w->block_us;
+        wl_work_[s.wl] += s.w->block_us;
       }
     }
     k.seg_start = now_;
@@ -500,6 +501,7 @@ class Sim final : public host::Dispatcher {
     if (now_ >= warm_) {
       blocks_done_ += k.shard_blocks;
       work_done_ += k.shard_blocks * s.w->block_us;
+      wl_work_[s.wl] += k.shard_blocks * s.w->block_us;
     }
     k.kind = SimCore::Kind::kIdle;
     ++k.gen;
@@ -549,6 +551,11 @@ class Sim final : public host::Dispatcher {
     r.sim_ms = sc_.duration_ms;
     r.batch_blocks_per_s = blocks_done_ / meas_s;
     r.batch_work_cores = work_done_ / (meas_s * 1e6);
+    for (size_t i = 0; i < sc_.workloads.size(); ++i)
+      if (!sc_.workloads[i].requests) {
+        const Workload& w = sc_.workloads[i];
+        r.workload_work_cores_per_vcpu.emplace_back(w.name, wl_work_[i] / (meas_s * 1e6) / (w.vms * w.vcpus_per_vm));
+      }
     r.batch_lost_ms_per_s = stall_us_ / 1000.0 / meas_s;
     // = lost ms/s x 1000 / batch preemptions per s, both over the measured window
     r.batch_lost_us_per_preemption =
@@ -587,6 +594,7 @@ class Sim final : public host::Dispatcher {
   std::vector<std::vector<double>> wl_req_lat_ = std::vector<std::vector<double>>(sc_.workloads.size());
   uint64_t blocks_done_ = 0;
   double work_done_ = 0;  // µs of batch blocks done (at home-node speed)
+  std::vector<double> wl_work_ = std::vector<double>(sc_.workloads.size(), 0.0);  // the same per workload
   double stall_us_ = 0;
   uint64_t batch_preemptions_ = 0;  // preemptions of batch vCPUs after the warm-up
 };

@@ -54,6 +54,9 @@ struct PolicyResult {
   // second. Unlike blocks/s it does not favour a policy that serves the
   // workloads with the shortest blocks.
   double batch_work_cores = 0;
+  // The same per batch workload, by name, divided by its vCPUs: the cores'
+  // worth of work each vCPU did (its share, e.g. against a cap or weight).
+  std::vector<std::pair<std::string, double>> workload_work_cores_per_vcpu;
   double batch_lost_ms_per_s = 0;  // victim stall after preemption, ms per simulated s
   // The same stall per preemption of a batch vCPU (µs; 0 without any):
   // lost ms/s x 1000 / batch preemptions per s, over the measured window.

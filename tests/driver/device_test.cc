@@ -78,8 +78,15 @@ TEST_CASE("identity mismatch names both sides", "[driver][backend]") {
     o.expect_version = 0x00020003;
     std::string msg;
     CHECK(throws_code(Errc::kIdentityMismatch, [&] { Device::open(spec, o); }, &msg));
-    CHECK(msg.find("2.3") != std::string::npos);
-    CHECK(msg.find("1.0") != std::string::npos);
+    // Both versions, as major.minor and as the register reads them.
+    CHECK(msg.find("2.3 (0x00020003)") != std::string::npos);
+    CHECK(msg.find("1.1 (0x00010001)") != std::string::npos);
+    // A 1.0 driver refuses a 1.1 engine the same way.
+    DeviceOptions old;
+    old.expect_version = 0x00010000;
+    CHECK(throws_code(Errc::kIdentityMismatch, [&] { Device::open(spec, old); }, &msg));
+    CHECK(msg.find("engine spec version 1.1 (0x00010001) but this driver expects 1.0 (0x00010000)") !=
+          std::string::npos);
     DeviceOptions p;
     p.expect_params = Params::large();
     CHECK(throws_code(Errc::kIdentityMismatch, [&] { Device::open(spec, p); }, &msg));
@@ -99,6 +106,17 @@ TEST_CASE("same event log gives the golden model's decisions prestage and counte
       const EventLog log = generate_event_log(dev->params(), seed, spec == "verilator" ? 3000 : 20000);
       Model ref(dev->params());
       const auto want = reference(ref, log.events);
+      // The stream holds what spec 1.1 added: PARK, E_CAPPED, preemptions
+      // with one shard.
+      size_t parks = 0, capped = 0, one_shard = 0;
+      for (const Decision& d : want) {
+        parks += d.type == static_cast<uint8_t>(DecisionType::kPark);
+        capped += d.type == static_cast<uint8_t>(DecisionType::kError) && d.b8 == static_cast<uint8_t>(ErrorCode::kCapped);
+        one_shard += d.type == static_cast<uint8_t>(DecisionType::kPreempt) && d.b8 == 1;
+      }
+      CHECK(parks > 0);
+      CHECK(capped > 0);
+      CHECK(one_shard > 0);
       const auto got = run_all(*dev, log.events);
       REQUIRE(got.size() == want.size());
       size_t first_diff = 0;

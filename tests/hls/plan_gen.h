@@ -1,7 +1,8 @@
 // Random PlanInputs for the cross-path tests (no model needed): every field
 // within the ranges validate_plan_input() accepts, biased so that all
-// planner branches (no candidate, K0 < 2, sync cost too high, load limit,
-// each K) are hit often.
+// planner branches (no candidate, shards of the victim still running, sync
+// cost too high, load limit, each K, s_T from erun or capped at 128, s cut
+// by q(B, K)) are hit often.
 #pragma once
 
 #include <cstring>
@@ -24,6 +25,9 @@ inline PlanInput random_plan_input(std::mt19937_64& rng) {
   in.shard_min_credit = chance(0.7) ? static_cast<int32_t>(u(0, 1000)) - 800 : static_cast<int32_t>(u(0, 65534)) - 32767;
   in.bcost = chance(0.7) ? u(0, 200) : u(0, 65535);
   in.sync_cost_us = chance(0.7) ? u(0, 300) : u(0, 65535);
+  // the preemptor's expected run (spec 1.1 7.4 T): unknown, short, long, any
+  const uint32_t erun_kind = u(0, 3);
+  in.erun = erun_kind == 0 ? 0 : erun_kind == 1 ? u(1, 300) : erun_kind == 2 ? u(300, 5000) : u(0, 65535);
   in.load_hot_cores = u(0, in.ncores);
   in.blocks = static_cast<uint8_t>(chance(0.6) ? u(0, 40) : u(0, 255));
   in.home = static_cast<uint8_t>(u(0, nodes - 1));
@@ -34,6 +38,7 @@ inline PlanInput random_plan_input(std::mt19937_64& rng) {
   in.shard_min_freq = static_cast<uint8_t>(chance(0.6) ? 0 : u(0, 3));
   in.shard_max_dist = static_cast<uint8_t>(chance(0.7) ? u(10, 40) : u(0, 255));
   in.k_under_load = static_cast<uint8_t>(u(1, in.max_shards_param));
+  in.shards = static_cast<uint8_t>(chance(0.85) ? 0 : u(1, in.max_shards_param));
   bool slit = chance(0.5);
   for (uint32_t i = 0; i < 8; ++i)
     for (uint32_t j = 0; j < 8; ++j)

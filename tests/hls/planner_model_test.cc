@@ -6,7 +6,10 @@
 // that state and compares the model's own plan for that preemption
 // (Model::own_shard_plan: its 7.3-7.4 code, which WAKE and COMMIT apply;
 // the model's rule tests check the decisions it gives) with the host path,
-// the HLS C-simulation top and (when built) the OpenCL kernel, all batched.
+// the HLS C-simulation top and (when built) the OpenCL kernel, all batched;
+// counts show every 7.3-7.4 branch was reached. A directed case checks that
+// plan_input_from_model takes shards from the victim and erun from the
+// preemptor (the random samples never have shards running).
 #include <catch2/catch.hpp>
 #include <algorithm>
 #include <cstring>
@@ -17,6 +20,7 @@
 #include <vector>
 
 #include "vshard/descriptor.h"
+#include "vshard/error.h"
 #include "vshard/model.h"
 #include "vshard/planner.h"
 #include "vshard/planner_model.h"
@@ -194,7 +198,8 @@ TEST_CASE("planner matches the golden model on 100 000 random preemptions (host,
 #ifdef VSHARD_TEST_OPENCL
   OpenClPlanner cl;
 #endif
-  uint32_t k_hist[9] = {}, candidate_no_k = 0, under_load = 0, short_shards = 0, pow2_shards = 0;
+  uint32_t k_hist[9] = {}, candidate_no_k = 0, k_below_k0 = 0, under_load = 0, cut_by_q = 0, s_t_shards = 0,
+           s_t_from_erun = 0, capped_128 = 0;
   for (uint32_t done = 0; done < total; done += batch) {
     std::vector<Sample> samples;
     samples.reserve(batch);
@@ -223,24 +228,96 @@ TEST_CASE("planner matches the golden model on 100 000 random preemptions (host,
       REQUIRE(same_plan(host, ocl[i]));
 #endif
       ++k_hist[host.k];
-      if (host.candidate && host.k == 0) ++candidate_no_k;
-      if (host.hot >= s.in.load_hot_cores && host.k >= 2) ++under_load;
-      // the shard size: cut by q(B, K) (short), or the power of two s_T
-      if (host.k >= 1 && host.size < 128 && (host.size & (host.size - 1)) != 0) ++short_shards;
-      if (host.k >= 1 && host.size >= 2 && (host.size & (host.size - 1)) == 0) ++pow2_shards;
+      if (!host.candidate) continue;
+      // 7.4 branches. A candidate has B x bcost >= SYNC, so s(1) x bcost <
+      // SYNC only when s_T = 128 < B and 128 x bcost < SYNC: then K = 0.
+      if (host.k == 0) ++candidate_no_k;
+      // s(k) x bcost < SYNC for k above K: K below K0.
+      if (host.k >= 1 && host.k < host.k0) ++k_below_k0;
+      // the load limit decides K0: K_UNDER_LOAD below B, E and MAX_SHARDS
+      if (host.hot >= s.in.load_hot_cores &&
+          s.in.k_under_load < std::min({uint32_t{s.in.blocks}, uint32_t{host.eligible}, uint32_t{s.in.max_shards_cfg}}))
+        ++under_load;
+      if (host.k == 0) continue;
+      // s = min(s_T, q(B, K)): q when s == q (not a power of two: s_T never
+      // is), s_T when s < q, from the preemptor's erun when erun > SYNC.
+      const uint32_t q = spec_div(s.in.blocks, host.k);
+      if (host.size == q && (q & (q - 1)) != 0) ++cut_by_q;
+      if (host.size < q) ++s_t_shards;
+      if (host.size < q && s.in.erun > s.in.sync_cost_us) ++s_t_from_erun;
+      if (host.size == 128) ++capped_128;
     }
   }
-  // The inputs cover every branch: each K, sync cost too high, the load
-  // limit, shards cut to q(B, K) and shards of s_T blocks.
+  // The inputs cover every branch: each K, a candidate without shards (s_T
+  // capped), K cut by the sync cost, the load limit, shards cut to q(B, K),
+  // shards of s_T blocks (from erun, and capped at 128).
+  INFO("K histogram 0:" << k_hist[0] << " 1:" << k_hist[1] << " 2:" << k_hist[2] << " 3:" << k_hist[3] << " 4:"
+                        << k_hist[4] << " 5:" << k_hist[5] << " 6:" << k_hist[6] << " 7:" << k_hist[7] << " 8:"
+                        << k_hist[8] << "; candidate, K = 0: " << candidate_no_k << "; K < K0: " << k_below_k0
+                        << "; under load: " << under_load << "; s = q: " << cut_by_q << "; s = s_T: " << s_t_shards
+                        << " (from erun " << s_t_from_erun << ", 128: " << capped_128 << ")");
   for (uint32_t k = 1; k <= 8; ++k) {
     INFO("K = " << k);
     CHECK(k_hist[k] >= 20);
   }
   CHECK(k_hist[0] >= total / 10);
-  CHECK(candidate_no_k >= 1000);
-  CHECK(under_load >= 1000);
-  CHECK(short_shards >= 100);
-  CHECK(pow2_shards >= 100);
-  WARN("K histogram 0:" << k_hist[0] << " 1:" << k_hist[1] << " 2:" << k_hist[2] << " 3:" << k_hist[3] << " 4:" << k_hist[4]
-                        << " 5:" << k_hist[5] << " 6:" << k_hist[6] << " 7:" << k_hist[7] << " 8:" << k_hist[8]);
+  CHECK(candidate_no_k >= 50);
+  CHECK(k_below_k0 >= 500);
+  CHECK(under_load >= 500);
+  CHECK(cut_by_q >= 500);
+  CHECK(s_t_shards >= 500);
+  CHECK(s_t_from_erun >= 500);
+  CHECK(capped_128 >= 100);
+}
+
+// plan_input_from_model reads the victim's shards (spec 1.1 7.3) and the
+// preemptor's erun (7.4 T), not the victim's. small, cores 4-7 on node 1,
+// reset configuration (MAX_SHARDS 4, SYNC 50); vCPUs 0..3 run on cores 0..3;
+// vCPU 0 (the victim on core 0) has 9 blocks of 100 us and erun 7, vCPU 20
+// erun 250, vCPU 21 erun 0.
+TEST_CASE("planner input from the model: shards of the victim, erun of the preemptor", "[planner][model]") {
+  Model m(Params::small());
+  Driver d(m);
+  uint32_t& seq = d.seq;
+  for (uint8_t c = 4; c < 8; ++c) d.ok(make_core_cfg(seq++, c, 1, true));
+  for (uint16_t v = 0; v < 4; ++v) d.ok(make_wake(seq++, v, false));
+  d.ok(make_profile(seq++, 0, 9, 100, 7));
+  d.ok(make_profile(seq++, 20, 0, 0, 250));
+  REQUIRE(m.core(0).vcpu == 0);
+  auto check_plan = [&](uint16_t preemptor, uint8_t shards, uint8_t k, uint8_t s) {
+    INFO("preemptor " << preemptor);
+    const PlanInput in = plan_input_from_model(m, 0, preemptor);
+    CHECK(in.erun == m.vcpu(preemptor).erun);
+    CHECK(in.shards == shards);
+    CHECK(in.blocks == 9);
+    CHECK(in.bcost == 100);
+    const PlanOutput out = plan_shards(in);
+    INFO(to_string(in) << "\n" << to_string(out));
+    CHECK(out.k == k);
+    CHECK(out.size == s);
+    const ShardPlan own = m.own_shard_plan(0, preemptor);
+    CHECK(to_shard_plan(out) == own);
+  };
+  // vCPU 20: T = 250, s_T = 4 (200 < 250 <= 400); K0 = min(9, E 4, 4, L 4) = 4,
+  // s(4) = min(4, q(9,4) = 2) = 2: K = 4 shards of 2 blocks. (With the
+  // victim's erun 7, T = 50 and s_T = 1: shards of 1 block.)
+  check_plan(20, 0, 4, 2);
+  // vCPU 20 preempts vCPU 0 with that plan, blocks again; vCPU 0 runs on
+  // core 0 again with 9 new blocks while its 4 shards run on cores 4..7.
+  d.ok(make_wake(seq++, 20, true));
+  REQUIRE(d.last().size() == 5);
+  d.ok(make_block(seq++, 20));
+  d.ok(make_sched(seq++, 0, 0));
+  d.ok(make_profile(seq++, 0, 9, 100, 7));
+  REQUIRE(m.vcpu(0).shards == 4);
+  // shards[0] = 4: no candidate, K = 0, whatever the preemptor.
+  check_plan(21, 4, 0, 0);
+  check_plan(20, 4, 0, 0);
+  // Its shards end: cores 4..7 are idle again and shards[0] = 0. vCPU 21:
+  // T = SYNC 50, s_T = 1: K = 4 shards of 1 block.
+  for (uint8_t c = 4; c < 8; ++c) d.ok(make_shard_done(seq++, 0, c));
+  check_plan(21, 0, 4, 1);
+  // What the bridge refuses: a core that runs no whole vCPU, an unknown preemptor.
+  CHECK_THROWS_AS(plan_input_from_model(m, 5, 21), Error);
+  CHECK_THROWS_AS(plan_input_from_model(m, 0, static_cast<uint16_t>(m.params().vcpus)), Error);
 }

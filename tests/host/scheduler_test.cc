@@ -269,3 +269,75 @@ TEST_CASE("credit: a capped vCPU is parked until the next accounting period", "[
   CHECK(s.state(0) == Scheduler::VState::kRunning);
   CHECK(rec.on_core[0] == 0);
 }
+
+TEST_CASE("shard: the engine parks a capped vCPU at its tick (spec 1.1, 6.5); it runs again after ACCOUNT",
+          "[host][scheduler]") {
+  Recorder rec(1);
+  SchedConfig c = config(Policy::kShard);
+  c.account_us = 30000;
+  // vCPU 0 capped at 50 % of a core: VCPU_CFG cap = 50 * 30000 / 100 = 15000 µs.
+  Scheduler s(Topology::uniform(1, 1), {{false, 16, 0, 50}, {false, 16, 0, 0}}, c, rec,
+              std::make_unique<ModelEngine>(Params::small()));
+  s.wake(0, 0);
+  s.wake(1, 0);
+  CHECK(rec.on_core[0] == 0);
+  s.tick(10000, {1.0}, 10000);  // used 10000 < 15000
+  CHECK_FALSE(s.parked(0));
+  s.tick(20000, {1.0}, 10000);  // used 20000 >= 15000: PARK, vCPU 1 runs
+  CHECK(s.parked(0));
+  CHECK(rec.on_core[0] == 1);
+  CHECK(s.stats().parks == 1);
+  CHECK(rec.ops.back().what == "run");
+  s.block(1, 25000);  // the core idles rather than run the parked vCPU
+  CHECK(s.state(0) == Scheduler::VState::kQueued);
+  CHECK(s.idle_cores() == 1);
+  s.account(30000);  // the engine clears used; the host unparks and schedules
+  CHECK_FALSE(s.parked(0));
+  CHECK(s.state(0) == Scheduler::VState::kRunning);
+  CHECK(rec.on_core[0] == 0);
+}
+
+TEST_CASE("shard: an idle core with nothing queued brings home a batch vCPU of its node running elsewhere",
+          "[host][scheduler]") {
+  // 2 nodes x 1 core. vCPU 0 (home 0) runs on core 1 (node 1) because core
+  // 0 was taken by latency vCPU 2 when it woke; when vCPU 2 blocks, core 0
+  // has nothing queued and pulls vCPU 0 home.
+  Recorder rec(2);
+  Scheduler s(Topology::uniform(2, 1), {{false, 16, 0}, {false, 16, 1}, {true, 16, 0}},
+              config(Policy::kShard), rec, std::make_unique<ModelEngine>(Params::small()));
+  s.wake(2, 0);  // core 0 (home 0)
+  s.wake(0, 1);  // no idle core on node 0: core 1
+  CHECK(rec.on_core[1] == 0);
+  rec.ops.clear();
+  s.block(2, 50);
+  REQUIRE(rec.ops.size() == 2);
+  CHECK(rec.ops[0].what == "rotate");  // stopped on core 1 ...
+  CHECK(rec.ops[0].core == 1);
+  CHECK(rec.ops[1].what == "run");  // ... and run on core 0
+  CHECK(rec.ops[1].core == 0);
+  CHECK(rec.ops[1].vcpu == 0);
+  CHECK(s.stats().pulls == 1);
+  CHECK(s.core_of(0) == 0);
+  // A vCPU of node 1 queued nowhere: core 1 stays idle; a latency vCPU is never pulled.
+  CHECK(s.idle_cores() == 1);
+}
+
+TEST_CASE("shard: a latency vCPU's run per wake is published as its expected run (PROFILE erun)",
+          "[host][scheduler]") {
+  Recorder rec(1);
+  SchedConfig c = config(Policy::kShard);
+  c.profile_interval_us = 0;
+  Scheduler s(Topology::uniform(1, 1), {{true, 16, 0}}, c, rec, std::make_unique<ModelEngine>(Params::small()));
+  const auto& eng = static_cast<const ModelEngine&>(*s.engine());
+  // Decision latency 0.5 + 0.032 µs (one core): the run starts at wake + 0.532.
+  s.wake(0, 0);
+  s.block(0, 100.532);  // ran 100 µs: first sample, erun = 100
+  CHECK(eng.model().vcpu(0).erun == 100);
+  s.wake(0, 1000);
+  s.block(0, 1180.532);  // 180: mean 100 + (180 - 100) / 8 = 110; 10 * 8 < 100: not republished
+  CHECK(eng.model().vcpu(0).erun == 100);
+  s.wake(0, 2000);
+  s.block(0, 2430.532);  // 430: mean 110 + 320 / 8 = 150; 50 * 8 >= 100: published
+  CHECK(eng.model().vcpu(0).erun == 150);
+  CHECK(s.stats().profiles_sent == 2);
+}

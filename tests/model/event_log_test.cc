@@ -82,6 +82,17 @@ TEST_CASE("event text form: named and RAW lines") {
   CHECK(parse_event("CONFIG key=NUMA_DIST[1][0] value=0x1E seq=2", 0, "t") == make_config(2, 0x48, 30));
   CHECK(parse_event("CONFIG key=13 value=-300", 0, "t") == make_config(1, 13, static_cast<uint32_t>(-300)));
   CHECK(parse_event("RAW seq=5 type=0x2 flags=0x0 vcpu=1 core=0 b8=0 c16=0 d32=3", 0, "t") == bad);
+  // Spec 1.1's optional fields: PROFILE erun, VCPU_CFG cap (d32[15:0]); written only when not 0.
+  CHECK(format_event(make_profile(3, 1, 2, 40)) == "PROFILE seq=3 vcpu=1 blocks=2 cost=40");
+  CHECK(format_event(make_profile(3, 1, 0, 0, 150)) == "PROFILE seq=3 vcpu=1 blocks=0 cost=0 erun=150");
+  CHECK(format_event(make_vcpu_cfg(3, 1, 0, 16, 3000)) == "VCPU_CFG seq=3 vcpu=1 home=0 weight=16 cap=3000");
+  CHECK(parse_event("PROFILE vcpu=1 blocks=2 cost=40", 2, "t") == make_profile(3, 1, 2, 40));
+  CHECK(parse_event("PROFILE erun=65535 vcpu=1 blocks=2 cost=40", 2, "t") == make_profile(3, 1, 2, 40, 65535));
+  CHECK(parse_event("VCPU_CFG vcpu=1 home=0 weight=16 cap=3000", 2, "t") == make_vcpu_cfg(3, 1, 0, 16, 3000));
+  CHECK_THROWS_AS(parse_event("PROFILE vcpu=1 blocks=2 cost=40 erun=65536", 0, "t"), Error);
+  Event wide = make_profile(3, 1, 2, 40);
+  wide.d32 = 0x10000;  // d32[31:16] reserved: only RAW can say it
+  CHECK(format_event(wide) == "RAW seq=3 type=0x5 flags=0x0 vcpu=1 core=0 b8=2 c16=40 d32=65536");
 }
 
 TEST_CASE("decision text form") {
@@ -99,7 +110,11 @@ TEST_CASE("decision text form") {
   CHECK(format_decision(Decision{{0x01, 3, 4, 9, 6, 0, 0, 0}}) == "RUN seq=9 vcpu=4 core=6 committed last");
   CHECK(format_decision(Decision{{0x01, 0, 4, 9, 6, 0, 0, 1}}) ==
         "RAW seq=9 type=0x1 flags=0x0 vcpu=4 core=6 b8=0 c16=0 d32=1");
-  CHECK(format_decision(Decision{{0x09, 0, 0, 1, 0, 0, 0, 0}}).rfind("RAW ", 0) == 0);
+  CHECK(format_decision(Decision{{0x09, 1, 4, 9, 3, 0, 0, 0}}) == "PARK seq=9 vcpu=4 core=3 last");
+  CHECK(format_decision(Decision{{0x09, 0, 4, 9, 3, 0, 0, 7}}).rfind("RAW ", 0) == 0);  // PARK has no d32
+  CHECK(format_decision(Decision{{0x0A, 0, 0, 1, 0, 0, 0, 0}}).rfind("RAW ", 0) == 0);
+  CHECK(format_decision(Decision{{0x08, 1, 4, 9, 3, 0x0D, 0x03, 0}}) ==
+        "ERROR seq=9 vcpu=4 core=3 code=E_CAPPED type=SCHED last");
 }
 
 TEST_CASE("event log binary and text round trips, including malformed events") {
@@ -224,9 +239,16 @@ TEST_CASE("the demo event log replays as its comments describe") {
   CHECK(c.commits == 1);
   CHECK(c.aborts == 1);
   CHECK(c.errors >= 2);
-  bool resumed = false;
-  for (const Decision& x : d) resumed |= x.type == static_cast<uint8_t>(DecisionType::kResume);
-  CHECK(resumed);
+  CHECK(c.errors >= 4);
+  size_t parks = 0, resumes = 0;
+  for (const Decision& x : d) {
+    parks += x.type == static_cast<uint8_t>(DecisionType::kPark);
+    resumes += x.type == static_cast<uint8_t>(DecisionType::kResume);
+  }
+  CHECK(parks == 1);    // spec 1.1 caps
+  CHECK(resumes == 0);  // 1.0 only
+  CHECK(m.vcpu(1).shards == 0);
+  CHECK(m.vcpu(1).blocks == 2);  // 10 blocks, 4 shards of 2
   // The whole decision stream equals the checked-in golden text.
   std::ifstream f(VSHARD_TEST_DATA_DIR "/demo_small.decisions.txt");
   REQUIRE(f);

@@ -102,12 +102,13 @@ TEST_CASE("3 E_BAD_TYPE for type 0 and every code above 0x0C") {
 }
 
 TEST_CASE("3 E_RESERVED for every unused field and flag bit of every type") {
-  // Used fields per type: V vcpu, C core, B b8, H c16, D d32; defined flag bits.
-  struct U { uint8_t type; bool v, c, b, h, d; uint8_t flags; };
+  // Used fields per type: V vcpu, C core, B b8, H c16, D d32 (2: only d32[15:0],
+  // spec 1.1 PROFILE erun and VCPU_CFG cap); defined flag bits.
+  struct U { uint8_t type; bool v, c, b, h; int d; uint8_t flags; };
   const U used[] = {{0x01, 1, 0, 0, 0, 0, 0x01}, {0x02, 1, 0, 0, 0, 0, 0}, {0x03, 1, 1, 0, 0, 0, 0},
-                    {0x04, 0, 1, 1, 1, 0, 0},    {0x05, 1, 0, 1, 1, 0, 0}, {0x06, 0, 1, 1, 0, 0, 0x03},
+                    {0x04, 0, 1, 1, 1, 0, 0},    {0x05, 1, 0, 1, 1, 2, 0}, {0x06, 0, 1, 1, 0, 0, 0x03},
                     {0x07, 1, 1, 0, 0, 0, 0},    {0x08, 0, 0, 0, 0, 0, 0}, {0x09, 0, 0, 0, 1, 1, 0},
-                    {0x0A, 0, 1, 1, 0, 0, 0x01}, {0x0B, 1, 0, 1, 1, 0, 0}, {0x0C, 1, 1, 1, 0, 1, 0}};
+                    {0x0A, 0, 1, 1, 0, 0, 0x01}, {0x0B, 1, 0, 1, 1, 2, 0}, {0x0C, 1, 1, 1, 0, 1, 0}};
   Rig r;
   for (const U& u : used) {
     INFO("type " << int(u.type));
@@ -130,6 +131,12 @@ TEST_CASE("3 E_RESERVED for every unused field and flag bit of every type") {
     if (!u.b) { e = base(); e.b8 = 0x80; CHECK(r.err(e) == ErrorCode::kReserved); }
     if (!u.h) { e = base(); e.c16 = 0x8000; CHECK(r.err(e) == ErrorCode::kReserved); }
     if (!u.d) { e = base(); e.d32 = 0x80000000u; CHECK(r.err(e) == ErrorCode::kReserved); }
+    if (u.d == 2)  // every bit of d32[31:16]
+      for (int bit = 16; bit < 32; ++bit) {
+        e = base();
+        e.d32 = 1u << bit;
+        CHECK(r.err(e) == ErrorCode::kReserved);
+      }
   }
   CHECK(r.m.counters().errors == r.m.counters().events);
 }
@@ -292,11 +299,18 @@ TEST_CASE("6.1 TICK debits a sharded vCPU once per shard core") {
   shard_setup(r);
   r.ack(make_profile(0, 0, 10, 100));
   lat_wake(r, 9);
-  REQUIRE(r.m.vcpu(0).state == VcpuState::kSharded);
+  REQUIRE(r.m.vcpu(0).shards == 4);  // on cores 4..7; v0 itself is queued
   const int16_t c0 = r.m.vcpu(0).credit;
   r.ack(make_tick(0, 4, 0, 1024));  // 10 per shard core
   r.ack(make_tick(0, 5, 0, 1024));
   CHECK(r.m.vcpu(0).credit == c0 - 20);
+  CHECK(r.m.vcpu(0).used == 2048);  // 6.5: charged on the same cores
+  // ... and on its own core once it runs again (v9 blocks, v0 is placed on core 0)
+  r.ack(make_block(0, 9));
+  r.one(make_sched(0, 0, 0));
+  r.ack(make_tick(0, 0, 0, 1024));
+  CHECK(r.m.vcpu(0).credit == c0 - 30);
+  CHECK(r.m.vcpu(0).used == 3072);
 }
 
 TEST_CASE("6.2 ACCOUNT refill by weight and clamp") {
@@ -366,6 +380,83 @@ TEST_CASE("6.4 sharding surcharge") {
   CHECK(s.m.vcpu(0).credit == -500);
 }
 
+TEST_CASE("6.5 caps: used per accounting period, PARK at the cap, E_CAPPED, queued wakes, aborted commits") {
+  Rig r;
+  r.ack(make_vcpu_cfg(0, 1, 0, 16, 1500));  // cap 1500 µs per accounting period
+  CHECK(r.m.vcpu(1).cap == 1500);
+  r.place(1, 0);
+  r.ack(make_tick(0, 0, 0, 1000));  // used 1000 < 1500
+  CHECK(r.m.vcpu(1).used == 1000);
+  CHECK(!r.m.vcpu(1).parked());
+  // used 1600 >= 1500: the vCPU loses core 0 (the debit still applies: 600 * 10 >> 10 = 5).
+  Decision d = r.one(make_tick(0, 0, 0, 600));
+  CHECK(d == Decision{{T(DecisionType::kPark), kFlagLast, 1, r.seq, 0, 0, 0, 0}});
+  CHECK(r.m.vcpu(1).parked());
+  CHECK(r.m.vcpu(1).state == VcpuState::kQueued);
+  CHECK(r.m.vcpu(1).credit == -(9 + 5));
+  CHECK(r.m.core(0).occ == Occ::kIdle);
+  CHECK(r.err(make_sched(0, 1, 2)) == ErrorCode::kCapped);  // after the other SCHED checks
+  CHECK(r.err(make_sched(0, 1, 8)) == ErrorCode::kBadCore);
+  // A parked vCPU may block; its wakes are queued, even latency ones with idle cores around.
+  r.ack(make_block(0, 1));
+  d = r.one(make_wake(0, 1, true));
+  CHECK(d == Decision{{T(DecisionType::kQueued), kFlagLast, 1, r.seq, 0, 0, 0, 0}});
+  CHECK(r.m.vcpu(1).credit == -14 + 100);  // the boost still applies
+  r.ack(make_block(0, 1));
+  // A commit for it aborts even against the current entry (idle core 0, epoch e).
+  const PrestageEntry e = r.m.prestage(0);
+  REQUIRE(e.kind == PrestageKind::kIdle);
+  auto ds = r.step(make_commit(0, 1, e.core, 0, e.epoch));
+  REQUIRE(ds.size() == 2);
+  CHECK(ds[0] == Decision{{T(DecisionType::kAbort), 0, 1, r.seq, e.core, 0, 0, e.epoch}});
+  CHECK(ds[1].type == T(DecisionType::kQueued));
+  CHECK(r.m.counters().aborts == 1);
+  r.ack(make_block(0, 1));
+  // ACCOUNT clears used: the vCPU is placed again.
+  r.ack(make_account(0));
+  CHECK(r.m.vcpu(1).used == 0);
+  CHECK(r.one(make_wake(0, 1, false)).type == T(DecisionType::kRun));
+  // VCPU_CFG keeps used; a cap below it parks at the next TICK of its core.
+  r.ack(make_tick(0, r.m.vcpu(1).core, 0, 300));
+  r.ack(make_vcpu_cfg(0, 1, 0, 16, 200));
+  CHECK(r.m.vcpu(1).used == 300);
+  CHECK(r.one(make_tick(0, r.m.vcpu(1).core, 0, 1)).type == T(DecisionType::kPark));
+  // Uncapped: used saturates at 65535 and never parks.
+  Rig s;
+  s.place(2, 3);
+  s.ack(make_tick(0, 3, 0, 65535));
+  s.ack(make_tick(0, 3, 0, 65535));
+  CHECK(s.m.vcpu(2).used == 65535);
+  CHECK(s.m.vcpu(2).state == VcpuState::kRunning);
+}
+
+TEST_CASE("6.5 caps: shards count against the cap; a capped vCPU keeps its shards") {
+  Rig r;
+  shard_setup(r);
+  r.ack(make_vcpu_cfg(0, 0, 0, 16, 2000));
+  r.ack(make_profile(0, 0, 10, 100));
+  REQUIRE(lat_wake(r, 9)[0].b8 == 4);
+  r.ack(make_tick(0, 4, 0, 1500));  // shard cores charge v0
+  r.ack(make_tick(0, 5, 0, 1500));
+  CHECK(r.m.vcpu(0).used == 3000);
+  CHECK(r.m.vcpu(0).parked());
+  CHECK(r.m.core(4).occ == Occ::kShard);  // its shards run on
+  r.ack(make_block(0, 9));
+  CHECK(r.err(make_sched(0, 0, 0)) == ErrorCode::kCapped);
+}
+
+TEST_CASE("7.5 PROFILE sets the expected run; VCPU_CFG the cap") {
+  Rig r;
+  r.ack(make_profile(0, 3, 5, 40, 777));
+  CHECK(r.m.vcpu(3).erun == 777);
+  CHECK(r.m.vcpu(3).blocks == 5);
+  r.ack(make_profile(0, 3, 5, 40, 65535));
+  CHECK(r.m.vcpu(3).erun == 65535);
+  r.ack(make_vcpu_cfg(0, 3, 1, 20, 65535));
+  CHECK(r.m.vcpu(3).cap == 65535);
+  CHECK(r.m.vcpu(3).home == 1);
+}
+
 // ---- 7.1 / 7.2: idle core and victim ---------------------------------------------------------------
 
 TEST_CASE("7.1 idle core: minimum {dist, util}, ties to the lowest index") {
@@ -405,9 +496,16 @@ TEST_CASE("7.2 victim cost: distance, credit and slice terms; lat vCPUs never vi
   r.ack(make_tick(0, 2, 0, 1000));
   CHECK(r.m.prestage(0).core == 2);
   CHECK(r.m.prestage(0).vcpu == 2);
-  // A node-1 core needs (20-10)<<6 = 640 less of the other terms to win for home 0.
-  r.ack(make_tick(0, 5, 0, 65535));  // slice 0, credit -600: 1280 + 32168 + 0 < 640 + 32759 + 906
+  // Core 5 (node 1, slice 0, credit -600) costs 1280 + 32168 + 0, less than
+  // core 2's 640 + 32759 + 906, but it is far (20 > WAKE_MAX_DIST 10): the
+  // key {far [1], cost [18]} keeps a near victim first (spec 1.1, 7.2).
+  r.ack(make_tick(0, 5, 0, 65535));
+  CHECK(r.m.prestage(0).core == 2);
+  CHECK(reference_victim(r.m, 0) == 2);
+  // With WAKE_MAX_DIST 20 both nodes are near for home 0, and the cost decides.
+  r.cfg(cfg::kWakeMaxDist, 20);
   CHECK(r.m.prestage(0).core == 5);
+  CHECK(reference_victim(r.m, 0) == 5);
   // VICT_MAX_DIST 19 excludes node 1 for home 0.
   r.cfg(cfg::kVictMaxDist, 19);
   CHECK(r.m.prestage(0).core == 2);
@@ -415,6 +513,7 @@ TEST_CASE("7.2 victim cost: distance, credit and slice terms; lat vCPUs never vi
   r.cfg(cfg::kVictMaxDist, 20);
   r.cfg(cfg::kVictDistShift, 0);
   CHECK(r.m.prestage(0).core == 5);
+  r.cfg(cfg::kWakeMaxDist, 10);
   // VICT_CREDIT_SHIFT and VICT_SLICE_SHIFT at 15: credit term (credit + 32768) >> 15 is 1 for
   // credit 0 and 0 for core 2's -9; slice terms are 0. Core 2 costs 640, cores 0, 1, 3 cost 641.
   r.cfg(cfg::kVictDistShift, 6);
@@ -456,33 +555,91 @@ TEST_CASE("7.2 no victim candidate: latency wake falls back to a far idle core, 
 
 // ---- 7.3 / 7.4: sharding -----------------------------------------------------------------------
 
-TEST_CASE("7.4 sharded preemption: K, split, targets, state") {
+TEST_CASE("7.5 WAKE rules 3-5: near victim, then far idle core, then far victim") {
+  Rig r;
+  for (uint8_t c = 4; c < 8; ++c) r.node(c, 1);
+  for (uint8_t c = 0; c < 5; ++c) r.place(c, c);  // node 0 full of batch vCPUs, core 4 too
+  // Rule 3: a near victim (core 0, dist 10) although idle cores 5..7 exist on node 1.
+  REQUIRE(r.m.prestage(0) == PrestageEntry{PrestageKind::kPreempt, 0, 0, r.m.prestage(0).epoch});
+  auto d = lat_wake(r, 9);
+  CHECK(d[0].type == T(DecisionType::kPreempt));
+  CHECK(d[0].core == 0);
+  // Make node 0 all latency-class (no near victim): cores 1..3 preempted too.
+  for (uint16_t v = 10; v < 13; ++v) CHECK(lat_wake(r, v)[0].type == T(DecisionType::kPreempt));
+  // Rule 4: a far idle core (5, util 0, lowest index) before the far victim on core 4.
+  CHECK(r.m.prestage(0) == PrestageEntry{PrestageKind::kIdle, 5, 0, r.m.prestage(0).epoch});
+  d = lat_wake(r, 20);
+  CHECK(d == std::vector<Decision>{Decision{{T(DecisionType::kRun), kFlagLast, 20, r.seq, 5, 0, 0, 0}}});
+  lat_wake(r, 21);
+  lat_wake(r, 22);  // cores 6, 7
+  // Rule 5: no idle core left: the far victim on core 4 (v4).
+  CHECK(r.m.prestage(0) == PrestageEntry{PrestageKind::kPreempt, 4, 4, r.m.prestage(0).epoch});
+  d = lat_wake(r, 23);
+  CHECK(d[0] == Decision{{T(DecisionType::kPreempt), d[0].flags, 4, r.seq, 4, d[0].b8, 23, 0}});
+  // Rule 6: nothing left.
+  CHECK(r.m.prestage(0).kind == PrestageKind::kNone);
+  CHECK(lat_wake(r, 24)[0].type == T(DecisionType::kQueued));
+  // Prestaged entries and the reference agree at every step (checked in 10 on long streams).
+  CHECK(reference_prestage(r.m, 0) == r.m.prestage(0));
+}
+
+TEST_CASE("7.4 sharded preemption: K, size, targets, state") {
   Rig r;
   shard_setup(r);
   r.ack(make_profile(0, 0, 10, 100));
   const auto d = lat_wake(r, 9);
-  // K0 = min(B 10, E 4, MAX_SHARDS 4, L 4) = 4; q(10,4) * 100 >= 50 -> K = 4; q = 2, r = 2.
+  // v9's erun is unknown (0): T = max(0, SYNC_COST_US 50) = 50; s_T = 1 (100 << 0 >= 50).
+  // K0 = min(B 10, E 4, MAX_SHARDS 4, L 4) = 4; s(4) = min(1, q(10,4) = 2) = 1, 1 * 100 >= 50:
+  // K = 4 shards of one block at 0, 1, 2, 3; v0 keeps 6 blocks.
   REQUIRE(d.size() == 5);
   CHECK(d[0] == Decision{{T(DecisionType::kPreempt), 0, 0, r.seq, 0, 4, 9, 0}});
-  const uint16_t first[4] = {0, 3, 6, 8};
-  const uint32_t count[4] = {3, 3, 2, 2};
   for (int i = 0; i < 4; ++i) {
     INFO("shard " << i);
     CHECK(d[1 + i] == Decision{{T(DecisionType::kShard), uint8_t(i == 3 ? kFlagLast : 0), 0, r.seq,
-                                uint8_t(4 + i), uint8_t(i), first[i], count[i]}});
+                                uint8_t(4 + i), uint8_t(i), uint16_t(i), 1}});
     CHECK(r.m.core(4 + i).occ == Occ::kShard);
     CHECK(r.m.core(4 + i).vcpu == 0);
     CHECK(r.m.core(4 + i).slice == 30000);
   }
   const VcpuInfo& u = r.m.vcpu(0);
-  CHECK(u.state == VcpuState::kSharded);
+  CHECK(u.state == VcpuState::kQueued);  // goes on without its shards
+  CHECK(u.core == 0);                    // its last core
   CHECK(u.shards == 4);
-  CHECK(u.blocks == 0);
+  CHECK(u.blocks == 6);
   CHECK(u.credit == -(4 * 4 + 2));
   CHECK(r.m.vcpu(9).state == VcpuState::kRunning);
   CHECK(r.m.vcpu(9).credit == 100);
   CHECK(r.m.counters().shards == 4);
   CHECK(r.m.counters().preempts == 1);
+}
+
+TEST_CASE("7.4 shard size from the preemptor's expected run") {
+  auto plan = [](uint16_t erun, uint8_t blocks, uint16_t bcost, uint32_t max_shards) {
+    Rig r;
+    shard_setup(r);
+    r.cfg(cfg::kMaxShards, max_shards);
+    r.ack(make_profile(0, 0, blocks, bcost));
+    r.ack(make_profile(0, 9, 0, 0, erun));
+    const auto d = lat_wake(r, 9);
+    std::vector<std::pair<uint16_t, uint32_t>> shards;  // (first, count)
+    for (size_t i = 1; i < d.size(); ++i) shards.emplace_back(d[i].c16, d[i].d32);
+    CHECK(d[0].b8 == shards.size());
+    CHECK(r.m.vcpu(0).blocks == blocks - (shards.empty() ? 0 : shards.size() * shards[0].second));
+    return shards;
+  };
+  using S = std::vector<std::pair<uint16_t, uint32_t>>;
+  // T = 150: s_T = 2 (100 < 150 <= 200); K = 4, s = min(2, q(20,4) = 5) = 2.
+  CHECK(plan(150, 20, 100, 4) == S{{0, 2}, {2, 2}, {4, 2}, {6, 2}});
+  // T = 350: s_T = 4 (200 < 350 <= 400); s = min(4, 5) = 4; v0 keeps 20 - 16 = 4.
+  CHECK(plan(350, 20, 100, 4) == S{{0, 4}, {4, 4}, {8, 4}, {12, 4}});
+  // T = 1000: s_T = 16 (800 < 1000 <= 1600), cut to q(20,4) = 5 blocks each: all 20 handed out.
+  CHECK(plan(1000, 20, 100, 4) == S{{0, 5}, {5, 5}, {10, 5}, {15, 5}});
+  // One shard (MAX_SHARDS 1, allowed since 1.1): s = min(16, q(20,1) = 20) = 16, v0 keeps 4.
+  CHECK(plan(1000, 20, 100, 1) == S{{0, 16}});
+  // s_T saturates at 128: bcost 1, T = 60000 (1 << 7 = 128 < 60000); B 255, K 1: 128 blocks.
+  CHECK(plan(60000, 255, 1, 1) == S{{0, 128}});
+  // T below SYNC_COST_US: erun 10 < 50, so T = 50: s_T = 1 with bcost 100.
+  CHECK(plan(10, 20, 100, 4) == S{{0, 1}, {1, 1}, {2, 1}, {3, 1}});
 }
 
 TEST_CASE("7.4 K limited by MAX_SHARDS") {
@@ -493,8 +650,8 @@ TEST_CASE("7.4 K limited by MAX_SHARDS") {
   const auto d = lat_wake(r, 9);
   REQUIRE(d.size() == 4);
   CHECK(d[0].b8 == 3);
-  // q = 3, r = 1: counts 4, 3, 3 at 0, 4, 7.
-  CHECK((d[1].c16 == 0 && d[1].d32 == 4 && d[2].c16 == 4 && d[2].d32 == 3 && d[3].c16 == 7 && d[3].d32 == 3));
+  // s(3) = min(1, q(10,3) = 3) = 1: one block each at 0, 1, 2.
+  CHECK((d[1].c16 == 0 && d[1].d32 == 1 && d[2].c16 == 1 && d[2].d32 == 1 && d[3].c16 == 2 && d[3].d32 == 1));
 }
 
 TEST_CASE("7.4 K limited by E (eligible cores) and by B (blocks)") {
@@ -508,9 +665,10 @@ TEST_CASE("7.4 K limited by E (eligible cores) and by B (blocks)") {
   Rig s;
   shard_setup(s);
   s.ack(make_profile(0, 0, 3, 100));
-  d = lat_wake(s, 9);
-  REQUIRE(d.size() == 4);
+  d = s.step(make_wake(0, 9, true));
+  REQUIRE(d.size() == 4);  // K0 = min(B 3, E 4, ...) = 3
   for (int i = 0; i < 3; ++i) CHECK((d[1 + i].c16 == i && d[1 + i].d32 == 1));
+  CHECK(s.m.vcpu(0).blocks == 0);
 }
 
 TEST_CASE("7.4 K limited by SYNC_COST_US") {
@@ -521,12 +679,14 @@ TEST_CASE("7.4 K limited by SYNC_COST_US") {
     r.ack(make_profile(0, 0, 10, bcost));
     return lat_wake(r, 9)[0].b8;
   };
-  CHECK(k_for(25, 50) == 4);  // q(10,4) = 2: 50 >= 50
-  CHECK(k_for(24, 50) == 3);  // 48 < 50; q(10,3) = 3: 72
-  CHECK(k_for(10, 50) == 2);  // 20, 30 < 50; q(10,2) = 5: 50
-  CHECK(k_for(9, 50) == 0);   // 45 < 50: no shards, victim queued
+  // B = 10, erun 0: T = SYNC_COST_US; s(k) = min(s_T, q(10,k)), q = 10, 5, 3, 2 for k = 1..4.
+  CHECK(k_for(25, 50) == 4);  // s_T = 2; s(4) = 2: 50 >= 50
+  CHECK(k_for(24, 50) == 3);  // s_T = 4; s(4) = 2: 48 < 50; s(3) = 3: 72
+  CHECK(k_for(10, 50) == 2);  // s_T = 8; s(4) = 2: 20, s(3) = 3: 30 < 50; s(2) = 5: 50
+  CHECK(k_for(9, 50) == 1);   // s_T = 8; 18, 27, 45 < 50; s(1) = 8: 72 (1.0: no shards)
+  CHECK(k_for(4, 50) == 0);   // 7.3: B * bcost = 40 < 50, not a candidate: victim queued
   CHECK(k_for(0, 0) == 4);    // 0 >= 0
-  CHECK(k_for(65535, 65535) == 4);  // wide product: 2 * 65535 >= 65535
+  CHECK(k_for(65535, 65535) == 4);  // wide products: 65535 << 0 >= 65535
 }
 
 TEST_CASE("7.4 K limited by K_UNDER_LOAD when H >= LOAD_HOT_CORES") {
@@ -547,13 +707,13 @@ TEST_CASE("7.4 K limited by K_UNDER_LOAD when H >= LOAD_HOT_CORES") {
   t.ack(make_core_cfg(0, 7, 1, false));
   t.ack(make_profile(0, 0, 10, 100));
   CHECK(lat_wake(t, 9)[0].b8 == 3);  // E = 3 (core 7 offline), L = 4
-  // K_UNDER_LOAD = 1 rules out sharding.
+  // K_UNDER_LOAD = 1 under load: one shard.
   Rig u;
   shard_setup(u);
   u.cfg(cfg::kLoadHotCores, 0);
   u.cfg(cfg::kKUnderLoad, 1);
   u.ack(make_profile(0, 0, 10, 100));
-  CHECK(lat_wake(u, 9)[0].b8 == 0);
+  CHECK(lat_wake(u, 9)[0].b8 == 1);
 }
 
 TEST_CASE("7.4 targets ordered by {dist, 3 - freq, util}, ties to the lowest index") {
@@ -565,17 +725,18 @@ TEST_CASE("7.4 targets ordered by {dist, 3 - freq, util}, ties to the lowest ind
   auto d = lat_wake(r, 9);
   REQUIRE(d.size() == 5);
   CHECK((d[1].core == 6 && d[2].core == 7 && d[3].core == 5 && d[4].core == 4));
-  // Distance first: a near idle core (made "far" for the wake by WAKE_MAX_DIST 5) leads.
+  // Distance first: the near idle core 3, though slow and busy-ish, leads.
+  // (A latency wake would take that near idle core itself, WAKE rule 2, so
+  // the plan is read from own_shard_plan: the 7.3-7.4 code a preemption
+  // of core 0 by v9 applies.)
   Rig s;
   for (uint8_t c = 4; c < 8; ++c) s.node(c, 1);
   for (uint8_t c = 0; c < 3; ++c) s.place(c, c);
-  s.cfg(cfg::kWakeMaxDist, 5);
   s.ack(make_util(0, 3, 150, 0));  // near, slow and busy-ish, still first
   s.ack(make_profile(0, 0, 8, 100));
-  REQUIRE(s.m.prestage(0).kind == PrestageKind::kPreempt);
-  d = lat_wake(s, 9);
-  REQUIRE(d.size() == 5);
-  CHECK((d[1].core == 3 && d[2].core == 4 && d[3].core == 5 && d[4].core == 6));
+  const ShardPlan p = s.m.own_shard_plan(0, 9);
+  REQUIRE(p.k == 4);
+  CHECK((p.target[0] == 3 && p.target[1] == 4 && p.target[2] == 5 && p.target[3] == 6));
 }
 
 TEST_CASE("7.3 sharding-candidate test: each condition") {
@@ -589,8 +750,11 @@ TEST_CASE("7.3 sharding-candidate test: each condition") {
   };
   CHECK(k_with([](Rig&) {}) == 4);
   CHECK(k_with([](Rig& r) { r.cfg(cfg::kShardEnable, 0); }) == 0);
-  CHECK(k_with([](Rig& r) { r.ack(make_profile(0, 0, 1, 100)); }) == 0);
+  CHECK(k_with([](Rig& r) { r.ack(make_profile(0, 0, 0, 100)); }) == 0);   // B = 0
+  CHECK(k_with([](Rig& r) { r.ack(make_profile(0, 0, 1, 100)); }) == 1);   // B = 1: one shard (1.1)
   CHECK(k_with([](Rig& r) { r.ack(make_profile(0, 0, 2, 100)); }) == 2);
+  CHECK(k_with([](Rig& r) { r.ack(make_profile(0, 0, 1, 49)); }) == 0);    // B * bcost 49 < 50
+  CHECK(k_with([](Rig& r) { r.ack(make_profile(0, 0, 1, 50)); }) == 1);    // 50 >= 50
   CHECK(k_with([](Rig& r) { r.cfg(cfg::kShardMinCredit, 1); }) == 0);   // credit 0 < 1
   CHECK(k_with([](Rig& r) { r.cfg(cfg::kShardMinCredit, 0); }) == 4);   // 0 >= 0
   CHECK(k_with([](Rig& r) {                                            // credit -9 < -8 (signed compare)
@@ -600,14 +764,33 @@ TEST_CASE("7.3 sharding-candidate test: each condition") {
   CHECK(k_with([](Rig& r) { r.cfg(cfg::kShardMaxDist, 19); }) == 0);  // E = 0
   CHECK(k_with([](Rig& r) { r.cfg(cfg::kShardMinFreq, 3); r.ack(make_util(0, 4, 0, 2)); }) == 3);
   CHECK(k_with([](Rig& r) { r.cfg(cfg::kShardUtilMax, 0); }) == 0);  // util < 0 never
+  // shards[u] = 0: a victim whose shards still run gets no more. v0 is
+  // sharded (4 shards), runs again on core 0 when v9 blocks, and is the
+  // victim again (its credit, -18, is the lowest): K = 0.
+  Rig s;
+  shard_setup(s);
+  s.ack(make_profile(0, 0, 10, 100));
+  REQUIRE(lat_wake(s, 9)[0].b8 == 4);
+  s.ack(make_block(0, 9));
+  s.one(make_sched(0, 0, 0));
+  for (uint8_t c = 4; c < 8; ++c) {  // the shards end but one: E = 3 idle cores again
+    if (c != 7) s.ack(make_shard_done(0, 0, c));
+  }
+  REQUIRE(s.m.vcpu(0).shards == 1);
+  auto d = lat_wake(s, 10);
+  CHECK(d[0].type == T(DecisionType::kPreempt));
+  CHECK(d[0].vcpu == 0);
+  CHECK(d[0].b8 == 0);
+  CHECK(d.size() == 1);
   // The surcharge and queueing when K = 0.
   Rig r;
   shard_setup(r);
-  r.ack(make_profile(0, 0, 1, 100));
+  r.ack(make_profile(0, 0, 0, 100));
   lat_wake(r, 9);
   CHECK(r.m.vcpu(0).state == VcpuState::kQueued);
   CHECK(r.m.vcpu(0).credit == 0);
-  CHECK(r.m.vcpu(0).blocks == 1);
+  CHECK(r.m.vcpu(0).blocks == 0);
+  CHECK(r.m.vcpu(0).shards == 0);
 }
 
 TEST_CASE("7.4 q table equals floor(B / k) exhaustively") {
@@ -660,12 +843,15 @@ TEST_CASE("7.5 BLOCK") {
   REQUIRE(r.m.vcpu(30).state == VcpuState::kQueued);
   r.ack(make_block(0, 30));
   CHECK(r.m.vcpu(30).state == VcpuState::kBlocked);
-  // SHARDED cannot block.
+  // A victim whose shards run is QUEUED (spec 1.1): it may block; its shards go on.
   Rig s;
   shard_setup(s);
   s.ack(make_profile(0, 0, 10, 100));
   lat_wake(s, 9);
-  CHECK(s.err(make_block(0, 0)) == ErrorCode::kBadState);
+  s.ack(make_block(0, 0));
+  CHECK(s.m.vcpu(0).state == VcpuState::kBlocked);
+  CHECK(s.m.vcpu(0).shards == 4);
+  CHECK(s.m.core(4).occ == Occ::kShard);
 }
 
 TEST_CASE("7.5 SCHED checks in order and placement") {
@@ -730,29 +916,33 @@ TEST_CASE("7.5 PROFILE and UTIL") {
   CHECK(r.m.core(7).freq == 1);
 }
 
-TEST_CASE("7.5 SHARD_DONE: ACK until the last, then RESUME on that core") {
+TEST_CASE("7.5 SHARD_DONE: ACK, the core idle, shards - 1, the vCPU's state untouched") {
   Rig r;
   shard_setup(r);
   r.ack(make_profile(0, 0, 10, 100));
   lat_wake(r, 9);
   CHECK(r.err(make_shard_done(0, 64, 4)) == ErrorCode::kBadVcpu);
   CHECK(r.err(make_shard_done(0, 0, 8)) == ErrorCode::kBadCore);
-  CHECK(r.err(make_shard_done(0, 1, 4)) == ErrorCode::kBadState);  // vCPU not sharded
+  CHECK(r.err(make_shard_done(0, 1, 4)) == ErrorCode::kBadState);  // core 4 runs a shard of v0, not v1
   CHECK(r.err(make_shard_done(0, 0, 1)) == ErrorCode::kBadState);  // core not a shard
-  r.ack(make_shard_done(0, 0, 5));
+  Decision d = r.one(make_shard_done(0, 0, 5));
+  CHECK(d == Decision{{T(DecisionType::kAck), kFlagLast, 0, r.seq, 5, 0x07, 0, 0}});
   CHECK(r.m.vcpu(0).shards == 3);
   CHECK(r.m.core(5).occ == Occ::kIdle);
   CHECK(r.err(make_shard_done(0, 0, 5)) == ErrorCode::kBadState);  // already done
+  // The victim runs again while shards remain (v9 blocks; v0 is placed on core 0) ...
+  r.ack(make_block(0, 9));
+  r.one(make_sched(0, 0, 0));
   r.ack(make_shard_done(0, 0, 4));
-  r.ack(make_shard_done(0, 0, 7));
-  r.ack(make_tick(0, 6, 0, 5000));
-  const Decision d = r.one(make_shard_done(0, 0, 6));
-  CHECK(d == Decision{{T(DecisionType::kResume), kFlagLast, 0, r.seq, 6, 0, 0, 0}});
   CHECK(r.m.vcpu(0).state == VcpuState::kRunning);
-  CHECK(r.m.vcpu(0).core == 6);
+  // ... or blocks, as in a fork-join: the last shard changes nothing but the count.
+  r.ack(make_block(0, 0));
+  r.ack(make_shard_done(0, 0, 7));
+  d = r.one(make_shard_done(0, 0, 6));
+  CHECK(d.type == T(DecisionType::kAck));  // no RESUME since 1.1
+  CHECK(r.m.vcpu(0).state == VcpuState::kBlocked);
   CHECK(r.m.vcpu(0).shards == 0);
-  CHECK(r.m.core(6).occ == Occ::kRun);
-  CHECK(r.m.core(6).slice == 30000);
+  CHECK(r.m.core(6).occ == Occ::kIdle);
   // A SHARD core of another vCPU does not match.
   Rig s;
   shard_setup(s);

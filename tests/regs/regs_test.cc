@@ -72,8 +72,15 @@ TEST_CASE("decision types match descriptor.h", "[regs]") {
               {uint32_t(DecisionType::kQueued), r::kDecQueued, "DEC_QUEUED"},
               {uint32_t(DecisionType::kAck), r::kDecAck, "DEC_ACK"},
               {uint32_t(DecisionType::kAbort), r::kDecAbort, "DEC_ABORT"},
-              {uint32_t(DecisionType::kError), r::kDecError, "DEC_ERROR"}},
+              {uint32_t(DecisionType::kError), r::kDecError, "DEC_ERROR"},
+              {uint32_t(DecisionType::kPark), r::kDecPark, "DEC_PARK"}},
              r::kDecTypeEntries, r::dec_type_name);
+  // Spec 1.1 section 4: RESUME (0x04) is no longer emitted but its code stays
+  // reserved (listed, never reused); PARK (0x09) is new; nothing past it.
+  CHECK(r::kDecResume == 0x04);
+  CHECK(r::kDecPark == 0x09);
+  CHECK(r::dec_type_name(0) == nullptr);
+  CHECK(r::dec_type_name(0x0A) == nullptr);
 }
 
 TEST_CASE("error codes match descriptor.h and ERR_STICKY bits", "[regs]") {
@@ -89,8 +96,11 @@ TEST_CASE("error codes match descriptor.h and ERR_STICKY bits", "[regs]") {
               {uint32_t(ErrorCode::kCoreBusy), r::kErrCoreBusy, "E_CORE_BUSY"},
               {uint32_t(ErrorCode::kBadState), r::kErrBadState, "E_BAD_STATE"},
               {uint32_t(ErrorCode::kRingOverflow), r::kErrRingOverflow, "E_RING_OVERFLOW"},
-              {uint32_t(ErrorCode::kCfgLocked), r::kErrCfgLocked, "E_CFG_LOCKED"}},
+              {uint32_t(ErrorCode::kCfgLocked), r::kErrCfgLocked, "E_CFG_LOCKED"},
+              {uint32_t(ErrorCode::kCapped), r::kErrCapped, "E_CAPPED"}},
              r::kErrCodeEntries, r::err_code_name);
+  CHECK(r::kErrCapped == 0x0D);  // spec 1.1 section 9
+  CHECK(r::err_code_name(0x0E) == nullptr);
   // ERR_STICKY: bit n is error code n, for every code but 0.
   uint32_t all = 0;
   for (const r::EnumEntry& e : r::kErrCodeEntries) {
@@ -99,6 +109,9 @@ TEST_CASE("error codes match descriptor.h and ERR_STICKY bits", "[regs]") {
   CHECK(r::kErrStickyMask == all);
   CHECK(r::kErrStickyBadType == 1u << r::kErrBadType);
   CHECK(r::kErrStickyCfgLocked == 1u << r::kErrCfgLocked);
+  CHECK(r::kErrStickyCapped == 1u << r::kErrCapped);
+  CHECK(r::kErrStickyCappedShift == 13);
+  CHECK(r::kErrStickyMask == 0x3FFEu);  // bits 1..13: E_BAD_TYPE .. E_CAPPED
   CHECK(r::kErrStickyBadStateShift == r::kErrBadState);
 }
 
@@ -110,6 +123,7 @@ TEST_CASE("state enums match model.h", "[regs]") {
   check_enum({{uint32_t(vshard::VcpuState::kBlocked), r::kVstBlocked, "VST_BLOCKED"},
               {uint32_t(vshard::VcpuState::kQueued), r::kVstQueued, "VST_QUEUED"},
               {uint32_t(vshard::VcpuState::kRunning), r::kVstRunning, "VST_RUNNING"},
+              // 1.0's SHARDED: never reached since 1.1, its encoding stays reserved
               {uint32_t(vshard::VcpuState::kSharded), r::kVstSharded, "VST_SHARDED"}},
              r::kVcpuStateEntries, r::vcpu_state_name);
   check_enum({{uint32_t(vshard::PrestageKind::kNone), r::kPreNone, "PRE_NONE"},
@@ -170,8 +184,8 @@ TEST_CASE("register offsets are the map of the spec", "[regs]") {
   CHECK(r::kMagic == 0x000);
   CHECK(r::kMagicReset == 0x56534844u);  // "VSHD"
   CHECK(r::kVersion == 0x004);
-  CHECK(r::kVersionReset == 0x00010000u);
   CHECK(r::kVersionValue == (r::kSpecVersionMajor << 16 | r::kSpecVersionMinor));
+  CHECK(r::kVersionValue == 0x00010001u);  // spec 1.1 section 11
   CHECK(r::kNcores == 0x008);
   CHECK(r::kNvcpus == 0x00C);
   CHECK(r::kNnodes == 0x010);
@@ -219,6 +233,10 @@ TEST_CASE("register offsets are the map of the spec", "[regs]") {
   CHECK(r::kPreEntryKind == 0x00000003u);
   CHECK(r::kPreEntryCore == 0x0000FF00u);
   CHECK(r::kPreEntryVcpu == 0x0FFF0000u);
+}
+
+TEST_CASE("VERSION's documented reset is the spec version", "[regs]") {
+  CHECK(r::kVersionReset == r::kVersionValue);
 }
 
 TEST_CASE("register table: aligned, inside the address space, no overlap", "[regs]") {

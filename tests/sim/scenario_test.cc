@@ -35,9 +35,9 @@ vms = 2
 
 TEST_CASE("the shipped scenarios load and fit their engines", "[sim][scenario]") {
   auto load = [](const char* f) { return load_scenario(std::string(VSHARD_SCENARIO_DIR) + "/" + f); };
-  for (const char* f : {"demo-small.toml", "mixed-2s32c.toml", "overcommit-256c.toml", "latency-only.toml",
-                        "spare-remote.toml", "kv-tier.toml", "oltp-bimodal.toml", "web-bursty.toml",
-                        "undercommit.toml", "capped-2to1.toml"}) {
+  for (const char* f : {"demo-mixed.toml", "demo-small.toml", "mixed-2s32c.toml", "overcommit-256c.toml",
+                        "latency-only.toml", "spare-remote.toml", "kv-tier.toml", "oltp-bimodal.toml",
+                        "web-bursty.toml", "undercommit.toml", "capped-2to1.toml"}) {
     INFO(f);
     Scenario s = load(f);
     CHECK_NOTHROW(s.validate());
@@ -299,4 +299,79 @@ TEST_CASE("vShard through the driver's rings gives the same run as the model", "
     CHECK(a.sched.engine_decisions == b.sched.engine_decisions);
     CHECK(a.sched.preemptions == b.sched.preemptions);
   }
+}
+
+TEST_CASE("spec 1.1 caps in the simulator: the engine parks capped vCPUs, like the host's baselines",
+          "[sim][policy]") {
+  // capped-2to1: bronze vCPUs are capped at 40 % of a core. With the cap
+  // they get less work done than the same run without it, for vShard as for
+  // credit; and vShard's parks come from the engine's PARK decisions.
+  Scenario s = load_scenario(std::string(VSHARD_SCENARIO_DIR) + "/capped-2to1.toml");
+  s.duration_ms = 600;
+  s.warmup_ms = 60;
+  Scenario uncapped = s;
+  for (auto& w : uncapped.workloads) w.cap_pct = 0;
+  auto bronze = [](const PolicyResult& r) {
+    for (const auto& [name, cores] : r.workload_work_cores_per_vcpu)
+      if (name == "bronze") return cores;
+    FAIL("no bronze workload");
+    return 0.0;
+  };
+  for (const char* pol : {"credit", "shard-pre"}) {
+    INFO(pol);
+    const PolicyResult capped = simulate(s, parse_policy(pol, "model", false), RunOptions{1, {}});
+    const PolicyResult free = simulate(uncapped, parse_policy(pol, "model", false), RunOptions{1, {}});
+    CHECK(capped.sched.parks > 0);
+    CHECK(free.sched.parks == 0);
+    CHECK(bronze(capped) < 0.9 * bronze(free));
+    // The cap is checked at the 10 ms tick: at most cap + one tick per 30 ms period.
+    CHECK(bronze(capped) <= (0.4 * 30000 + 10000) / 30000);
+  }
+}
+
+TEST_CASE("batch work = blocks x block cost, per workload and in total", "[sim][policy]") {
+  Scenario s = load_scenario(std::string(VSHARD_SCENARIO_DIR) + "/mixed-2s32c.toml");
+  s.duration_ms = 400;
+  s.warmup_ms = 40;
+  const PolicyResult r = simulate(s, parse_policy("shard-pre", "model", false), RunOptions{1, {}});
+  REQUIRE(r.sched.shards > 0);  // shards' blocks count too
+  double total = 0;
+  for (const auto& [name, per_vcpu] : r.workload_work_cores_per_vcpu) {
+    for (const Workload& w : s.workloads)
+      if (w.name == name) total += per_vcpu * w.vms * w.vcpus_per_vm;
+  }
+  CHECK(total == Approx(r.batch_work_cores).epsilon(1e-9));
+  CHECK(r.workload_work_cores_per_vcpu.size() == 2);  // analytics, build
+  CHECK(r.batch_work_cores > 0);
+  CHECK(r.batch_work_cores <= 32);
+}
+
+TEST_CASE("engine settings from the command line (vshard sim --engine-config): checked, part of the digest", "[sim][scenario]") {
+  Scenario s = load_scenario(std::string(VSHARD_SCENARIO_DIR) + "/mixed-2s32c.toml");
+  const std::string digest = s.digest;
+  const size_t n = s.engine_config.size();
+  apply_engine_settings(s, {"shard_enable=0", "SYNC_COST_US=0x20"});
+  REQUIRE(s.engine_config.size() == n + 2);
+  CHECK(s.engine_config[n] == std::make_pair(uint16_t{cfg::kShardEnable}, uint32_t{0}));
+  CHECK(s.engine_config[n + 1] == std::make_pair(uint16_t{cfg::kSyncCostUs}, uint32_t{32}));
+  CHECK(s.digest != digest);
+  CHECK(s.engine_settings == std::vector<std::string>{"shard_enable=0", "SYNC_COST_US=0x20"});
+  auto error_of = [&](const std::string& kv) {
+    Scenario t = s;
+    try {
+      apply_engine_settings(t, {kv});
+    } catch (const Error& e) {
+      CHECK(e.code() == Errc::kBadInput);
+      CHECK(t.engine_config.size() == s.engine_config.size());  // nothing applied
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  CHECK_THAT(error_of("SHARD_ENABLE"), Catch::Contains("expected NAME=VALUE"));
+  CHECK_THAT(error_of("=1"), Catch::Contains("expected NAME=VALUE"));
+  CHECK_THAT(error_of("NOPE=1"), Catch::Contains("unknown register 'NOPE'"));
+  CHECK_THAT(error_of("SHARD_ENABLE=2"), Catch::Contains("E_BAD_ARG"));
+  CHECK_THAT(error_of("SHARD_ENABLE=1x"), Catch::Contains("not a 32-bit integer"));
+  CHECK_THAT(error_of("NUMA_DIST[0][1]=30"), Catch::Contains("[host]"));
+  CHECK_THAT(error_of("SLICE_US=99999999999"), Catch::Contains("not a 32-bit integer"));
 }

@@ -109,6 +109,9 @@ Prose between blocks stays.
 old summary
 <!-- END GENERATED: summary -->
 
+<!-- BEGIN GENERATED: ablation -->
+<!-- END GENERATED: ablation -->
+
 ### alpha
 <!-- BEGIN GENERATED: table alpha -->
 <!-- END GENERATED: table alpha -->
@@ -131,6 +134,12 @@ class GenEvaluation(unittest.TestCase):
             os.makedirs(os.path.join(self.results, name))
             with open(os.path.join(self.results, name, "report.json"), "w") as f:
                 json.dump(report, f)
+        # alpha's ablation: shard-pre without sharding (work 9.70 +- 0.02 against 9.85)
+        noshard = dict(ALPHA, order=["shard-pre"], policies={
+            "shard-pre": policy("shard", True, **{"batch_work_cores": (9.70, 0.02), "shards": 0,
+                                                   "request_latency_us.p99": (250.0, 5.0)})})
+        with open(os.path.join(self.results, "alpha", "noshard.json"), "w") as f:
+            json.dump(noshard, f)
         self.doc = os.path.join(self.tmp.name, "evaluation.md")
         self.write(DOC)
 
@@ -197,6 +206,12 @@ class GenEvaluation(unittest.TestCase):
         # alpha's fifo never preempts: not the best peer for lost per preemption
         self.assertNotIn("| alpha | lost µs/preempt (lower is better) | `fifo`", out)
         self.assertNotIn("| beta | request p99.9 ≤", out)
+        # ablation: alpha's shard-pre with and without sharding; beta has no batch work: no row
+        row = self.row(out, "| alpha | 0 ± 0 |")
+        self.assertIn("| 9.85 ± 0.03 | 9.70 ± 0.02 |", row)      # batch work with, without
+        self.assertIn("| 240.0 ± 5.0 | 250.0 ± 5.0 |", row)      # request p99 with, without
+        self.assertTrue(row.endswith("| +1.5 % |"), row)         # 9.85 / 9.70 - 1
+        self.assertNotIn("| beta | 0", out)
         self.assertIn("3 of 6 targets hold on the means (1 of them with CIs overlapping the threshold); "
                       "2 fail clearly, 1 fail within the CIs; 4 cannot be judged", out)
         # idempotent

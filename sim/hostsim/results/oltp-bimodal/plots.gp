@@ -6,7 +6,7 @@ set xlabel 'request latency (µs)'
 set ylabel 'fraction of requests'
 set key bottom right
 set grid
-plot 'cdf_fifo.dat' using 1:2 with lines lw 2 title 'fifo', 'cdf_credit.dat' using 1:2 with lines lw 2 title 'credit', 'cdf_vtslice.dat' using 1:2 with lines lw 2 title 'vtslice', 'cdf_shard-sw.dat' using 1:2 with lines lw 2 title 'shard-sw', 'cdf_shard-hw.dat' using 1:2 with lines lw 2 title 'shard-hw', 'cdf_shard-pre.dat' using 1:2 with lines lw 2 title 'shard-pre'
+plot 'cdf_fifo.dat' using 1:2 with lines lw 2 title 'fifo', 'cdf_credit.dat' using 1:2 with lines lw 2 title 'credit', 'cdf_credit2.dat' using 1:2 with lines lw 2 title 'credit2', 'cdf_eevdf.dat' using 1:2 with lines lw 2 title 'eevdf', 'cdf_vtslice.dat' using 1:2 with lines lw 2 title 'vtslice', 'cdf_shard-sw.dat' using 1:2 with lines lw 2 title 'shard-sw', 'cdf_shard-hw.dat' using 1:2 with lines lw 2 title 'shard-hw', 'cdf_shard-pre.dat' using 1:2 with lines lw 2 title 'shard-pre'
 unset logscale x
 set terminal svg size 900,600
 set output 'latency_cdf.svg'
@@ -16,7 +16,7 @@ set xlabel 'request latency (µs)'
 set ylabel 'fraction of requests'
 set key bottom right
 set grid
-plot 'cdf_fifo.dat' using 1:2 with lines lw 2 title 'fifo', 'cdf_credit.dat' using 1:2 with lines lw 2 title 'credit', 'cdf_vtslice.dat' using 1:2 with lines lw 2 title 'vtslice', 'cdf_shard-sw.dat' using 1:2 with lines lw 2 title 'shard-sw', 'cdf_shard-hw.dat' using 1:2 with lines lw 2 title 'shard-hw', 'cdf_shard-pre.dat' using 1:2 with lines lw 2 title 'shard-pre'
+plot 'cdf_fifo.dat' using 1:2 with lines lw 2 title 'fifo', 'cdf_credit.dat' using 1:2 with lines lw 2 title 'credit', 'cdf_credit2.dat' using 1:2 with lines lw 2 title 'credit2', 'cdf_eevdf.dat' using 1:2 with lines lw 2 title 'eevdf', 'cdf_vtslice.dat' using 1:2 with lines lw 2 title 'vtslice', 'cdf_shard-sw.dat' using 1:2 with lines lw 2 title 'shard-sw', 'cdf_shard-hw.dat' using 1:2 with lines lw 2 title 'shard-hw', 'cdf_shard-pre.dat' using 1:2 with lines lw 2 title 'shard-pre'
 unset logscale x
 set terminal pngcairo size 900,600
 set output 'throughput.png'
@@ -28,7 +28,7 @@ set xlabel ''
 set yrange [0:*]
 unset key
 set grid ytics
-set xrange [-0.5:5.5]
+set xrange [-0.5:7.5]
 plot 'throughput.dat' using 0:2:3:xtic(1) with boxerrorbars
 set xrange [*:*]
 set terminal svg size 900,600
@@ -41,7 +41,7 @@ set xlabel ''
 set yrange [0:*]
 unset key
 set grid ytics
-set xrange [-0.5:5.5]
+set xrange [-0.5:7.5]
 plot 'throughput.dat' using 0:2:3:xtic(1) with boxerrorbars
 set xrange [*:*]
 set terminal pngcairo size 900,600
@@ -53,7 +53,7 @@ set xlabel ''
 set yrange [*:*]
 set key below
 set grid ytics
-set xrange [-0.5:5.5]
+set xrange [-0.5:7.5]
 plot 'request_tail.dat' using ($0-0.12):2:3:4:xtic(1) with yerrorbars pt 7 title 'p99', '' using ($0+0.12):5:6:7 with yerrorbars pt 5 title 'p99.9'
 unset logscale y
 set xrange [*:*]
@@ -67,7 +67,7 @@ set xlabel ''
 set yrange [*:*]
 set key below
 set grid ytics
-set xrange [-0.5:5.5]
+set xrange [-0.5:7.5]
 plot 'request_tail.dat' using ($0-0.12):2:3:4:xtic(1) with yerrorbars pt 7 title 'p99', '' using ($0+0.12):5:6:7 with yerrorbars pt 5 title 'p99.9'
 unset logscale y
 set xrange [*:*]
