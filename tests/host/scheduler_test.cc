@@ -64,7 +64,7 @@ TEST_CASE("fifo: no preemption, queued vCPU runs when the core frees", "[host][s
   CHECK(s.state(0) == Scheduler::VState::kBlocked);
 }
 
-TEST_CASE("credit: a BOOSTed wake preempts; the victim goes back to the runqueue", "[host][scheduler]") {
+TEST_CASE("credit: a BOOSTed wake preempts, the victim goes back to the runqueue", "[host][scheduler]") {
   Recorder rec(1);
   Scheduler s(Topology::uniform(1, 1), {{false, 16, 0}, {true, 16, 0}}, config(Policy::kCredit), rec);
   s.wake(0, 0);  // BOOSTed too (credit 0 = UNDER) until its first debit
@@ -270,7 +270,7 @@ TEST_CASE("credit: a capped vCPU is parked until the next accounting period", "[
   CHECK(rec.on_core[0] == 0);
 }
 
-TEST_CASE("shard: the engine parks a capped vCPU at its tick (spec 1.1, 6.5); it runs again after ACCOUNT",
+TEST_CASE("shard: the engine parks a capped vCPU at its tick (spec 1.1, 6.5), it runs again after ACCOUNT",
           "[host][scheduler]") {
   Recorder rec(1);
   SchedConfig c = config(Policy::kShard);

@@ -321,7 +321,7 @@ TEST_CASE("10 invariants under heavy configuration churn and bad input") {
   run_stream(Params{1, 1, 1, 2}, 6, 5000, o);
 }
 
-TEST_CASE("10.5 determinism: same seed, same events and decisions; Model copies continue identically") {
+TEST_CASE("10.5 determinism: same seed, same events and decisions, Model copies continue identically") {
   const EventLog a = generate_event_log(Params::large(), 11, 20000);
   const EventLog b = generate_event_log(Params::large(), 11, 20000);
   const EventLog c = generate_event_log(Params::large(), 12, 20000);

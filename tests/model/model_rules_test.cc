@@ -430,7 +430,7 @@ TEST_CASE("6.5 caps: used per accounting period, PARK at the cap, E_CAPPED, queu
   CHECK(s.m.vcpu(2).state == VcpuState::kRunning);
 }
 
-TEST_CASE("6.5 caps: shards count against the cap; a capped vCPU keeps its shards") {
+TEST_CASE("6.5 caps: shards count against the cap, a capped vCPU keeps its shards") {
   Rig r;
   shard_setup(r);
   r.ack(make_vcpu_cfg(0, 0, 0, 16, 2000));
@@ -445,7 +445,7 @@ TEST_CASE("6.5 caps: shards count against the cap; a capped vCPU keeps its shard
   CHECK(r.err(make_sched(0, 0, 0)) == ErrorCode::kCapped);
 }
 
-TEST_CASE("7.5 PROFILE sets the expected run; VCPU_CFG the cap") {
+TEST_CASE("7.5 PROFILE sets the expected run, VCPU_CFG the cap") {
   Rig r;
   r.ack(make_profile(0, 3, 5, 40, 777));
   CHECK(r.m.vcpu(3).erun == 777);
@@ -484,7 +484,7 @@ TEST_CASE("7.1 idle core: minimum {dist, util}, ties to the lowest index") {
   CHECK(r.m.vcpu(22).core == 4);
 }
 
-TEST_CASE("7.2 victim cost: distance, credit and slice terms; lat vCPUs never victims") {
+TEST_CASE("7.2 victim cost: distance, credit and slice terms, lat vCPUs never victims") {
   Rig r;
   for (uint8_t c = 4; c < 8; ++c) r.node(c, 1);
   for (uint8_t c = 0; c < 8; ++c) r.place(c, c);

@@ -242,7 +242,7 @@ TEST_CASE("credit2: a waker preempts its own CPU's vCPU on any credit lead, anot
   }
 }
 
-TEST_CASE("credit2: ratelimit keeps a vCPU that ran < 1 ms; the check comes back when it expires",
+TEST_CASE("credit2: ratelimit keeps a vCPU that ran < 1 ms, the check comes back when it expires",
           "[sim][peers][credit2]") {
   FakeHost h(1);
   Credit2 s(host::Topology::uniform(1, 1), vcpus(3), PeerConfig{}, h);
@@ -358,7 +358,7 @@ TEST_CASE("credit2: load balancing moves a vCPU off a loaded runqueue at a credi
   CHECK(s.stats().steals == 1);
 }
 
-TEST_CASE("credit2: a cap's budget bounds the timer; over it the vCPU is parked until the next period",
+TEST_CASE("credit2: a cap's budget bounds the timer, over it the vCPU is parked until the next period",
           "[sim][peers][credit2]") {
   // cap 25 % of account_us 30 ms: 7.5 ms per period.
   FakeHost h(1);
@@ -401,7 +401,7 @@ TEST_CASE("eevdf: base slice 0.75 ms x (1 + ilog2(min(cpus, 8))), nice-0 weight 
   CHECK(e.weight(2) == 64);
 }
 
-TEST_CASE("eevdf: lag is kept across sleep; an eligible waker with an earlier deadline preempts",
+TEST_CASE("eevdf: lag is kept across sleep, an eligible waker with an earlier deadline preempts",
           "[sim][peers][eevdf]") {
   // One core: base slice 750 µs, tick 4 ms. Two nice-0 entities.
   FakeHost h(1);

@@ -199,7 +199,7 @@ TEST_CASE("policy names", "[sim][scenario]") {
   CHECK(Scenario{}.policies[3] == "eevdf");
 }
 
-TEST_CASE("deterministic for a seed; trace arrivals replay exactly", "[sim][scenario]") {
+TEST_CASE("deterministic for a seed, trace arrivals replay exactly", "[sim][scenario]") {
   // credit and shard-pre on demo-small; the peers (credit2, eevdf) on every
   // shipped scenario.
   std::vector<std::pair<std::string, std::string>> runs = {{"demo-small.toml", "credit"},
