@@ -3,11 +3,14 @@
 // reports sustained events per cycle and the latency in cycles from an
 // event's acceptance (s_axis_evt tvalid && tready) to its first decision
 // (m_axis_dec tvalid), for non-sharding and sharding events separately, next
-// to the targets of the design. A report only: no pass/fail.
+// to the targets of the design; then the same per event type and outcome
+// (WAKE -> RUN, TICK -> PARK, preemption with K shards, ...), with the
+// latency to the last decision. A report only: no pass/fail.
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -48,6 +51,22 @@ struct Stats {
   }
 };
 
+// The row of the per-type table an event belongs to, from the model's
+// decisions: its type and outcome ("WAKE -> RUN", "COMMIT -> ABORT + PREEMPT
+// K=2", "TICK -> PARK", "ERROR").
+std::string outcome(const Event& ev, const Decision* d, size_t k) {
+  if (k == 1 && d[0].type == static_cast<uint8_t>(DecisionType::kError)) return "any -> ERROR";
+  std::string row = std::string(event_type_name(ev.type)) + " -> ";
+  size_t i = 0;
+  if (d[0].type == static_cast<uint8_t>(DecisionType::kAbort)) {
+    row += "ABORT + ";
+    i = 1;
+  }
+  row += decision_type_name(d[i].type);
+  if (d[i].type == static_cast<uint8_t>(DecisionType::kPreempt)) row += " K=" + std::to_string(d[i].b8);
+  return row;
+}
+
 unsigned ceil_log2(uint32_t n) {
   unsigned k = 0;
   while ((1u << k) < n) ++k;
@@ -69,11 +88,13 @@ void bench_engine(const BenchOpts& o) {
   const EventLog log = generate_event_log(p, o.seed, o.events, go);
   const size_t n = log.events.size();
   std::vector<uint8_t> cls(n, 0);
+  std::vector<std::string> row(n);
   {
     Model m(p);
     Decision out[kMaxDecisionsPerEvent];
     for (size_t i = 0; i < n; ++i) {
       const size_t k = m.step(log.events[i], out);
+      row[i] = outcome(log.events[i], out, k);
       for (size_t j = 0; j < k; ++j)
         if (out[j].type == static_cast<uint8_t>(DecisionType::kShard)) cls[i] = 1;
       if (log.events[i].type == static_cast<uint8_t>(EventType::kAccount) && k == 1 &&
@@ -83,7 +104,7 @@ void bench_engine(const BenchOpts& o) {
   }
 
   h->reset();
-  std::vector<uint64_t> accept(n, 0), first(n, UINT64_MAX);
+  std::vector<uint64_t> accept(n, 0), first(n, UINT64_MAX), last(n, 0);
   size_t accepted = 0;
   h->on_accept = [&](const Event&, uint64_t cycle) { accept[accepted++] = cycle; };
   // seq -> index: the generator numbers events 1, 2, 3, ...
@@ -110,6 +131,7 @@ void bench_engine(const BenchOpts& o) {
       if (idx >= n) throw Error(Errc::kDeviceFailed, "decision with an unknown seq " + std::to_string(rd.decision.seq));
       if (first[idx] == UINT64_MAX) first[idx] = rd.valid_cycle;
       if (rd.decision.flags & kFlagLast) {
+        last[idx] = rd.valid_cycle;
         ++answered;
         last_cycle = rd.fire_cycle;
       }
@@ -147,6 +169,39 @@ void bench_engine(const BenchOpts& o) {
   lat[1].print("sharding", lat_target);
   lat[2].print("ACCOUNT", lat_target);
   std::printf("target latency 2*ceil(log2 NCores)+6 = %llu cycles\n", static_cast<unsigned long long>(lat_target));
+  // Per event type and outcome: cycles the event holds the ingress (to the
+  // next acceptance), and latency to its first and last decision.
+  struct Row {
+    Stats hold, first, last;
+  };
+  std::map<std::string, Row> rows;
+  for (size_t i = 0; i < n; ++i) {
+    Row& r = rows[row[i]];
+    if (i + 1 < n) r.hold.v.push_back(accept[i + 1] - accept[i]);
+    r.first.v.push_back(first[i] - accept[i]);
+    r.last.v.push_back(last[i] - accept[i]);
+  }
+  auto mm = [](Stats& s, char* buf, size_t len) {
+    if (s.v.empty()) {
+      std::snprintf(buf, len, "-");
+      return;
+    }
+    std::sort(s.v.begin(), s.v.end());
+    double sum = 0;
+    for (uint64_t x : s.v) sum += static_cast<double>(x);
+    std::snprintf(buf, len, "%llu / %.2f / %llu", static_cast<unsigned long long>(s.v.front()), sum / s.v.size(),
+                  static_cast<unsigned long long>(s.v.back()));
+  };
+  std::printf("per event type and outcome (cycles, min / mean / max; hold = acceptance to the next acceptance):\n");
+  std::printf("  %-32s %8s  %-20s %-20s %-20s\n", "event -> decisions", "n", "hold", "first decision",
+              "last decision");
+  for (auto& [name, r] : rows) {
+    char h1[64], f1[64], l1[64];
+    mm(r.hold, h1, sizeof h1);
+    mm(r.first, f1, sizeof f1);
+    mm(r.last, l1, sizeof l1);
+    std::printf("  %-32s %8zu  %-20s %-20s %-20s\n", name.c_str(), r.first.v.size(), h1, f1, l1);
+  }
   std::printf("simulation: %.2f s, %.0f cycles/s\n", secs, secs > 0 ? (h->cycle() - c0) / secs : 0.0);
 }
 

@@ -92,6 +92,13 @@ package vs_pkg;
     logic [15:0] used;     // spec 1.1: us charged since the last ACCOUNT, saturating (6.5)
   } vcpu_t;
   localparam int VcpuW = 114;
+  // Bit offsets of three fields in a vcpu_t word, for code that cannot use
+  // the struct (the formal block of vs_top: Yosys 0.23 does not resolve a
+  // struct signal declared in a generate loop). vs_top asserts in every
+  // simulation that they agree with the struct.
+  localparam int VcpuStateLsb  = 112;
+  localparam int VcpuCoreLsb   = 52;
+  localparam int VcpuShardsLsb = 48;
 
   // Reset value of a vCPU entry: BLOCKED, credit 0, weight 16, the rest 0.
   localparam logic [VcpuW-1:0] VcpuReset = {2'd0, 1'b0, 16'd0, 8'd16, 3'd0,

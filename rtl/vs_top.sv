@@ -1534,6 +1534,11 @@ module vs_top #(
       if (vw_en) begin
         assert ({4'd0, vw_addr} < NVcpus16) else $error("vs_top: vCPU write at %0d", vw_addr);
       end
+      // The field offsets the formal block uses agree with vs_pkg::vcpu_t.
+      assert (ram_rdata[vs_pkg::VcpuStateLsb +: 2] == rd.state &&
+              ram_rdata[vs_pkg::VcpuCoreLsb +: 8] == rd.core &&
+              ram_rdata[vs_pkg::VcpuShardsLsb +: 4] == rd.shards)
+        else $error("vs_top: vs_pkg::Vcpu*Lsb do not match vs_pkg::vcpu_t");
     end
   end
 `endif
@@ -1549,11 +1554,9 @@ module vs_top #(
   logic [NVcpus*4-1:0] f_vsh;     // its shard count
   logic [NVcpus*9-1:0] f_nsh;     // cores holding one of its shards
   for (genvar v = 0; v < NVcpus; v++) begin : gen_f_vcpu
-    vs_pkg::vcpu_t w;
-    assign w = f_mem[v*vs_pkg::VcpuW +: vs_pkg::VcpuW];
-    assign f_vst[v*2 +: 2]   = w.state;
-    assign f_vcore[v*8 +: 8] = w.core;
-    assign f_vsh[v*4 +: 4]   = w.shards;
+    assign f_vst[v*2 +: 2]   = f_mem[v*vs_pkg::VcpuW + vs_pkg::VcpuStateLsb +: 2];
+    assign f_vcore[v*8 +: 8] = f_mem[v*vs_pkg::VcpuW + vs_pkg::VcpuCoreLsb +: 8];
+    assign f_vsh[v*4 +: 4]   = f_mem[v*vs_pkg::VcpuW + vs_pkg::VcpuShardsLsb +: 4];
     always_comb begin
       f_nsh[v*9 +: 9] = 9'd0;
       for (int c = 0; c < NCores; c++) begin
@@ -1620,7 +1623,8 @@ module vs_top #(
       // ---- table -> cores -------------------------------------------------
       for (int v = 0; v < NVcpus; v++) begin
         if (state_q == vs_pkg::StInit) begin
-          if (v[11:0] < idx_q) assert (f_vst[v*2 +: 2] == vs_pkg::VstBlocked);
+          if (v[11:0] < idx_q)
+            assert (f_vst[v*2 +: 2] == vs_pkg::VstBlocked && f_vsh[v*4 +: 4] == 4'd0);
         end else begin
           // 1.1: the 1.0 SHARDED encoding is never written
           assert (f_vst[v*2 +: 2] != 2'd3);

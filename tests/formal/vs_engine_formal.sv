@@ -3,11 +3,14 @@
 // never placed on a second core while it runs on one.
 //
 // A shadow of the core occupancy is built from the decision stream alone
-// (RUN, PREEMPT, SHARD, RESUME place vCPUs; the ACK/RESUME of BLOCK and
-// SHARD_DONE free cores) and every placement is checked against it:
-//   RUN / SHARD / RESUME target a core the shadow has free;
+// (RUN, PREEMPT, SHARD place vCPUs; PARK and the ACK of BLOCK and
+// SHARD_DONE free cores) and every placement is checked against it
+// (spec 1.1):
+//   RUN / SHARD target a core the shadow has free;
 //   PREEMPT replaces exactly the vCPU the shadow has running on that core;
-//   no vCPU gets a RUN/PREEMPT/RESUME while the shadow has it on a core;
+//   PARK (a TICK) takes the core the shadow has running that vCPU whole;
+//   no vCPU gets a RUN/PREEMPT while the shadow has it on a core;
+//   RESUME (1.0) never appears;
 //   ids in decisions are in range; no decision without an event.
 // Environment: one event in flight at a time (the next one after the last
 // decision's LAST), AXI-Stream rules on the event input, any decision
@@ -25,9 +28,9 @@ module vs_engine_formal #(
   input logic         evt_tvalid_i,
   input logic         dec_tready_i
 );
-  localparam logic [7:0] EvBlock = 8'h02, EvShardDone = 8'h07, EvCoreCfg = 8'h0A;
+  localparam logic [7:0] EvBlock = 8'h02, EvTick = 8'h04, EvShardDone = 8'h07, EvCoreCfg = 8'h0A;
   localparam logic [7:0] DRun = 8'h01, DPreempt = 8'h02, DShard = 8'h03, DResume = 8'h04,
-                         DAck = 8'h06, DError = 8'h08;
+                         DAck = 8'h06, DError = 8'h08, DPark = 8'h09;
 
   logic evt_tready, dec_tvalid, dec_tlast, idle;
   logic [127:0] dec_tdata;
@@ -113,12 +116,9 @@ module vs_engine_formal #(
           own_sh_d[dc] = 1'b1;
           own_d[dc*12 +: 12] = dv;
         end
-        DResume: begin  // SHARD_DONE(v, c): last shard ends, v runs on c
-          own_v_d[dc] = 1'b1;
-          own_sh_d[dc] = 1'b0;
-          own_d[dc*12 +: 12] = dv;
-          on_v_d[dv] = 1'b1;
-          on_d[dv*8 +: 8] = dc;
+        DPark: begin  // TICK(c): v over its cap loses core c
+          own_v_d[dc] = 1'b0;
+          on_v_d[dv] = 1'b0;
         end
         DAck: begin
           if (ev_type_q == EvBlock && on_v_q[ev]) begin
@@ -187,10 +187,11 @@ module vs_engine_formal #(
         assert (!own_v_q[dc]);                           // a shard target is free
         assert (!on_v_q[dv]);                            // the victim left its core
       end
-      if (d_type == DResume) begin
-        assert (ev_type_q == EvShardDone && d_core == ev_core_q && d_vcpu == ev_vcpu_q);
-        assert (own_v_q[dc] && own_sh_q[dc] && own_q[dc*12 +: 12] == dv);
-        assert (!on_v_q[dv]);
+      assert (d_type != DResume);                        // 1.1: never emitted
+      if (d_type == DPark) begin
+        assert (ev_type_q == EvTick && d_core == ev_core_q);
+        assert (own_v_q[dc] && !own_sh_q[dc] && own_q[dc*12 +: 12] == dv);
+        assert (on_v_q[dv] && on_q[dv*8 +: 8] == dc);
       end
       if (d_type == DAck && ev_type_q == EvShardDone)
         assert (own_v_q[ec] && own_sh_q[ec] && own_q[ec*12 +: 12] == ev);

@@ -1,9 +1,11 @@
 // Engine invariants by k-induction: vs_top's own `ifdef FORMAL assertions
 // (rtl/vs_top.sv, end of file) relate the per-core occupancy registers to
-// the vCPU table and to the FSM context of the event in flight; the one
-// that matters is spec 10.1: RUN / SCHED / SHARD placements only claim an
-// idle, online core. Together the invariants imply that a core never holds
-// two vCPUs and that a vCPU never runs whole on two cores.
+// the vCPU table and to the FSM context of the event in flight. Spec 1.1
+// section 10: RUN / SCHED / SHARD placements only claim an idle, online
+// core (10.1); a vCPU runs whole on at most one core, and shards[v] equals
+// the number of SHARD cores of v in any state of v (10.2); no placement
+// names a parked vCPU (10.6). Together the invariants imply that a core
+// never holds two vCPUs and that a vCPU never runs whole on two cores.
 // Environment: reset in the first cycle only; events and decision
 // back-pressure completely free (any type, ids, flags, payload, any
 // timing); the AXI4-Lite port idle (no configuration writes, no

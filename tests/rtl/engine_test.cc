@@ -621,49 +621,101 @@ TEST_CASE("rtl 1.1: shards run in the background, SHARD_DONE answers ACK in any 
   CHECK(e.m.vcpu(u).shards == 0);
   // The core is idle now, and a shard core must name the vCPU: E_BAD_STATE.
   e.send_error(make_shard_done(e.s(), u, pre[2].core), ErrorCode::kBadState);
+  // All its shards ended: a candidate again, sized on the blocks it kept.
+  CHECK(e.m.vcpu(u).shards == 0);
+  e.send(make_profile(e.s(), u, 6, 100));
+  e.send(make_block(e.s(), 4));
+  REQUIRE(e.send(make_wake(e.s(), u, false))[0].core == 0);
+  const auto third = e.send(make_wake(e.s(), 6, true));
+  REQUIRE(third[0].type == t(DecisionType::kPreempt));
+  CHECK(third[0].b8 == 4);  // K0 = min(6, 7, 4, 4)
+  CHECK(e.m.vcpu(u).blocks == 2);
+  for (size_t i = 1; i < third.size(); ++i) e.send(make_shard_done(e.s(), u, third[i].core));
+  // ... and the next preemption shards what is left: B = 2, K = 2.
+  REQUIRE(e.send(make_sched(e.s(), u, 3))[0].type == t(DecisionType::kRun));
+  CHECK(e.send(make_wake(e.s(), 8, false))[0].core == 1);  // the lowest far idle core
+  e.send(make_block(e.s(), 6));
+  e.send(make_block(e.s(), u));
+  REQUIRE(e.send(make_wake(e.s(), u, false))[0].core == 0);
+  const auto fourth = e.send(make_wake(e.s(), 10, true));
+  REQUIRE(fourth[0].type == t(DecisionType::kPreempt));
+  CHECK(fourth[0].b8 == 2);
+  CHECK(e.m.vcpu(u).blocks == 0);
   CHECK(e.types.count(t(DecisionType::kResume)) == 0);
   e.check_state();
+}
+
+TEST_CASE("rtl 1.1: a shard core's TICK changes its vCPU's victim cost on its own core", "[rtl][1.1]") {
+  // u = v0 runs whole on core 3 while one of its shards runs on core 1: the
+  // TICK on core 1 debits u, so core 3's victim key drops (the per-core
+  // mirror of lat/credit must follow every table write of a RUNNING vCPU).
+  Engine e(seeded(26));
+  const auto pre = preempt_one(e, 2, 100, 0);  // shards on cores 1, 2; v2 (LAT) on core 0
+  REQUIRE(pre[0].b8 == 2);
+  REQUIRE(e.send(make_sched(e.s(), 0, 3))[0].type == t(DecisionType::kRun));
+  REQUIRE(e.send(make_wake(e.s(), 4, false))[0].core == 4);
+  // Costs (node 0 -> node 1, distance 20): u on core 3: 1280 + (-10 + 32768)
+  // + 937 = 34975 (surcharge 2 * 4 + 2); v4 on core 4 after a 1024 us TICK:
+  // 1280 + (-10 + 32768) + (28976 >> 5 = 905) = 34943: v4 is cheaper.
+  e.send(make_tick(e.s(), 4, 0, 1024));
+  // Every other core busy with latency vCPUs (rule 4 puts them on the far
+  // idle cores), so the next latency wake of node 0 preempts a far victim.
+  for (uint16_t v : {6, 8, 10}) REQUIRE(e.send(make_wake(e.s(), v, true))[0].type == t(DecisionType::kRun));
+  CHECK(e.m.prestage(0).kind == PrestageKind::kPreempt);
+  CHECK(e.m.prestage(0).core == 4);
+  e.check_state();
+  // u's shard on core 1 is charged 4096 us: debit 40, u's cost 34935 < 34943.
+  e.send(make_tick(e.s(), pre[1].core, 0, 4096));
+  CHECK(e.m.prestage(0).core == 3);
+  e.check_state();
+  const auto ds = e.send(make_wake(e.s(), 12, true));
+  REQUIRE(ds[0].type == t(DecisionType::kPreempt));
+  CHECK(ds[0].core == 3);
+  CHECK(ds[0].vcpu == 0);
 }
 
 TEST_CASE("rtl 1.1: caps: PARK, E_CAPPED, used and ACCOUNT (6.5)", "[rtl][1.1]") {
   Engine e(seeded(24));
   e.topology();
-  e.send(make_vcpu_cfg(e.s(), 0, 0, 16, 1000));  // cap 1000 us per period
-  REQUIRE(e.send(make_wake(e.s(), 0, false))[0].type == t(DecisionType::kRun));
-  const uint8_t c = e.m.vcpu(0).core;
-  // used 600 < 1000: ACK; used 1100 >= 1000: PARK(v0, c), the core is free.
+  // vCPU 6, homed at node 0: ACCOUNT resets it in its sweep (entry 0 is
+  // handled in the EXEC cycle, entries 1.. by the sweep).
+  constexpr uint16_t kV = 6;
+  e.send(make_vcpu_cfg(e.s(), kV, 0, 16, 1000));  // cap 1000 us per period
+  REQUIRE(e.send(make_wake(e.s(), kV, false))[0].type == t(DecisionType::kRun));
+  const uint8_t c = e.m.vcpu(kV).core;
+  // used 600 < 1000: ACK; used 1100 >= 1000: PARK(v6, c), the core is free.
   REQUIRE(e.send(make_tick(e.s(), c, 50, 600))[0].type == t(DecisionType::kAck));
   auto ds = e.send(make_tick(e.s(), c, 50, 500));
   REQUIRE(ds[0].type == t(DecisionType::kPark));
-  CHECK(ds[0].vcpu == 0);
+  CHECK(ds[0].vcpu == kV);
   CHECK(ds[0].core == c);
   CHECK(e.m.core(c).occ == Occ::kIdle);
-  CHECK(e.m.vcpu(0).state == VcpuState::kQueued);
-  CHECK(e.m.vcpu(0).core == c);
+  CHECK(e.m.vcpu(kV).state == VcpuState::kQueued);
+  CHECK(e.m.vcpu(kV).core == c);
   // Parked: SCHED refused, a wake (latency or not) queues it, with the boost.
-  e.send_error(make_sched(e.s(), 0, c), ErrorCode::kCapped);
-  e.send(make_block(e.s(), 0));
-  const int16_t credit = e.m.vcpu(0).credit;
-  ds = e.send(make_wake(e.s(), 0, true));
+  e.send_error(make_sched(e.s(), kV, c), ErrorCode::kCapped);
+  e.send(make_block(e.s(), kV));
+  const int16_t credit = e.m.vcpu(kV).credit;
+  ds = e.send(make_wake(e.s(), kV, true));
   REQUIRE(ds[0].type == t(DecisionType::kQueued));
-  CHECK(e.m.vcpu(0).credit == credit + 100);
-  CHECK(e.m.vcpu(0).lat);
+  CHECK(e.m.vcpu(kV).credit == credit + 100);
+  CHECK(e.m.vcpu(kV).lat);
   // A COMMIT for a parked vCPU against the current entry does not hold.
-  e.send(make_block(e.s(), 0));
+  e.send(make_block(e.s(), kV));
   const PrestageEntry p0 = e.m.prestage(0);
   REQUIRE(p0.kind != PrestageKind::kNone);
-  ds = e.send(make_commit(e.s(), 0, p0.core, 0, p0.epoch));
+  ds = e.send(make_commit(e.s(), kV, p0.core, 0, p0.epoch));
   REQUIRE(ds[0].type == t(DecisionType::kAbort));
   REQUIRE(ds[1].type == t(DecisionType::kQueued));
   // VCPU_CFG keeps used: raising the cap unparks it, lowering parks it again.
-  e.send(make_vcpu_cfg(e.s(), 0, 0, 16, 2000));
-  REQUIRE(e.send(make_sched(e.s(), 0, c))[0].type == t(DecisionType::kRun));
-  e.send(make_vcpu_cfg(e.s(), 0, 0, 16, 1100));  // used 1100 >= 1100, still running
+  e.send(make_vcpu_cfg(e.s(), kV, 0, 16, 2000));
+  REQUIRE(e.send(make_sched(e.s(), kV, c))[0].type == t(DecisionType::kRun));
+  e.send(make_vcpu_cfg(e.s(), kV, 0, 16, 1100));  // used 1100 >= 1100, still running
   REQUIRE(e.send(make_tick(e.s(), c, 50, 0))[0].type == t(DecisionType::kPark));
   // ACCOUNT resets used for every vCPU: placeable again.
   e.send(make_account(e.s()));
-  CHECK(e.m.vcpu(0).used == 0);
-  REQUIRE(e.send(make_sched(e.s(), 0, c))[0].type == t(DecisionType::kRun));
+  CHECK(e.m.vcpu(kV).used == 0);
+  REQUIRE(e.send(make_sched(e.s(), kV, c))[0].type == t(DecisionType::kRun));
   REQUIRE(e.send(make_tick(e.s(), c, 50, 999))[0].type == t(DecisionType::kAck));
   e.check_state();
 
