@@ -405,6 +405,16 @@ class Sim final : public host::Dispatcher {
     sched_->profile(v, p, now_);
   }
 
+  // The vCPU running on c has nothing to do: it leaves the core and blocks.
+  void block_on(uint32_t c) {
+    SimCore& k = cores_[c];
+    vs_[k.v].core = -1;
+    k.kind = SimCore::Kind::kIdle;
+    ++k.gen;
+    set_busy(c, false);
+    sched_->block(k.v, now_);
+  }
+
   void next_unit(uint32_t c) {
     SimCore& k = cores_[c];
     uint32_t v = k.v;
@@ -412,12 +422,7 @@ class Sim final : public host::Dispatcher {
     if (s.req) {
       if (s.reqs.empty()) {
         s.blocked = true;
-        s.core = -1;
-        k.kind = SimCore::Kind::kIdle;
-        ++k.gen;
-        
-        set_busy(c, false);
-        sched_->block(v, now_);
+        block_on(c);
         return;
       }
       push(k.seg_start + s.reqs.front().left / k.speed, kUnitDone, c, k.gen);
@@ -429,11 +434,7 @@ class Sim final : public host::Dispatcher {
       // join; the vCPU blocks (a guest halts in its join) until the last
       // shard ends.
       s.join_wait = true;
-      s.core = -1;
-      k.kind = SimCore::Kind::kIdle;
-      ++k.gen;
-      set_busy(c, false);
-      sched_->block(v, now_);
+      block_on(c);
       return;
     }
     if (s.cur_left <= 0) {
