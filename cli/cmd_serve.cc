@@ -140,8 +140,8 @@ void register_serve(CLI::App& app, int& /*exit_code*/) {
   s->add_option("--engine", a->engine, "Engine of every host's instance: model[?config=small|large|max], "
                                        "verilator[?config=...], opencl[...], xrt://... (data-mover card)")
       ->capture_default_str();
-  s->add_option("--busy-poll-us", a->busy_poll_us, "shm: spin this long after the last work before sleeping on "
-                                                   "the futex (0: always sleep)")
+  s->add_option("--busy-poll-us", a->busy_poll_us, "Spin this long after the last work before sleeping (shm: on "
+                                                   "the futex, udp: in poll; 0: always sleep)")
       ->capture_default_str();
   s->add_option("--ready-file", a->ready_file, "Write the bound addresses to this file once listening");
   s->add_option("--stats-interval", a->stats_s, "Log counters every N seconds (0: only on drops and at exit)")

@@ -14,7 +14,10 @@
 #include <chrono>
 #include <cstring>
 #include <deque>
+#include <algorithm>
+#include <cmath>
 #include <map>
+#include <optional>
 
 #include "internal/backend.h"
 #include "internal/offload_proto.h"
@@ -135,6 +138,8 @@ class RemoteCore : public EngineCore {
             {"serve incarnation", inc},
             {"datagrams sent / received", std::to_string(sent_) + " / " + std::to_string(received_)},
             {"retransmissions", std::to_string(retransmits_)},
+            {"smoothed round trip / RTO", std::to_string(static_cast<int>(srtt_)) + " us / " +
+                                              std::to_string(rto_base_.count()) + " us"},
             {"dropped (duplicate, early, bad)",
              std::to_string(dup_) + ", " + std::to_string(early_drop_) + ", " + std::to_string(bad_)}};
   }
@@ -147,6 +152,7 @@ class RemoteCore : public EngineCore {
   struct Pending {
     Event ev;
     Clock::time_point sent;
+    bool retx = false;  // sent again: no round-trip sample from it (Karn)
   };
 
   void send(MsgType type, const uint8_t* payload, size_t len) {
@@ -197,12 +203,27 @@ class RemoteCore : public EngineCore {
       for (size_t j = 0; j < k; ++j) {
         evs.push_back(unanswered_[i + j].ev);
         unanswered_[i + j].sent = now;
+        unanswered_[i + j].retx = true;
       }
       send_events(delivered_ + i, evs.data(), k);
       i += k;
     }
     ++retransmits_;
     rto_cur_ = std::min<std::chrono::microseconds>(rto_cur_ * 2, std::chrono::microseconds(64000));
+  }
+
+  // RFC 6298's estimator: RTO = SRTT + 4 RTTVAR, at least rto_us, at most 64 ms.
+  void rtt_sample(Clock::duration d) {
+    const double r = std::chrono::duration<double, std::micro>(d).count();
+    if (srtt_ == 0) {
+      srtt_ = r;
+      rttvar_ = r / 2;
+    } else {
+      rttvar_ = 0.75 * rttvar_ + 0.25 * std::abs(srtt_ - r);
+      srtt_ = 0.875 * srtt_ + 0.125 * r;
+    }
+    rto_base_ = std::chrono::microseconds(static_cast<int64_t>(std::clamp(
+        srtt_ + 4 * rttvar_, static_cast<double>(o_.rto.count()), 64000.0)));
   }
 
   // Receives what is there (waiting up to timeout_us for the first
@@ -317,9 +338,14 @@ class RemoteCore : public EngineCore {
     }
     const uint64_t newly = first + nev - delivered_;
     delivered_ = first + nev;
-    for (uint64_t i = 0; i < newly && !unanswered_.empty(); ++i) unanswered_.pop_front();
+    std::optional<Pending> last;
+    for (uint64_t i = 0; i < newly && !unanswered_.empty(); ++i) {
+      last = unanswered_.front();
+      unanswered_.pop_front();
+    }
+    if (last && !last->retx && last->sent != Clock::time_point{}) rtt_sample(Clock::now() - last->sent);
     for (uint32_t i = 0; i < 2u * nodes; ++i) table_[i] = get32(p + kDecisionsHead + 4 * i);
-    rto_cur_ = o_.rto;
+    rto_cur_ = rto_base_;
   }
 
   void attach() {
@@ -402,7 +428,8 @@ class RemoteCore : public EngineCore {
   std::deque<Decision> ready_;
   std::map<uint64_t, std::vector<uint8_t>> early_;
   uint32_t table_[2 * kMaxNodes] = {};
-  std::chrono::microseconds rto_cur_{o_.rto};
+  std::chrono::microseconds rto_cur_{o_.rto}, rto_base_{o_.rto};
+  double srtt_ = 0, rttvar_ = 0;
   uint64_t req_id_ = 0, last_req_ = 0;
   bool have_reply_ = false;
   bool held_ = false;

@@ -256,13 +256,17 @@ size_t Server::Impl::table(EngineCore& core, uint8_t* out) const {
 void Server::Impl::udp_loop(UdpListener& l) {
   uint8_t buf[kMaxDatagram + 64];
   pollfd pfd{l.fd, POLLIN, 0};
+  const auto spin = std::chrono::microseconds(opt_.busy_poll_us);
+  auto last_work = Clock::now() - spin;
   while (!stop_.load(std::memory_order_relaxed)) {
-    if (poll(&pfd, 1, 50) <= 0) continue;
+    // Busy-poll for busy_poll_us after the last datagram, then block.
+    if (Clock::now() - last_work >= spin && poll(&pfd, 1, 50) <= 0) continue;
     for (int i = 0; i < 256; ++i) {
       sockaddr_storage from{};
       socklen_t flen = sizeof from;
       const ssize_t n = recvfrom(l.fd, buf, sizeof buf, MSG_DONTWAIT, reinterpret_cast<sockaddr*>(&from), &flen);
       if (n < 0) break;
+      last_work = Clock::now();
       {
         std::lock_guard<std::mutex> lock(mu_);
         ++stats_.datagrams;
@@ -706,6 +710,29 @@ ServerStats Server::stats() const {
   std::lock_guard<std::mutex> lock(impl_->mu_);
   return impl_->stats_;
 }
+void Server::inject_datagram(const uint8_t* data, size_t size) {
+  if (impl_->udp_.empty() || impl_->started_)
+    throw Error(Errc::kUnsupported, "inject_datagram: needs a udp listener and a server that was not started");
+  sockaddr_storage from{};
+  auto* a = reinterpret_cast<sockaddr_in*>(&from);
+  a->sin_family = AF_INET;
+  a->sin_port = htons(9);
+  a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  {
+    std::lock_guard<std::mutex> lock(impl_->mu_);
+    ++impl_->stats_.datagrams;
+  }
+  impl_->udp_datagram(*impl_->udp_[0], data, size, from, sizeof(sockaddr_in));
+}
+
+uint64_t Server::session_of(uint32_t host) const {
+  if (impl_->udp_.empty()) return 0;
+  const auto& hosts = impl_->udp_[0]->hosts;
+  const auto it = hosts.find(host);
+  if (it == hosts.end()) return 0;
+  return it->second.session ? it->second.session : it->second.pending_session;
+}
+
 std::vector<std::string> Server::addresses() const {
   std::vector<std::string> out;
   for (const auto& l : impl_->udp_) out.push_back("udp://" + net::local_address(l->fd));

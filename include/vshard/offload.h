@@ -24,7 +24,8 @@ struct ServerOptions {
   std::string key_file;
   // Test hook: hosts may inject faults (Device::inject_fault) into their engine.
   bool allow_fault_injection = false;
-  // shm: spin this long after the last work before sleeping on the futex.
+  // Spin this long after the last work before sleeping (shm: on the futex,
+  // udp: in poll(2)).
   uint32_t busy_poll_us = 50;
   // Log lines (no newline); default: none.
   std::function<void(const std::string&)> log;
@@ -61,6 +62,13 @@ class Server {
   std::vector<std::string> addresses() const;
   uint32_t incarnation() const;
   ServerStats stats() const;
+
+  // Test hooks of the fuzz target (tests/offload/offload_fuzz.cc), for a
+  // server that was not start()ed: hands a datagram to the first udp
+  // listener as if it came from 127.0.0.1:9, and the session host `host`
+  // would use now (the confirmed one, else the one offered; 0: none).
+  void inject_datagram(const uint8_t* data, size_t size);
+  uint64_t session_of(uint32_t host) const;
 
   class Impl;
 
