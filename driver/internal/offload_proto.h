@@ -96,8 +96,24 @@ using Key = std::array<uint8_t, kKeyBytes>;
 // HMAC-SHA-256 (OpenSSL libcrypto).
 void hmac(const Key& key, const uint8_t* data, size_t len, uint8_t out[kMacBytes]);
 
+// HMAC-SHA-256 with one key, its context kept (OpenSSL 3's one-shot HMAC()
+// fetches the digest on every call: 1.2 us against 0.27 us here). One thread
+// at a time.
+class Mac {
+ public:
+  explicit Mac(const Key& key);
+  ~Mac();
+  Mac(const Mac&) = delete;
+  Mac& operator=(const Mac&) = delete;
+  void compute(const uint8_t* data, size_t len, uint8_t out[kMacBytes]) const;
+
+ private:
+  void* ctx_;  // EVP_MAC_CTX
+};
+
 // Writes header + payload + MAC into out (room for kMaxDatagram); returns the
 // datagram's length. payload may alias out + kHeaderBytes.
+size_t seal(const Mac& mac, const Header& h, const uint8_t* payload, size_t len, uint8_t* out);
 size_t seal(const Key& key, const Header& h, const uint8_t* payload, size_t len, uint8_t* out);
 
 // Why a datagram was dropped (counted by the receiver; never an exception).
@@ -115,20 +131,20 @@ enum class Drop : uint8_t {
 const char* drop_name(Drop d);
 
 // Parses the header and checks lengths and MAC (constant-time compare).
-// `key_for(host)` returns the host's key or nullptr. On success fills h and
+// `key_for(host)` returns the host's Mac or nullptr. On success fills h and
 // returns kNone; the payload is at data + kHeaderBytes, h.len bytes.
 template <class KeyFor>
 Drop open_datagram(const uint8_t* data, size_t size, KeyFor&& key_for, Header& h);
 Drop check_header(const uint8_t* data, size_t size, Header& h);
-bool verify_mac(const Key& key, const uint8_t* data, size_t size, const Header& h);
+bool verify_mac(const Mac& mac, const uint8_t* data, size_t size, const Header& h);
 
 template <class KeyFor>
 Drop open_datagram(const uint8_t* data, size_t size, KeyFor&& key_for, Header& h) {
   const Drop d = check_header(data, size, h);
   if (d != Drop::kNone) return d;
-  const Key* key = key_for(h.host);
-  if (key == nullptr) return Drop::kUnknownHost;
-  if (!verify_mac(*key, data, size, h)) return Drop::kUnauthenticated;
+  const Mac* mac = key_for(h.host);
+  if (mac == nullptr) return Drop::kUnknownHost;
+  if (!verify_mac(*mac, data, size, h)) return Drop::kUnauthenticated;
   return Drop::kNone;
 }
 
@@ -154,9 +170,6 @@ struct HostKey {
   Key key{};
 };
 std::vector<HostKey> load_key_file(const std::string& path);
-// A new key from the kernel's random source, as a key-file line.
-std::string new_key_line(uint32_t host);
-
 // 64 random bits from getrandom(2).
 uint64_t random64();
 

@@ -47,7 +47,7 @@ class RemoteCore : public EngineCore {
       throw Error(Errc::kBadConfig, where_ + ": the host's key file '" + key_file + "' must hold exactly one key (" +
                                         std::to_string(keys.size()) + " found); serve's file holds every host's");
     host_ = keys[0].host;
-    key_ = keys[0].key;
+    mac_ = std::make_unique<Mac>(keys[0].key);
     socklen_t len = 0;
     const sockaddr_storage ss = net::resolve(hostport, where_, len);
     fd_ = socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
@@ -164,7 +164,7 @@ class RemoteCore : public EngineCore {
     h.session = session_;
     h.packet = ++tx_packet_;
     h.ack = delivered_;
-    const size_t n = seal(key_, h, payload, len, out);
+    const size_t n = seal(*mac_, h, payload, len, out);
     ::send(fd_, out, n, MSG_DONTWAIT);
     ++sent_;
   }
@@ -247,7 +247,7 @@ class RemoteCore : public EngineCore {
 
   bool datagram(const uint8_t* data, size_t size) {
     Header h;
-    const Drop d = open_datagram(data, size, [&](uint32_t host) { return host == host_ ? &key_ : nullptr; }, h);
+    const Drop d = open_datagram(data, size, [&](uint32_t host) -> const Mac* { return host == host_ ? mac_.get() : nullptr; }, h);
     if (d != Drop::kNone) return ++bad_, false;
     const uint8_t* p = data + kHeaderBytes;
     const auto type = static_cast<MsgType>(h.type);
@@ -369,7 +369,7 @@ class RemoteCore : public EngineCore {
       h.type = static_cast<uint8_t>(MsgType::kHello);
       h.host = host_;
       h.packet = 1;
-      const size_t n = seal(key_, h, p, sizeof p, out);
+      const size_t n = seal(*mac_, h, p, sizeof p, out);
       ::send(fd_, out, n, MSG_DONTWAIT);
       const auto until = std::min(deadline, Clock::now() + std::chrono::milliseconds(20));
       while (session_ == 0 && Clock::now() < until) pump(2000);
@@ -414,7 +414,7 @@ class RemoteCore : public EngineCore {
   UdpOptions o_;
   std::string where_;
   uint32_t host_ = 0;
-  Key key_{};
+  std::unique_ptr<Mac> mac_;
   int fd_ = -1;
   uint64_t hello_nonce_ = 0, session_ = 0;
   uint32_t incarnation_ = 0;

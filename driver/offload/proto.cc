@@ -1,6 +1,7 @@
 // The `udp://` wire format: sealing and opening datagrams, replay window,
 // key files (docs/offload.md).
 #include <fcntl.h>
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -16,6 +17,7 @@
 
 #include "internal/offload_proto.h"
 #include "vshard/error.h"
+#include "vshard/offload.h"
 
 namespace vshard::offload {
 
@@ -25,7 +27,36 @@ void hmac(const Key& key, const uint8_t* data, size_t len, uint8_t out[kMacBytes
     throw Error(Errc::kInternal, "HMAC-SHA-256 failed in libcrypto");
 }
 
+Mac::Mac(const Key& key) {
+  EVP_MAC* mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
+  EVP_MAC_CTX* ctx = mac ? EVP_MAC_CTX_new(mac) : nullptr;
+  EVP_MAC_free(mac);  // the context keeps its own reference
+  char digest[] = "SHA256";
+  const OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
+                               OSSL_PARAM_construct_end()};
+  if (ctx == nullptr || EVP_MAC_init(ctx, key.data(), key.size(), params) != 1) {
+    EVP_MAC_CTX_free(ctx);
+    throw Error(Errc::kInternal, "HMAC-SHA-256 is not available in libcrypto");
+  }
+  ctx_ = ctx;
+}
+
+Mac::~Mac() { EVP_MAC_CTX_free(static_cast<EVP_MAC_CTX*>(ctx_)); }
+
+void Mac::compute(const uint8_t* data, size_t len, uint8_t out[kMacBytes]) const {
+  auto* ctx = static_cast<EVP_MAC_CTX*>(ctx_);
+  size_t n = 0;
+  // A null key re-initialises with the key already set.
+  if (EVP_MAC_init(ctx, nullptr, 0, nullptr) != 1 || EVP_MAC_update(ctx, data, len) != 1 ||
+      EVP_MAC_final(ctx, out, &n, kMacBytes) != 1 || n != kMacBytes)
+    throw Error(Errc::kInternal, "HMAC-SHA-256 failed in libcrypto");
+}
+
 size_t seal(const Key& key, const Header& h, const uint8_t* payload, size_t len, uint8_t* out) {
+  return seal(Mac(key), h, payload, len, out);
+}
+
+size_t seal(const Mac& mac, const Header& h, const uint8_t* payload, size_t len, uint8_t* out) {
   if (len > kMaxPayload) throw Error(Errc::kInternal, "offload message payload of " + std::to_string(len) + " bytes");
   put32(out, kMagic);
   out[4] = kVersion;
@@ -37,7 +68,7 @@ size_t seal(const Key& key, const Header& h, const uint8_t* payload, size_t len,
   put64(out + 24, h.packet);
   put64(out + 32, h.ack);
   if (len > 0 && payload != out + kHeaderBytes) std::memmove(out + kHeaderBytes, payload, len);
-  hmac(key, out, kHeaderBytes + len, out + kHeaderBytes + len);
+  mac.compute(out, kHeaderBytes + len, out + kHeaderBytes + len);
   return kHeaderBytes + len + kMacBytes;
 }
 
@@ -75,11 +106,11 @@ Drop check_header(const uint8_t* data, size_t size, Header& h) {
   return Drop::kNone;
 }
 
-bool verify_mac(const Key& key, const uint8_t* data, size_t size, const Header& h) {
+bool verify_mac(const Mac& mac, const uint8_t* data, size_t size, const Header& h) {
   (void)size;
-  uint8_t mac[kMacBytes];
-  hmac(key, data, kHeaderBytes + h.len, mac);
-  return CRYPTO_memcmp(mac, data + kHeaderBytes + h.len, kMacBytes) == 0;
+  uint8_t expect[kMacBytes];
+  mac.compute(data, kHeaderBytes + h.len, expect);
+  return CRYPTO_memcmp(expect, data + kHeaderBytes + h.len, kMacBytes) == 0;
 }
 
 bool ReplayWindow::check(uint64_t packet) const {

@@ -96,7 +96,7 @@ class Server::Impl {
   // ---- udp ----
   struct UdpHost {
     uint32_t id = 0;
-    Key key{};
+    std::unique_ptr<Mac> mac;
     uint64_t last_hello_time = 0;
     uint64_t pending_session = 0, pending_nonce = 0;
     sockaddr_storage pending_peer{};
@@ -182,7 +182,7 @@ Server::Impl::Impl(ServerOptions o) : opt_(std::move(o)) {
       for (const HostKey& k : keys) {
         UdpHost& h = l->hosts[k.host];
         h.id = k.host;
-        h.key = k.key;
+        h.mac = std::make_unique<Mac>(k.key);
       }
       udp_.push_back(std::move(l));
     } else if (spec.rfind("shm://", 0) == 0) {
@@ -287,16 +287,16 @@ void Server::Impl::udp_send(UdpListener& l, UdpHost& h, MsgType type, uint64_t s
   hd.session = session;
   hd.packet = ++h.tx_packet;
   hd.ack = ack;
-  const size_t n = seal(h.key, hd, payload, len, out);
+  const size_t n = seal(*h.mac, hd, payload, len, out);
   sendto(l.fd, out, n, MSG_DONTWAIT, reinterpret_cast<const sockaddr*>(&to), tolen);
 }
 
 void Server::Impl::udp_datagram(UdpListener& l, const uint8_t* data, size_t size, const sockaddr_storage& from,
                                 socklen_t flen) {
   Header h;
-  const Drop d = open_datagram(data, size, [&](uint32_t host) -> const Key* {
+  const Drop d = open_datagram(data, size, [&](uint32_t host) -> const Mac* {
     auto it = l.hosts.find(host);
-    return it == l.hosts.end() ? nullptr : &it->second.key;
+    return it == l.hosts.end() ? nullptr : it->second.mac.get();
   }, h);
   if (d != Drop::kNone) return count(d);
   UdpHost& hs = l.hosts[h.host];
