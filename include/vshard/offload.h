@@ -66,7 +66,8 @@ class Server {
   // Test hooks of the fuzz target (tests/offload/offload_fuzz.cc), for a
   // server that was not start()ed: hands a datagram to the first udp
   // listener as if it came from 127.0.0.1:9, and the session host `host`
-  // would use now (the confirmed one, else the one offered; 0: none).
+  // would use now (the confirmed one, else the one offered; 0: none; on a
+  // started server only once the host's session is settled).
   void inject_datagram(const uint8_t* data, size_t size);
   uint64_t session_of(uint32_t host) const;
 

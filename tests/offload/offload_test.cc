@@ -199,7 +199,9 @@ TEST_CASE("udp: bad datagrams are dropped and counted, hosts are isolated, state
   send_raw(addr, good);  // authentic, but no such session: answered STALE, applied never
   {
     offload::Header old = h;
-    old.incarnation = server.incarnation() ^ 0x1234;  // a previous incarnation
+    old.incarnation = server.incarnation() ^ 0x1234;  // a previous incarnation ...
+    old.session = server.session_of(1);               // ... in the live session
+    old.packet = 1u << 30;
     send_raw(addr, sealed(k1, old, events_payload));
   }
   settle(server, before + 12);
@@ -250,7 +252,9 @@ TEST_CASE("udp: a duplicating, lossy, reordering relay loses and repeats no deci
                  << relay.stats().reordered << " reordered; serve: " << s.replayed << " replays dropped, "
                  << s.duplicate_events << " repeated events answered");
   CHECK(s.events == log.events.size());  // each applied exactly once
-  CHECK(s.replayed > 0);
+  // Every datagram arrives twice unless lost: about half of those serve
+  // received are copies, dropped by the replay window.
+  CHECK(s.replayed >= s.datagrams / 3);
   CHECK(relay.stats().lost > 0);
   CHECK(relay.stats().reordered > 0);
 }
