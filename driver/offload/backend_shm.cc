@@ -18,6 +18,7 @@
 #include "internal/offload_proto.h"
 #include "internal/regmap.h"
 #include "internal/shm_layout.h"
+#include "offload/net.h"
 #include "vshard/error.h"
 
 namespace vshard::driver {
@@ -209,13 +210,7 @@ class ShmBackend : public Backend {
 }  // namespace
 
 std::unique_ptr<Backend> make_shm_backend(const std::string& name, const std::map<std::string, std::string>& query) {
-  long ms = 1000;
-  if (auto it = query.find("timeout_ms"); it != query.end()) {
-    char* end = nullptr;
-    ms = std::strtol(it->second.c_str(), &end, 10);
-    if (*end != '\0' || ms < 1 || ms > 600000)
-      throw Error(Errc::kBadConfig, "shm://" + name + ": timeout_ms=" + it->second + " is not 1..600000");
-  }
+  const long ms = offload::net::query_number(query, "timeout_ms", 1000, 1, 600000, "shm://" + name);
   return std::make_unique<ShmBackend>(name, std::chrono::milliseconds(ms));
 }
 

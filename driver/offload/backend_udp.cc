@@ -52,9 +52,7 @@ class RemoteCore : public EngineCore {
     const sockaddr_storage ss = net::resolve(hostport, where_, len);
     fd_ = socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     if (fd_ < 0) throw Error(Errc::kIo, where_ + ": socket: " + std::strerror(errno));
-    const int buf = 4 << 20;
-    setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &buf, sizeof buf);
-    setsockopt(fd_, SOL_SOCKET, SO_SNDBUF, &buf, sizeof buf);
+    net::set_buffers(fd_);
     // connect(): only serve's address is received from.
     if (connect(fd_, reinterpret_cast<const sockaddr*>(&ss), len) != 0) {
       const int e = errno;
@@ -438,26 +436,14 @@ class RemoteCore : public EngineCore {
   uint64_t sent_ = 0, received_ = 0, retransmits_ = 0, dup_ = 0, early_drop_ = 0, bad_ = 0;
 };
 
-long number(const std::map<std::string, std::string>& q, const char* key, long def, long lo, long hi,
-            const std::string& where) {
-  auto it = q.find(key);
-  if (it == q.end()) return def;
-  char* end = nullptr;
-  const long v = std::strtol(it->second.c_str(), &end, 10);
-  if (*end != '\0' || it->second.empty() || v < lo || v > hi)
-    throw Error(Errc::kBadConfig, where + ": " + key + "=" + it->second + " is not " + std::to_string(lo) + ".." +
-                                      std::to_string(hi));
-  return v;
-}
-
 }  // namespace
 
 std::unique_ptr<Backend> make_udp_backend(const std::string& hostport, const std::map<std::string, std::string>& q) {
   const std::string where = "udp://" + hostport;
   UdpOptions o;
-  o.timeout = std::chrono::milliseconds(number(q, "timeout_ms", 1000, 1, 600000, where));
-  o.rto = std::chrono::microseconds(number(q, "rto_us", 1000, 50, 1000000, where));
-  o.window = static_cast<size_t>(number(q, "window", 256, 1, 65536, where));
+  o.timeout = std::chrono::milliseconds(net::query_number(q, "timeout_ms", 1000, 1, 600000, where));
+  o.rto = std::chrono::microseconds(net::query_number(q, "rto_us", 1000, 50, 1000000, where));
+  o.window = static_cast<size_t>(net::query_number(q, "window", 256, 1, 65536, where));
   return std::make_unique<RingFrontEnd>("udp", std::make_unique<RemoteCore>(hostport, q.at("key"), o));
 }
 

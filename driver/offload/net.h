@@ -7,7 +7,9 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
+#include <map>
 #include <string>
 
 #include "vshard/error.h"
@@ -63,6 +65,26 @@ inline std::string local_address(int fd) {
   return to_string(ss);
 }
 
+// Large socket buffers: a window of answers must not overflow them.
+inline void set_buffers(int fd) {
+  const int buf = 4 << 20;
+  setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buf, sizeof buf);
+  setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &buf, sizeof buf);
+}
+
+// A numeric option of a device spec's query (?key=value), lo..hi.
+inline long query_number(const std::map<std::string, std::string>& q, const char* key, long def, long lo, long hi,
+                         const std::string& where) {
+  auto it = q.find(key);
+  if (it == q.end()) return def;
+  char* end = nullptr;
+  const long v = std::strtol(it->second.c_str(), &end, 10);
+  if (*end != '\0' || it->second.empty() || v < lo || v > hi)
+    throw Error(Errc::kBadConfig, where + ": " + key + "=" + it->second + " is not " + std::to_string(lo) + ".." +
+                                      std::to_string(hi));
+  return v;
+}
+
 // A UDP socket bound to exactly ADDR:PORT (no wildcard unless asked for).
 inline int bind_udp(const std::string& hostport, const std::string& what) {
   socklen_t len = 0;
@@ -71,9 +93,7 @@ inline int bind_udp(const std::string& hostport, const std::string& what) {
   if (fd < 0) throw Error(Errc::kIo, what + ": socket: " + std::strerror(errno));
   const int one = 1;
   setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  const int buf = 4 << 20;
-  setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buf, sizeof buf);
-  setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &buf, sizeof buf);
+  set_buffers(fd);
   if (bind(fd, reinterpret_cast<const sockaddr*>(&ss), len) != 0) {
     const int e = errno;
     close(fd);
