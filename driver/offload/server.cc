@@ -419,6 +419,10 @@ void Server::Impl::udp_events(UdpListener& l, UdpHost& h, const uint8_t* p, size
         // the decisions were written after the table's room
         std::memmove(out + kDecisionsHead + tb, out + kDecisionsHead + 8 * kMaxNodes, 16 * ndec);
         const size_t plen = kDecisionsHead + tb + 16 * ndec;
+        // Kept until the host acknowledges them; a host that never does
+        // cannot make serve grow past this (it then loses the oldest, and
+        // its watchdog reports it).
+        if (h.sent.size() >= 4096) h.sent.pop_front();
         h.sent.push_back({dfirst, nev, std::vector<uint8_t>(out, out + plen)});
         udp_send(l, h, MsgType::kDecisions, h.session, h.next_event, out, plen, h.peer, h.peer_len);
         std::lock_guard<std::mutex> lock(mu_);
