@@ -2,6 +2,7 @@
 // away, and a resynchronised device when it is back (vshard/failover.h).
 #include "vshard/failover.h"
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <cstdio>
@@ -184,10 +185,15 @@ size_t FailoverDevice::poll(Decision* out, size_t max) {
 
 size_t FailoverDevice::wait(Decision* out, size_t max, Deadline deadline) {
   Impl& d = *impl_;
-  for (;;) {
+  // As Device::wait: yield a while, then sleep up to 50 us between polls.
+  for (unsigned rounds = 0;; ++rounds) {
     const size_t n = poll(out, max);
-    if (n > 0 || max == 0 || !d.dev_ || d.dev_->in_flight() == 0 || DeviceClock::now() >= deadline) return n;
-    std::this_thread::yield();
+    const auto now = DeviceClock::now();
+    if (n > 0 || max == 0 || !d.dev_ || d.dev_->in_flight() == 0 || now >= deadline) return n;
+    if (rounds < 64)
+      std::this_thread::yield();
+    else
+      std::this_thread::sleep_for(std::min<DeviceClock::duration>(std::chrono::microseconds(50), deadline - now));
   }
 }
 
