@@ -48,7 +48,7 @@ TEST_CASE("vshard sim through udp:// and shm:// gives the model's report", "[off
   sc.warmup_ms = 30;
   const nlohmann::json want = report(sc, "model");
   REQUIRE(want["policies"]["shard-pre"]["commits"].get<uint64_t>() > 0);
-  for (const std::string engine : {server.addresses().at(0) + "?key=" + keys.key, "shm://" + shm}) {
+  for (const std::string& engine : {server.addresses().at(0) + "?key=" + keys.key, "shm://" + shm}) {
     INFO("engine " << engine);
     const nlohmann::json got = report(sc, engine);
     CHECK(got.dump(1) == want.dump(1));
