@@ -15,5 +15,7 @@ void register_bench(CLI::App& app, int& exit_code);   // cmd_bench.cc (engine cy
 void register_info(CLI::App& app, int& exit_code);    // cmd_info.cc (driver)
 void register_sim(CLI::App& app, int& exit_code);     // cmd_sim.cc (host simulator)
 void register_sweep(CLI::App& app, int& exit_code);   // cmd_sweep.cc (seed sweeps across machines)
+void register_serve(CLI::App& app, int& exit_code);   // cmd_serve.cc (offload: serve, keygen)
+void register_bench_offload(CLI::App& app, int& exit_code);  // cmd_bench_offload.cc (offload figures)
 
 }  // namespace vshard::cli

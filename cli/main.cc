@@ -29,6 +29,12 @@ int main(int argc, char** argv) {
 #ifdef VSHARD_CMD_SWEEP
   vshard::cli::register_sweep(app, exit_code);
 #endif
+#ifdef VSHARD_CMD_SERVE
+  vshard::cli::register_serve(app, exit_code);
+#endif
+#ifdef VSHARD_CMD_BENCH_OFFLOAD
+  vshard::cli::register_bench_offload(app, exit_code);
+#endif
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -114,8 +114,15 @@ bool ModelCore::take(Decision& out) {
   return true;
 }
 
+std::unique_ptr<EngineCore> make_model_core(const Params& params) { return std::make_unique<ModelCore>(params); }
+
 std::unique_ptr<Backend> make_model_backend(const Params& params) {
-  return std::make_unique<RingFrontEnd>("model", std::make_unique<ModelCore>(params));
+  return std::make_unique<RingFrontEnd>("model", make_model_core(params));
+}
+
+void ModelCore::load_state(const std::vector<uint8_t>& state) {
+  model_.load_state(state.data(), state.size());  // throws kBadInput, model unchanged
+  queue_len_ = queue_pos_ = 0;
 }
 
 }  // namespace vshard::driver

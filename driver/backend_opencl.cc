@@ -94,8 +94,12 @@ class OpenClCore : public ModelCore {
 
 }  // namespace
 
+std::unique_ptr<EngineCore> make_opencl_core(const Params& params, const std::string& device_hint) {
+  return std::make_unique<OpenClCore>(params, device_hint);
+}
+
 std::unique_ptr<Backend> make_opencl_backend(const Params& params, const std::string& device_hint) {
-  return std::make_unique<RingFrontEnd>("opencl", std::make_unique<OpenClCore>(params, device_hint));
+  return std::make_unique<RingFrontEnd>("opencl", make_opencl_core(params, device_hint));
 }
 
 }  // namespace vshard::driver

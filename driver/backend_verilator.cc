@@ -54,9 +54,13 @@ class VerilatorCore : public EngineCore {
 
 }  // namespace
 
-std::unique_ptr<Backend> make_verilator_backend(const std::string& config) {
+std::unique_ptr<EngineCore> make_verilator_core(const std::string& config) {
   auto h = sim::Harness::create(config);  // kBadConfig names the configurations linked in
-  return std::make_unique<RingFrontEnd>("verilator", std::make_unique<VerilatorCore>(std::move(h)));
+  return std::make_unique<VerilatorCore>(std::move(h));
+}
+
+std::unique_ptr<Backend> make_verilator_backend(const std::string& config) {
+  return std::make_unique<RingFrontEnd>("verilator", make_verilator_core(config));
 }
 
 }  // namespace vshard::driver

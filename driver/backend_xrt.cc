@@ -410,4 +410,14 @@ std::unique_ptr<Backend> make_xrt_backend(const std::string& device, const std::
   return std::make_unique<XrtBackend>(std::move(card), std::move(layout));
 }
 
+std::unique_ptr<EngineCore> make_xrt_core(const std::string& device, const std::string& xclbin_path,
+                                          const std::string& kernel) {
+  XrtCard card = read_card(device, xclbin_path);
+  if (auto link = mover_link(card, device, xclbin_path, kernel.empty() ? "vs_engine" : kernel))
+    return std::make_unique<MoverCore>(std::move(link), kMoverBatch);
+  throw Error(Errc::kUnsupported, card.where + ": behind `vshard serve` an xrt card must be a data-mover build "
+                                               "(bitstreams/alveo: vs_mm2s, vs_engine, vs_s2mm); a card with its own "
+                                               "DMA ring front-end would need the host's rings in its reach");
+}
+
 }  // namespace vshard::driver

@@ -691,6 +691,21 @@ Fallback Device::take_fallback() {
 
 void Device::inject_fault(Fault fault) { impl_->be_->inject(fault); }
 
+void Device::load_state(const Model& state) {
+  Impl& d = *impl_;
+  d.check_alive();
+  if (!d.inflight_.empty()) d.harvest();
+  if (!d.inflight_.empty())
+    throw Error(Errc::kBadConfig, "device '" + d.spec_ + "': " + std::to_string(d.inflight_.size()) +
+                                      " event(s) in flight: drain() before load_state()");
+  if (!(state.params() == params()))
+    throw Error(Errc::kBadConfig, "device '" + d.spec_ + "' has parameters " + params_text(params()) +
+                                      " but the state to load has " + params_text(state.params()));
+  d.be_->load_state(state.save_state());
+  if (d.shadow_) *d.shadow_ = state;
+  d.harvest();
+}
+
 std::vector<std::pair<std::string, std::string>> Device::backend_details() const { return impl_->be_->details(); }
 
 std::optional<PlannerStats> Device::planner_stats() const { return impl_->be_->planner_stats(); }

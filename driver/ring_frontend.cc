@@ -76,14 +76,13 @@ std::unique_ptr<HostMemory> RingFrontEnd::alloc(size_t bytes) {
       }
     }
   });
-  regions_.push_back({mem->data(), mem->size()});
+  regions_.push_back({mem->data(), reinterpret_cast<uintptr_t>(mem->data()), mem->size()});
   return mem;
 }
 
 uint8_t* RingFrontEnd::translate(uint64_t addr, size_t bytes) const {
   for (const Region& r : regions_) {
-    const uint64_t base = reinterpret_cast<uintptr_t>(r.base);
-    if (addr >= base && addr + bytes <= base + r.bytes) return r.base + (addr - base);
+    if (addr >= r.addr && addr + bytes <= r.addr + r.bytes && addr + bytes >= addr) return r.base + (addr - r.addr);
   }
   return nullptr;  // a DMA fault: the front-end serves nothing, the driver's watchdog reports it
 }
@@ -165,20 +164,51 @@ void RingFrontEnd::write32(uint32_t off, uint32_t v) {
   }
 }
 
-bool RingFrontEnd::write_decision(const Decision& in) {
-  Decision d = in;
-  switch (corrupt_) {
-    case Corrupt::kType: d.type = 0x7F; corrupt_ = Corrupt::kNone; break;
-    case Corrupt::kSeq: d.seq ^= 0x80000000u; corrupt_ = Corrupt::kNone; break;
+void apply_corruption(Corrupt& c, Decision& d) {
+  switch (c) {
+    case Corrupt::kType: d.type = 0x7F; c = Corrupt::kNone; break;
+    case Corrupt::kSeq: d.seq ^= 0x80000000u; c = Corrupt::kNone; break;
     case Corrupt::kDropLast:
       if (d.flags & kFlagLast) {
         d.flags &= static_cast<uint8_t>(~kFlagLast);
-        corrupt_ = Corrupt::kNone;
+        c = Corrupt::kNone;
       }
       break;
-    case Corrupt::kPayload: d.d32 ^= 1u; corrupt_ = Corrupt::kNone; break;
+    case Corrupt::kPayload: d.d32 ^= 1u; c = Corrupt::kNone; break;
     case Corrupt::kNone: break;
   }
+}
+
+bool arm_corruption(Fault f, Corrupt& c) {
+  switch (f) {
+    case Fault::kCorruptType: c = Corrupt::kType; return true;
+    case Fault::kCorruptSeq: c = Corrupt::kSeq; return true;
+    case Fault::kDropLast: c = Corrupt::kDropLast; return true;
+    case Fault::kCorruptPayload: c = Corrupt::kPayload; return true;
+    default: return false;
+  }
+}
+
+void EngineCore::load_state(const std::vector<uint8_t>&) {
+  throw Error(Errc::kUnsupported, "this engine cannot load a state snapshot (only the golden model can; the RTL "
+                                  "has no state-load port)");
+}
+
+void Backend::load_state(const std::vector<uint8_t>&) {
+  throw Error(Errc::kUnsupported, std::string("backend '") + name() +
+                                      "' cannot load a state snapshot (backends model, shm://, udp:// with a model "
+                                      "engine behind serve can)");
+}
+
+void RingFrontEnd::load_state(const std::vector<uint8_t>& state) {
+  core_->load_state(state);
+  copy_prestage(true);
+  write_back();
+}
+
+bool RingFrontEnd::write_decision(const Decision& in) {
+  Decision d = in;
+  apply_corruption(corrupt_, d);
   const uint32_t size = 1u << dq_log2_;
   uint8_t* slot = translate(dq_base_ + uint64_t{16} * (dq_tail_ & (size - 1)), 16);
   if (slot == nullptr) return false;
@@ -250,10 +280,10 @@ void RingFrontEnd::inject(Fault fault) {
   switch (fault) {
     case Fault::kFreeze: core_->freeze(true); break;
     case Fault::kThaw: core_->freeze(false); break;
-    case Fault::kCorruptType: corrupt_ = Corrupt::kType; break;
-    case Fault::kCorruptSeq: corrupt_ = Corrupt::kSeq; break;
-    case Fault::kDropLast: corrupt_ = Corrupt::kDropLast; break;
-    case Fault::kCorruptPayload: corrupt_ = Corrupt::kPayload; break;
+    case Fault::kCorruptType:
+    case Fault::kCorruptSeq:
+    case Fault::kDropLast:
+    case Fault::kCorruptPayload: arm_corruption(fault, corrupt_); break;
     case Fault::kCorruptPlan:
     case Fault::kBadPlan:
       throw Error(Errc::kUnsupported, std::string("the plan faults are test hooks of the opencl backend's planner "

@@ -1,5 +1,6 @@
 #include <cctype>
 
+#include "internal/ring_frontend.h"
 #include "internal/spec.h"
 #include "vshard/error.h"
 
@@ -8,7 +9,10 @@ namespace vshard::driver {
 const char* spec_forms() {
   return "model | model?config=small|large|max | verilator | verilator?config=small|large | "
          "opencl | opencl?config=small|large|max&device=<part of an OpenCL platform or device name> | "
-         "xrt://<card index> | xrt://<dddd:bb:dd.f> (optionally ?xclbin=<file>&kernel=<engine kernel>&config=<name>)";
+         "xrt://<card index> | xrt://<dddd:bb:dd.f> (optionally ?xclbin=<file>&kernel=<engine kernel>&config=<name>) | "
+         "shm://<name>[?config=<name>&timeout_ms=<ms>] | "
+         "udp://<host>:<port>?key=<key file>[&config=<name>&timeout_ms=<ms>&rto_us=<us>&window=<events>] "
+         "(the engine in a `vshard serve` process, docs/offload.md)";
 }
 
 namespace {
@@ -71,6 +75,21 @@ ParsedSpec parse_spec(const std::string& spec) {
     if (p.device.empty()) bad(spec, "xrt:// needs a card index or a PCIe BDF");
     const bool index = p.device.find_first_not_of("0123456789") == std::string::npos;
     if (!index && !is_bdf(p.device)) bad(spec, "'" + p.device + "' is neither a card index nor a BDF like 0000:65:00.1");
+  } else if (rest.rfind("shm://", 0) == 0) {
+    p.backend = "shm";
+    p.device = rest.substr(6);
+    if (p.device.empty() || p.device.size() > 64 ||
+        p.device.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") != std::string::npos ||
+        p.device[0] == '.')
+      bad(spec, "shm:// needs a region name of 1-64 characters from A-Z a-z 0-9 . _ - (not starting with '.')");
+  } else if (rest.rfind("udp://", 0) == 0) {
+    p.backend = "udp";
+    p.device = rest.substr(6);
+    const size_t colon = p.device.rfind(':');
+    if (colon == std::string::npos || colon == 0 || colon + 1 == p.device.size() ||
+        p.device.find_first_not_of("0123456789", colon + 1) != std::string::npos || p.device.size() - colon > 6 ||
+        std::stoul(p.device.substr(colon + 1)) == 0 || std::stoul(p.device.substr(colon + 1)) > 65535)
+      bad(spec, "udp:// needs <host>:<port> with a port 1..65535");
   } else if (rest == "model" || rest == "verilator" || rest == "opencl") {
     p.backend = rest;
   } else if (rest.empty()) {
@@ -129,6 +148,13 @@ OpenedBackend open_backend(const std::string& spec) {
                 "pocl-opencl-icd: scripts/install-deps), configure with -DVSHARD_WITH_OPENCL=ON and include "
                 "'model;driver;hls' in VSHARD_SUBDIRS");
 #endif
+  } else if (p.backend == "shm") {
+    check_keys(spec, p, {"config", "timeout_ms"});
+    ob.backend = make_shm_backend(p.device, p.query);
+  } else if (p.backend == "udp") {
+    check_keys(spec, p, {"config", "key", "timeout_ms", "rto_us", "window"});
+    if (p.query.find("key") == p.query.end()) bad(spec, "udp:// needs ?key=<key file> (docs/offload.md, \"Security\")");
+    ob.backend = make_udp_backend(p.device, p.query);
   } else {
     check_keys(spec, p, {"config", "xclbin", "kernel"});
 #ifdef VSHARD_DRIVER_HAVE_XRT
@@ -143,6 +169,43 @@ OpenedBackend open_backend(const std::string& spec) {
 #endif
   }
   return ob;
+}
+
+std::unique_ptr<EngineCore> make_engine_core(const std::string& spec, std::string& name) {
+  const ParsedSpec p = parse_spec(spec);
+  const auto cfg = p.query.find("config");
+  const std::optional<Params> params =
+      cfg == p.query.end() ? std::nullopt : std::optional<Params>(named_params(spec, cfg->second));
+  name = p.backend;
+  if (p.backend == "model") {
+    check_keys(spec, p, {"config"});
+    return make_model_core(params.value_or(Params::small()));
+  }
+  if (p.backend == "verilator") {
+    check_keys(spec, p, {"config"});
+#ifdef VSHARD_DRIVER_HAVE_VERILATOR
+    return make_verilator_core(cfg == p.query.end() ? "small" : cfg->second);
+#endif
+  } else if (p.backend == "opencl") {
+    check_keys(spec, p, {"config", "device"});
+#ifdef VSHARD_DRIVER_HAVE_OPENCL
+    const auto hint = p.query.find("device");
+    return make_opencl_core(params.value_or(Params::small()), hint == p.query.end() ? "" : hint->second);
+#endif
+  } else if (p.backend == "xrt") {
+    check_keys(spec, p, {"config", "xclbin", "kernel"});
+#ifdef VSHARD_DRIVER_HAVE_XRT
+    const auto xclbin = p.query.find("xclbin");
+    const auto kernel = p.query.find("kernel");
+    return make_xrt_core(p.device, xclbin == p.query.end() ? "" : xclbin->second,
+                         kernel == p.query.end() ? "" : kernel->second);
+#endif
+  } else {
+    throw Error(Errc::kBadConfig, "engine spec '" + spec + "': `vshard serve` hosts an engine (model, verilator, "
+                                  "opencl, xrt), not another offload transport");
+  }
+  throw Error(Errc::kDeviceNotFound, "engine spec '" + spec + "': the " + p.backend +
+                                         " backend is not built into this binary (docs/driver.md says how to enable it)");
 }
 
 }  // namespace vshard::driver

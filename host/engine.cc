@@ -14,7 +14,8 @@ bool device_engines_available() { return false; }
 std::unique_ptr<Engine> make_engine(const std::string& spec, const Params& params) {
   if (spec == "model") return std::make_unique<ModelEngine>(params);
   bool via_driver = spec.rfind("driver:", 0) == 0;
-  if (via_driver || spec.rfind("verilator", 0) == 0 || spec.rfind("xrt", 0) == 0) {
+  if (via_driver || spec.rfind("verilator", 0) == 0 || spec.rfind("xrt", 0) == 0 || spec.rfind("udp://", 0) == 0 ||
+      spec.rfind("shm://", 0) == 0) {
 #ifdef VSHARD_HOST_WITH_DEVICE
     return make_device_engine(via_driver ? spec.substr(7) : spec, params);
 #else
@@ -26,7 +27,8 @@ std::unique_ptr<Engine> make_engine(const std::string& spec, const Params& param
   }
   throw Error(Errc::kBadConfig,
               "unknown engine '" + spec +
-                  "': use model, verilator[?config=...], xrt://<index> or driver:<device spec>");
+                  "': use model, verilator[?config=...], xrt://<index>, shm://<name>, "
+                  "udp://<host>:<port>?key=<file> or driver:<device spec>");
 }
 
 const char* decision_path_name(DecisionPath p) {

@@ -50,6 +50,7 @@ struct SchedStats {
   uint64_t pulls = 0;      // vShard host: batch vCPUs brought back to their home node
   uint64_t commits = 0;    // prestaged commits that held
   uint64_t aborts = 0;
+  uint64_t prestage_reads = 0;  // latency wakes on the prestaged path (commits + aborts + NONE entries)
   uint64_t engine_events = 0;
   uint64_t engine_decisions = 0;
   uint64_t profiles_sent = 0;

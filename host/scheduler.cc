@@ -559,6 +559,7 @@ void Scheduler::wake_shard(uint32_t v, double now) {
   double delay = cfg_.path == DecisionPath::kSoftware ? wake_sw_us_ : cfg_.latency.hardware();
   size_t n;
   if (cfg_.path == DecisionPath::kPrestaged && r.lat) {
+    ++stats_.prestage_reads;
     PrestageEntry e = mirror_.read(r.home, now);
     if (e.kind == PrestageKind::kNone) {
       n = engine_step(make_wake(next_seq(), static_cast<uint16_t>(v), true), now);

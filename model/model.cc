@@ -802,3 +802,190 @@ void Model::set_err_sticky(ErrorCode code) {
 }
 
 }  // namespace vshard
+
+// ---------------------------------------------------------------------------
+// State snapshots (Model::save_state / load_state): the Impl's state fields,
+// little-endian; the search structures are rebuilt on load.
+
+namespace vshard {
+namespace {
+
+constexpr char kStateMagic[4] = {'V', 'S', 'M', 'S'};
+constexpr uint16_t kStateVersion = 1;
+constexpr size_t kStateHeader = 4 + 2 + 2 + 16;
+constexpr size_t kStateGlobal = 4 * cfg::kNumScalarKeys + 64 + 8 * 8 + 7 * 4 + 4 + 4 + 1;
+constexpr size_t kCoreBytes = 10;
+constexpr size_t kVcpuBytes = 19;
+
+struct Writer {
+  std::vector<uint8_t>& out;
+  void u8(uint32_t v) { out.push_back(static_cast<uint8_t>(v)); }
+  void u16(uint32_t v) { u8(v); u8(v >> 8); }
+  void u32(uint32_t v) { u16(v); u16(v >> 16); }
+};
+
+struct Reader {
+  const uint8_t* p;
+  size_t n, at = 0;
+  uint32_t u8(const char* what) {
+    if (at >= n)
+      throw Error(Errc::kBadInput, std::string("state snapshot truncated at byte ") + std::to_string(at) +
+                                       " (reading " + what + ")");
+    return p[at++];
+  }
+  uint32_t u16(const char* what) { const uint32_t lo = u8(what); return lo | (u8(what) << 8); }
+  uint32_t u32(const char* what) { const uint32_t lo = u16(what); return lo | (u16(what) << 16); }
+};
+
+[[noreturn]] void bad_state(const std::string& what) {
+  throw Error(Errc::kBadInput, "state snapshot rejected: " + what);
+}
+
+}  // namespace
+
+size_t Model::state_bytes(const Params& p) {
+  return kStateHeader + kStateGlobal + kCoreBytes * p.cores + kVcpuBytes * p.vcpus;
+}
+
+std::vector<uint8_t> Model::save_state() const {
+  const Impl& m = *impl_;
+  std::vector<uint8_t> out;
+  out.reserve(state_bytes(m.p));
+  Writer w{out};
+  for (char c : kStateMagic) w.u8(static_cast<uint8_t>(c));
+  w.u16(kStateVersion);
+  w.u16(0);
+  w.u32(m.p.cores); w.u32(m.p.vcpus); w.u32(m.p.nodes); w.u32(m.p.max_shards);
+  for (uint32_t k = 0; k < cfg::kNumScalarKeys; ++k) w.u32(m.reg[k]);
+  for (int i = 0; i < 8; ++i)
+    for (int j = 0; j < 8; ++j) w.u8(m.numa[i][j]);
+  for (const PrestageEntry& e : m.pre) {
+    w.u8(static_cast<uint8_t>(e.kind)); w.u8(e.core); w.u16(e.vcpu); w.u32(e.epoch);
+  }
+  const Counters& c = m.cnt;
+  for (uint32_t v : {c.events, c.decisions, c.errors, c.preempts, c.shards, c.commits, c.aborts}) w.u32(v);
+  w.u32(m.sticky); w.u32(m.last_seq); w.u8(m.last_code);
+  for (const CoreState& k : m.cores) {
+    w.u8(k.node); w.u8(k.online); w.u8(k.util); w.u8(k.freq); w.u8(static_cast<uint8_t>(k.occ));
+    w.u8(0); w.u16(k.vcpu); w.u16(k.slice);
+  }
+  for (const VcpuInfo& v : m.vcpus) {
+    w.u8(static_cast<uint8_t>(v.state)); w.u8(v.lat); w.u16(static_cast<uint16_t>(v.credit)); w.u8(v.weight);
+    w.u8(v.home); w.u8(v.blocks); w.u16(v.bcost); w.u8(v.core); w.u8(v.shards); w.u16(v.erun); w.u16(v.cap);
+    w.u16(v.used); w.u8(0); w.u8(0);
+  }
+  return out;
+}
+
+void Model::load_state(const uint8_t* data, size_t size) {
+  const Params& p = impl_->p;
+  Reader r{data, size};
+  for (char c : kStateMagic)
+    if (r.u8("magic") != static_cast<uint8_t>(c)) bad_state("not a vShard state snapshot (magic \"VSMS\" expected)");
+  if (const uint32_t v = r.u16("version"); v != kStateVersion)
+    bad_state("format version " + std::to_string(v) + ", this model reads " + std::to_string(kStateVersion));
+  r.u16("reserved");
+  const Params sp{r.u32("NCores"), r.u32("NVcpus"), r.u32("NNodes"), r.u32("MaxShards")};
+  if (!(sp == p))
+    bad_state("parameters " + std::to_string(sp.cores) + "/" + std::to_string(sp.vcpus) + "/" +
+              std::to_string(sp.nodes) + "/" + std::to_string(sp.max_shards) + " differ from the model's " +
+              std::to_string(p.cores) + "/" + std::to_string(p.vcpus) + "/" + std::to_string(p.nodes) + "/" +
+              std::to_string(p.max_shards));
+  if (size != state_bytes(p))
+    bad_state(std::to_string(size) + " bytes, " + std::to_string(state_bytes(p)) + " expected for these parameters");
+  Impl t(p);  // built aside: the model changes only if everything checks
+  t.planner = impl_->planner;
+  for (uint16_t k = 0; k < cfg::kNumScalarKeys; ++k) {
+    const uint32_t v = r.u32("configuration");
+    if (t.write_config(k, v) != ErrorCode::kNone)
+      bad_state("configuration key " + std::to_string(k) + " = " + std::to_string(v) + " out of range");
+  }
+  for (uint32_t i = 0; i < 8; ++i)
+    for (uint32_t j = 0; j < 8; ++j) {
+      const uint32_t d = r.u8("NUMA_DIST");
+      if (i < p.nodes && j < p.nodes && t.write_config(static_cast<uint16_t>(cfg::kNumaDistBase + 8 * i + j), d) != ErrorCode::kNone)
+        bad_state("NUMA_DIST[" + std::to_string(i) + "][" + std::to_string(j) + "] = " + std::to_string(d));
+    }
+  for (uint32_t n = 0; n < 8; ++n) {
+    PrestageEntry& e = t.pre[n];
+    const uint32_t kind = r.u8("prestage kind");
+    e.core = static_cast<uint8_t>(r.u8("prestage core"));
+    e.vcpu = static_cast<uint16_t>(r.u16("prestage vcpu"));
+    e.epoch = r.u32("prestage epoch");
+    if (kind > 2 || e.core >= p.cores || e.vcpu >= p.vcpus || (n >= p.nodes && (kind != 0 || e.epoch != 0)))
+      bad_state("prestaged entry of node " + std::to_string(n) + " out of range");
+    e.kind = static_cast<PrestageKind>(kind);
+  }
+  Counters& c = t.cnt;
+  for (uint32_t* f : {&c.events, &c.decisions, &c.errors, &c.preempts, &c.shards, &c.commits, &c.aborts})
+    *f = r.u32("counters");
+  t.sticky = r.u32("ERR_STICKY");
+  t.last_seq = r.u32("LAST_ERR_SEQ");
+  t.last_code = static_cast<uint8_t>(r.u8("LAST_ERR_CODE"));
+  for (uint32_t i = 0; i < p.cores; ++i) {
+    CoreState& k = t.cores[i];
+    k.node = static_cast<uint8_t>(r.u8("core node"));
+    const uint32_t online = r.u8("core online");
+    k.util = static_cast<uint8_t>(r.u8("core util"));
+    k.freq = static_cast<uint8_t>(r.u8("core freq"));
+    const uint32_t occ = r.u8("core occ");
+    r.u8("core reserved");
+    k.vcpu = static_cast<uint16_t>(r.u16("core vcpu"));
+    k.slice = static_cast<uint16_t>(r.u16("core slice"));
+    if (k.node >= p.nodes || online > 1 || k.freq > 3 || occ > 2 || k.vcpu >= p.vcpus)
+      bad_state("core " + std::to_string(i) + " has a field out of range");
+    k.online = online != 0;
+    k.occ = static_cast<Occ>(occ);
+  }
+  for (uint32_t i = 0; i < p.vcpus; ++i) {
+    VcpuInfo& v = t.vcpus[i];
+    const uint32_t st = r.u8("vcpu state"), lat = r.u8("vcpu lat");
+    v.credit = static_cast<int16_t>(r.u16("vcpu credit"));
+    v.weight = static_cast<uint8_t>(r.u8("vcpu weight"));
+    v.home = static_cast<uint8_t>(r.u8("vcpu home"));
+    v.blocks = static_cast<uint8_t>(r.u8("vcpu blocks"));
+    v.bcost = static_cast<uint16_t>(r.u16("vcpu bcost"));
+    v.core = static_cast<uint8_t>(r.u8("vcpu core"));
+    v.shards = static_cast<uint8_t>(r.u8("vcpu shards"));
+    v.erun = static_cast<uint16_t>(r.u16("vcpu erun"));
+    v.cap = static_cast<uint16_t>(r.u16("vcpu cap"));
+    v.used = static_cast<uint16_t>(r.u16("vcpu used"));
+    r.u8("vcpu reserved");
+    r.u8("vcpu reserved");
+    if (st > 2 || lat > 1 || v.weight == 0 || v.home >= p.nodes || v.core >= p.cores || v.shards > p.max_shards ||
+        v.credit == -32768)
+      bad_state("vCPU " + std::to_string(i) + " has a field out of range");
+    v.state = static_cast<VcpuState>(st);
+    v.lat = lat != 0;
+  }
+  // docs/spec.md section 10, invariants 1-2: a RUNNING vCPU owns exactly its
+  // core, and every vCPU's shard count equals its SHARD cores.
+  std::vector<uint32_t> runs(p.vcpus, 0), shard_cores(p.vcpus, 0);
+  for (uint32_t i = 0; i < p.cores; ++i) {
+    const CoreState& k = t.cores[i];
+    if (k.occ == Occ::kRun) {
+      const VcpuInfo& v = t.vcpus[k.vcpu];
+      if (v.state != VcpuState::kRunning || v.core != i)
+        bad_state("core " + std::to_string(i) + " runs vCPU " + std::to_string(k.vcpu) + ", which is not RUNNING on it");
+      ++runs[k.vcpu];
+    } else if (k.occ == Occ::kShard) {
+      ++shard_cores[k.vcpu];
+    }
+  }
+  for (uint32_t i = 0; i < p.vcpus; ++i) {
+    const VcpuInfo& v = t.vcpus[i];
+    if ((v.state == VcpuState::kRunning) != (runs[i] == 1))
+      bad_state("vCPU " + std::to_string(i) + " is RUNNING on no core, or a core runs it while it is not RUNNING");
+    if (v.shards != shard_cores[i])
+      bad_state("vCPU " + std::to_string(i) + " counts " + std::to_string(v.shards) + " shards but " +
+                std::to_string(shard_cores[i]) + " cores run them");
+  }
+  t.ikey.assign(p.cores, kInf);
+  t.vkey.assign(p.cores, kInf);
+  t.rebuild_all();
+  t.compute_best();
+  t.owner = impl_->owner;
+  *impl_ = std::move(t);
+}
+
+}  // namespace vshard

@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -50,20 +51,39 @@ class Backend {
   virtual std::vector<std::pair<std::string, std::string>> details() const { return {}; }
   // Work of an offloaded shard planner (opencl backend); none by default.
   virtual std::optional<PlannerStats> planner_stats() const { return std::nullopt; }
+  // Loads a state snapshot (Model::save_state) into the engine; the
+  // prestaged lines in host memory follow. kUnsupported by default.
+  virtual void load_state(const std::vector<uint8_t>& state);
 };
 
-// Backend factories (each file compiles only when its tools exist).
+class EngineCore;  // ring_frontend.h
+
+// Backend factories (each file compiles only when its tools exist). The
+// in-process ones are a RingFrontEnd around an EngineCore; the make_*_core
+// functions give the core alone, for `vshard serve` (offload_server.cc), which
+// feeds it from a shared-memory ring or from datagrams.
 std::unique_ptr<Backend> make_model_backend(const Params& params);
+std::unique_ptr<EngineCore> make_model_core(const Params& params);
 #ifdef VSHARD_DRIVER_HAVE_VERILATOR
 std::unique_ptr<Backend> make_verilator_backend(const std::string& config);
+std::unique_ptr<EngineCore> make_verilator_core(const std::string& config);
 #endif
 #ifdef VSHARD_DRIVER_HAVE_OPENCL
 // device_hint: part of an OpenCL platform or device name, empty = any device.
 std::unique_ptr<Backend> make_opencl_backend(const Params& params, const std::string& device_hint);
+std::unique_ptr<EngineCore> make_opencl_core(const Params& params, const std::string& device_hint);
 #endif
 #ifdef VSHARD_DRIVER_HAVE_XRT
 std::unique_ptr<Backend> make_xrt_backend(const std::string& device, const std::string& xclbin,
                                           const std::string& kernel);
+// Only a data-mover card (bitstreams/alveo) is a core; a card with its own
+// DMA ring front-end throws kUnsupported.
+std::unique_ptr<EngineCore> make_xrt_core(const std::string& device, const std::string& xclbin,
+                                          const std::string& kernel);
 #endif
+// The offload transports (docs/offload.md): the engine in a `vshard serve`
+// process, reached through a shared-memory region or the network.
+std::unique_ptr<Backend> make_shm_backend(const std::string& name, const std::map<std::string, std::string>& query);
+std::unique_ptr<Backend> make_udp_backend(const std::string& hostport, const std::map<std::string, std::string>& query);
 
 }  // namespace vshard::driver

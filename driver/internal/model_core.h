@@ -31,6 +31,7 @@ class ModelCore : public EngineCore {
   void freeze(bool on) override { frozen_ = on; }
   bool frozen() const override { return frozen_; }
   const std::string& fault() const override { return fault_; }
+  void load_state(const std::vector<uint8_t>& state) override;
 
  protected:
   Model& model() { return model_; }

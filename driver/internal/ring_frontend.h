@@ -41,7 +41,18 @@ class EngineCore {
   virtual const std::string& fault() const;
   virtual std::vector<std::pair<std::string, std::string>> details() const { return {}; }
   virtual std::optional<PlannerStats> planner_stats() const { return std::nullopt; }
+  // Loads a state snapshot (Model::save_state); only an engine that can
+  // (the golden model) does, others throw kUnsupported.
+  virtual void load_state(const std::vector<uint8_t>& state);
 };
+
+// The decision corruptions of Fault (test hooks), applied by whoever writes
+// decisions out: the ring front-end here, `vshard serve` for udp://.
+enum class Corrupt { kNone, kType, kSeq, kDropLast, kPayload };
+// Arms `c` for a generic decision fault; false for other faults.
+bool arm_corruption(Fault f, Corrupt& c);
+// Applies an armed corruption to d (disarming it once used).
+void apply_corruption(Corrupt& c, Decision& d);
 
 class RingFrontEnd : public Backend {
  public:
@@ -55,6 +66,11 @@ class RingFrontEnd : public Backend {
   const std::string& fault() const override { return core_->fault(); }
   std::vector<std::pair<std::string, std::string>> details() const override { return core_->details(); }
   std::optional<PlannerStats> planner_stats() const override { return core_->planner_stats(); }
+  void load_state(const std::vector<uint8_t>& state) override;
+  // Memory the engine reaches at device addresses [addr, addr + bytes) that
+  // this front-end did not allocate (`vshard serve`: a shared-memory region).
+  void adopt(uint8_t* base, uint64_t addr, size_t bytes) { regions_.push_back({base, addr, bytes}); }
+  EngineCore& core() { return *core_; }
 
  private:
   uint8_t* translate(uint64_t addr, size_t bytes) const;
@@ -70,6 +86,7 @@ class RingFrontEnd : public Backend {
   // Memory the device can reach (what alloc handed out).
   struct Region {
     uint8_t* base;
+    uint64_t addr;
     size_t bytes;
   };
   std::vector<Region> regions_;
@@ -84,7 +101,7 @@ class RingFrontEnd : public Backend {
   std::vector<uint64_t> prestage_copy_;
 
   // Fault injection.
-  enum class Corrupt { kNone, kType, kSeq, kDropLast, kPayload } corrupt_ = Corrupt::kNone;
+  Corrupt corrupt_ = Corrupt::kNone;
 };
 
 }  // namespace vshard::driver

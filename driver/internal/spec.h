@@ -32,6 +32,10 @@ OpenedBackend open_backend(const std::string& spec);
 // by hand (a backend no spec names). What Device::open does after parsing.
 std::unique_ptr<Device> open_device(const std::string& spec, OpenedBackend ob, const DeviceOptions& options);
 
+// The engine core a spec names (model, verilator, opencl, xrt data movers),
+// for `vshard serve`; name gets the backend's name. Throws like open_backend.
+std::unique_ptr<EngineCore> make_engine_core(const std::string& spec, std::string& name);
+
 // The valid forms, for messages and --help.
 const char* spec_forms();
 

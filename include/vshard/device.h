@@ -227,6 +227,14 @@ class Device {
   // Hands over the shadow golden model (see Fallback). Marks the device failed
   // if it was not. Throws kUnsupported when opened with shadow = false.
   Fallback take_fallback();
+  // Loads a complete engine state (a golden model's: configuration, cores,
+  // vCPUs, prestaged table with its epochs, counters) into the device and
+  // its shadow model, so the device continues exactly where `state` stands:
+  // how FailoverDevice (vshard/failover.h) resynchronises a restarted
+  // `vshard serve`. No events may be in flight (kBadConfig; drain() first).
+  // Backends model, shm:// and udp:// (with a model engine behind serve);
+  // kUnsupported elsewhere; kBadConfig for other parameters.
+  void load_state(const Model& state);
 
   // ---- backend details ----------------------------------------------------------
   // Facts about the backend as name/value pairs for `vshard info` (e.g. the

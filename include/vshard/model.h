@@ -178,6 +178,21 @@ class Model {
   // itself only checks and applies; the register block decides which bit.
   void set_err_sticky(ErrorCode code);
 
+  // ---- state snapshots ----------------------------------------------------
+  // The whole engine state (configuration, cores, vCPUs, prestaged table
+  // with its epochs, counters, sticky error and LAST_ERR_*) as bytes, so an
+  // engine elsewhere (`vshard serve`, docs/offload.md) can continue exactly
+  // where this one stands: a model loaded from save_state() gives the same
+  // decisions, table and counters as this one for every event stream.
+  // Format "VSMS" version 1, little-endian, kStateBytes(params) long.
+  std::vector<uint8_t> save_state() const;
+  // Loads a snapshot in place (a shard planner stays set). Throws
+  // Error(kBadInput) naming the field for a snapshot that is truncated, of
+  // other parameters, or whose state breaks a range or an invariant of
+  // docs/spec.md section 10; the model is then unchanged.
+  void load_state(const uint8_t* data, size_t size);
+  static size_t state_bytes(const Params& params);
+
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;

@@ -14,6 +14,9 @@
 #include "vshard/model.h"
 
 #include "driver_test_util.h"
+#if defined(VSHARD_TEST_SHM) || defined(VSHARD_TEST_UDP)
+#include "offload_test_util.h"
+#endif
 
 using namespace vshard;
 using namespace std::chrono_literals;
@@ -23,15 +26,21 @@ using vshard::test::throws_code;
 
 namespace {
 
-// Built three times (tests/driver/CMakeLists.txt): the unit binary runs the
+// Built up to five times (tests/driver/CMakeLists.txt): the unit binary runs the
 // model backend, the rtl binary (VSHARD_TEST_VERILATOR) the same cases on the
 // RTL, the opencl binary (VSHARD_TEST_OPENCL) on the model with its shard
-// planner kernel on an OpenCL device.
+// planner kernel on an OpenCL device, the shm and udp binaries
+// (VSHARD_TEST_SHM, VSHARD_TEST_UDP) on a model engine in an in-process
+// `vshard serve` reached through shared memory or loopback UDP.
 std::vector<std::string> backends() {
 #if defined(VSHARD_TEST_VERILATOR)
   return {"verilator"};
 #elif defined(VSHARD_TEST_OPENCL)
   return {"opencl"};
+#elif defined(VSHARD_TEST_SHM)
+  return {vshard::test::offload_spec("shm")};
+#elif defined(VSHARD_TEST_UDP)
+  return {vshard::test::offload_spec("udp")};
 #else
   return {"model"};
 #endif
