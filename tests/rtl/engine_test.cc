@@ -585,7 +585,7 @@ TEST_CASE("rtl 1.1: K = 1 and the shard size from the preemptor's erun (7.4)", "
   e.check_state();
 }
 
-TEST_CASE("rtl 1.1: shards run in the background; SHARD_DONE answers ACK in any state", "[rtl][1.1]") {
+TEST_CASE("rtl 1.1: shards run in the background, SHARD_DONE answers ACK in any state", "[rtl][1.1]") {
   Engine e(seeded(23));
   const auto pre = preempt_one(e, 2, 100, 0);
   REQUIRE(pre[0].b8 == 2);
