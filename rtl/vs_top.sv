@@ -794,7 +794,7 @@ module vs_top #(
               vw_en = 1'b1;
               vw_blocks = ev_b8;
               vw_bcost = ev_c16;
-              vw_erun = ev_d32[15:0];
+              vw_erun = ev_d32[15:0];  // spec 7.5 PROFILE (1.1): expected run
               push1 = 1'b1;
             end
             vs_pkg::EvUtil: begin
