@@ -215,9 +215,11 @@ void register_bench(CLI::App& app, int& /*exit_code*/) {
       "engine", "RTL engine (Verilator): events per cycle and decision latency in cycles");
   c->add_option("--engine", o->engine, "Engine to measure (verilator)")->capture_default_str();
   c->add_option("--config", o->config, "RTL configuration: small or large")->capture_default_str();
-  c->add_option("--events", o->events, "Events in the stream")->capture_default_str();
+  c->add_option("--events", o->events, "Events in the stream")->check(number_in(1, 1e12))->capture_default_str();
   c->add_option("--seed", o->seed, "Seed of the stream")->capture_default_str();
-  c->add_option("--bad-fraction", o->bad_fraction, "Share of events built to be rejected")->capture_default_str();
+  c->add_option("--bad-fraction", o->bad_fraction, "Share of events built to be rejected")
+      ->check(number_in(0, 1))
+      ->capture_default_str();
   c->callback([o] { bench_engine(*o); });
 }
 

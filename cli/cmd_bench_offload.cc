@@ -26,6 +26,7 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -235,6 +236,9 @@ struct TempDir {
 };
 
 void run_bench(const Args& a) {
+  // The scenario is read before the measurements, so a wrong path fails at once.
+  std::optional<hostsim::Scenario> scenario;
+  if (a.sim) scenario = hostsim::load_scenario(a.scenario);
   offload::TestNetwork net("bch");
   std::printf("vshard bench offload: %s\n", net.describe().c_str());
   TempDir tmp{"/tmp/vshard-bench-" + std::to_string(getpid())};
@@ -277,7 +281,7 @@ void run_bench(const Args& a) {
               1e6 / rs.b1.p50, 1e6 / ru.b1.p50, 32e6 / rs.b32.p50, 32e6 / ru.b32.p50);
 
   if (a.sim) {
-    hostsim::Scenario sc = hostsim::load_scenario(a.scenario);
+    hostsim::Scenario sc = *scenario;
     sc.duration_ms = a.sim_ms;
     if (sc.warmup_ms >= sc.duration_ms) sc.warmup_ms = sc.duration_ms / 10;
     const Params ep = sc.engine_params_for();
@@ -347,13 +351,17 @@ void register_bench_offload(CLI::App& app, int& /*exit_code*/) {
   auto a = std::make_shared<Args>();
   CLI::App* c = bench->add_subcommand("offload", "shm:// and udp:// against this machine's floors; the prestaged "
                                                  "path with offload in the host simulator (docs/offload.md)");
-  c->add_option("--samples", a->samples, "Round trips per figure")->capture_default_str();
-  c->add_option("--stream", a->stream, "Events of the throughput runs")->capture_default_str();
+  c->add_option("--samples", a->samples, "Round trips per figure")->check(number_in(100, 1e8))->capture_default_str();
+  c->add_option("--stream", a->stream, "Events of the throughput runs")->check(number_in(32, 1e9))->capture_default_str();
   c->add_option("--scenario", a->scenario, "Scenario of the host-simulator run")->capture_default_str();
-  c->add_option("--sim-ms", a->sim_ms, "Simulated duration of that run (ms)")->capture_default_str();
+  c->add_option("--sim-ms", a->sim_ms, "Simulated duration of that run (ms)")
+      ->check(number_in(1e-3, 1e7))
+      ->capture_default_str();
   c->add_flag("!--no-sim", a->sim, "Skip the host-simulator run");
   c->add_option("--serve-busy-poll-us", a->busy_us, "serve's --busy-poll-us (spinning like the floors' peers; 0: "
-                                                    "serve sleeps between messages)")->capture_default_str();
+                                                    "serve sleeps between messages)")
+      ->check(number_in(0, 1e9))
+      ->capture_default_str();
   c->callback([a] { run_bench(*a); });
 }
 

@@ -78,6 +78,8 @@ class Source {
                         std::to_string(log_.params.max_shards) + ", not for --config " + o.config +
                         "; pass the configuration it was recorded with");
       total_ = log_.events.size();
+      if (total_ == 0)
+        throw Error(Errc::kBadInput, "event log '" + o.replay + "' has no events: nothing to compare");
     } else {
       EventGenOptions go;
       go.bad_fraction = o.bad_fraction;
@@ -364,20 +366,28 @@ void register_diff(CLI::App& app, int& exit_code) {
   CLI::App* c = app.add_subcommand("diff", "Differential test: the RTL engine (Verilator) against the golden model");
   c->add_option("--engine", o->engine, "Engine under test (verilator)")->capture_default_str();
   c->add_option("--config", o->config, "RTL configuration: small or large")->capture_default_str();
-  c->add_option("--events", o->events, "Random events to generate")->capture_default_str();
+  c->add_option("--events", o->events, "Random events to generate")->check(number_in(1, 1e12))->capture_default_str();
   c->add_option("--seed", o->seed, "Seed of the events, the stall pattern and the RTL's X values")
       ->capture_default_str();
-  c->add_option("--bad-fraction", o->bad_fraction, "Share of events built to be rejected")->capture_default_str();
-  c->add_option("--stall-prob", o->stall_prob, "Per-cycle stall probability on each stream")->capture_default_str();
+  c->add_option("--bad-fraction", o->bad_fraction, "Share of events built to be rejected")
+      ->check(number_in(0, 1))
+      ->capture_default_str();
+  c->add_option("--stall-prob", o->stall_prob, "Per-cycle stall probability on each stream")
+      ->check(number_in(0, 0.99))
+      ->capture_default_str();
   c->add_option("--out", o->out, "Directory for mismatch artifacts and waveforms")->capture_default_str();
   c->add_flag("--trace", o->trace, "Write an FST waveform (OUT/trace.fst, or OUT/replay.fst with --replay)");
   c->add_option("--trace-from", o->trace_from, "First event index in the waveform")->capture_default_str();
   c->add_option("--trace-window", o->trace_window, "Events before a mismatch in its waveform")
+      ->check(number_in(1, 1e9))
       ->capture_default_str();
   c->add_option("--replay", o->replay, "Replay an event log (binary or text) instead of generating events");
   c->add_option("--check-every", o->check_every, "Events between register comparisons (engine idle)")
+      ->check(number_in(1, 1e12))
       ->capture_default_str();
-  c->add_option("--max-mismatches", o->max_mismatches, "Stop after this many mismatches")->capture_default_str();
+  c->add_option("--max-mismatches", o->max_mismatches, "Stop after this many mismatches")
+      ->check(number_in(1, 1e6))
+      ->capture_default_str();
   c->add_flag("--quiet", o->quiet, "No header or progress lines");
   c->callback([o, &exit_code] { exit_code = diff(*o); });
 }

@@ -134,12 +134,18 @@ void register_replay(CLI::App& app, int& exit_code) {
   g->add_option("--config", go->config, "engine parameters: small, large or max")
       ->check(CLI::IsMember({"small", "large", "max"}))
       ->capture_default_str();
-  g->add_option("--events", go->events, "number of events")->capture_default_str();
+  g->add_option("--events", go->events, "number of events")
+      ->check(number_in(0, double(kMaxEventLogEvents)))
+      ->capture_default_str();
   g->add_option("--seed", go->seed, "random seed")->capture_default_str();
   g->add_option("--out", go->out, "output file")->required();
   g->add_flag("--text", go->text, "write the text form instead of binary");
-  g->add_option("--bad-fraction", go->bad, "fraction of events built to be rejected")->capture_default_str();
-  g->add_option("--config-fraction", go->config_fraction, "fraction of CONFIG events")->capture_default_str();
+  g->add_option("--bad-fraction", go->bad, "fraction of events built to be rejected")
+      ->check(number_in(0, 1))
+      ->capture_default_str();
+  g->add_option("--config-fraction", go->config_fraction, "fraction of CONFIG events")
+      ->check(number_in(0, 1))
+      ->capture_default_str();
   g->add_flag("--no-setup", go->no_setup, "omit the prologue (core nodes, vCPU homes, profiles)");
   g->callback([go] { gen(*go); });
 }

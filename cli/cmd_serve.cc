@@ -142,9 +142,11 @@ void register_serve(CLI::App& app, int& /*exit_code*/) {
       ->capture_default_str();
   s->add_option("--busy-poll-us", a->busy_poll_us, "Spin this long after the last work before sleeping (shm: on "
                                                    "the futex, udp: in poll; 0: always sleep)")
+      ->check(number_in(0, 1e9))
       ->capture_default_str();
   s->add_option("--ready-file", a->ready_file, "Write the bound addresses to this file once listening");
   s->add_option("--stats-interval", a->stats_s, "Log counters every N seconds (0: only on drops and at exit)")
+      ->check(number_in(0, 31536000))
       ->capture_default_str();
   s->add_flag("--allow-fault-injection", a->allow_faults, "Let hosts inject engine faults (tests only)");
   s->callback([a] { serve(*a); });

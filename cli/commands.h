@@ -2,6 +2,12 @@
 // registers itself on the CLI11 app; main.cc only wires them together.
 #pragma once
 
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
 #include <CLI/CLI.hpp>
 
 namespace vshard::cli {
@@ -17,5 +23,28 @@ void register_sim(CLI::App& app, int& exit_code);     // cmd_sim.cc (host simula
 void register_sweep(CLI::App& app, int& exit_code);   // cmd_sweep.cc (seed sweeps across machines)
 void register_serve(CLI::App& app, int& exit_code);   // cmd_serve.cc (offload: serve, keygen)
 void register_bench_offload(CLI::App& app, int& exit_code);  // cmd_bench_offload.cc (offload figures)
+
+// The check of a number option: a finite number in [lo, hi]. CLI11's own
+// CLI::Range lets "nan" through and an unsigned option takes "-1" as 2^64 - 1,
+// so every bounded number of the CLI goes through this one check first; the
+// error names the option (CLI11 prefixes it) and the value.
+inline CLI::Validator number_in(double lo, double hi) {
+  auto text = [](double v) {
+    char b[32];
+    std::snprintf(b, sizeof b, "%.15g", v);
+    return std::string(b);
+  };
+  return CLI::Validator(
+      [lo, hi, text](std::string& s) -> std::string {
+        errno = 0;
+        char* end = nullptr;
+        const double v = std::strtod(s.c_str(), &end);
+        if (s.empty() || end != s.c_str() + s.size()) return "'" + s + "' is not a number";
+        if (errno == ERANGE || !std::isfinite(v) || v < lo || v > hi)
+          return "'" + s + "' is out of range: give " + text(lo) + " to " + text(hi);
+        return std::string();
+      },
+      "NUMBER in [" + text(lo) + ", " + text(hi) + "]");
+}
 
 }  // namespace vshard::cli

@@ -1,6 +1,7 @@
 // vshard: the command-line front end. See `vshard --help`.
 #include <cstdio>
 #include <exception>
+#include <string>
 
 #include <CLI/CLI.hpp>
 
@@ -35,6 +36,20 @@ int main(int argc, char** argv) {
 #ifdef VSHARD_CMD_BENCH_OFFLOAD
   vshard::cli::register_bench_offload(app, exit_code);
 #endif
+  // CLI11 would only say "A subcommand is required" for a misspelt one.
+  if (argc > 1 && argv[1][0] != '-') {
+    std::string names;
+    bool known = false;
+    for (CLI::App* sub : app.get_subcommands({})) {
+      names += (names.empty() ? "" : ", ") + sub->get_name();
+      known = known || sub->check_name(argv[1]);
+    }
+    if (!known) {
+      std::fprintf(stderr, "vshard: unknown subcommand '%s': the subcommands are %s (vshard --help)\n",
+                   argv[1], names.c_str());
+      return 1;
+    }
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

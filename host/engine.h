@@ -49,6 +49,10 @@ class ModelEngine final : public Engine {
 // (e.g. "driver:model": the golden model behind the driver's rings).
 // params: the engine configuration the host needs.
 std::unique_ptr<Engine> make_engine(const std::string& spec, const Params& params);
+// Throws what make_engine would for a spec it cannot take (an unknown engine,
+// or a device engine in a build without the driver), without opening it: for
+// command lines that check their arguments before a long run.
+void check_engine_spec(const std::string& spec);
 // True when make_engine can build device-backed engines.
 bool device_engines_available();
 

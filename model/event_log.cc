@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "vshard/error.h"
+#include "vshard/file.h"
 #include "vshard/model.h"
 
 namespace vshard {
@@ -538,10 +539,7 @@ EventLog parse_event_log_text(std::string_view text, const std::string& name, co
 }
 
 EventLog load_event_log(const std::string& path, const std::optional<Params>& fallback) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) throw Error(Errc::kIo, "cannot open event log '" + path + "' for reading: check the path");
-  std::string data((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-  if (f.bad()) throw Error(Errc::kIo, "error reading event log '" + path + "'");
+  const std::string data = read_file(path, "event log", kMaxEventLogBytes);
   if (data.size() >= 4 && std::memcmp(data.data(), kEventLogMagic, 4) == 0)
     return decode_event_log(reinterpret_cast<const uint8_t*>(data.data()), data.size(), path);
   if (data.find('\0') != std::string::npos)

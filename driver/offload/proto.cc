@@ -17,6 +17,7 @@
 
 #include "internal/offload_proto.h"
 #include "vshard/error.h"
+#include "vshard/file.h"
 #include "vshard/offload.h"
 
 namespace vshard::offload {
@@ -146,17 +147,20 @@ uint64_t random64() {
   return v;
 }
 
+// One line of ~76 bytes per host: room for over 13 000 hosts.
+constexpr uint64_t kMaxKeyFileBytes = uint64_t{1} << 20;
+
 std::vector<HostKey> load_key_file(const std::string& path) {
   struct stat st {};
   if (stat(path.c_str(), &st) != 0)
     throw Error(Errc::kBadConfig, "key file '" + path + "': " + std::strerror(errno) +
                                       " (make one with `vshard keygen HOST_ID FILE`)");
+  if (!S_ISREG(st.st_mode)) throw Error(Errc::kBadConfig, "key file '" + path + "' is not a regular file");
   if (st.st_mode & 077)
     throw Error(Errc::kBadConfig, "key file '" + path + "' is readable or writable by group or others (mode " +
                                       [&] { char b[8]; std::snprintf(b, sizeof b, "%04o", st.st_mode & 07777); return std::string(b); }() +
                                       "): run chmod 600 '" + path + "'");
-  std::ifstream in(path);
-  if (!in) throw Error(Errc::kBadConfig, "key file '" + path + "' cannot be read");
+  std::istringstream in(read_file(path, "key file", kMaxKeyFileBytes));
   std::vector<HostKey> keys;
   std::string line;
   for (int no = 1; std::getline(in, line); ++no) {

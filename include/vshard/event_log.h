@@ -34,6 +34,7 @@
 #include <vector>
 
 #include "vshard/descriptor.h"
+#include "vshard/file.h"
 
 namespace vshard {
 
@@ -48,6 +49,9 @@ enum class LogFormat { kBinary, kText };
 inline constexpr char kEventLogMagic[4] = {'V', 'S', 'E', 'L'};
 inline constexpr uint16_t kEventLogVersion = 1;
 inline constexpr uint16_t kEventLogHeaderBytes = 32;
+// The most events a log may hold: what fits the readers' size limit
+// (kMaxEventLogBytes, vshard/file.h) in the binary form.
+inline constexpr uint64_t kMaxEventLogEvents = (kMaxEventLogBytes - kEventLogHeaderBytes) / 16;
 
 // Binary form. decode throws vshard::Error(kBadInput) naming `name` and the
 // byte offset of the problem (bad magic, version, parameters, truncation).

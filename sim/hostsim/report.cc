@@ -1,5 +1,7 @@
 #include "report.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
@@ -346,6 +348,28 @@ std::string write_plots(const std::string& dir, const json& report) {
   if (status != 0) return "gnuplot failed (see " + dir + "/gnuplot.log); is gnuplot installed?";
   fs::remove(dir + "/gnuplot.log", ec);  // kept only to explain a failure
   return "";
+}
+
+void check_report_output(const ReportOutput& o) {
+  namespace fs = std::filesystem;
+  auto make_dir = [](const fs::path& dir, const std::string& what) {
+    if (dir.empty()) return;
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec || !fs::is_directory(dir))
+      throw Error(Errc::kIo, "cannot create " + what + " " + dir.string() + ": " +
+                                 (ec ? ec.message() : std::string("a file of that name exists")));
+    if (::access(dir.c_str(), W_OK) != 0)
+      throw Error(Errc::kIo, what + " " + dir.string() + " is not writable");
+  };
+  make_dir(o.plots_dir, "the plots directory");
+  const std::string json_path =
+      o.json_path.empty() && !o.plots_dir.empty() ? o.plots_dir + "/report.json" : o.json_path;
+  if (json_path.empty()) return;
+  std::error_code ec;
+  if (fs::is_directory(json_path, ec))
+    throw Error(Errc::kIo, "the JSON report " + json_path + " is a directory: give a file name");
+  make_dir(fs::path(json_path).parent_path(), "the JSON report's directory");
 }
 
 void publish_report(json report, const ReportOutput& o) {

@@ -54,6 +54,10 @@ struct ReportOutput {
   bool quiet = false;
 };
 void publish_report(nlohmann::json report, const ReportOutput& out);
+// Creates the plots directory and the JSON report's directory now and throws
+// Error(kIo) naming the path when they cannot be made or written, so a long
+// run does not end in a report it cannot save.
+void check_report_output(const ReportOutput& out);
 
 const char* version_string();
 

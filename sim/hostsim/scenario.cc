@@ -14,6 +14,7 @@
 
 #include "random.h"
 #include "vshard/error.h"
+#include "vshard/file.h"
 #include "vshard/model.h"
 
 namespace vshard::hostsim {
@@ -240,8 +241,13 @@ std::vector<double> read_trace_file(const Reader& r, const toml::node* n, const 
     auto slash = scenario_path.rfind('/');
     if (slash != std::string::npos) path = scenario_path.substr(0, slash + 1) + file;
   }
-  std::ifstream in(path);
-  if (!in) r.fail(n, key, "cannot read trace file " + path);
+  std::string text;
+  try {
+    text = read_file(path, "trace file", kMaxTextFileBytes);
+  } catch (const Error& e) {
+    r.fail(n, key, e.what());
+  }
+  std::istringstream in(text);
   std::vector<double> out;
   std::string line;
   int ln = 0;
@@ -486,11 +492,7 @@ Scenario parse_scenario(const std::string& text, const std::string& source_name)
 }
 
 std::string read_text_file(const std::string& path, const std::string& what) {
-  std::ifstream in(path);
-  if (!in) throw Error(Errc::kIo, "cannot read " + what + " " + path + ": check the path");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  return read_file(path, what, kMaxTextFileBytes);
 }
 
 Scenario load_scenario(const std::string& path) {

@@ -1,6 +1,9 @@
 // Descriptors, event logs (binary and text) and decision formatting.
 #include <catch2/catch.hpp>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -8,6 +11,7 @@
 #include "vshard/error.h"
 #include "vshard/event_gen.h"
 #include "vshard/event_log.h"
+#include "vshard/file.h"
 #include "vshard/model.h"
 
 using namespace vshard;
@@ -257,4 +261,45 @@ TEST_CASE("the demo event log replays as its comments describe") {
     if (!line.empty() && line[0] != '#') golden.push_back(line);
   REQUIRE(golden.size() == d.size());
   for (size_t i = 0; i < d.size(); ++i) CHECK(format_decision(d[i]) == golden[i]);
+}
+
+TEST_CASE("read_file: missing, directory, FIFO and over-limit files are refused at once") {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("vshard-read-file-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  auto code_of = [](auto f) {
+    try {
+      f();
+    } catch (const Error& e) {
+      return std::make_pair(e.code(), std::string(e.what()));
+    }
+    FAIL("no error");
+    return std::make_pair(Errc::kInternal, std::string());
+  };
+  const std::string small = (dir / "small").string();
+  std::ofstream(small) << "0123456789";
+  CHECK(read_file(small, "test file", 10) == "0123456789");
+  auto [c1, m1] = code_of([&] { read_file(small, "test file", 9); });
+  CHECK(c1 == Errc::kBadInput);
+  CHECK(m1.find("10 bytes, more than the 9") != std::string::npos);
+  auto [c2, m2] = code_of([&] { read_file((dir / "missing").string(), "test file", 100); });
+  CHECK(c2 == Errc::kIo);
+  CHECK(m2.find("No such file") != std::string::npos);
+  auto [c3, m3] = code_of([&] { read_file(dir.string(), "test file", 100); });
+  CHECK(c3 == Errc::kIo);
+  CHECK(m3.find("is a directory") != std::string::npos);
+  const std::string fifo = (dir / "fifo").string();
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  auto [c4, m4] = code_of([&] { read_file(fifo, "test file", 100); });  // would block if opened
+  CHECK(c4 == Errc::kIo);
+  CHECK(m4.find("not a regular file") != std::string::npos);
+  // load_event_log takes its limit from kMaxEventLogBytes: a sparse file one
+  // byte over it is refused without being read.
+  const std::string huge = (dir / "huge.evlog").string();
+  { std::ofstream(huge).close(); }
+  fs::resize_file(huge, kMaxEventLogBytes + 1);
+  auto [c5, m5] = code_of([&] { load_event_log(huge); });
+  CHECK(c5 == Errc::kBadInput);
+  CHECK(m5.find("more than the") != std::string::npos);
+  fs::remove_all(dir);
 }
