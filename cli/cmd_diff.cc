@@ -20,8 +20,8 @@
 #include <vector>
 
 #include "commands.h"
-#include "harness.h"
-#include "state_check.h"
+#include "vshard/sim/harness.h"
+#include "vshard/sim/state_check.h"
 #include "vshard/error.h"
 #include "vshard/event_gen.h"
 #include "vshard/event_log.h"

@@ -14,7 +14,7 @@
 #include <thread>
 #include <vector>
 
-#include "offload/net.h"
+#include "vshard/driver/internal/net.h"
 #include "vshard/offload.h"
 
 namespace vshard::offload {

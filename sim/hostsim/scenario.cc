@@ -1,4 +1,4 @@
-#include "scenario.h"
+#include "vshard/hostsim/scenario.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -12,7 +12,7 @@
 
 #include <toml++/toml.h>
 
-#include "random.h"
+#include "vshard/hostsim/random.h"
 #include "vshard/error.h"
 #include "vshard/model.h"
 

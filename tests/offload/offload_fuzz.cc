@@ -19,7 +19,7 @@
 #include <string>
 #include <vector>
 
-#include "internal/offload_proto.h"
+#include "vshard/driver/internal/offload_proto.h"
 #include "vshard/descriptor.h"
 #include "vshard/offload.h"
 

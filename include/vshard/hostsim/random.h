@@ -8,7 +8,7 @@
 #include <cmath>
 #include <cstdint>
 
-#include "scenario.h"
+#include "vshard/hostsim/scenario.h"
 
 namespace vshard::hostsim {
 
