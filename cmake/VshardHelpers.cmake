@@ -1,6 +1,6 @@
 # Small helpers so a new unit is a few lines (Abseil-style).
 #
-#   vshard_cc_library(NAME name SRCS a.cc b.cc [DEPS x y])
+#   vshard_cc_library(NAME name SRCS a.cc b.cc [DEPS x y])   installed as vshard::<name>
 #   vshard_cc_test(NAME name SRCS a_test.cc [DEPS x y] [LABELS unit rtl ...])
 #   vshard_cc_binary(NAME name SRCS main.cc [DEPS x y])
 #
@@ -12,12 +12,23 @@
 
 set(VSHARD_INCLUDE_DIR ${CMAKE_SOURCE_DIR}/include)
 
+# vshard_export(target): the library is installed (cmake/VshardInstall.cmake)
+# and known as vshard::<name without "vshard_">, in the build tree (an
+# alias) and to find_package(vshard) users (the exported name).
+function(vshard_export target)
+  string(REGEX REPLACE "^vshard_" "" _name ${target})
+  set_target_properties(${target} PROPERTIES EXPORT_NAME ${_name})
+  add_library(vshard::${_name} ALIAS ${target})
+  set_property(GLOBAL APPEND PROPERTY VSHARD_EXPORTED_TARGETS ${target})
+endfunction()
+
 function(vshard_cc_library)
   cmake_parse_arguments(A "" "NAME" "SRCS;DEPS" ${ARGN})
   add_library(${A_NAME} STATIC ${A_SRCS})
   target_include_directories(${A_NAME} PUBLIC $<BUILD_INTERFACE:${VSHARD_INCLUDE_DIR}>)
   target_link_libraries(${A_NAME} PUBLIC ${A_DEPS})
   set_target_properties(${A_NAME} PROPERTIES POSITION_INDEPENDENT_CODE ON)
+  vshard_export(${A_NAME})
 endfunction()
 
 function(vshard_cc_binary)
