@@ -15,6 +15,7 @@ using namespace vshard;
 
 namespace {
 
+// A folder of this test under the temporary directory, removed (so empty).
 std::filesystem::path scratch(const std::string& name) {
   auto p = std::filesystem::temp_directory_path() / ("vshard_diff_test_" + name);
   std::filesystem::remove_all(p);
@@ -70,6 +71,7 @@ TEST_CASE("run_diff: a replayed log gives the same comparison as the generated s
   CHECK(r.ok());
   CHECK(r.events == 800);
   CHECK(r.decisions == r.counters.decisions);
+  scratch("replay");  // removes it
 }
 
 TEST_CASE("run_diff refuses a log recorded for other parameters and bad options", "[diff]") {
@@ -86,4 +88,5 @@ TEST_CASE("run_diff refuses a log recorded for other parameters and bad options"
   o = short_run("refuse_out");
   o.config = "medium";
   CHECK_THROWS_WITH(sim::run_diff(o, nullptr), Catch::Contains("medium"));
+  scratch("refuse");  // removes it
 }
