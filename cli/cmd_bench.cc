@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "commands.h"
-#include "harness.h"
+#include "vshard/sim/harness.h"
 #include "vshard/error.h"
 #include "vshard/event_gen.h"
 #include "vshard/event_log.h"

@@ -32,8 +32,8 @@
 #include <vector>
 
 #include "commands.h"
-#include "scenario.h"
-#include "simulator.h"
+#include "vshard/hostsim/scenario.h"
+#include "vshard/hostsim/simulator.h"
 #include "vshard/device.h"
 #include "vshard/error.h"
 #include "vshard/event_gen.h"

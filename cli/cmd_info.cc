@@ -15,15 +15,6 @@ namespace vshard::cli {
 
 namespace {
 
-const char* kind_name(PrestageKind k) {
-  switch (k) {
-    case PrestageKind::kNone: return "NONE";
-    case PrestageKind::kIdle: return "IDLE";
-    case PrestageKind::kPreempt: return "PREEMPT";
-  }
-  return "?";
-}
-
 void info(const std::string& spec, bool reset) {
   DeviceOptions opt;
   opt.probe_only = !reset;  // leave a running engine alone unless asked
@@ -56,7 +47,7 @@ void info(const std::string& spec, bool reset) {
   std::printf("\nprestaged table (PRE_ENTRY / PRE_EPOCH registers)\n");
   for (uint32_t n = 0; n < p.nodes; ++n) {
     const uint32_t e = dev->read_register(regs::pre_entry(n)), epoch = dev->read_register(regs::pre_epoch(n));
-    std::printf("  node %u: %-7s core=%u vcpu=%u epoch=%u\n", n, kind_name(static_cast<PrestageKind>(e & 3)),
+    std::printf("  node %u: %-7s core=%u vcpu=%u epoch=%u\n", n, prestage_kind_name(static_cast<PrestageKind>(e & 3)),
                 (e >> 8) & 0xFF, (e >> 16) & 0xFFF, epoch);
   }
 

@@ -24,15 +24,6 @@ struct ReplayOpts {
   std::string config;
 };
 
-const char* kind_name(PrestageKind k) {
-  switch (k) {
-    case PrestageKind::kNone: return "NONE";
-    case PrestageKind::kIdle: return "IDLE";
-    case PrestageKind::kPreempt: return "PREEMPT";
-  }
-  return "?";
-}
-
 void replay(const ReplayOpts& o) {
   std::optional<Params> fallback;
   if (!o.config.empty()) fallback = Params::named(o.config);
@@ -79,7 +70,7 @@ void replay(const ReplayOpts& o) {
   std::printf("prestage table (node: kind core vcpu epoch)\n");
   for (uint32_t n = 0; n < p.nodes; ++n) {
     const PrestageEntry e = model.prestage(n);
-    std::printf("  %u: %-7s core=%u vcpu=%u epoch=%u\n", n, kind_name(e.kind), e.core, e.vcpu, e.epoch);
+    std::printf("  %u: %-7s core=%u vcpu=%u epoch=%u\n", n, prestage_kind_name(e.kind), e.core, e.vcpu, e.epoch);
   }
 }
 

@@ -11,11 +11,11 @@
 #include <sstream>
 
 #include "commands.h"
-#include "host/engine.h"
-#include "report.h"
-#include "scenario.h"
-#include "simulator.h"
-#include "sweep.h"
+#include "vshard/host/engine.h"
+#include "vshard/hostsim/report.h"
+#include "vshard/hostsim/scenario.h"
+#include "vshard/hostsim/simulator.h"
+#include "vshard/hostsim/sweep.h"
 #include "vshard/error.h"
 
 namespace vshard::cli {

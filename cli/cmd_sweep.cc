@@ -2,7 +2,7 @@
 //   plan   prints one `vshard sim ... --seeds 1 --json DIR/<scenario>/seed-S.json`
 //          command per scenario x seed (for GNU parallel or a Slurm array);
 //   merge  merges those single-seed reports of one scenario into the report
-//          `vshard sim --seeds N` prints (same code, sim/hostsim/sweep.h).
+//          `vshard sim --seeds N` prints (same code, include/vshard/hostsim/sweep.h).
 #include <unistd.h>
 
 #include <cstdio>
@@ -11,9 +11,9 @@
 #include <memory>
 
 #include "commands.h"
-#include "report.h"
-#include "scenario.h"
-#include "sweep.h"
+#include "vshard/hostsim/report.h"
+#include "vshard/hostsim/scenario.h"
+#include "vshard/hostsim/sweep.h"
 #include "vshard/error.h"
 
 namespace vshard::cli {

@@ -16,7 +16,7 @@ namespace vshard::cli {
 // the work and throws vshard::Error on failure (main prints it and exits 1),
 // or sets exit_code for a non-error failure (e.g. mismatches found).
 void register_replay(CLI::App& app, int& exit_code);  // cmd_replay.cc (model)
-void register_diff(CLI::App& app, int& exit_code);    // cmd_diff.cc (RTL vs model)
+void register_diff(CLI::App& app, int& exit_code);    // cmd_diff.cc (RTL vs model: vshard/sim/diff.h)
 void register_bench(CLI::App& app, int& exit_code);   // cmd_bench.cc (engine cycle figures)
 void register_info(CLI::App& app, int& exit_code);    // cmd_info.cc (driver)
 void register_sim(CLI::App& app, int& exit_code);     // cmd_sim.cc (host simulator)

@@ -1,20 +1,34 @@
 # Small helpers so a new unit is a few lines (Abseil-style).
 #
-#   vshard_cc_library(NAME name SRCS a.cc b.cc [DEPS x y] [PUBLIC_INCLUDES dir])
+#   vshard_cc_library(NAME name SRCS a.cc b.cc [DEPS x y])   installed as vshard::<name>
 #   vshard_cc_test(NAME name SRCS a_test.cc [DEPS x y] [LABELS unit rtl ...])
 #   vshard_cc_binary(NAME name SRCS main.cc [DEPS x y])
 #
-# Libraries get the public include/ directory; tests link the shared Catch2
-# main (tests/catch_main.cc, compiled once) and are discovered per test case.
+# Every target gets the one include root, include/ (headers are named by
+# their layer: <vshard/device.h>, "vshard/host/scheduler.h",
+# "vshard/sim/harness.h"); no source folder is an include path. Tests link
+# the shared Catch2 main (tests/catch_main.cc, compiled once) and are
+# discovered per test case.
 
 set(VSHARD_INCLUDE_DIR ${CMAKE_SOURCE_DIR}/include)
 
+# vshard_export(target): the library is installed (cmake/VshardInstall.cmake)
+# and known as vshard::<name without "vshard_">, in the build tree (an
+# alias) and to find_package(vshard) users (the exported name).
+function(vshard_export target)
+  string(REGEX REPLACE "^vshard_" "" _name ${target})
+  set_target_properties(${target} PROPERTIES EXPORT_NAME ${_name})
+  add_library(vshard::${_name} ALIAS ${target})
+  set_property(GLOBAL APPEND PROPERTY VSHARD_EXPORTED_TARGETS ${target})
+endfunction()
+
 function(vshard_cc_library)
-  cmake_parse_arguments(A "" "NAME" "SRCS;DEPS;PUBLIC_INCLUDES" ${ARGN})
+  cmake_parse_arguments(A "" "NAME" "SRCS;DEPS" ${ARGN})
   add_library(${A_NAME} STATIC ${A_SRCS})
-  target_include_directories(${A_NAME} PUBLIC ${VSHARD_INCLUDE_DIR} ${A_PUBLIC_INCLUDES})
+  target_include_directories(${A_NAME} PUBLIC $<BUILD_INTERFACE:${VSHARD_INCLUDE_DIR}>)
   target_link_libraries(${A_NAME} PUBLIC ${A_DEPS})
   set_target_properties(${A_NAME} PROPERTIES POSITION_INDEPENDENT_CODE ON)
+  vshard_export(${A_NAME})
 endfunction()
 
 function(vshard_cc_binary)

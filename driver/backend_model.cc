@@ -5,9 +5,9 @@
 #include <memory>
 #include <string>
 
-#include "internal/layout.h"
-#include "internal/model_core.h"
-#include "internal/regmap.h"
+#include "vshard/driver/internal/layout.h"
+#include "vshard/driver/internal/model_core.h"
+#include "vshard/driver/internal/regmap.h"
 #include "vshard/error.h"
 
 namespace vshard::driver {

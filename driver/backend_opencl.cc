@@ -1,7 +1,7 @@
 // Backend "opencl": the golden model's engine, except that the shard plan of
 // every preemption (docs/spec.md 7.3-7.4: K, targets, block split) is
 // computed by the planner kernel (hls/kernels/vs_plan.cl around
-// hls/include/vshard/planner_core.h) on an OpenCL device, and the PREEMPT and
+// include/vshard/hls/planner_core.h) on an OpenCL device, and the PREEMPT and
 // SHARD decisions are built from the kernel's output. The model asks for the
 // plan through its ShardPlanner hook, before the event changes any state;
 // everything else (checks, credits, victim and idle searches, prestaged
@@ -16,10 +16,10 @@
 #include <optional>
 #include <string>
 
-#include "internal/model_core.h"
+#include "vshard/driver/internal/model_core.h"
 #include "vshard/error.h"
-#include "vshard/planner_model.h"
-#include "vshard/planner_opencl.h"
+#include "vshard/hls/planner_model.h"
+#include "vshard/hls/planner_opencl.h"
 
 namespace vshard::driver {
 namespace {

@@ -7,8 +7,8 @@
 // RTL they are plain storage).
 #include <memory>
 
-#include "harness.h"
-#include "internal/ring_frontend.h"
+#include "vshard/sim/harness.h"
+#include "vshard/driver/internal/ring_frontend.h"
 #include "vshard/error.h"
 
 namespace vshard::driver {

@@ -29,10 +29,10 @@
 #include <xrt/xrt_device.h>
 #include <xrt/xrt_kernel.h>
 
-#include "internal/backend.h"
-#include "internal/mover_core.h"
-#include "internal/regmap.h"
-#include "internal/xrt_layout.h"
+#include "vshard/driver/internal/backend.h"
+#include "vshard/driver/internal/mover_core.h"
+#include "vshard/driver/internal/regmap.h"
+#include "vshard/driver/internal/xrt_layout.h"
 #include "vshard/error.h"
 
 namespace vshard::driver {

@@ -6,11 +6,11 @@
 #include <cstring>
 #include <thread>
 
-#include "internal/backend.h"
-#include "internal/fifo.h"
-#include "internal/layout.h"
-#include "internal/regmap.h"
-#include "internal/spec.h"
+#include "vshard/driver/internal/backend.h"
+#include "vshard/driver/internal/fifo.h"
+#include "vshard/driver/internal/layout.h"
+#include "vshard/driver/internal/regmap.h"
+#include "vshard/driver/internal/spec.h"
 #include "vshard/event_log.h"
 
 namespace vshard {

@@ -1,6 +1,6 @@
-#include "internal/mover_core.h"
+#include "vshard/driver/internal/mover_core.h"
 
-#include "internal/regmap.h"
+#include "vshard/driver/internal/regmap.h"
 #include "vshard/error.h"
 
 namespace vshard::driver {

@@ -1,12 +1,12 @@
-#include "internal/ring_frontend.h"
+#include "vshard/driver/internal/ring_frontend.h"
 
 #include <cstdlib>
 #include <cstring>
 #include <functional>
 #include <utility>
 
-#include "internal/layout.h"
-#include "internal/regmap.h"
+#include "vshard/driver/internal/layout.h"
+#include "vshard/driver/internal/regmap.h"
 #include "vshard/error.h"
 
 namespace vshard::driver {

@@ -1,7 +1,7 @@
 #include <cctype>
 
-#include "internal/ring_frontend.h"
-#include "internal/spec.h"
+#include "vshard/driver/internal/ring_frontend.h"
+#include "vshard/driver/internal/spec.h"
 #include "vshard/error.h"
 
 namespace vshard::driver {

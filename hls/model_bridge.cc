@@ -1,7 +1,7 @@
 #include <cstring>
 
 #include "vshard/error.h"
-#include "vshard/planner_model.h"
+#include "vshard/hls/planner_model.h"
 
 namespace vshard {
 

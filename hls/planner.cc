@@ -1,5 +1,5 @@
 // Host CPU path of the shard planner and the PlanInput helpers.
-#include "vshard/planner.h"
+#include "vshard/hls/planner.h"
 
 #include <cstring>
 #include <sstream>

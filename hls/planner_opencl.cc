@@ -1,5 +1,5 @@
 // OpenCL runner of the shard planner kernel.
-#include "vshard/planner_opencl.h"
+#include "vshard/hls/planner_opencl.h"
 
 #include <vector>
 

@@ -6,7 +6,7 @@
 // NCores <= 256, MaxShards <= 8; no dynamic memory. Each input is copied into
 // on-chip arrays (partitioned so the per-core scans read one core per cycle),
 // planned by the shared core, and written back.
-#include "vshard/planner_core.h"
+#include "vshard/hls/planner_core.h"
 
 extern "C" void vs_plan_top(const vs_plan_in* in, vs_plan_out* out, unsigned n) {
 #pragma HLS INTERFACE mode = m_axi port = in offset = slave bundle = gmem0 depth = 1024 max_read_burst_length = 64

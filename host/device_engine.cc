@@ -7,7 +7,7 @@
 #include <chrono>
 #include <span>
 
-#include "host/engine.h"
+#include "vshard/host/engine.h"
 #include "vshard/device.h"
 #include "vshard/error.h"
 #include "vshard/failover.h"

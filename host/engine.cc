@@ -1,4 +1,4 @@
-#include "host/engine.h"
+#include "vshard/host/engine.h"
 
 #include "vshard/error.h"
 

@@ -1,4 +1,4 @@
-#include "host/profiler.h"
+#include "vshard/host/profiler.h"
 
 #include <algorithm>
 #include <cstdlib>

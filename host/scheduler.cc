@@ -1,4 +1,4 @@
-#include "host/scheduler.h"
+#include "vshard/host/scheduler.h"
 
 #include <algorithm>
 #include <cmath>

@@ -1,4 +1,4 @@
-#include "host/shard_sync.h"
+#include "vshard/host/shard_sync.h"
 
 #include <string>
 

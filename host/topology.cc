@@ -1,4 +1,4 @@
-#include "host/topology.h"
+#include "vshard/host/topology.h"
 
 #include <unistd.h>
 

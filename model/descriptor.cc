@@ -2,6 +2,11 @@
 // (docs/spec.md sections 3, 4 and 9).
 #include "vshard/descriptor.h"
 
+#include <string_view>
+
+#include "vshard/model.h"
+#include "vshard/regs.h"
+
 namespace vshard {
 
 void encode(const Descriptor& d, uint8_t out[16]) {
@@ -32,57 +37,24 @@ Descriptor decode(const uint8_t in[16]) {
   return d;
 }
 
-const char* event_type_name(uint8_t type) {
-  switch (type) {
-    case 0x01: return "WAKE";
-    case 0x02: return "BLOCK";
-    case 0x03: return "SCHED";
-    case 0x04: return "TICK";
-    case 0x05: return "PROFILE";
-    case 0x06: return "UTIL";
-    case 0x07: return "SHARD_DONE";
-    case 0x08: return "ACCOUNT";
-    case 0x09: return "CONFIG";
-    case 0x0A: return "CORE_CFG";
-    case 0x0B: return "VCPU_CFG";
-    case 0x0C: return "COMMIT";
-    default: return "?";
-  }
+// The names come from the register map's enum tables (regs/vshard_regs.json,
+// generated into include/vshard/regs.h), without their prefix: "EVT_WAKE"
+// is "WAKE", "DEC_PREEMPT" is "PREEMPT"; error codes keep theirs ("E_BAD_VCPU").
+namespace {
+const char* unprefixed(const char* name, std::string_view prefix) {
+  if (name == nullptr) return "?";
+  return std::string_view(name).starts_with(prefix) ? name + prefix.size() : name;
 }
+}  // namespace
 
-const char* decision_type_name(uint8_t type) {
-  switch (type) {
-    case 0x01: return "RUN";
-    case 0x02: return "PREEMPT";
-    case 0x03: return "SHARD";
-    case 0x04: return "RESUME";
-    case 0x05: return "QUEUED";
-    case 0x06: return "ACK";
-    case 0x07: return "ABORT";
-    case 0x08: return "ERROR";
-    case 0x09: return "PARK";
-    default: return "?";
-  }
-}
+const char* event_type_name(uint8_t type) { return unprefixed(regs::evt_type_name(type), "EVT_"); }
 
-const char* error_code_name(uint8_t code) {
-  switch (code) {
-    case 0x00: return "E_NONE";
-    case 0x01: return "E_BAD_TYPE";
-    case 0x02: return "E_RESERVED";
-    case 0x03: return "E_BAD_VCPU";
-    case 0x04: return "E_BAD_CORE";
-    case 0x05: return "E_BAD_NODE";
-    case 0x06: return "E_BAD_KEY";
-    case 0x07: return "E_BAD_ARG";
-    case 0x08: return "E_CORE_OFFLINE";
-    case 0x09: return "E_CORE_BUSY";
-    case 0x0A: return "E_BAD_STATE";
-    case 0x0B: return "E_RING_OVERFLOW";
-    case 0x0C: return "E_CFG_LOCKED";
-    case 0x0D: return "E_CAPPED";
-    default: return "?";
-  }
+const char* decision_type_name(uint8_t type) { return unprefixed(regs::dec_type_name(type), "DEC_"); }
+
+const char* error_code_name(uint8_t code) { return unprefixed(regs::err_code_name(code), ""); }
+
+const char* prestage_kind_name(PrestageKind kind) {
+  return unprefixed(regs::pre_kind_name(static_cast<uint8_t>(kind)), "PRE_");
 }
 
 namespace {

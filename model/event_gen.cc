@@ -7,7 +7,7 @@
 namespace vshard {
 
 EventGen::EventGen(const Params& params, uint64_t seed, const EventGenOptions& opts)
-    : p_(params), state_(seed ^ 0x5653484456534844ull), opts_(opts) {
+    : p_(params), rng_{seed ^ 0x5653484456534844ull}, opts_(opts) {
   p_.validate();
   vstate_.assign(p_.vcpus, kBlocked);
   parked_.assign(p_.vcpus, false);
@@ -23,13 +23,7 @@ EventGen::EventGen(const Params& params, uint64_t seed, const EventGenOptions& o
   if (opts_.setup) build_prologue();
 }
 
-// splitmix64: fixed arithmetic, identical on every machine.
-uint64_t EventGen::rand() {
-  uint64_t z = (state_ += 0x9E3779B97F4A7C15ull);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return z ^ (z >> 31);
-}
+uint64_t EventGen::rand() { return rng_.next(); }
 
 // Multiply-high bounded draw (bias below 2^-32 for the ranges used here).
 uint64_t EventGen::below(uint64_t n) {
@@ -38,8 +32,7 @@ uint64_t EventGen::below(uint64_t n) {
 
 bool EventGen::chance(double p) {
   if (p <= 0) return false;
-  // 53 random bits as a double in [0, 1): exact in IEEE arithmetic.
-  return static_cast<double>(rand() >> 11) * (1.0 / 9007199254740992.0) < p;
+  return rng_.unit() < p;
 }
 
 void EventGen::build_prologue() {

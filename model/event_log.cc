@@ -11,6 +11,7 @@
 #include "vshard/error.h"
 #include "vshard/file.h"
 #include "vshard/model.h"
+#include "vshard/regs.h"
 
 namespace vshard {
 
@@ -108,12 +109,16 @@ std::string hex(uint32_t v) {
   return buf;
 }
 
-const char* kScalarKeyNames[cfg::kNumScalarKeys] = {
-    "SLICE_US",       "CREDIT_PER_MS",     "CREDIT_CAP",       "REFILL_PER_WEIGHT", "LAT_BOOST",
-    "UTIL_SHIFT",     "WAKE_MAX_DIST",     "VICT_MAX_DIST",    "VICT_DIST_SHIFT",   "VICT_CREDIT_SHIFT",
-    "VICT_SLICE_SHIFT", "SHARD_ENABLE",    "MAX_SHARDS",       "SHARD_MIN_CREDIT",  "SHARD_UTIL_MAX",
-    "SHARD_MIN_FREQ", "SHARD_MAX_DIST",    "LOAD_HOT_CORES",   "K_UNDER_LOAD",      "SYNC_COST_US",
-    "SHARD_CREDIT",   "SYNC_CREDIT"};
+// Names of the scalar configuration keys: the register map's table
+// (include/vshard/regs.h, generated), one row per key in key order.
+static_assert(std::size(regs::kCfgKeys) == cfg::kNumScalarKeys);
+constexpr bool cfg_keys_in_order() {
+  for (uint16_t k = 0; k < cfg::kNumScalarKeys; ++k)
+    if (regs::kCfgKeys[k].key != k) return false;
+  return true;
+}
+static_assert(cfg_keys_in_order(), "regs::kCfgKeys must list the scalar keys in key order");
+const char* scalar_key_name(uint16_t key) { return regs::kCfgKeys[key].name; }
 
 // ---- text tokenising -----------------------------------------------------------
 
@@ -238,7 +243,7 @@ uint64_t get_le(const uint8_t* p, int bytes) {
 // ---- config keys -------------------------------------------------------------------
 
 std::string config_key_name(uint16_t key) {
-  if (key < cfg::kNumScalarKeys) return kScalarKeyNames[key];
+  if (key < cfg::kNumScalarKeys) return scalar_key_name(key);
   if (key >= cfg::kNumaDistBase && key < cfg::kNumaDistBase + 64) {
     const int i = (key - cfg::kNumaDistBase) >> 3, j = (key - cfg::kNumaDistBase) & 7;
     return "NUMA_DIST[" + std::to_string(i) + "][" + std::to_string(j) + "]";
@@ -248,7 +253,7 @@ std::string config_key_name(uint16_t key) {
 
 std::optional<uint16_t> config_key_from_name(std::string_view name) {
   for (uint16_t k = 0; k < cfg::kNumScalarKeys; ++k)
-    if (name == kScalarKeyNames[k]) return k;
+    if (name == scalar_key_name(k)) return k;
   if (name.size() == 15 && name.substr(0, 10) == "NUMA_DIST[" && name[11] == ']' && name[12] == '[' &&
       name[14] == ']' && name[10] >= '0' && name[10] <= '7' && name[13] >= '0' && name[13] <= '7')
     return static_cast<uint16_t>(cfg::kNumaDistBase + 8 * (name[10] - '0') + (name[13] - '0'));

@@ -24,6 +24,7 @@
 #include "vshard/error.h"
 #include "vshard/event_gen.h"
 #include "vshard/model.h"
+#include "vshard/splitmix64.h"
 
 namespace {
 
@@ -37,15 +38,9 @@ std::string show(const vshard::Descriptor& d) {
   return b;
 }
 
-struct Rng {  // splitmix64
-  uint64_t s;
-  uint64_t next() {
-    uint64_t z = (s += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-  }
-  bool pct(unsigned p) { return next() % 100 < p; }
+struct Rng {
+  vshard::SplitMix64 g;
+  bool pct(unsigned p) { return g.next() % 100 < p; }
 };
 
 class Sim {
@@ -143,7 +138,7 @@ int main(int argc, char** argv) {
     vshard::EventGen gen(p, seed);
     Sim sim;
     Vgates& t = sim.t();
-    Rng rng{seed ^ 0xC0FFEEull};
+    Rng rng{{seed ^ 0xC0FFEEull}};
 
     t.rst_ni = 0;
     t.s_axis_evt_tvalid_i = 0;

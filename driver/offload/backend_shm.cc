@@ -14,11 +14,11 @@
 #include <cstring>
 #include <thread>
 
-#include "internal/backend.h"
-#include "internal/offload_proto.h"
-#include "internal/regmap.h"
-#include "internal/shm_layout.h"
-#include "offload/net.h"
+#include "vshard/driver/internal/backend.h"
+#include "vshard/driver/internal/offload_proto.h"
+#include "vshard/driver/internal/regmap.h"
+#include "vshard/driver/internal/shm_layout.h"
+#include "vshard/driver/internal/net.h"
 #include "vshard/error.h"
 
 namespace vshard::driver {

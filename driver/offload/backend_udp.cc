@@ -19,11 +19,11 @@
 #include <map>
 #include <optional>
 
-#include "internal/backend.h"
-#include "internal/offload_proto.h"
-#include "internal/regmap.h"
-#include "internal/ring_frontend.h"
-#include "offload/net.h"
+#include "vshard/driver/internal/backend.h"
+#include "vshard/driver/internal/offload_proto.h"
+#include "vshard/driver/internal/regmap.h"
+#include "vshard/driver/internal/ring_frontend.h"
+#include "vshard/driver/internal/net.h"
 #include "vshard/error.h"
 
 namespace vshard::driver {

@@ -15,7 +15,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "internal/offload_proto.h"
+#include "vshard/driver/internal/offload_proto.h"
 #include "vshard/error.h"
 #include "vshard/file.h"
 #include "vshard/offload.h"

@@ -14,8 +14,9 @@
 #include <thread>
 #include <vector>
 
-#include "offload/net.h"
+#include "vshard/driver/internal/net.h"
 #include "vshard/offload.h"
+#include "vshard/splitmix64.h"
 
 namespace vshard::offload {
 
@@ -23,7 +24,7 @@ using Clock = std::chrono::steady_clock;
 
 class FaultRelay::Impl {
  public:
-  explicit Impl(RelayOptions o) : o_(std::move(o)), rng_(o_.seed * 0x9E3779B97F4A7C15ull + 1) {
+  explicit Impl(RelayOptions o) : o_(std::move(o)), rng_{o_.seed * SplitMix64::kGamma + 1} {
     for (double r : {o_.loss, o_.duplicate, o_.reorder})
       if (!(r >= 0 && r <= 1)) throw Error(Errc::kBadConfig, "relay: rates must be within 0..1");
     front_ = net::bind_udp(o_.listen, "relay --listen");
@@ -52,12 +53,7 @@ class FaultRelay::Impl {
     bool operator>(const Held& o) const { return at != o.at ? at > o.at : order > o.order; }
   };
 
-  double uniform() {  // splitmix64
-    uint64_t z = (rng_ += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return static_cast<double>((z ^ (z >> 31)) >> 11) * (1.0 / 9007199254740992.0);
-  }
+  double uniform() { return rng_.unit(); }
 
   void schedule(bool to_server, const uint8_t* b, size_t n) {
     std::lock_guard<std::mutex> lock(mu_);
@@ -122,7 +118,7 @@ class FaultRelay::Impl {
   }
 
   RelayOptions o_;
-  uint64_t rng_;
+  SplitMix64 rng_;
   int front_ = -1, back_ = -1;
   sockaddr_storage target_{};
   socklen_t target_len_ = 0;

@@ -21,12 +21,12 @@
 #include <set>
 #include <thread>
 
-#include "internal/offload_proto.h"
-#include "internal/regmap.h"
-#include "internal/ring_frontend.h"
-#include "internal/shm_layout.h"
-#include "internal/spec.h"
-#include "offload/net.h"
+#include "vshard/driver/internal/offload_proto.h"
+#include "vshard/driver/internal/regmap.h"
+#include "vshard/driver/internal/ring_frontend.h"
+#include "vshard/driver/internal/shm_layout.h"
+#include "vshard/driver/internal/spec.h"
+#include "vshard/driver/internal/net.h"
 #include "vshard/error.h"
 #include "vshard/offload.h"
 

@@ -12,8 +12,8 @@
 // PARK and COMMITs against current and stale epochs all happen often. A
 // configurable fraction of events is built to be rejected, covering every
 // error code an event can raise (E_BAD_TYPE .. E_BAD_STATE, E_CAPPED). The stream depends only on (params,
-// seed, options, observed decisions): the same on every run and machine (own
-// splitmix64 generator and bounded draws, no std distributions).
+// seed, options, observed decisions): the same on every run and machine
+// (vshard::SplitMix64 and bounded draws, no std distributions).
 #pragma once
 
 #include <cstdint>
@@ -23,6 +23,7 @@
 #include "vshard/descriptor.h"
 #include "vshard/event_log.h"
 #include "vshard/model.h"
+#include "vshard/splitmix64.h"
 
 namespace vshard {
 
@@ -70,7 +71,7 @@ class EventGen {
   void build_prologue();
 
   Params p_;
-  uint64_t state_;
+  SplitMix64 rng_;
   EventGenOptions opts_;
   uint32_t seq_ = 0;
   std::deque<Event> prologue_;

@@ -17,6 +17,8 @@ enum class Occ : uint8_t { kIdle = 0, kRun = 1, kShard = 2 };
 // 1.1 never enters it (shards run in the background, docs/spec.md 7.4).
 enum class VcpuState : uint8_t { kBlocked = 0, kQueued = 1, kRunning = 2, kSharded = 3 };
 enum class PrestageKind : uint8_t { kNone = 0, kIdle = 1, kPreempt = 2 };
+// "NONE", "IDLE", "PREEMPT"; "?" for any other value.
+const char* prestage_kind_name(PrestageKind kind);
 
 struct CoreState {
   uint8_t node = 0;

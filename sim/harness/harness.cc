@@ -1,6 +1,6 @@
 // vshard::sim::Harness: clocking, AXI4-Lite and AXI-Stream handling shared by
 // every configuration (the verilated class is behind put/get/eval).
-#include "harness.h"
+#include "vshard/sim/harness.h"
 
 #include <algorithm>
 #include <cstdio>

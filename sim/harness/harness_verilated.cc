@@ -7,7 +7,7 @@
 #include <verilated.h>
 #include <verilated_fst_c.h>
 
-#include "harness.h"
+#include "vshard/sim/harness.h"
 #include VSHARD_VTOP_HEADER
 
 namespace vshard::sim {

@@ -1,4 +1,4 @@
-#include "state_check.h"
+#include "vshard/sim/state_check.h"
 
 #include <cstdio>
 

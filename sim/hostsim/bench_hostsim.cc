@@ -7,8 +7,8 @@
 #include <memory>
 #include <vector>
 
-#include "scenario.h"
-#include "simulator.h"
+#include "vshard/hostsim/scenario.h"
+#include "vshard/hostsim/simulator.h"
 
 namespace {
 

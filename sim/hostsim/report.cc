@@ -1,4 +1,4 @@
-#include "report.h"
+#include "vshard/hostsim/report.h"
 
 #include <unistd.h>
 

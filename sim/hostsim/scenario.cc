@@ -1,4 +1,4 @@
-#include "scenario.h"
+#include "vshard/hostsim/scenario.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -8,12 +8,14 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include <toml++/toml.h>
 
-#include "random.h"
+#include "vshard/hostsim/random.h"
 #include "vshard/error.h"
+#include "vshard/event_log.h"
 #include "vshard/file.h"
 #include "vshard/model.h"
 
@@ -115,22 +117,9 @@ void apply_engine_settings(Scenario& s, const std::vector<std::string>& settings
 int engine_key_by_name(const std::string& raw) {
   std::string n;
   for (char ch : raw) n += static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-  static const char* names[] = {"SLICE_US",        "CREDIT_PER_MS",     "CREDIT_CAP",
-                                "REFILL_PER_WEIGHT", "LAT_BOOST",       "UTIL_SHIFT",
-                                "WAKE_MAX_DIST",   "VICT_MAX_DIST",     "VICT_DIST_SHIFT",
-                                "VICT_CREDIT_SHIFT", "VICT_SLICE_SHIFT", "SHARD_ENABLE",
-                                "MAX_SHARDS",      "SHARD_MIN_CREDIT",  "SHARD_UTIL_MAX",
-                                "SHARD_MIN_FREQ",  "SHARD_MAX_DIST",    "LOAD_HOT_CORES",
-                                "K_UNDER_LOAD",    "SYNC_COST_US",      "SHARD_CREDIT",
-                                "SYNC_CREDIT"};
-  static_assert(sizeof(names) / sizeof(names[0]) == cfg::kNumScalarKeys);
-  for (int k = 0; k < static_cast<int>(cfg::kNumScalarKeys); ++k)
-    if (n == names[k]) return k;
-  unsigned i = 0, j = 0;
-  char tail = 0;
-  if (std::sscanf(n.c_str(), "NUMA_DIST[%u][%u]%c", &i, &j, &tail) == 2 && i < 8 && j < 8)
-    return cfg::kNumaDistBase + 8 * static_cast<int>(i) + static_cast<int>(j);
-  return -1;
+  // The register map's names (regs::kCfgKeys), NUMA_DIST[i][j] included.
+  const std::optional<uint16_t> key = config_key_from_name(n);
+  return key ? static_cast<int>(*key) : -1;
 }
 
 namespace {

@@ -1,4 +1,4 @@
-#include "simulator.h"
+#include "vshard/hostsim/simulator.h"
 
 #include <algorithm>
 #include <chrono>
@@ -8,9 +8,9 @@
 
 #include <time.h>
 
-#include "peers/credit2.h"
-#include "peers/eevdf.h"
-#include "random.h"
+#include "vshard/hostsim/peers/credit2.h"
+#include "vshard/hostsim/peers/eevdf.h"
+#include "vshard/hostsim/random.h"
 #include "vshard/error.h"
 
 namespace vshard::hostsim {

@@ -1,4 +1,4 @@
-#include "stats.h"
+#include "vshard/hostsim/stats.h"
 
 #include <algorithm>
 #include <cmath>

@@ -1,11 +1,11 @@
-#include "sweep.h"
+#include "vshard/hostsim/sweep.h"
 
 #include <algorithm>
 #include <atomic>
 #include <exception>
 #include <thread>
 
-#include "stats.h"
+#include "vshard/hostsim/stats.h"
 #include "vshard/error.h"
 
 namespace vshard::hostsim {

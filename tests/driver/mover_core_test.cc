@@ -27,11 +27,11 @@
 #include <string>
 #include <vector>
 
-#include "internal/model_core.h"
-#include "internal/mover_core.h"
-#include "internal/regmap.h"
-#include "internal/spec.h"
-#include "internal/xrt_layout.h"
+#include "vshard/driver/internal/model_core.h"
+#include "vshard/driver/internal/mover_core.h"
+#include "vshard/driver/internal/regmap.h"
+#include "vshard/driver/internal/spec.h"
+#include "vshard/driver/internal/xrt_layout.h"
 #include "vshard/device.h"
 #include "vshard/error.h"
 #include "vshard/event_gen.h"

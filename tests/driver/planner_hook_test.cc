@@ -19,8 +19,8 @@
 #include "vshard/error.h"
 #include "vshard/event_gen.h"
 #include "vshard/model.h"
-#include "vshard/planner.h"
-#include "vshard/planner_model.h"
+#include "vshard/hls/planner.h"
+#include "vshard/hls/planner_model.h"
 
 using namespace vshard;
 

@@ -18,10 +18,10 @@
 
 #include <experimental/xrt_xclbin.h>
 
-#include "internal/backend.h"
-#include "internal/mover_core.h"
-#include "internal/regmap.h"
-#include "internal/xrt_layout.h"
+#include "vshard/driver/internal/backend.h"
+#include "vshard/driver/internal/mover_core.h"
+#include "vshard/driver/internal/regmap.h"
+#include "vshard/driver/internal/xrt_layout.h"
 #include "vshard/device.h"
 
 namespace fs = std::filesystem;

@@ -8,7 +8,7 @@
 #include <cstring>
 #include <random>
 
-#include "vshard/planner.h"
+#include "vshard/hls/planner.h"
 
 namespace vshard::test {
 

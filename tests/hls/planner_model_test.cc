@@ -22,10 +22,10 @@
 #include "vshard/descriptor.h"
 #include "vshard/error.h"
 #include "vshard/model.h"
-#include "vshard/planner.h"
-#include "vshard/planner_model.h"
+#include "vshard/hls/planner.h"
+#include "vshard/hls/planner_model.h"
 #ifdef VSHARD_TEST_OPENCL
-#include "vshard/planner_opencl.h"
+#include "vshard/hls/planner_opencl.h"
 #endif
 
 using namespace vshard;

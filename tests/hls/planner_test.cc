@@ -10,9 +10,9 @@
 
 #include "plan_gen.h"
 #include "vshard/error.h"
-#include "vshard/planner.h"
+#include "vshard/hls/planner.h"
 #ifdef VSHARD_TEST_OPENCL
-#include "vshard/planner_opencl.h"
+#include "vshard/hls/planner_opencl.h"
 #endif
 
 using namespace vshard;

@@ -3,7 +3,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "host/scheduler.h"
+#include "vshard/host/scheduler.h"
 #include "vshard/error.h"
 
 using namespace vshard;

@@ -5,7 +5,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "host/shard_sync.h"
+#include "vshard/host/shard_sync.h"
 #include "vshard/error.h"
 
 using namespace vshard::host;

@@ -1,7 +1,7 @@
 #include <catch2/catch.hpp>
 
-#include "host/profiler.h"
-#include "host/topology.h"
+#include "vshard/host/profiler.h"
+#include "vshard/host/topology.h"
 #include "vshard/error.h"
 
 using namespace vshard::host;

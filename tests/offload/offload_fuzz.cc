@@ -19,9 +19,10 @@
 #include <string>
 #include <vector>
 
-#include "internal/offload_proto.h"
+#include "vshard/driver/internal/offload_proto.h"
 #include "vshard/descriptor.h"
 #include "vshard/offload.h"
+#include "vshard/splitmix64.h"
 
 namespace {
 
@@ -87,14 +88,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 #ifdef VSHARD_FUZZ_SMOKE
 // Seeded mutations of valid datagrams of every type (no libFuzzer here).
 int main() {
-  uint64_t s = 1;
-  auto rnd = [&] {
-    s += 0x9E3779B97F4A7C15ull;
-    uint64_t z = s;
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-  };
+  vshard::SplitMix64 g{1};
+  auto rnd = [&] { return g.next(); };
   std::vector<std::vector<uint8_t>> seeds;
   // EVENTS with valid descriptors, REQUESTs of each op, ACK, STATE chunk.
   for (int t = 1; t <= 8; ++t) {

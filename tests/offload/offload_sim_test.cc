@@ -7,9 +7,9 @@
 #include <string>
 
 #include "../driver/offload_test_util.h"
-#include "report.h"
-#include "scenario.h"
-#include "simulator.h"
+#include "vshard/hostsim/report.h"
+#include "vshard/hostsim/scenario.h"
+#include "vshard/hostsim/simulator.h"
 #include "vshard/offload.h"
 
 using namespace vshard;

@@ -16,8 +16,8 @@
 
 #include "../driver/driver_test_util.h"
 #include "../driver/offload_test_util.h"
-#include "internal/offload_proto.h"
-#include "offload/net.h"
+#include "vshard/driver/internal/offload_proto.h"
+#include "vshard/driver/internal/net.h"
 #include "vshard/device.h"
 #include "vshard/event_gen.h"
 #include "vshard/failover.h"

@@ -6,8 +6,8 @@
 #include <set>
 #include <sstream>
 
-#include "harness.h"
-#include "state_check.h"
+#include "vshard/sim/harness.h"
+#include "vshard/sim/state_check.h"
 #include "vshard/event_gen.h"
 #include "vshard/event_log.h"
 #include "vshard/model.h"

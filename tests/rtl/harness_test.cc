@@ -6,7 +6,7 @@
 #include <cstdio>
 #include <filesystem>
 
-#include "harness.h"
+#include "vshard/sim/harness.h"
 #include "vshard/descriptor.h"
 #include "vshard/error.h"
 #include "vshard/regs.h"

@@ -1,4 +1,4 @@
-// Bursty arrivals (arrival = "bursty", sim/hostsim/random.h) against the
+// Bursty arrivals (arrival = "bursty", include/vshard/hostsim/random.h) against the
 // closed forms of the interrupted Poisson process: on periods with mean
 // E[on] = 1/a, off periods with mean E[off] = 1/b (both exponential), Poisson
 // arrivals of rate L while on, none while off.
@@ -12,9 +12,9 @@
 
 #include <catch2/catch.hpp>
 
-#include "random.h"
-#include "scenario.h"
-#include "simulator.h"
+#include "vshard/hostsim/random.h"
+#include "vshard/hostsim/scenario.h"
+#include "vshard/hostsim/simulator.h"
 
 using namespace vshard;
 using namespace vshard::hostsim;

@@ -12,10 +12,10 @@
 
 #include <catch2/catch.hpp>
 
-#include "peers/credit2.h"
-#include "peers/eevdf.h"
-#include "scenario.h"
-#include "simulator.h"
+#include "vshard/hostsim/peers/credit2.h"
+#include "vshard/hostsim/peers/eevdf.h"
+#include "vshard/hostsim/scenario.h"
+#include "vshard/hostsim/simulator.h"
 #include "vshard/error.h"
 
 using namespace vshard;

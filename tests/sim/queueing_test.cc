@@ -8,8 +8,8 @@
 
 #include <catch2/catch.hpp>
 
-#include "scenario.h"
-#include "simulator.h"
+#include "vshard/hostsim/scenario.h"
+#include "vshard/hostsim/simulator.h"
 
 using namespace vshard;
 using namespace vshard::hostsim;

@@ -4,10 +4,10 @@
 
 #include <catch2/catch.hpp>
 
-#include "scenario.h"
-#include "simulator.h"
+#include "vshard/hostsim/scenario.h"
+#include "vshard/hostsim/simulator.h"
 #include "vshard/error.h"
-#include "host/engine.h"
+#include "vshard/host/engine.h"
 
 using namespace vshard;
 using namespace vshard::hostsim;

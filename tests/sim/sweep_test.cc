@@ -1,4 +1,4 @@
-// Seed sweeps (sim/hostsim/sweep.h, stats.h): the confidence-interval
+// Seed sweeps (include/vshard/hostsim/sweep.h, stats.h): the confidence-interval
 // arithmetic, runs on several threads giving the same report as on one, the
 // merge of single-seed reports giving the same report as one `--seeds N`
 // run, and the merge refusing reports that do not belong together.
@@ -9,8 +9,8 @@
 
 #include <catch2/catch.hpp>
 
-#include "stats.h"
-#include "sweep.h"
+#include "vshard/hostsim/stats.h"
+#include "vshard/hostsim/sweep.h"
 #include "vshard/error.h"
 
 using namespace vshard;

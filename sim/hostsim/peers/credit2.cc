@@ -1,4 +1,4 @@
-#include "peers/credit2.h"
+#include "vshard/hostsim/peers/credit2.h"
 
 #include <algorithm>
 #include <cmath>

@@ -1,4 +1,4 @@
-#include "peers/eevdf.h"
+#include "vshard/hostsim/peers/eevdf.h"
 
 #include <algorithm>
 #include <cmath>

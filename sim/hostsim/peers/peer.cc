@@ -1,4 +1,4 @@
-#include "peers/peer.h"
+#include "vshard/hostsim/peers/peer.h"
 
 #include <algorithm>
 #include <string>

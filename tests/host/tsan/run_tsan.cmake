@@ -4,7 +4,7 @@ file(MAKE_DIRECTORY ${BIN})
 set(_out ${BIN}/shard_sync_stress_tsan)
 execute_process(
   COMMAND ${CXX} -std=c++20 -O1 -g -fsanitize=thread -Wall -Wextra
-          -I${SRC} -I${SRC}/include
+          -I${SRC}/include
           ${SRC}/host/shard_sync.cc ${SRC}/tests/host/tsan/shard_sync_stress.cc
           -o ${_out} -pthread
   RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)

@@ -6,7 +6,7 @@
 #include <thread>
 #include <vector>
 
-#include "host/shard_sync.h"
+#include "vshard/host/shard_sync.h"
 
 using vshard::host::MpmcRing;
 using vshard::host::ShardCompletion;

@@ -13,7 +13,7 @@ list(APPEND _srcs ${SRC}/driver/device.cc ${SRC}/driver/spec.cc ${SRC}/driver/ri
      ${SRC}/tests/offload/offload_fuzz.cc)
 execute_process(
   COMMAND ${CLANG} -std=c++20 -O1 -g -fsanitize=fuzzer,address -w
-          -I${SRC}/driver -I${SRC}/include ${_srcs} -o ${_out} -lcrypto -pthread
+          -I${SRC}/include ${_srcs} -o ${_out} -lcrypto -pthread
   RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
 if(NOT rc EQUAL 0)
   message(FATAL_ERROR "libFuzzer build failed:\n${out}\n${err}")

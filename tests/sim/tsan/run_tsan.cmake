@@ -10,7 +10,7 @@ list(FILTER _srcs EXCLUDE REGEX "/bench_[^/]*$|/device_engine.cc$")
 list(APPEND _srcs ${SRC}/tests/sim/tsan/sweep_tsan.cc)
 execute_process(
   COMMAND ${CXX} -std=c++20 -O1 -g -fsanitize=thread -w
-          -I${SRC} -I${SRC}/include -I${SRC}/sim/hostsim -I${TOMLPP}
+          -I${SRC}/include -I${TOMLPP}
           ${_srcs} -o ${_out} -pthread
   RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
 if(NOT rc EQUAL 0)

@@ -5,7 +5,7 @@
 #include <cstdio>
 #include <string>
 
-#include "sweep.h"
+#include "vshard/hostsim/sweep.h"
 
 using namespace vshard::hostsim;
 

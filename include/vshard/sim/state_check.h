@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "harness.h"
+#include "vshard/sim/harness.h"
 #include "vshard/model.h"
 
 namespace vshard::sim {

@@ -56,7 +56,7 @@
 #include <span>
 #include <vector>
 
-#include "peers/peer.h"
+#include "vshard/hostsim/peers/peer.h"
 
 namespace vshard::hostsim::peers {
 

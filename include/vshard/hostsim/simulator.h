@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "host/scheduler.h"
-#include "scenario.h"
+#include "vshard/host/scheduler.h"
+#include "vshard/hostsim/scenario.h"
 
 namespace vshard::hostsim {
 

@@ -1,14 +1,14 @@
 // vShard shard planner on an OpenCL device (PoCL on a CPU here; XRT's ICD
 // on a Xilinx card). Driver-independent: the driver's `opencl` backend can
 // wrap this class. The kernel is hls/kernels/vs_plan.cl around the shared
-// core vshard/planner_core.h, compiled at construction.
+// core vshard/hls/planner_core.h, compiled at construction.
 #pragma once
 
 #include <cstddef>
 #include <memory>
 #include <string>
 
-#include "vshard/planner.h"
+#include "vshard/hls/planner.h"
 
 namespace vshard {
 

@@ -49,7 +49,7 @@
 #include <utility>
 #include <vector>
 
-#include "peers/peer.h"
+#include "vshard/hostsim/peers/peer.h"
 
 namespace vshard::hostsim::peers {
 

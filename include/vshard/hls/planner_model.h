@@ -6,7 +6,7 @@
 #include <cstdint>
 
 #include "vshard/model.h"
-#include "vshard/planner.h"
+#include "vshard/hls/planner.h"
 
 namespace vshard {
 

@@ -8,12 +8,17 @@
 #include <cmath>
 #include <cstdint>
 
-#include "scenario.h"
+#include "vshard/hostsim/scenario.h"
+#include "vshard/splitmix64.h"
 
 namespace vshard::hostsim {
 
-// splitmix64: small, fast, and the same on every platform.
+// A splitmix64 stream (vshard::SplitMix64): small, fast, and the same on
+// every platform.
 struct Rng {
+  static constexpr uint64_t kGamma = SplitMix64::kGamma;
+  static constexpr uint64_t mix(uint64_t z) { return SplitMix64::mix(z); }
+
   uint64_t s;
   uint64_t next() { return mix(s += kGamma); }
 
@@ -25,12 +30,6 @@ struct Rng {
     return Rng{mix(mix(seed + kGamma) ^ ((index + 1) * 0xD1B54A32D192ED03ull))};
   }
 
-  static uint64_t mix(uint64_t z) {  // splitmix64's finaliser, a bijection
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-  }
-  static constexpr uint64_t kGamma = 0x9E3779B97F4A7C15ull;
 
   double uniform() { return (static_cast<double>(next() >> 11) + 1.0) * 0x1.0p-53; }  // (0,1]
   double exp(double mean) { return -mean * std::log(uniform()); }

@@ -7,7 +7,7 @@
 #include <optional>
 #include <string>
 
-#include "backend.h"
+#include "vshard/driver/internal/backend.h"
 
 namespace vshard::driver {
 

@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "host/profiler.h"
+#include "vshard/host/profiler.h"
 
 namespace vshard::host {
 

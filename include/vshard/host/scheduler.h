@@ -11,11 +11,11 @@
 #include <utility>
 #include <vector>
 
-#include "host/engine.h"
-#include "host/hooks.h"
-#include "host/profiler.h"
-#include "host/shard_sync.h"
-#include "host/topology.h"
+#include "vshard/host/engine.h"
+#include "vshard/host/hooks.h"
+#include "vshard/host/profiler.h"
+#include "vshard/host/shard_sync.h"
+#include "vshard/host/topology.h"
 
 namespace vshard::host {
 
@@ -55,7 +55,7 @@ class Scheduler final : public SchedulerHooks {
   Scheduler(const Topology& topo, std::vector<VcpuSpec> vcpus, SchedConfig cfg,
             Dispatcher& dispatcher, std::unique_ptr<Engine> engine = nullptr);
 
-  // ---- hypervisor hook points (host/hooks.h) ----
+  // ---- hypervisor hook points (vshard/host/hooks.h) ----
   void wake(uint32_t v, double now_us) override;
   void block(uint32_t v, double now_us) override;
   bool slice_end(uint32_t c, double now_us) override;

@@ -8,8 +8,8 @@
 #include <utility>
 #include <vector>
 
-#include "host/engine.h"
-#include "host/topology.h"
+#include "vshard/host/engine.h"
+#include "vshard/host/topology.h"
 #include "vshard/descriptor.h"
 
 namespace vshard::hostsim {

@@ -20,7 +20,7 @@
 #include <utility>
 #include <vector>
 
-#include "ring_frontend.h"
+#include "vshard/driver/internal/ring_frontend.h"
 
 namespace vshard::driver {
 

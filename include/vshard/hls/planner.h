@@ -1,6 +1,6 @@
 // vShard shard planner, C++ API (docs/spec.md sections 7.3-7.4).
 //
-// The planning rules live once, in vshard/planner_core.h (portable C that
+// The planning rules live once, in vshard/hls/planner_core.h (portable C that
 // also compiles as OpenCL C). This header offers them to C++:
 //   plan_shards()     the host CPU path;
 //   plan_shards_hls() the C-simulation of the Vitis-HLS top (hls/vs_plan_hls.cc);
@@ -12,7 +12,7 @@
 #include <cstdint>
 #include <string>
 
-#include "vshard/planner_core.h"
+#include "vshard/hls/planner_core.h"
 
 namespace vshard {
 

@@ -16,9 +16,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "report.h"
-#include "scenario.h"
-#include "simulator.h"
+#include "vshard/hostsim/report.h"
+#include "vshard/hostsim/scenario.h"
+#include "vshard/hostsim/simulator.h"
 
 namespace vshard::hostsim {
 

@@ -9,7 +9,7 @@
 #include <cstddef>
 #include <string>
 
-#include "ring_frontend.h"
+#include "vshard/driver/internal/ring_frontend.h"
 #include "vshard/model.h"
 
 namespace vshard::driver {

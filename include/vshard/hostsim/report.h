@@ -10,8 +10,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "scenario.h"
-#include "simulator.h"
+#include "vshard/hostsim/scenario.h"
+#include "vshard/hostsim/simulator.h"
 
 namespace vshard::hostsim {
 

@@ -11,7 +11,7 @@
  *
  * The input and output structs have one byte layout in all three languages
  * (scalar fields first, in falling size, then byte arrays; checked by
- * static_asserts in hls/include/vshard/planner.h). */
+ * static_asserts in include/vshard/hls/planner.h). */
 #ifndef VSHARD_PLANNER_CORE_H_
 #define VSHARD_PLANNER_CORE_H_
 

@@ -10,9 +10,9 @@
 #include <limits>
 #include <vector>
 
-#include "host/engine.h"
-#include "host/hooks.h"
-#include "host/topology.h"
+#include "vshard/host/engine.h"
+#include "vshard/host/hooks.h"
+#include "vshard/host/topology.h"
 
 namespace vshard::hostsim::peers {
 

@@ -11,7 +11,7 @@
 #include <memory>
 #include <vector>
 
-#include "backend.h"
+#include "vshard/driver/internal/backend.h"
 
 namespace vshard::driver {
 
