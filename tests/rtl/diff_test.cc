@@ -78,6 +78,9 @@ TEST_CASE("run_diff refuses a log recorded for other parameters and bad options"
   sim::DiffOptions o = short_run("refuse_out");
   o.replay = write_log("refuse", Params::large(), 1, 50);
   CHECK_THROWS_WITH(sim::run_diff(o, nullptr), Catch::Contains("not for --config small"));
+  o = short_run("refuse_out");
+  o.replay = write_log("refuse", Params::small(), 1, 0);  // a valid log of no events
+  CHECK_THROWS_WITH(sim::run_diff(o, nullptr), Catch::Contains("has no events"));
 
   o = short_run("refuse_out");
   o.stall_prob = 1.0;
