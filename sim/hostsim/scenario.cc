@@ -149,8 +149,9 @@ class Reader {
   void check_keys(const toml::table& t, const std::string& prefix,
                   std::initializer_list<const char*> allowed) const {
     for (const auto& [k, v] : t) {
+      const std::string_view key = k.str();  // clang 14 cannot capture a structured binding
       bool ok = std::any_of(allowed.begin(), allowed.end(),
-                            [&](const char* a) { return k.str() == a; });
+                            [&](const char* a) { return key == a; });
       if (!ok) {
         std::string list;
         for (const char* a : allowed) list += std::string(list.empty() ? "" : ", ") + a;
