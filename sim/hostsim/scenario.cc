@@ -7,6 +7,7 @@
 #include <cctype>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 
@@ -281,7 +282,59 @@ std::vector<double> read_trace_file(const Reader& r, const toml::node* n, const 
 
 }  // namespace
 
+// toml++ 3.3.0 (Debian 12) reaches __builtin_unreachable() in
+// is_non_ascii_horizontal_whitespace() for most non-ASCII characters where
+// it looks for whitespace (upstream marzer/tomlplusplus#190, fixed after
+// 3.3.0; found here by tests/fuzz/scenario_fuzz.cc with a stray "µs" line):
+// undefined behaviour in every build. TOML allows non-ASCII characters only
+// in comments and strings, so they are refused anywhere else before toml++
+// sees the text; in multi-line strings too (the upstream report's case is a
+// line-ending backslash in one), which scenarios do not need.
+static void check_ascii_outside_strings(const std::string& text, const std::string& source_name) {
+  enum { kCode, kComment, kBasic, kLiteral, kMultiBasic, kMultiLiteral } st = kCode;
+  size_t line = 1;
+  auto at = [&](size_t i, const char* s) { return text.compare(i, std::strlen(s), s) == 0; };
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char ch = text[i];
+    if (ch == '\n') ++line;
+    const bool ascii = static_cast<unsigned char>(ch) < 0x80;
+    switch (st) {
+      case kCode:
+        if (!ascii)
+          throw Error(Errc::kBadInput, source_name + ":" + std::to_string(line) +
+                                           ": TOML syntax: a non-ASCII character outside a string or comment");
+        if (ch == '#') st = kComment;
+        else if (at(i, "\"\"\"")) st = kMultiBasic, i += 2;
+        else if (at(i, "'''")) st = kMultiLiteral, i += 2;
+        else if (ch == '"') st = kBasic;
+        else if (ch == '\'') st = kLiteral;
+        break;
+      case kComment:
+        if (ch == '\n') st = kCode;
+        break;
+      case kBasic:
+        if (ch == '\\' && i + 1 < text.size() && (text[i + 1] == '"' || text[i + 1] == '\\')) ++i;
+        else if (ch == '"' || ch == '\n') st = kCode;
+        break;
+      case kLiteral:
+        if (ch == '\'' || ch == '\n') st = kCode;
+        break;
+      case kMultiBasic:
+      case kMultiLiteral:
+        if (!ascii)
+          throw Error(Errc::kBadInput, source_name + ":" + std::to_string(line) +
+                                           ": a non-ASCII character in a multi-line string (scenarios take them "
+                                           "in comments and one-line strings)");
+        if (st == kMultiBasic && ch == '\\' && i + 1 < text.size() && (text[i + 1] == '"' || text[i + 1] == '\\')) ++i;
+        else if (st == kMultiBasic && at(i, "\"\"\"")) st = kCode, i += 2;
+        else if (st == kMultiLiteral && at(i, "'''")) st = kCode, i += 2;
+        break;
+    }
+  }
+}
+
 Scenario parse_scenario(const std::string& text, const std::string& source_name) {
+  check_ascii_outside_strings(text, source_name);
   toml::table root;
   try {
     root = toml::parse(text, source_name);
