@@ -4,8 +4,9 @@
 // Invariants: a rejected scenario throws vshard::Error(kBadInput) and
 // nothing else (TOML syntax errors included); an accepted one passes
 // Scenario::validate(), fits the engine configuration it names (cores,
-// vCPUs, nodes, configuration keys), and loads the same again. The target
-// runs in an empty directory, so relative trace_file names find nothing.
+// vCPUs, nodes, configuration keys), and loads the same again. The
+// scenario "lives" in an empty directory, so relative trace_file names
+// find nothing.
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -22,21 +23,26 @@ using vshard::fuzz::violated;
 
 namespace {
 
-bool enter_empty_dir() {
-  char dir[] = "/tmp/vshard-scenario-fuzz-XXXXXX";
-  if (mkdtemp(dir) == nullptr || chdir(dir) != 0) violated("cannot make an empty working directory");
-  rmdir(dir);  // stays the working directory, empty and unreachable by name
-  return true;
-}
+// An empty directory the scenario seems to live in: relative trace_file
+// names resolve there and find nothing. (No chdir: libFuzzer reads its
+// corpus by relative paths.) Removed at exit.
+struct EmptyDir {
+  std::string dir = "/tmp/vshard-scenario-fuzz-XXXXXX";
+  EmptyDir() {
+    if (mkdtemp(dir.data()) == nullptr) violated("cannot make an empty directory");
+  }
+  ~EmptyDir() { rmdir(dir.c_str()); }
+  std::string file() const { return dir + "/fuzz.toml"; }
+};
 
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  static const bool in_empty_dir = enter_empty_dir();
-  (void)in_empty_dir;
+  static const EmptyDir empty;
+  static const std::string name = empty.file();
   const std::string text(reinterpret_cast<const char*>(data), size);
   hostsim::Scenario s;
-  if (!accepts("parse_scenario", {Errc::kBadInput}, [&] { s = hostsim::parse_scenario(text, "fuzz.toml"); }))
+  if (!accepts("parse_scenario", {Errc::kBadInput}, [&] { s = hostsim::parse_scenario(text, name); }))
     return 0;
   accepts("validate() of an accepted scenario", {}, [&] { s.validate(); });
   Params p;
@@ -49,7 +55,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (const auto& [key, value] : s.engine_config)
     if (key >= cfg::kNumScalarKeys) violated("accepted scenario sets engine key " + std::to_string(key));
   hostsim::Scenario again;
-  accepts("parse_scenario again", {}, [&] { again = hostsim::parse_scenario(text, "fuzz.toml"); });
+  accepts("parse_scenario again", {}, [&] { again = hostsim::parse_scenario(text, name); });
   if (again.digest != s.digest || again.name != s.name || again.total_vcpus() != s.total_vcpus() ||
       again.engine_config != s.engine_config || again.policies != s.policies)
     violated("the same scenario text loads differently twice");
