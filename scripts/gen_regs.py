@@ -459,6 +459,8 @@ class Desc:
                 seen_v.add(vv)
                 seen_n.add(vn)
                 vals.append((vn, vv, v.get("doc", "")))
+            if not vals:
+                raise RegsError(f"enum {name}: no values")
             self.enums[name] = Enum(name, req(e, "prefix", f"enum {name}"), width, e.get("doc", ""), vals,
                                    e.get("cpp_prefix"))
 
