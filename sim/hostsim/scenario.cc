@@ -293,6 +293,10 @@ std::vector<double> read_trace_file(const Reader& r, const toml::node* n, const 
 static void check_ascii_outside_strings(const std::string& text, const std::string& source_name) {
   enum { kCode, kComment, kBasic, kLiteral, kMultiBasic, kMultiLiteral } st = kCode;
   size_t line = 1;
+  // A quote opens a string only where a TOML string can begin (line start,
+  // after '=', '[', ',', '{' or '.'); inside a bare token ("1x\"µ") toml++
+  // does not see a string and scans on, so neither does this.
+  char last = '\n';  // last character of code on this line, not a blank
   auto at = [&](size_t i, const char* s) { return text.compare(i, std::strlen(s), s) == 0; };
   for (size_t i = 0; i < text.size(); ++i) {
     const char ch = text[i];
@@ -303,21 +307,25 @@ static void check_ascii_outside_strings(const std::string& text, const std::stri
         if (!ascii)
           throw Error(Errc::kBadInput, source_name + ":" + std::to_string(line) +
                                            ": TOML syntax: a non-ASCII character outside a string or comment");
-        if (ch == '#') st = kComment;
-        else if (at(i, "\"\"\"")) st = kMultiBasic, i += 2;
-        else if (at(i, "'''")) st = kMultiLiteral, i += 2;
-        else if (ch == '"') st = kBasic;
-        else if (ch == '\'') st = kLiteral;
+        if (ch == '#') {
+          st = kComment;
+        } else if ((ch == '"' || ch == '\'') && last != '\0' && std::strchr("\n=[,{.", last) != nullptr) {
+          if (at(i, "\"\"\"")) st = kMultiBasic, i += 2;
+          else if (at(i, "'''")) st = kMultiLiteral, i += 2;
+          else st = ch == '"' ? kBasic : kLiteral;
+        }
+        if (ch == '\n') last = '\n';
+        else if (ch != ' ' && ch != '\t' && ch != '\r') last = ch;
         break;
       case kComment:
-        if (ch == '\n') st = kCode;
+        if (ch == '\n') st = kCode, last = '\n';
         break;
       case kBasic:
         if (ch == '\\' && i + 1 < text.size() && (text[i + 1] == '"' || text[i + 1] == '\\')) ++i;
-        else if (ch == '"' || ch == '\n') st = kCode;
+        else if (ch == '"' || ch == '\n') st = kCode, last = ch;
         break;
       case kLiteral:
-        if (ch == '\'' || ch == '\n') st = kCode;
+        if (ch == '\'' || ch == '\n') st = kCode, last = ch;
         break;
       case kMultiBasic:
       case kMultiLiteral:
@@ -326,8 +334,8 @@ static void check_ascii_outside_strings(const std::string& text, const std::stri
                                            ": a non-ASCII character in a multi-line string (scenarios take them "
                                            "in comments and one-line strings)");
         if (st == kMultiBasic && ch == '\\' && i + 1 < text.size() && (text[i + 1] == '"' || text[i + 1] == '\\')) ++i;
-        else if (st == kMultiBasic && at(i, "\"\"\"")) st = kCode, i += 2;
-        else if (st == kMultiLiteral && at(i, "'''")) st = kCode, i += 2;
+        else if (st == kMultiBasic && at(i, "\"\"\"")) st = kCode, i += 2, last = '"';
+        else if (st == kMultiLiteral && at(i, "'''")) st = kCode, i += 2, last = '\'';
         break;
     }
   }
