@@ -296,6 +296,91 @@ class Enum:
         self.cpp_prefix = cpp_prefix or camel(prefix)
 
 
+# ---------------------------------------------------------------- shape
+
+# The description's shape, checked before anything reads it, so a wrong
+# type is a RegsError naming its path rather than a traceback (found by
+# tests/fuzz/gen_regs_fuzz.py). ("obj", {key: (shape, required)}),
+# ("list", item shape, most items); leaves: "ident" (a name the generated
+# SystemVerilog and C++ use), "str", "int" (integer or integer text),
+# "formula" (integer or short formula text), "bits" ("hi:lo" or n), "bool".
+# Unknown keys are allowed (comments, future fields).
+MAX_FORMULA = 300  # characters; deeper expressions than real ones need
+
+IDENT_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+
+
+def _obj(**keys):
+    return ("obj", {k.rstrip("_"): (v, not k.endswith("_")) for k, v in keys.items()})
+
+
+# A trailing "_" marks an optional key.
+_FIELD = _obj(name="ident", bits="bits", reset="formula", doc_="str", access_="str", enum_="ident")
+_REGISTER = _obj(name="ident", offset="int", access="str", doc_="str", constant_="bool",
+                 fields_=("list", _FIELD, 64), fields_from_enum_="ident",
+                 array_=_obj(dims=("list", "int", 4), strides=("list", "int", 4), index=("list", "ident", 4)))
+SHAPE = _obj(
+    name_="str", doc_="str", version=_obj(major="int", minor="int"), magic="int", addr_bits="int",
+    params=("list", _obj(name="ident", cpp="ident", min="int", max="int", doc_="str"), 8),
+    configs=("list", _obj(name="ident"), 16),
+    descriptor=_obj(bytes="int", doc_="str", fields=("list", _obj(name="ident", bits="bits", doc_="str"), 64)),
+    enums=("list", _obj(name="ident", prefix="ident", width="int", doc_="str", cpp_prefix_="ident",
+                        values=("list", _obj(name="ident", value="int", doc_="str"), 256)), 64),
+    flags=("list", _obj(name="ident", bit="int", width_="int", doc_="str"), 8),
+    blocks=("list", _obj(name="ident", doc_="str", registers=("list", _REGISTER, 256)), 64),
+    config=_obj(base="int", stride="int", doc_="str",
+                keys=("list", _obj(name="ident", key="int", width="int", signed_="bool", min="formula",
+                                   max="formula", reset="formula", doc_="str"), 256),
+                arrays_=("list", _obj(name="ident", key="int", dims=("list", "int", 4), index=("list", "ident", 4),
+                                      width="int", min="int", max="int", reset="formula",
+                                      valid_index="formula", doc_="str"), 16)),
+)
+
+
+def check_shape(v, shape, path):
+    def bad(expected):
+        raise RegsError(f"{path}: expected {expected}, got {json.dumps(v)[:60]}")
+    if isinstance(shape, tuple) and shape[0] == "obj":
+        if not isinstance(v, dict):
+            bad("an object")
+        for key, (sub, required) in shape[1].items():
+            if key in v:
+                check_shape(v[key], sub, f"{path}.{key}")
+            elif required:
+                raise RegsError(f"{path}: missing required key {key!r}")
+    elif isinstance(shape, tuple) and shape[0] == "list":
+        if not isinstance(v, list):
+            bad("a list")
+        if len(v) > shape[2]:
+            raise RegsError(f"{path}: {len(v)} items, at most {shape[2]} are supported")
+        for i, item in enumerate(v):
+            check_shape(item, shape[1], f"{path}[{i}]")
+    elif shape == "ident":
+        if not isinstance(v, str) or not IDENT_RE.match(v):
+            bad("a name of letters, digits and '_' (not starting with a digit)")
+    elif shape == "str":
+        if not isinstance(v, str):
+            bad("a string")
+    elif shape == "bool":
+        if not isinstance(v, bool):
+            bad("true or false")
+    elif shape in ("int", "bits", "formula"):
+        if isinstance(v, bool) or not isinstance(v, (int, str)):
+            bad("an integer or a string")
+        if isinstance(v, str) and len(v) > MAX_FORMULA:
+            raise RegsError(f"{path}: {len(v)} characters, at most {MAX_FORMULA}")
+        if isinstance(v, int) and v.bit_length() > 64:
+            raise RegsError(f"{path}: {v} does not fit in 64 bits")
+    else:
+        raise AssertionError(shape)
+
+
+def in_range(v, lo, hi, what):
+    if not lo <= v <= hi:
+        raise RegsError(f"{what}: {v} is outside {lo}..{hi}")
+    return v
+
+
 class Desc:
     """The whole register description, loaded and checked."""
 
@@ -307,13 +392,18 @@ class Desc:
             raise RegsError(f"cannot read {path}: {e.strerror}")
         except json.JSONDecodeError as e:
             raise RegsError(f"{path}:{e.lineno}:{e.colno}: invalid JSON: {e.msg}")
+        except UnicodeDecodeError as e:
+            raise RegsError(f"{path}: byte {e.start}: not UTF-8 text")
+        except RecursionError:
+            raise RegsError(f"{path}: invalid JSON: nested too deeply")
+        check_shape(j, SHAPE, "top")
         self.path = path
         self.j = j
         req = lambda obj, key, what: self._req(obj, key, what)  # noqa: E731
         self.major = parse_int(req(req(j, "version", "top"), "major", "version"), "version.major")
         self.minor = parse_int(req(j["version"], "minor", "version"), "version.minor")
         self.magic = parse_int(req(j, "magic", "top"), "magic")
-        self.addr_bits = parse_int(req(j, "addr_bits", "top"), "addr_bits")
+        self.addr_bits = in_range(parse_int(req(j, "addr_bits", "top"), "addr_bits"), 2, 32, "addr_bits")
         self.doc = j.get("doc", "")
 
         self.params = []
@@ -341,7 +431,7 @@ class Desc:
             self.envs.append(dict(zip(self.param_names, corner)))
 
         d = req(j, "descriptor", "top")
-        self.desc_bytes = parse_int(req(d, "bytes", "descriptor"), "descriptor.bytes")
+        self.desc_bytes = in_range(parse_int(req(d, "bytes", "descriptor"), "descriptor.bytes"), 1, 64, "descriptor.bytes")
         self.desc_doc = d.get("doc", "")
         self.desc_fields = []
         used = 0
@@ -357,7 +447,7 @@ class Desc:
         self.enums = {}
         for e in req(j, "enums", "top"):
             name = req(e, "name", "enum")
-            width = parse_int(req(e, "width", f"enum {name}"), f"enum {name}.width")
+            width = in_range(parse_int(req(e, "width", f"enum {name}"), f"enum {name}.width"), 1, 32, f"enum {name}.width")
             vals, seen_v, seen_n = [], set(), set()
             for v in req(e, "values", f"enum {name}"):
                 vn = req(v, "name", f"enum {name} value")
@@ -369,14 +459,16 @@ class Desc:
                 seen_v.add(vv)
                 seen_n.add(vn)
                 vals.append((vn, vv, v.get("doc", "")))
+            if not vals:
+                raise RegsError(f"enum {name}: no values")
             self.enums[name] = Enum(name, req(e, "prefix", f"enum {name}"), width, e.get("doc", ""), vals,
                                    e.get("cpp_prefix"))
 
         self.flags = []
         for f in req(j, "flags", "top"):
             name = req(f, "name", "flag")
-            bit = parse_int(req(f, "bit", f"flag {name}"), f"flag {name}.bit")
-            width = parse_int(f.get("width", 1), f"flag {name}.width")
+            bit = in_range(parse_int(req(f, "bit", f"flag {name}"), f"flag {name}.bit"), 0, 7, f"flag {name}.bit")
+            width = in_range(parse_int(f.get("width", 1), f"flag {name}.width"), 1, 8, f"flag {name}.width")
             if bit + width > 8:
                 raise RegsError(f"flag {name}: bits {bit}+{width} do not fit in the 8-bit flags byte")
             self.flags.append((name, bit, width, f.get("doc", "")))
@@ -441,7 +533,8 @@ class Desc:
         dims, strides, index = (), (), ()
         if "array" in r:
             a = r["array"]
-            dims = [parse_int(x, f"{what}.array.dims") for x in self._req(a, "dims", f"{what}.array")]
+            dims = [in_range(parse_int(x, f"{what}.array.dims"), 1, 256, f"{what}.array.dims")
+                    for x in self._req(a, "dims", f"{what}.array")]
             strides = [parse_int(x, f"{what}.array.strides") for x in self._req(a, "strides", f"{what}.array")]
             index = list(self._req(a, "index", f"{what}.array"))
             if not (len(dims) == len(strides) == len(index)) or not dims:
@@ -486,7 +579,7 @@ class Desc:
         name = self._req(k, "name", "config key")
         what = f"config key {name}"
         key = parse_int(self._req(k, "key", what), f"{what}.key")
-        width = parse_int(self._req(k, "width", what), f"{what}.width")
+        width = in_range(parse_int(self._req(k, "width", what), f"{what}.width"), 1, 32, f"{what}.width")
         signed = bool(k.get("signed", False))
         p = set(self.param_names)
         mn = Formula(self._req(k, "min", what), p, f"{what}.min")
@@ -506,14 +599,14 @@ class Desc:
         name = self._req(a, "name", "config array")
         what = f"config array {name}"
         key = parse_int(self._req(a, "key", what), f"{what}.key")
-        dims = [parse_int(x, f"{what}.dims") for x in self._req(a, "dims", what)]
+        dims = [in_range(parse_int(x, f"{what}.dims"), 0, 256, f"{what}.dims") for x in self._req(a, "dims", what)]
         index = list(self._req(a, "index", what))
         if len(dims) != len(index) or not dims:
             raise RegsError(f"{what}: dims and index must have the same non-zero length")
         for d in dims:
             if d < 2 or d & (d - 1):
                 raise RegsError(f"{what}: every dimension must be a power of two >= 2 (got {d})")
-        width = parse_int(self._req(a, "width", what), f"{what}.width")
+        width = in_range(parse_int(self._req(a, "width", what), f"{what}.width"), 1, 32, f"{what}.width")
         mn = parse_int(self._req(a, "min", what), f"{what}.min")
         mx = parse_int(self._req(a, "max", what), f"{what}.max")
         allowed = set(self.param_names) | set(index)
@@ -556,6 +649,8 @@ class Desc:
             for n in range(a.count):
                 entries.append((self.cfg_offset(a.key + n), f"CFG_{a.name}[{n}]"))
         for off, name in entries:
+            if off < 0:
+                raise RegsError(f"register {name}: offset {off} is negative")
             if off % 4:
                 raise RegsError(f"register {name}: offset {off:#05x} is not 4-byte aligned")
             if off >= limit:

@@ -329,7 +329,24 @@ void Server::Impl::udp_datagram(UdpListener& l, const uint8_t* data, size_t size
     udp_send(l, hs, MsgType::kStale, h.session, h.packet, &r, 1, from, flen);
     return;
   }
-  if (h.session == hs.pending_session && h.session != hs.session) {
+  // Every check before anything changes (a dropped datagram changes no
+  // state, tests/fuzz/offload_fuzz.cc): replay window, payload, ack. A
+  // datagram that confirms a pending session is checked against the fresh
+  // session it opens (empty window, no events applied).
+  const bool confirms = h.session == hs.pending_session && h.session != hs.session;
+  if (!(confirms ? ReplayWindow{} : hs.rx).check(h.packet)) return count(Drop::kReplayed);
+  if (type == MsgType::kEvents) {
+    if (h.len < kEventsHead || (h.len - kEventsHead) % 16 != 0 || get16(p + 8) != (h.len - kEventsHead) / 16 ||
+        get16(p + 8) == 0 || get16(p + 10) != 0)
+      return count(Drop::kMalformed);
+  } else if (type == MsgType::kRequest) {
+    if (h.len < 28) return count(Drop::kMalformed);
+  } else if (h.len != 0) {
+    return count(Drop::kMalformed);
+  }
+  // acks decisions never sent: ignore it all
+  if (h.ack > (confirms ? 0 : hs.next_event)) return count(Drop::kMalformed);
+  if (confirms) {
     // The client confirms the new session: a fresh engine instance.
     std::string why;
     try {
@@ -356,21 +373,9 @@ void Server::Impl::udp_datagram(UdpListener& l, const uint8_t* data, size_t size
     log("udp host " + std::to_string(hs.id) + ": session " + hex32(static_cast<uint32_t>(hs.session)) +
         " opened, new engine instance (" + opt_.engine + ")");
   }
-  if (!hs.rx.check(h.packet)) return count(Drop::kReplayed);
-  // Payload checks before anything changes.
-  if (type == MsgType::kEvents) {
-    if (h.len < kEventsHead || (h.len - kEventsHead) % 16 != 0 || get16(p + 8) != (h.len - kEventsHead) / 16 ||
-        get16(p + 8) == 0 || get16(p + 10) != 0)
-      return count(Drop::kMalformed);
-  } else if (type == MsgType::kRequest) {
-    if (h.len < 28) return count(Drop::kMalformed);
-  } else if (h.len != 0) {
-    return count(Drop::kMalformed);
-  }
   hs.rx.accept(h.packet);
   hs.peer = from;
   hs.peer_len = flen;
-  if (h.ack > hs.next_event) return count(Drop::kMalformed);  // acks decisions never sent: ignore it all
   if (h.ack > hs.client_ack) hs.client_ack = h.ack;
   while (!hs.sent.empty() && hs.sent.front().first + hs.sent.front().count <= hs.client_ack) hs.sent.pop_front();
   if (type == MsgType::kEvents) udp_events(l, hs, p, h.len);
@@ -735,6 +740,34 @@ uint64_t Server::session_of(uint32_t host) const {
   const auto it = hosts.find(host);
   if (it == hosts.end()) return 0;
   return it->second.session ? it->second.session : it->second.pending_session;
+}
+
+std::string Server::host_state(uint32_t host) const {
+  if (impl_->udp_.empty()) return "no udp listener";
+  const auto& hosts = impl_->udp_[0]->hosts;
+  const auto it = hosts.find(host);
+  if (it == hosts.end()) return "unknown host";
+  const Impl::UdpHost& h = it->second;
+  std::string s = "hello_time=" + std::to_string(h.last_hello_time) + " pending=" + std::to_string(h.pending_session) +
+                  "/" + std::to_string(h.pending_nonce) + " session=" + std::to_string(h.session) +
+                  " rx=" + std::to_string(h.rx.top()) + "/" + std::to_string(h.rx.bits()) +
+                  " next_event=" + std::to_string(h.next_event) + " client_ack=" + std::to_string(h.client_ack) +
+                  " early=" + std::to_string(h.early.size()) + " sent=" + std::to_string(h.sent.size()) +
+                  " last_req=" + std::to_string(h.last_req) + " last_reply=" + std::to_string(h.last_reply.size()) +
+                  " staging=" + std::to_string(h.staging.size()) + " faulted=" + std::to_string(h.faulted) +
+                  " corrupt=" + std::to_string(static_cast<int>(h.corrupt));
+  for (const auto& [first, evs] : h.early) s += " early@" + std::to_string(first) + "+" + std::to_string(evs.size());
+  s += " peer=" + (h.peer_len ? net::to_string(h.peer) : std::string("-"));
+  if (h.core) {
+    s += " engine events=" + std::to_string(h.core->reg_read(reg::kCntEvents)) +
+         " frozen=" + std::to_string(h.core->frozen());
+    for (uint32_t n = 0; n < impl_->identity_[5] && n < kMaxNodes; ++n)
+      s += " pre" + std::to_string(n) + "=" + std::to_string(h.core->reg_read(reg::pre_entry(n))) + "/" +
+           std::to_string(h.core->reg_read(reg::pre_epoch(n)));
+  } else {
+    s += " no engine";
+  }
+  return s;
 }
 
 std::vector<std::string> Server::addresses() const {

@@ -63,13 +63,21 @@ class Server {
   uint32_t incarnation() const;
   ServerStats stats() const;
 
-  // Test hooks of the fuzz target (tests/offload/offload_fuzz.cc), for a
+  // Test hooks of the fuzz target (tests/fuzz/offload_fuzz.cc), for a
   // server that was not start()ed: hands a datagram to the first udp
   // listener as if it came from 127.0.0.1:9, and the session host `host`
   // would use now (the confirmed one, else the one offered; 0: none; on a
   // started server only once the host's session is settled).
   void inject_datagram(const uint8_t* data, size_t size);
   uint64_t session_of(uint32_t host) const;
+  // Test hook of the fuzz target: the protocol state serve keeps for `host`
+  // on the first udp listener, as text (last HELLO time, pending and current
+  // session, replay window, events applied, acks, early and sent batches,
+  // last request, staged snapshot, fault state, peer address, the engine's
+  // event counter and prestage registers). Not in it: packet counters of
+  // what serve sends and the statistics. A dropped datagram must not
+  // change it.
+  std::string host_state(uint32_t host) const;
 
   class Impl;
 

@@ -156,6 +156,7 @@ class ReplayWindow {
   void accept(uint64_t packet);       // after the datagram was authenticated
   void reset() { top_ = 0; bits_ = 0; }
   uint64_t top() const { return top_; }
+  uint64_t bits() const { return bits_; }
 
  private:
   uint64_t top_ = 0;

@@ -4,16 +4,20 @@
 // key for its live session (payloads of every type: events, register reads
 // and writes, fault requests, state-snapshot chunks, acks). Whatever comes in
 // is dropped and counted or applied; nothing may crash, hang or corrupt.
+// Invariant: a datagram the server drops (its drop counters rise) leaves
+// the host's protocol state unchanged (Server::host_state: sessions, replay
+// window, events applied, acks, engine), counters aside.
 //
-// Built twice: with clang's libFuzzer and AddressSanitizer
-// (tests/offload/fuzz/run_fuzz.cmake, CTest label long), and with the
-// project's compiler as offload_fuzz_smoke (label unit), which feeds it
-// 100 000 seeded mutations of valid datagrams.
+// Built twice: with clang's libFuzzer and ASan/UBSan (the clang sub-build of
+// tests/fuzz, CTest fuzz.offload), and with the project's compiler as
+// offload_fuzz_smoke (tests/offload, label unit), which feeds it 100 000
+// seeded mutations of valid datagrams.
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <memory>
 #include <string>
@@ -60,7 +64,7 @@ struct Target {
     if (size == 0) return;
     const uint8_t mode = data[0] % 3;
     if (mode == 0) {
-      server->inject_datagram(data + 1, size - 1);
+      inject(data + 1, size - 1);
       return;
     }
     if (size < 10) return;
@@ -73,7 +77,21 @@ struct Target {
     h.ack = data[5] == 0 ? get64(data + 2) : 0;
     const size_t len = std::min<size_t>(size - 10, kMaxPayload);
     uint8_t out[kMaxDatagram];
-    server->inject_datagram(out, seal(key, h, data + 10, len, out));
+    inject(out, seal(key, h, data + 10, len, out));
+  }
+
+  // Hands one datagram to the server; a dropped one must change nothing.
+  void inject(const uint8_t* data, size_t size) {
+    const std::string before = server->host_state(1);
+    const uint64_t dropped = server->stats().dropped();
+    server->inject_datagram(data, size);
+    if (server->stats().dropped() == dropped) return;
+    const std::string after = server->host_state(1);
+    if (after != before) {
+      std::fprintf(stderr, "\nfuzz invariant violated: a dropped datagram changed host 1's state\n  before: %s\n  after:  %s\n",
+                   before.c_str(), after.c_str());
+      std::abort();
+    }
   }
 };
 
