@@ -49,4 +49,19 @@ function(vshard_cc_test)
   # -w NoTests: a name CTest cannot pass through (e.g. one with a ";", which
   # CTest splits) matches no test case and fails instead of passing empty.
   catch_discover_tests(${A_NAME} EXTRA_ARGS -w NoTests PROPERTIES LABELS "${A_LABELS}")
+  vshard_catch_labels()
+endfunction()
+
+# After catch_discover_tests(... PROPERTIES ... LABELS "a;b") in a directory
+# (LABELS last): makes CTest see both labels (cmake/catch_labels.cmake).
+function(vshard_catch_labels)
+  get_property(_inc DIRECTORY PROPERTY TEST_INCLUDE_FILES)
+  set(_f ${CMAKE_CURRENT_BINARY_DIR}/vshard_catch_labels.cmake)
+  if(NOT _f IN_LIST _inc)
+    configure_file(${CMAKE_SOURCE_DIR}/cmake/catch_labels.cmake ${_f} COPYONLY)
+  endif()
+  # last, after every catch include of this directory
+  list(REMOVE_ITEM _inc ${_f})
+  list(APPEND _inc ${_f})
+  set_property(DIRECTORY PROPERTY TEST_INCLUDE_FILES ${_inc})
 endfunction()

@@ -386,7 +386,9 @@ class RemoteCore : public EngineCore {
     p[17] = p[18] = p[19] = 0;
     put32(p + 20, off);
     put32(p + 24, value);
-    std::memcpy(p + 28, data.data(), data.size());
+    // data is empty for register reads and writes: memcpy from its null
+    // data() is undefined even for 0 bytes (UBSan: nonnull argument).
+    if (!data.empty()) std::memcpy(p + 28, data.data(), data.size());
     const auto deadline = Clock::now() + o_.timeout;
     auto wait = o_.rto;
     for (;;) {

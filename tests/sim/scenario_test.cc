@@ -66,18 +66,21 @@ TEST_CASE("the shipped scenarios load and fit their engines", "[sim][scenario]")
   CHECK(batch_on[2] >= 16);
   CHECK(batch_on[1] < 16);
   CHECK(batch_on[3] < 16);
-  const Workload& kv = load("kv-tier.toml").workloads[0];  // exponential, 20-40 µs, high rate
+  const Scenario kv_sc = load("kv-tier.toml");  // kept: a reference into a temporary dangles
+  const Workload& kv = kv_sc.workloads[0];  // exponential, 20-40 µs, high rate
   CHECK(kv.latency);
   CHECK(kv.service.kind == Dist::Kind::kExponential);
   CHECK(kv.service.mean() >= 20);
   CHECK(kv.service.mean() <= 40);
   CHECK(kv.rate_per_s >= 5000);
-  const Workload& oltp = load("oltp-bimodal.toml").workloads[0];  // mostly ~5 µs, a few ~1 ms
+  const Scenario oltp_sc = load("oltp-bimodal.toml");  // kept: a reference into a temporary dangles
+  const Workload& oltp = oltp_sc.workloads[0];  // mostly ~5 µs, a few ~1 ms
   CHECK(oltp.service.kind == Dist::Kind::kBimodal);
   CHECK(oltp.service.a_us == 5);
   CHECK(oltp.service.b_us == 1000);
   CHECK(oltp.service.p_a > 0.9);
-  const Workload& web = load("web-bursty.toml").workloads[0];
+  const Scenario web_sc = load("web-bursty.toml");  // kept: a reference into a temporary dangles
+  const Workload& web = web_sc.workloads[0];
   CHECK(web.arrival == Workload::Arrival::kBursty);
   CHECK(web.service.kind == Dist::Kind::kLognormal);
   Scenario under = load("undercommit.toml");  // fewer vCPUs than cores on every node

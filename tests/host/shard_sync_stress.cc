@@ -1,6 +1,7 @@
-// Stress of the shard synchronisation primitives with real threads, built
-// with -fsanitize=thread by tests/host/tsan/run_tsan.cmake. Exits non-zero
-// on a wrong result; ThreadSanitizer fails it on any data race.
+// Stress of the shard synchronisation primitives with real threads (test
+// host_shard_sync_stress, label threads). Exits non-zero on a wrong result;
+// in the tsan sub-build (tests/sanitize) ThreadSanitizer fails it on any data
+// race, in the asan one AddressSanitizer on any bad access.
 #include <atomic>
 #include <cstdio>
 #include <thread>

@@ -1,7 +1,8 @@
-// `vshard sim --jobs J` runs hostsim::simulate on several threads at once.
-// Built with -fsanitize=thread (run_tsan.cmake): any data race between runs
-// (a global or static with state in sim/hostsim, host/ or model/) fails it,
-// and the parallel sweep must equal the sequential one.
+// `vshard sim --jobs J` runs hostsim::simulate on several threads at once
+// (test sim_sweep_parallel, label threads): the parallel sweep must equal the
+// sequential one, and in the tsan sub-build (tests/sanitize) any data race
+// between runs (a global or static with state in sim/hostsim, host/ or
+// model/) fails it.
 #include <cstdio>
 #include <string>
 
