@@ -44,10 +44,9 @@ struct Stats {
     double sum = 0;
     for (uint64_t x : v) sum += static_cast<double>(x);
     const size_t p99 = std::min(v.size() - 1, static_cast<size_t>(std::ceil(0.99 * v.size())) - 1);
-    std::printf("  %-13s n=%-8zu min %-4llu mean %-7.2f p99 %-4llu max %-4llu (target <= %llu)\n", name,
-                v.size(), static_cast<unsigned long long>(v.front()), sum / v.size(),
-                static_cast<unsigned long long>(v[p99]), static_cast<unsigned long long>(v.back()),
-                static_cast<unsigned long long>(target));
+    std::printf("  %-13s n=%-8zu min %-4llu mean %-7.2f p99 %-4llu max %-4llu (target <= %llu)\n", name, v.size(),
+                static_cast<unsigned long long>(v.front()), sum / v.size(), static_cast<unsigned long long>(v[p99]),
+                static_cast<unsigned long long>(v.back()), static_cast<unsigned long long>(target));
   }
 };
 
@@ -109,8 +108,7 @@ void bench_engine(const BenchOpts& o) {
   h->on_accept = [&](const Event&, uint64_t cycle) { accept[accepted++] = cycle; };
   // seq -> index: the generator numbers events 1, 2, 3, ...
   for (size_t i = 0; i < n; ++i) {
-    if (log.events[i].seq != i + 1)
-      throw Error(Errc::kInternal, "generated events are not numbered 1, 2, 3, ...");
+    if (log.events[i].seq != i + 1) throw Error(Errc::kInternal, "generated events are not numbered 1, 2, 3, ...");
     h->push(log.events[i]);
   }
   const auto t0 = std::chrono::steady_clock::now();
@@ -121,9 +119,8 @@ void bench_engine(const BenchOpts& o) {
   sim::ReceivedDecision rd;
   while (answered < n) {
     if (h->cycle() >= deadline)
-      throw Error(Errc::kTimeout, "the engine answered " + std::to_string(answered) + " of " +
-                                      std::to_string(n) + " events within " +
-                                      std::to_string(deadline - c0) +
+      throw Error(Errc::kTimeout, "the engine answered " + std::to_string(answered) + " of " + std::to_string(n) +
+                                      " events within " + std::to_string(deadline - c0) +
                                       " cycles; run `vshard diff` on this configuration to find out why");
     h->tick();
     while (h->pop(rd)) {
@@ -153,8 +150,7 @@ void bench_engine(const BenchOpts& o) {
   auto rate = [&](int c) { return gaps[c] ? static_cast<double>(counted[c]) / gaps[c] : 0.0; };
   const uint64_t lat_target = 2ull * ceil_log2(p.cores) + 6;
   std::printf("vshard bench engine: verilator %s (cores=%u vcpus=%u nodes=%u max_shards=%u), %zu events, seed %llu\n",
-              o.config.c_str(), p.cores, p.vcpus, p.nodes, p.max_shards, n,
-              static_cast<unsigned long long>(o.seed));
+              o.config.c_str(), p.cores, p.vcpus, p.nodes, p.max_shards, n, static_cast<unsigned long long>(o.seed));
   std::printf("stream: %zu non-sharding, %zu sharding, %zu ACCOUNT events; no back-pressure\n", lat[0].v.size(),
               lat[1].v.size(), lat[2].v.size());
   std::printf("throughput (events/cycle; an event's cycles run from its acceptance to the next one):\n");
@@ -193,8 +189,7 @@ void bench_engine(const BenchOpts& o) {
                   static_cast<unsigned long long>(s.v.back()));
   };
   std::printf("per event type and outcome (cycles, min / mean / max; hold = acceptance to the next acceptance):\n");
-  std::printf("  %-32s %8s  %-20s %-20s %-20s\n", "event -> decisions", "n", "hold", "first decision",
-              "last decision");
+  std::printf("  %-32s %8s  %-20s %-20s %-20s\n", "event -> decisions", "n", "hold", "first decision", "last decision");
   for (auto& [name, r] : rows) {
     char h1[64], f1[64], l1[64];
     mm(r.hold, h1, sizeof h1);
@@ -211,8 +206,8 @@ void register_bench(CLI::App& app, int& /*exit_code*/) {
   CLI::App* bench = app.add_subcommand("bench", "Performance figures");
   bench->require_subcommand(1);
   auto o = std::make_shared<BenchOpts>();
-  CLI::App* c = bench->add_subcommand(
-      "engine", "RTL engine (Verilator): events per cycle and decision latency in cycles");
+  CLI::App* c =
+      bench->add_subcommand("engine", "RTL engine (Verilator): events per cycle and decision latency in cycles");
   c->add_option("--engine", o->engine, "Engine to measure (verilator)")->capture_default_str();
   c->add_option("--config", o->config, "RTL configuration: small or large")->capture_default_str();
   c->add_option("--events", o->events, "Events in the stream")->check(number_in(1, 1e12))->capture_default_str();

@@ -112,8 +112,7 @@ Lat udp_floor(const offload::TestNetwork& net, uint32_t n) {
       sockaddr_storage from{};
       socklen_t fl = sizeof from;
       ssize_t k;
-      while ((k = recvfrom(fd, buf, sizeof buf, MSG_DONTWAIT, reinterpret_cast<sockaddr*>(&from), &fl)) < 0) {
-      }
+      while ((k = recvfrom(fd, buf, sizeof buf, MSG_DONTWAIT, reinterpret_cast<sockaddr*>(&from), &fl)) < 0) {}
       sendto(fd, buf, static_cast<size_t>(k), 0, reinterpret_cast<sockaddr*>(&from), fl);
     }
     _exit(0);
@@ -127,8 +126,7 @@ Lat udp_floor(const offload::TestNetwork& net, uint32_t n) {
   for (uint32_t i = 0; i < n + 1000; ++i) {
     const auto t0 = Clock::now();
     send(c, buf, 104, 0);  // an EVENTS datagram of one event is 40 + 28 + 32 + 4 bytes
-    while (recv(c, buf, sizeof buf, MSG_DONTWAIT) < 0) {
-    }
+    while (recv(c, buf, sizeof buf, MSG_DONTWAIT) < 0) {}
     if (i >= 1000) v.push_back(us(Clock::now() - t0));
   }
   close(c);
@@ -161,7 +159,8 @@ double stream(Device& dev, const std::vector<Event>& evs) {
   size_t next = 0, lasts = 0;
   const auto t0 = Clock::now();
   while (lasts < evs.size()) {
-    if (next < evs.size()) next += dev.try_submit(std::span<const Event>(evs).subspan(next, std::min<size_t>(32, evs.size() - next)));
+    if (next < evs.size())
+      next += dev.try_submit(std::span<const Event>(evs).subspan(next, std::min<size_t>(32, evs.size() - next)));
     const size_t k = dev.poll(buf, 1024);
     for (size_t i = 0; i < k; ++i) lasts += (buf[i].flags & kFlagLast) != 0;
   }
@@ -208,9 +207,20 @@ struct ServeProc {
     char self[4096] = {};
     if (readlink("/proc/self/exe", self, sizeof self - 1) <= 0) throw Error(Errc::kIo, "bench: /proc/self/exe");
     const std::string ready = dir + "/ready-" + std::to_string(std::rand());
-    std::vector<std::string> argv = {self, "serve", "--listen", "udp://" + net.serve_addr() + ":0", "--key-file", key,
-                                     "--ready-file", ready, "--busy-poll-us", std::to_string(busy_us), "--stats-interval", "0",
-                                     "--engine", engine};
+    std::vector<std::string> argv = {self,
+                                     "serve",
+                                     "--listen",
+                                     "udp://" + net.serve_addr() + ":0",
+                                     "--key-file",
+                                     key,
+                                     "--ready-file",
+                                     ready,
+                                     "--busy-poll-us",
+                                     std::to_string(busy_us),
+                                     "--stats-interval",
+                                     "0",
+                                     "--engine",
+                                     engine};
     if (!shm.empty()) argv.insert(argv.end(), {"--listen", "shm://" + shm});
     pid = net.spawn_in_serve(argv, dir + "/serve.log");
     for (auto until = Clock::now() + std::chrono::seconds(20); udp.empty() && Clock::now() < until;) {
@@ -250,8 +260,9 @@ void run_bench(const Args& a) {
 
   const Lat fs = shm_floor(a.samples);
   const Lat fu = udp_floor(net, a.samples);
-  std::printf("floors (same run): shared-memory ping-pong p50 %.2f us p99 %.2f us; UDP ping-pong p50 %.1f us p99 %.1f us\n",
-              fs.p50, fs.p99, fu.p50, fu.p99);
+  std::printf(
+      "floors (same run): shared-memory ping-pong p50 %.2f us p99 %.2f us; UDP ping-pong p50 %.1f us p99 %.1f us\n",
+      fs.p50, fs.p99, fu.p50, fu.p99);
 
   // One serve per transport, so that no idle listener of the other one
   // spins beside the measured path on a 2-core machine.
@@ -295,38 +306,41 @@ void run_bench(const Args& a) {
                 sc.name.c_str(), sc.duration_ms, static_cast<unsigned long long>(sc.seed));
     auto report = [&](const char* what, const hostsim::Scenario& s2, const std::string& engine) {
       const auto t0 = Clock::now();
-      const hostsim::PolicyResult r = hostsim::simulate(s2, hostsim::parse_policy("shard-pre", engine, false), {s2.seed, {}});
+      const hostsim::PolicyResult r =
+          hostsim::simulate(s2, hostsim::parse_policy("shard-pre", engine, false), {s2.seed, {}});
       const double wall = std::chrono::duration<double>(Clock::now() - t0).count();
       const auto& st = r.sched;
       const uint64_t none = st.prestage_reads - st.commits - st.aborts;
       const auto& L = s2.latency;
       const double cost = st.prestage_reads ? (st.commits * L.prestage_read_us +
                                                st.aborts * (L.prestage_read_us + L.pcie_rtt_us + s2.abort_undo_us) +
-                                               none * L.hardware()) / st.prestage_reads
+                                               none * L.hardware()) /
+                                                  st.prestage_reads
                                             : 0;
       std::printf("  %s (table lag %.1f us, miss %.1f us), engine %s:\n", what, L.pcie_posted_us, L.hardware(),
                   engine.substr(0, engine.find('?')).c_str());
-      std::printf("    latency wakes %llu: served from local memory %llu (%.2f %%; target >= 95 %%), aborted %llu, "
-                  "empty entry %llu; wake-path cost %.2f us per latency wake (%.1f us without the table)\n",
-                  static_cast<unsigned long long>(st.prestage_reads), static_cast<unsigned long long>(st.commits),
-                  st.prestage_reads ? 100.0 * st.commits / st.prestage_reads : 0.0,
-                  static_cast<unsigned long long>(st.aborts), static_cast<unsigned long long>(none), cost, L.hardware());
+      std::printf(
+          "    latency wakes %llu: served from local memory %llu (%.2f %%; target >= 95 %%), aborted %llu, "
+          "empty entry %llu; wake-path cost %.2f us per latency wake (%.1f us without the table)\n",
+          static_cast<unsigned long long>(st.prestage_reads), static_cast<unsigned long long>(st.commits),
+          st.prestage_reads ? 100.0 * st.commits / st.prestage_reads : 0.0, static_cast<unsigned long long>(st.aborts),
+          static_cast<unsigned long long>(none), cost, L.hardware());
       std::printf("    %llu engine events in %.1f s wall\n", static_cast<unsigned long long>(st.engine_events), wall);
       return r;
     };
     // 1. The scenario's own latency model (a PCIe card): udp:// must change nothing.
     const auto ru1 = report("the scenario's latency model", sc, sim_spec);
     const auto rm1 = hostsim::simulate(sc, hostsim::parse_policy("shard-pre", "model", false), {sc.seed, {}});
-    std::printf("    same run with --engine model: %s (engine decisions %llu vs %llu, commits %llu vs %llu, "
-                "wake p99 %.2f vs %.2f us)\n",
-                rm1.sched.engine_decisions == ru1.sched.engine_decisions && rm1.sched.commits == ru1.sched.commits &&
-                        rm1.wake.p99 == ru1.wake.p99 && rm1.request.p999 == ru1.request.p999
-                    ? "identical"
-                    : "DIFFERENT",
-                static_cast<unsigned long long>(ru1.sched.engine_decisions),
-                static_cast<unsigned long long>(rm1.sched.engine_decisions),
-                static_cast<unsigned long long>(ru1.sched.commits), static_cast<unsigned long long>(rm1.sched.commits),
-                ru1.wake.p99, rm1.wake.p99);
+    std::printf(
+        "    same run with --engine model: %s (engine decisions %llu vs %llu, commits %llu vs %llu, "
+        "wake p99 %.2f vs %.2f us)\n",
+        rm1.sched.engine_decisions == ru1.sched.engine_decisions && rm1.sched.commits == ru1.sched.commits &&
+                rm1.wake.p99 == ru1.wake.p99 && rm1.request.p999 == ru1.request.p999
+            ? "identical"
+            : "DIFFERENT",
+        static_cast<unsigned long long>(ru1.sched.engine_decisions),
+        static_cast<unsigned long long>(rm1.sched.engine_decisions), static_cast<unsigned long long>(ru1.sched.commits),
+        static_cast<unsigned long long>(rm1.sched.commits), ru1.wake.p99, rm1.wake.p99);
     // 2. The offload's own latency: an engine a udp round trip away. The
     // host's copy of the table lags its own events by a round trip (the
     // event goes to serve, the table comes back with the decisions).
@@ -349,17 +363,21 @@ void register_bench_offload(CLI::App& app, int& /*exit_code*/) {
     bench->require_subcommand(1);
   }
   auto a = std::make_shared<Args>();
-  CLI::App* c = bench->add_subcommand("offload", "shm:// and udp:// against this machine's floors; the prestaged "
-                                                 "path with offload in the host simulator (docs/offload.md)");
+  CLI::App* c = bench->add_subcommand("offload",
+                                      "shm:// and udp:// against this machine's floors; the prestaged "
+                                      "path with offload in the host simulator (docs/offload.md)");
   c->add_option("--samples", a->samples, "Round trips per figure")->check(number_in(100, 1e8))->capture_default_str();
-  c->add_option("--stream", a->stream, "Events of the throughput runs")->check(number_in(32, 1e9))->capture_default_str();
+  c->add_option("--stream", a->stream, "Events of the throughput runs")
+      ->check(number_in(32, 1e9))
+      ->capture_default_str();
   c->add_option("--scenario", a->scenario, "Scenario of the host-simulator run")->capture_default_str();
   c->add_option("--sim-ms", a->sim_ms, "Simulated duration of that run (ms)")
       ->check(number_in(1e-3, 1e7))
       ->capture_default_str();
   c->add_flag("!--no-sim", a->sim, "Skip the host-simulator run");
-  c->add_option("--serve-busy-poll-us", a->busy_us, "serve's --busy-poll-us (spinning like the floors' peers; 0: "
-                                                    "serve sleeps between messages)")
+  c->add_option("--serve-busy-poll-us", a->busy_us,
+                "serve's --busy-poll-us (spinning like the floors' peers; 0: "
+                "serve sleeps between messages)")
       ->check(number_in(0, 1e9))
       ->capture_default_str();
   c->callback([a] { run_bench(*a); });

@@ -42,8 +42,10 @@ void register_diff(CLI::App& app, int& exit_code) {
   c->add_flag("--quiet", o->quiet, "No header or progress lines");
   c->callback([o, engine, &exit_code] {
     if (*engine != "verilator")
-      throw Error(Errc::kUnsupported, "vshard diff compares the RTL with the model: --engine must be "
-                                      "'verilator', not '" + *engine + "'");
+      throw Error(Errc::kUnsupported,
+                  "vshard diff compares the RTL with the model: --engine must be "
+                  "'verilator', not '" +
+                      *engine + "'");
     exit_code = sim::run_diff(*o, stdout).ok() ? 0 : 1;
   });
 }

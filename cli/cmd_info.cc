@@ -53,23 +53,25 @@ void info(const std::string& spec, bool reset) {
 
   const Counters c = dev->device_counters();
   std::printf("\ndevice counters\n");
-  std::printf("  events=%u decisions=%u errors=%u preempts=%u shards=%u commits=%u aborts=%u\n", c.events,
-              c.decisions, c.errors, c.preempts, c.shards, c.commits, c.aborts);
+  std::printf("  events=%u decisions=%u errors=%u preempts=%u shards=%u commits=%u aborts=%u\n", c.events, c.decisions,
+              c.errors, c.preempts, c.shards, c.commits, c.aborts);
   const DriverCounters& d = dev->counters();
   std::printf("driver counters\n");
-  std::printf("  submitted=%llu completed=%llu decisions=%llu commits_held=%llu aborts=%llu errors=%llu "
-              "ring_full=%llu doorbells=%llu\n",
-              static_cast<unsigned long long>(d.events_submitted), static_cast<unsigned long long>(d.events_completed),
-              static_cast<unsigned long long>(d.decisions), static_cast<unsigned long long>(d.commits_held),
-              static_cast<unsigned long long>(d.aborts), static_cast<unsigned long long>(d.errors),
-              static_cast<unsigned long long>(d.ring_full), static_cast<unsigned long long>(d.doorbells));
+  std::printf(
+      "  submitted=%llu completed=%llu decisions=%llu commits_held=%llu aborts=%llu errors=%llu "
+      "ring_full=%llu doorbells=%llu\n",
+      static_cast<unsigned long long>(d.events_submitted), static_cast<unsigned long long>(d.events_completed),
+      static_cast<unsigned long long>(d.decisions), static_cast<unsigned long long>(d.commits_held),
+      static_cast<unsigned long long>(d.aborts), static_cast<unsigned long long>(d.errors),
+      static_cast<unsigned long long>(d.ring_full), static_cast<unsigned long long>(d.doorbells));
 }
 
 }  // namespace
 
 void register_info(CLI::App& app, int& /*exit_code*/) {
-  auto* cmd = app.add_subcommand("info", "Open a device through the driver and print its identity, "
-                                         "parameters, configuration, prestaged table and counters");
+  auto* cmd = app.add_subcommand("info",
+                                 "Open a device through the driver and print its identity, "
+                                 "parameters, configuration, prestaged table and counters");
   auto spec = std::make_shared<std::string>("model");
   cmd->add_option("--device,-d", *spec,
                   "device spec: model[?config=small|large|max], verilator[?config=small|large], "
@@ -81,8 +83,7 @@ void register_info(CLI::App& app, int& /*exit_code*/) {
   pos->excludes(dev);
   dev->excludes(pos);
   auto reset = std::make_shared<bool>(false);
-  cmd->add_flag("--reset", *reset,
-                "open normally (soft reset, rings set up) instead of only probing the registers");
+  cmd->add_flag("--reset", *reset, "open normally (soft reset, rings set up) instead of only probing the registers");
   cmd->callback([spec, positional, reset] { info(positional->empty() ? *spec : *positional, *reset); });
 }
 

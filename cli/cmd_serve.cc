@@ -49,8 +49,8 @@ std::string stats_line(const offload::ServerStats& s) {
          std::to_string(s.decisions) + " (" + std::to_string(s.resent) + " datagrams resent); dropped " +
          std::to_string(s.dropped()) + ": truncated " + std::to_string(s.truncated) + ", oversized " +
          std::to_string(s.oversized) + ", malformed " + std::to_string(s.malformed) + ", unknown host " +
-         std::to_string(s.unknown_host) + ", unauthenticated " + std::to_string(s.unauthenticated) +
-         ", replayed " + std::to_string(s.replayed) + ", stale " + std::to_string(s.stale);
+         std::to_string(s.unknown_host) + ", unauthenticated " + std::to_string(s.unauthenticated) + ", replayed " +
+         std::to_string(s.replayed) + ", stale " + std::to_string(s.stale);
 }
 
 void serve(const ServeArgs& a) {
@@ -130,18 +130,21 @@ Examples:
 
 void register_serve(CLI::App& app, int& /*exit_code*/) {
   auto a = std::make_shared<ServeArgs>();
-  CLI::App* s = app.add_subcommand("serve", "Serve the engine to hypervisor hosts over shared memory or UDP "
-                                            "(SmartNIC/DPU offload)");
+  CLI::App* s = app.add_subcommand("serve",
+                                   "Serve the engine to hypervisor hosts over shared memory or UDP "
+                                   "(SmartNIC/DPU offload)");
   s->footer(kServeHelp);
-  s->add_option("--listen", a->listen, "udp://ADDR:PORT (port 0: any free port) or shm://NAME; repeatable")
-      ->required();
-  s->add_option("--key-file", a->key_file, "Pre-shared keys of the hosts, '<host id> <64 hex digits>' per line, "
-                                           "mode 0600 (needed for udp://)");
-  s->add_option("--engine", a->engine, "Engine of every host's instance: model[?config=small|large|max], "
-                                       "verilator[?config=...], opencl[...], xrt://... (data-mover card)")
+  s->add_option("--listen", a->listen, "udp://ADDR:PORT (port 0: any free port) or shm://NAME; repeatable")->required();
+  s->add_option("--key-file", a->key_file,
+                "Pre-shared keys of the hosts, '<host id> <64 hex digits>' per line, "
+                "mode 0600 (needed for udp://)");
+  s->add_option("--engine", a->engine,
+                "Engine of every host's instance: model[?config=small|large|max], "
+                "verilator[?config=...], opencl[...], xrt://... (data-mover card)")
       ->capture_default_str();
-  s->add_option("--busy-poll-us", a->busy_poll_us, "Spin this long after the last work before sleeping (shm: on "
-                                                   "the futex, udp: in poll; 0: always sleep)")
+  s->add_option("--busy-poll-us", a->busy_poll_us,
+                "Spin this long after the last work before sleeping (shm: on "
+                "the futex, udp: in poll; 0: always sleep)")
       ->check(number_in(0, 1e9))
       ->capture_default_str();
   s->add_option("--ready-file", a->ready_file, "Write the bound addresses to this file once listening");

@@ -124,8 +124,7 @@ void run_sim(const SimArgs& a, bool jobs_given, bool duration_given) {
   std::vector<NamedReport> inputs;
   for (auto& r : per_seed) inputs.push_back({"seed " + r["seed"].dump(), std::move(r)});
   nlohmann::json report = merge_reports(std::move(inputs));
-  if (!a.quiet && so.seeds > 1)
-    std::fprintf(stderr, "[sim] %zu runs in %.1f s wall\n", runs, wall);
+  if (!a.quiet && so.seeds > 1) std::fprintf(stderr, "[sim] %zu runs in %.1f s wall\n", runs, wall);
   publish_report(std::move(report), ReportOutput{a.json, a.out, a.quiet});
 }
 }  // namespace
@@ -133,8 +132,8 @@ void run_sim(const SimArgs& a, bool jobs_given, bool duration_given) {
 void register_sim(CLI::App& app, int& exit_code) {
   (void)exit_code;
   auto args = std::make_shared<SimArgs>();
-  CLI::App* sub = app.add_subcommand(
-      "sim", "Run a host-simulator scenario under several scheduling policies and compare them");
+  CLI::App* sub =
+      app.add_subcommand("sim", "Run a host-simulator scenario under several scheduling policies and compare them");
   sub->add_option("scenario", args->scenario, "Scenario file (TOML, see docs/scenarios.md)")
       ->required()
       ->check(CLI::ExistingFile);
@@ -154,10 +153,10 @@ void register_sim(CLI::App& app, int& exit_code) {
                   "Run every policy with N seeds (--seed, --seed + 1, ...) and report each figure as mean "
                   "and 95 % confidence interval (Student t); 1 = one run per policy, no intervals")
       ->default_str("1");
-  CLI::Option* jobs = sub->add_option(
-      "--jobs", args->jobs,
-      "Runs (policy x seed) in parallel on this many threads (default: the online CPUs); the report "
-      "does not depend on it. Only with --engine model: other engines run with one job");
+  CLI::Option* jobs =
+      sub->add_option("--jobs", args->jobs,
+                      "Runs (policy x seed) in parallel on this many threads (default: the online CPUs); the report "
+                      "does not depend on it. Only with --engine model: other engines run with one job");
   CLI::Option* duration =
       sub->add_option("--duration-ms", args->duration_ms, "Override the simulated duration (ms), 0.001 to 10^7");
   sub->add_option("--engine-config", args->engine_settings,

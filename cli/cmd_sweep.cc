@@ -42,8 +42,9 @@ struct MergeArgs {
 
 // One word for sh: as is if it has only safe characters, else single-quoted.
 std::string sh_quote(const std::string& s) {
-  bool safe = !s.empty() && s.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-                                                "0123456789_./:=,+-@%") == std::string::npos;
+  bool safe = !s.empty() && s.find_first_not_of(
+                                "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                "0123456789_./:=,+-@%") == std::string::npos;
   if (safe) return s;
   std::string q = "'";
   for (char ch : s) q += ch == '\'' ? std::string("'\\''") : std::string(1, ch);
@@ -69,8 +70,8 @@ void run_plan(const PlanArgs& a) {
     const std::string stem = fs::path(file).stem().string();
     const std::string abs = fs::absolute(file).lexically_normal().string();
     if (auto it = stems.find(stem); it != stems.end() && it->second != abs)
-      throw Error(Errc::kBadConfig, "scenarios " + it->second + " and " + abs + " would share " +
-                                        (out / stem).string() + ": rename one");
+      throw Error(Errc::kBadConfig,
+                  "scenarios " + it->second + " and " + abs + " would share " + (out / stem).string() + ": rename one");
     stems[stem] = abs;
     const uint64_t s0 = a.seed >= 0 ? static_cast<uint64_t>(a.seed) : sc.seed;
     if (s0 > static_cast<uint64_t>(INT64_MAX) - static_cast<uint64_t>(a.seeds - 1))
@@ -78,8 +79,8 @@ void run_plan(const PlanArgs& a) {
     for (int64_t i = 0; i < a.seeds; ++i) {
       const uint64_t s = s0 + static_cast<uint64_t>(i);
       std::string cmd = sh_quote(exe) + " sim " + sh_quote(abs) + " --seed " + std::to_string(s) +
-                        " --seeds 1 --json " + sh_quote((out / stem / ("seed-" + std::to_string(s) + ".json")).string()) +
-                        " --quiet";
+                        " --seeds 1 --json " +
+                        sh_quote((out / stem / ("seed-" + std::to_string(s) + ".json")).string()) + " --quiet";
       if (!a.policies.empty()) cmd += " --policy " + sh_quote(a.policies);
       if (!a.engine.empty()) cmd += " --engine " + sh_quote(a.engine);
       if (!a.prestage.empty()) cmd += " --prestage " + sh_quote(a.prestage);
@@ -109,8 +110,9 @@ void run_merge(const MergeArgs& a) {
     std::string list;
     for (size_t i = 0; i < gaps.size() && i < 20; ++i) list += (i ? ", " : "") + std::to_string(gaps[i]);
     if (gaps.size() > 20) list += ", ...";
-    std::fprintf(stderr, "vshard sweep merge: warning: seeds %s are missing between %s and %s (a run failed?); "
-                         "the report covers the %zu seeds given\n",
+    std::fprintf(stderr,
+                 "vshard sweep merge: warning: seeds %s are missing between %s and %s (a run failed?); "
+                 "the report covers the %zu seeds given\n",
                  list.c_str(), report["seeds"].front().dump().c_str(), report["seeds"].back().dump().c_str(),
                  report["seeds"].size());
   }
@@ -120,8 +122,8 @@ void run_merge(const MergeArgs& a) {
 
 void register_sweep(CLI::App& app, int& exit_code) {
   (void)exit_code;
-  CLI::App* sweep = app.add_subcommand(
-      "sweep", "Split a seed sweep across machines: plan the per-seed runs, merge their reports");
+  CLI::App* sweep =
+      app.add_subcommand("sweep", "Split a seed sweep across machines: plan the per-seed runs, merge their reports");
   sweep->require_subcommand(1);
 
   auto p = std::make_shared<PlanArgs>();
@@ -142,10 +144,10 @@ void register_sweep(CLI::App& app, int& exit_code) {
   plan->callback([p] { run_plan(*p); });
 
   auto m = std::make_shared<MergeArgs>();
-  CLI::App* merge = sweep->add_subcommand(
-      "merge",
-      "Merge single-seed reports of one scenario into the report `vshard sim --seeds N` prints "
-      "(table, JSON, plots); refuses reports that do not belong together");
+  CLI::App* merge =
+      sweep->add_subcommand("merge",
+                            "Merge single-seed reports of one scenario into the report `vshard sim --seeds N` prints "
+                            "(table, JSON, plots); refuses reports that do not belong together");
   merge->add_option("reports", m->reports, "Single-seed JSON reports (vshard sim --seeds 1 --json)")->required();
   merge->add_option("--json", m->json, "Write the merged JSON report here (default with --out: DIR/report.json)");
   merge->add_option("--out", m->out, "Directory for plots (PNG + SVG) and the JSON report");

@@ -45,16 +45,14 @@ int main(int argc, char** argv) {
       known = known || sub->check_name(argv[1]);
     }
     if (!known) {
-      std::fprintf(stderr, "vshard: unknown subcommand '%s': the subcommands are %s (vshard --help)\n",
-                   argv[1], names.c_str());
+      std::fprintf(stderr, "vshard: unknown subcommand '%s': the subcommands are %s (vshard --help)\n", argv[1],
+                   names.c_str());
       return 1;
     }
   }
   try {
     app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    return app.exit(e);
-  } catch (const vshard::Error& e) {
+  } catch (const CLI::ParseError& e) { return app.exit(e); } catch (const vshard::Error& e) {
     std::fprintf(stderr, "vshard: error (%s): %s\n", vshard::errc_name(e.code()), e.what());
     return 1;
   } catch (const std::exception& e) {

@@ -86,8 +86,7 @@ void ModelCore::reg_write(uint32_t off, uint32_t v) {
     const auto key = static_cast<uint16_t>((off - reg::kConfigBase) / 4);
     if (enabled_) {
       reg_sticky_ |= 1u << static_cast<unsigned>(ErrorCode::kCfgLocked);
-    } else if (!config_key_exists(key, model_.params().nodes) ||
-               model_.write_config(key, v) != ErrorCode::kNone) {
+    } else if (!config_key_exists(key, model_.params().nodes) || model_.write_config(key, v) != ErrorCode::kNone) {
       reg_sticky_ |= 1u << static_cast<unsigned>(ErrorCode::kBadArg);
     }
   }

@@ -83,8 +83,9 @@ class OpenClCore : public ModelCore {
   }
   std::vector<std::pair<std::string, std::string>> details() const override {
     return {{"opencl device", planner_.device_name()},
-            {"shard planner", "docs/spec.md 7.3-7.4 on the OpenCL device (hls/kernels/vs_plan.cl), "
-                              "one kernel launch per preemption; the rest of the engine is the golden model"}};
+            {"shard planner",
+             "docs/spec.md 7.3-7.4 on the OpenCL device (hls/kernels/vs_plan.cl), "
+             "one kernel launch per preemption; the rest of the engine is the golden model"}};
   }
   std::optional<PlannerStats> planner_stats() const override { return planner_.stats(); }
 

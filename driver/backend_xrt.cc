@@ -63,8 +63,8 @@ XrtKernelLayout xrt_kernel_layout(const xrt::xclbin& xclbin, const std::string& 
   std::string names;
   const xrt::xclbin::kernel k = find_kernel(xclbin, kernel, &names);
   if (!k) {
-    throw Error(Errc::kIdentityMismatch, where + ": the xclbin has no kernel '" + kernel + "' (kernels: " +
-                                             (names.empty() ? std::string("none") : names) +
+    throw Error(Errc::kIdentityMismatch, where + ": the xclbin has no kernel '" + kernel +
+                                             "' (kernels: " + (names.empty() ? std::string("none") : names) +
                                              "); pass ?kernel=<name> or load the vShard engine xclbin");
   }
   XrtKernelLayout lay;
@@ -103,8 +103,8 @@ std::optional<XrtMoverLayout> xrt_mover_layout(const xrt::xclbin& xclbin, const 
   const xrt::xclbin::kernel s2mm = find_kernel(xclbin, "vs_s2mm");
   if (!mm2s && !s2mm) return std::nullopt;
   if (!mm2s || !s2mm) {
-    throw Error(Errc::kIdentityMismatch, where + ": the xclbin has '" + (mm2s ? "vs_mm2s" : "vs_s2mm") +
-                                             "' but not '" + (mm2s ? "vs_s2mm" : "vs_mm2s") +
+    throw Error(Errc::kIdentityMismatch, where + ": the xclbin has '" + (mm2s ? "vs_mm2s" : "vs_s2mm") + "' but not '" +
+                                             (mm2s ? "vs_s2mm" : "vs_mm2s") +
                                              "': the engine's streams need both data movers (bitstreams/alveo)");
   }
   if (!find_kernel(xclbin, engine)) {
@@ -121,14 +121,11 @@ std::optional<XrtMoverLayout> xrt_mover_layout(const xrt::xclbin& xclbin, const 
     bool pointer;
     int* index;
   };
-  const Want wants[] = {{&mm2s, "vs_mm2s", "ring", true, &lay.mm2s_ring},
-                        {&mm2s, "vs_mm2s", "first", false, nullptr},
-                        {&mm2s, "vs_mm2s", "n", false, nullptr},
-                        {&mm2s, "vs_mm2s", "size_log2", false, nullptr},
-                        {&s2mm, "vs_s2mm", "out", true, &lay.s2mm_out},
-                        {&s2mm, "vs_s2mm", "events", false, nullptr},
-                        {&s2mm, "vs_s2mm", "max", false, nullptr},
-                        {&s2mm, "vs_s2mm", "written", true, &lay.s2mm_written}};
+  const Want wants[] = {
+      {&mm2s, "vs_mm2s", "ring", true, &lay.mm2s_ring}, {&mm2s, "vs_mm2s", "first", false, nullptr},
+      {&mm2s, "vs_mm2s", "n", false, nullptr},          {&mm2s, "vs_mm2s", "size_log2", false, nullptr},
+      {&s2mm, "vs_s2mm", "out", true, &lay.s2mm_out},   {&s2mm, "vs_s2mm", "events", false, nullptr},
+      {&s2mm, "vs_s2mm", "max", false, nullptr},        {&s2mm, "vs_s2mm", "written", true, &lay.s2mm_written}};
   for (const Want& w : wants) {
     const auto a = find_arg(*w.k, w.arg);
     if (!a) {
@@ -153,9 +150,7 @@ class XrtMemory : public HostMemory {
   size_t size() const override { return bytes_; }
   uint64_t device_address() const override { return bo_.address(); }
   void sync_to_device(size_t offset, size_t bytes) override { bo_.sync(XCL_BO_SYNC_BO_TO_DEVICE, bytes, offset); }
-  void sync_from_device(size_t offset, size_t bytes) override {
-    bo_.sync(XCL_BO_SYNC_BO_FROM_DEVICE, bytes, offset);
-  }
+  void sync_from_device(size_t offset, size_t bytes) override { bo_.sync(XCL_BO_SYNC_BO_FROM_DEVICE, bytes, offset); }
 
  private:
   xrt::bo bo_;
@@ -174,10 +169,11 @@ struct XrtCard {
 xrt::xclbin read_xclbin(const std::string& device, const std::string& xclbin_path, const std::string& where) {
   if (std::getenv("XILINX_XRT") == nullptr) {
     throw Error(Errc::kDeviceNotFound,
-                where + ": XILINX_XRT is not set. XRT needs it to point at a directory whose lib/ holds its "
-                        "shim libraries; on Debian they are in /usr/lib/x86_64-linux-gnu, so make a "
-                        "directory with lib/ -> symlinks to /usr/lib/x86_64-linux-gnu/libxrt_* and set "
-                        "XILINX_XRT to it (see docs/driver.md)");
+                where +
+                    ": XILINX_XRT is not set. XRT needs it to point at a directory whose lib/ holds its "
+                    "shim libraries; on Debian they are in /usr/lib/x86_64-linux-gnu, so make a "
+                    "directory with lib/ -> symlinks to /usr/lib/x86_64-linux-gnu/libxrt_* and set "
+                    "XILINX_XRT to it (see docs/driver.md)");
   }
   if (xclbin_path.empty()) {
     throw Error(Errc::kBadConfig, where + ": give the engine's xclbin: xrt://" + device +
@@ -289,8 +285,8 @@ class XrtMoverLink : public MoverLink {
       s2mm_run_.set_arg("out", dec_bo_);
       s2mm_run_.set_arg("written", written_bo_);
     } catch (const std::exception& e) {
-      throw Error(Errc::kDeviceFailed, card_.where + ": setting up the data movers vs_mm2s/vs_s2mm failed: " +
-                                           e.what());
+      throw Error(Errc::kDeviceFailed,
+                  card_.where + ": setting up the data movers vs_mm2s/vs_s2mm failed: " + e.what());
     }
   }
 
@@ -299,8 +295,8 @@ class XrtMoverLink : public MoverLink {
 
   size_t transfer(const Event* events, size_t n, Decision* out, size_t max) override {
     if (n > (size_t{1} << evt_log2_) || max * 16 > dec_bo_.size()) {
-      throw Error(Errc::kDeviceFailed, card_.where + ": a transfer of " + std::to_string(n) +
-                                           " events does not fit the movers' buffers");
+      throw Error(Errc::kDeviceFailed,
+                  card_.where + ": a transfer of " + std::to_string(n) + " events does not fit the movers' buffers");
     }
     auto* evt = evt_bo_.map<uint8_t*>();
     for (size_t i = 0; i < n; ++i) encode(events[i], evt + 16 * i);
@@ -348,13 +344,11 @@ class XrtMoverLink : public MoverLink {
       throw Error(Errc::kDeviceFailed, card_.where + ": waiting for " + kernel + " failed: " + e.what());
     }
     if (st != ERT_CMD_STATE_COMPLETED) {
-      throw Error(Errc::kDeviceFailed,
-                  card_.where + ": " + kernel + (st == ERT_CMD_STATE_TIMEOUT ? " did not finish within " +
-                                                                                   std::to_string(kTimeout.count()) +
-                                                                                   " ms: "
-                                                                             : " ended in command state " +
-                                                                                   std::to_string(st) + ": ") +
-                      meaning + "; reload the xclbin or reset the card before using it again");
+      throw Error(Errc::kDeviceFailed, card_.where + ": " + kernel +
+                                           (st == ERT_CMD_STATE_TIMEOUT
+                                                ? " did not finish within " + std::to_string(kTimeout.count()) + " ms: "
+                                                : " ended in command state " + std::to_string(st) + ": ") +
+                                           meaning + "; reload the xclbin or reset the card before using it again");
     }
   }
 
@@ -415,9 +409,10 @@ std::unique_ptr<EngineCore> make_xrt_core(const std::string& device, const std::
   XrtCard card = read_card(device, xclbin_path);
   if (auto link = mover_link(card, device, xclbin_path, kernel.empty() ? "vs_engine" : kernel))
     return std::make_unique<MoverCore>(std::move(link), kMoverBatch);
-  throw Error(Errc::kUnsupported, card.where + ": behind `vshard serve` an xrt card must be a data-mover build "
-                                               "(bitstreams/alveo: vs_mm2s, vs_engine, vs_s2mm); a card with its own "
-                                               "DMA ring front-end would need the host's rings in its reach");
+  throw Error(Errc::kUnsupported, card.where +
+                                      ": behind `vshard serve` an xrt card must be a data-mover build "
+                                      "(bitstreams/alveo: vs_mm2s, vs_engine, vs_s2mm); a card with its own "
+                                      "DMA ring front-end would need the host's rings in its reach");
 }
 
 }  // namespace vshard::driver

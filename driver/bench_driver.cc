@@ -58,8 +58,7 @@ void BM_SubmitRetrieve(benchmark::State& state) {
       state.SkipWithError("drain timed out");
       return;
     }
-    while (dev->poll(out.data(), out.size()) > 0) {
-    }
+    while (dev->poll(out.data(), out.size()) > 0) {}
     pos += batch;
     events += batch;
   }
@@ -113,8 +112,7 @@ void BM_ShardingStream(benchmark::State& state) {
       state.SkipWithError("submit or drain timed out");
       return;
     }
-    while (dev->poll(out.data(), out.size()) > 0) {
-    }
+    while (dev->poll(out.data(), out.size()) > 0) {}
     pos += kBatch;
     done += kBatch;
   }
@@ -169,8 +167,7 @@ int software_victim(const std::vector<SwCore>& cores, const std::vector<SwVcpu>&
     if (!k.online || k.occ != 1 || vcpus[k.vcpu].lat) continue;
     const uint32_t d = dist[n][k.node];
     if (d > kVictMaxDist) continue;
-    const uint32_t cost = (d << kDistShift) +
-                          (static_cast<uint32_t>(vcpus[k.vcpu].credit + 32768) >> kCreditShift) +
+    const uint32_t cost = (d << kDistShift) + (static_cast<uint32_t>(vcpus[k.vcpu].credit + 32768) >> kCreditShift) +
                           (static_cast<uint32_t>(k.slice) >> kSliceShift);
     if (cost < best_cost) {
       best_cost = cost;

@@ -48,9 +48,9 @@ std::string describe(const Descriptor& d) {
     bytes += buf;
   }
   return std::string(decision_type_name(d.type)) + "{type=" + hex(d.type, 2) + " flags=" + hex(d.flags, 2) +
-         " vcpu=" + std::to_string(d.vcpu) + " seq=" + std::to_string(d.seq) +
-         " core=" + std::to_string(d.core) + " b8=" + std::to_string(d.b8) +
-         " c16=" + std::to_string(d.c16) + " d32=" + std::to_string(d.d32) + " raw=" + bytes + "}";
+         " vcpu=" + std::to_string(d.vcpu) + " seq=" + std::to_string(d.seq) + " core=" + std::to_string(d.core) +
+         " b8=" + std::to_string(d.b8) + " c16=" + std::to_string(d.c16) + " d32=" + std::to_string(d.d32) +
+         " raw=" + bytes + "}";
 }
 
 std::string describe_event(const Event& e) {
@@ -93,8 +93,8 @@ uint32_t EngineConfig::get(uint16_t key) const {
   uint32_t i, j;
   if (key < cfg::kNumScalarKeys) return scalar[key];
   if (numa_key(key, i, j)) return numa[i][j];
-  throw Error(Errc::kBadConfig, "unknown configuration key " + hex(key, 2) +
-                                    ": keys are 0x00..0x15 and NUMA_DIST 0x40 + 8i + j");
+  throw Error(Errc::kBadConfig,
+              "unknown configuration key " + hex(key, 2) + ": keys are 0x00..0x15 and NUMA_DIST 0x40 + 8i + j");
 }
 
 void EngineConfig::set(uint16_t key, uint32_t value) {
@@ -105,14 +105,14 @@ void EngineConfig::set(uint16_t key, uint32_t value) {
   }
   if (numa_key(key, i, j)) {
     if (value > 255) {
-      throw Error(Errc::kBadConfig, config_key_name(key) + " = " + std::to_string(value) +
-                                        " does not fit its 8 bits (valid 1..255)");
+      throw Error(Errc::kBadConfig,
+                  config_key_name(key) + " = " + std::to_string(value) + " does not fit its 8 bits (valid 1..255)");
     }
     numa[i][j] = static_cast<uint8_t>(value);
     return;
   }
-  throw Error(Errc::kBadConfig, "unknown configuration key " + hex(key, 2) +
-                                    ": keys are 0x00..0x15 and NUMA_DIST 0x40 + 8i + j");
+  throw Error(Errc::kBadConfig,
+              "unknown configuration key " + hex(key, 2) + ": keys are 0x00..0x15 and NUMA_DIST 0x40 + 8i + j");
 }
 
 std::vector<uint16_t> EngineConfig::keys(const Params& params) {
@@ -201,8 +201,8 @@ void Device::Impl::wait_ctrl_clear(uint32_t mask, std::chrono::milliseconds limi
   while (be_->read32(reg::kCtrl) & mask) {
     be_->service();
     if (DeviceClock::now() >= deadline) {
-      fail(Errc::kTimeout, "CTRL bit " + hex(mask, 1) + " did not self-clear within " +
-                               std::to_string(limit.count()) + " ms after SOFT_RESET");
+      fail(Errc::kTimeout, "CTRL bit " + hex(mask, 1) + " did not self-clear within " + std::to_string(limit.count()) +
+                               " ms after SOFT_RESET");
     }
     backoff(deadline, rounds);
   }
@@ -212,10 +212,9 @@ void Device::Impl::open() {
   // ---- identity -------------------------------------------------------------
   id_.magic = be_->read32(reg::kMagic);
   if (id_.magic != reg::kMagicValue) {
-    throw Error(Errc::kIdentityMismatch,
-                "device '" + spec_ + "' is not a vShard engine: MAGIC reads " + hex(id_.magic) +
-                    ", expected " + hex(reg::kMagicValue) +
-                    " (\"VSHD\"). Check that the right bitstream/xclbin is loaded.");
+    throw Error(Errc::kIdentityMismatch, "device '" + spec_ + "' is not a vShard engine: MAGIC reads " +
+                                             hex(id_.magic) + ", expected " + hex(reg::kMagicValue) +
+                                             " (\"VSHD\"). Check that the right bitstream/xclbin is loaded.");
   }
   id_.version = be_->read32(reg::kVersion);
   if (id_.version != opt_.expect_version) {
@@ -227,9 +226,9 @@ void Device::Impl::open() {
   }
   id_.desc_bytes = be_->read32(reg::kDescBytes);
   if (id_.desc_bytes != reg::kDescBytesValue) {
-    throw Error(Errc::kIdentityMismatch, "device '" + spec_ + "' reports DESC_BYTES=" +
-                                             std::to_string(id_.desc_bytes) + ", the driver uses " +
-                                             std::to_string(reg::kDescBytesValue) + "-byte descriptors");
+    throw Error(Errc::kIdentityMismatch, "device '" + spec_ + "' reports DESC_BYTES=" + std::to_string(id_.desc_bytes) +
+                                             ", the driver uses " + std::to_string(reg::kDescBytesValue) +
+                                             "-byte descriptors");
   }
   id_.params = Params{be_->read32(reg::kNCores), be_->read32(reg::kNVcpus), be_->read32(reg::kNNodes),
                       be_->read32(reg::kMaxShards)};
@@ -240,17 +239,16 @@ void Device::Impl::open() {
                                              params_text(id_.params) + "): " + e.what());
   }
   if (opt_.expect_params && !(*opt_.expect_params == id_.params)) {
-    throw Error(Errc::kIdentityMismatch, "device '" + spec_ + "' has parameters " +
-                                             params_text(id_.params) + " but " +
+    throw Error(Errc::kIdentityMismatch, "device '" + spec_ + "' has parameters " + params_text(id_.params) + " but " +
                                              params_text(*opt_.expect_params) +
                                              " were expected: open it with the matching config= or "
                                              "load the matching bitstream.");
   }
   const uint32_t nodes = id_.params.nodes;
   if (opt_.evq_size_log2 < 1 || opt_.evq_size_log2 > 16 || opt_.dq_size_log2 < 1 || opt_.dq_size_log2 > 16) {
-    throw Error(Errc::kBadConfig, "ring sizes must be 2^1..2^16 descriptors (evq_size_log2=" +
-                                      std::to_string(opt_.evq_size_log2) +
-                                      ", dq_size_log2=" + std::to_string(opt_.dq_size_log2) + ")");
+    throw Error(Errc::kBadConfig,
+                "ring sizes must be 2^1..2^16 descriptors (evq_size_log2=" + std::to_string(opt_.evq_size_log2) +
+                    ", dq_size_log2=" + std::to_string(opt_.dq_size_log2) + ")");
   }
 
   if (opt_.probe_only) return;
@@ -292,9 +290,8 @@ void Device::Impl::open() {
   for (const auto& r : ring_regs) {
     const uint32_t got = be_->read32(r.off);
     if (got != r.value) {
-      throw Error(Errc::kDeviceFailed, "device '" + spec_ + "': ring register " + r.name + " (" +
-                                           hex(r.off, 3) + ") reads back " + hex(got) + " after writing " +
-                                           hex(r.value));
+      throw Error(Errc::kDeviceFailed, "device '" + spec_ + "': ring register " + r.name + " (" + hex(r.off, 3) +
+                                           ") reads back " + hex(got) + " after writing " + hex(r.value));
     }
   }
   be_->service();  // an in-process device writes the prestaged table now
@@ -306,10 +303,11 @@ void Device::Impl::open() {
   }
   if (tail != 0) {
     mem_->sync_from_device(dq_off_, 16);
-    throw Error(Errc::kDeviceFailed, "device '" + spec_ + "': the engine wrote " + std::to_string(tail) +
-                                         " decision(s) although no event was submitted (first: " +
-                                         describe(Decision{decode(dq_)}) + "); the engine answers events "
-                                         "that were never sent");
+    throw Error(Errc::kDeviceFailed,
+                "device '" + spec_ + "': the engine wrote " + std::to_string(tail) +
+                    " decision(s) although no event was submitted (first: " + describe(Decision{decode(dq_)}) +
+                    "); the engine answers events "
+                    "that were never sent");
   }
   if (opt_.shadow) shadow_.emplace(id_.params);
   group_.reserve(kMaxDecisionsPerEvent);
@@ -346,11 +344,10 @@ size_t Device::Impl::try_submit(std::span<const Event> events) {
 
 void Device::Impl::corrupt(uint32_t index, const Decision& d, const std::string& why) {
   group_.clear();  // the event stays in flight: take_fallback() replays it
-  fail(Errc::kDeviceFailed, "corrupt decision at decision-ring index " + std::to_string(index) + ": " + why +
-                                " (descriptor " + describe(d) + ")." +
-                                (inflight_.empty() ? std::string()
-                                                   : " Oldest event in flight: " + describe_event(inflight_.front()) +
-                                                         "."));
+  fail(Errc::kDeviceFailed,
+       "corrupt decision at decision-ring index " + std::to_string(index) + ": " + why + " (descriptor " + describe(d) +
+           ")." +
+           (inflight_.empty() ? std::string() : " Oldest event in flight: " + describe_event(inflight_.front()) + "."));
 }
 
 void Device::Impl::on_decision(const Decision& d, uint32_t index) {
@@ -361,12 +358,14 @@ void Device::Impl::on_decision(const Decision& d, uint32_t index) {
       d.type == static_cast<uint8_t>(DecisionType::kResume))
     corrupt(index, d, "unknown decision type " + hex(d.type, 2) + " (spec 1.1; RESUME was 1.0's)");
   if (d.seq != ev.seq)
-    corrupt(index, d, "seq " + std::to_string(d.seq) + " does not match the oldest event in flight (seq " +
-                          std::to_string(ev.seq) + ")");
+    corrupt(index, d,
+            "seq " + std::to_string(d.seq) + " does not match the oldest event in flight (seq " +
+                std::to_string(ev.seq) + ")");
   const auto type = static_cast<DecisionType>(d.type);
   uint8_t allowed = kFlagLast;
   if (type == DecisionType::kRun || type == DecisionType::kPreempt) allowed |= kFlagCommitted;
-  if (d.flags & ~allowed) corrupt(index, d, "flag bits " + hex(d.flags & ~allowed, 2) + " are not defined for this type");
+  if (d.flags & ~allowed)
+    corrupt(index, d, "flag bits " + hex(d.flags & ~allowed, 2) + " are not defined for this type");
   if (group_.size() + 1 > 2 + p.max_shards)
     corrupt(index, d, "more than 2 + MaxShards = " + std::to_string(2 + p.max_shards) + " decisions for one event");
   switch (type) {
@@ -446,8 +445,8 @@ void Device::Impl::harvest() {
   if (head != evq_head_) {
     if (head - evq_head_ > evq_tail_ - evq_head_) {
       fail(Errc::kDeviceFailed, "the device reports EVQ_HEAD " + std::to_string(head) +
-                                    " beyond the events written (head " + std::to_string(evq_head_) +
-                                    ", tail " + std::to_string(evq_tail_) + ")");
+                                    " beyond the events written (head " + std::to_string(evq_head_) + ", tail " +
+                                    std::to_string(evq_tail_) + ")");
     }
     evq_head_ = head;
     progress = true;
@@ -496,9 +495,8 @@ std::unique_ptr<Device> driver::open_device(const std::string& spec, OpenedBacke
   DeviceOptions opt = options;
   if (ob.expect_params) {
     if (opt.expect_params && !(*opt.expect_params == *ob.expect_params)) {
-      throw Error(Errc::kBadConfig, "device spec '" + spec + "' names parameters " +
-                                        params_text(*ob.expect_params) + " but the options expect " +
-                                        params_text(*opt.expect_params));
+      throw Error(Errc::kBadConfig, "device spec '" + spec + "' names parameters " + params_text(*ob.expect_params) +
+                                        " but the options expect " + params_text(*opt.expect_params));
     }
     opt.expect_params = ob.expect_params;
   }
@@ -519,11 +517,12 @@ void Device::Impl::write_config_reg(uint16_t key, uint32_t value) {
   if (got != value) {
     const uint32_t sticky = be_->read32(reg::kErrSticky);
     std::string why;
-    if (sticky & (1u << static_cast<unsigned>(ErrorCode::kBadArg))) why = "; ERR_STICKY has E_BAD_ARG: value out of range";
+    if (sticky & (1u << static_cast<unsigned>(ErrorCode::kBadArg)))
+      why = "; ERR_STICKY has E_BAD_ARG: value out of range";
     if (sticky & (1u << static_cast<unsigned>(ErrorCode::kCfgLocked))) why += "; ERR_STICKY has E_CFG_LOCKED";
     be_->write32(reg::kCtrl, reg::kCtrlEnable);
-    throw Error(Errc::kBadConfig, "device '" + spec_ + "': configuration register " + config_key_name(key) +
-                                      " (key " + hex(key, 2) + ", offset " + hex(off, 3) + ") reads back " +
+    throw Error(Errc::kBadConfig, "device '" + spec_ + "': configuration register " + config_key_name(key) + " (key " +
+                                      hex(key, 2) + ", offset " + hex(off, 3) + ") reads back " +
                                       std::to_string(static_cast<int32_t>(got)) + " after writing " +
                                       std::to_string(static_cast<int32_t>(value)) + why +
                                       " (see docs/spec.md section 5 for valid values)");
@@ -551,8 +550,7 @@ void Device::apply_config(const EngineConfig& config) {
 void Device::set_config(uint16_t key, uint32_t value) {
   impl_->check_alive();
   if (!regs::cfg_key_known(key) || !regs::cfg_index_ok(key, params())) {
-    throw Error(Errc::kBadConfig, "configuration key " + hex(key, 2) + " does not exist for " +
-                                      params_text(params()));
+    throw Error(Errc::kBadConfig, "configuration key " + hex(key, 2) + " does not exist for " + params_text(params()));
   }
   if (!impl_->inflight_.empty()) impl_->harvest();
   if (!impl_->inflight_.empty()) {
@@ -629,9 +627,8 @@ PrestageSnapshot Device::prestage(uint32_t node) const {
   impl_->mem_->sync_from_device(off, 8);
   const uint64_t w = driver::load_word(impl_->pre_ + off);
   const auto entry = static_cast<uint32_t>(w);
-  return PrestageSnapshot{driver::pre_entry_kind(entry), driver::pre_entry_core(entry),
-                          driver::pre_entry_vcpu(entry), static_cast<uint32_t>(w >> 32),
-                          static_cast<uint8_t>(node)};
+  return PrestageSnapshot{driver::pre_entry_kind(entry), driver::pre_entry_core(entry), driver::pre_entry_vcpu(entry),
+                          static_cast<uint32_t>(w >> 32), static_cast<uint8_t>(node)};
 }
 
 Event Device::make_commit_event(uint32_t seq, uint16_t vcpu, const PrestageSnapshot& taken) {

@@ -90,9 +90,7 @@ class FailoverDevice::Impl {
         std::string err;
         try {
           d = Device::open(spec_, opt_);
-        } catch (const Error& e) {
-          err = e.what();
-        }
+        } catch (const Error& e) { err = e.what(); }
         lock.lock();
         if (d) {
           reopened_ = std::move(d);
@@ -190,10 +188,8 @@ size_t FailoverDevice::wait(Decision* out, size_t max, Deadline deadline) {
     const size_t n = poll(out, max);
     const auto now = DeviceClock::now();
     if (n > 0 || max == 0 || !d.dev_ || d.dev_->in_flight() == 0 || now >= deadline) return n;
-    if (rounds < 64)
-      std::this_thread::yield();
-    else
-      std::this_thread::sleep_for(std::min<DeviceClock::duration>(std::chrono::microseconds(50), deadline - now));
+    if (rounds < 64) std::this_thread::yield();
+    else std::this_thread::sleep_for(std::min<DeviceClock::duration>(std::chrono::microseconds(50), deadline - now));
   }
 }
 

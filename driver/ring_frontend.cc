@@ -14,7 +14,8 @@ namespace vshard::driver {
 void Backend::inject(Fault) {
   throw Error(Errc::kUnsupported,
               std::string("fault injection is a test hook of the model, verilator and opencl backends; "
-                          "backend '") + name() + "' does not support it");
+                          "backend '") +
+                  name() + "' does not support it");
 }
 
 const std::string& Backend::fault() const {
@@ -37,8 +38,7 @@ class HeapMemory : public HostMemory {
       : bytes_((bytes + kPage - 1) / kPage * kPage), on_free_(std::move(on_free)) {
     data_ = static_cast<uint8_t*>(std::aligned_alloc(kPage, bytes_));
     if (data_ == nullptr) {
-      throw Error(Errc::kInternal, "out of memory allocating " + std::to_string(bytes_) +
-                                       " bytes of ring memory");
+      throw Error(Errc::kInternal, "out of memory allocating " + std::to_string(bytes_) + " bytes of ring memory");
     }
     std::memset(data_, 0, bytes_);
   }
@@ -60,8 +60,7 @@ class HeapMemory : public HostMemory {
 
 }  // namespace
 
-RingFrontEnd::RingFrontEnd(const char* name, std::unique_ptr<EngineCore> core)
-    : name_(name), core_(std::move(core)) {
+RingFrontEnd::RingFrontEnd(const char* name, std::unique_ptr<EngineCore> core) : name_(name), core_(std::move(core)) {
   nodes_ = core_->reg_read(reg::kNNodes);
   if (nodes_ == 0 || nodes_ > 8) nodes_ = 1;  // the driver's identity check reports it
   prestage_copy_.assign(nodes_, ~uint64_t{0});
@@ -134,8 +133,14 @@ void RingFrontEnd::write32(uint32_t off, uint32_t v) {
     case reg::kDqBaseHi: hi(dq_base_, v); return;
     case reg::kDqSizeLog2: dq_log2_ = v & 0x1F; return;
     case reg::kDqTail: dq_tail_ = v; return;
-    case reg::kPrestageBaseLo: lo(pre_base_, v); prestage_dirty_ = true; return;
-    case reg::kPrestageBaseHi: hi(pre_base_, v); prestage_dirty_ = true; return;
+    case reg::kPrestageBaseLo:
+      lo(pre_base_, v);
+      prestage_dirty_ = true;
+      return;
+    case reg::kPrestageBaseHi:
+      hi(pre_base_, v);
+      prestage_dirty_ = true;
+      return;
     case reg::kDqHead:
       dq_head_ = v;
       service();  // room may have appeared for decisions held back
@@ -166,15 +171,24 @@ void RingFrontEnd::write32(uint32_t off, uint32_t v) {
 
 void apply_corruption(Corrupt& c, Decision& d) {
   switch (c) {
-    case Corrupt::kType: d.type = 0x7F; c = Corrupt::kNone; break;
-    case Corrupt::kSeq: d.seq ^= 0x80000000u; c = Corrupt::kNone; break;
+    case Corrupt::kType:
+      d.type = 0x7F;
+      c = Corrupt::kNone;
+      break;
+    case Corrupt::kSeq:
+      d.seq ^= 0x80000000u;
+      c = Corrupt::kNone;
+      break;
     case Corrupt::kDropLast:
       if (d.flags & kFlagLast) {
         d.flags &= static_cast<uint8_t>(~kFlagLast);
         c = Corrupt::kNone;
       }
       break;
-    case Corrupt::kPayload: d.d32 ^= 1u; c = Corrupt::kNone; break;
+    case Corrupt::kPayload:
+      d.d32 ^= 1u;
+      c = Corrupt::kNone;
+      break;
     case Corrupt::kNone: break;
   }
 }
@@ -190,8 +204,9 @@ bool arm_corruption(Fault f, Corrupt& c) {
 }
 
 void EngineCore::load_state(const std::vector<uint8_t>&) {
-  throw Error(Errc::kUnsupported, "this engine cannot load a state snapshot (only the golden model can; the RTL "
-                                  "has no state-load port)");
+  throw Error(Errc::kUnsupported,
+              "this engine cannot load a state snapshot (only the golden model can; the RTL "
+              "has no state-load port)");
 }
 
 void Backend::load_state(const std::vector<uint8_t>&) {
@@ -287,7 +302,8 @@ void RingFrontEnd::inject(Fault fault) {
     case Fault::kCorruptPlan:
     case Fault::kBadPlan:
       throw Error(Errc::kUnsupported, std::string("the plan faults are test hooks of the opencl backend's planner "
-                                                  "kernel; backend '") + name_ + "' has no planner kernel");
+                                                  "kernel; backend '") +
+                                          name_ + "' has no planner kernel");
   }
 }
 

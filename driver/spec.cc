@@ -53,9 +53,7 @@ void check_keys(const std::string& spec, const ParsedSpec& p, std::initializer_l
 Params named_params(const std::string& spec, const std::string& name) {
   try {
     return Params::named(name);
-  } catch (const Error&) {
-    bad(spec, "unknown config '" + name + "' (configs: small, large, max)");
-  }
+  } catch (const Error&) { bad(spec, "unknown config '" + name + "' (configs: small, large, max)"); }
 }
 
 }  // namespace
@@ -74,12 +72,14 @@ ParsedSpec parse_spec(const std::string& spec) {
     p.device = rest.substr(6);
     if (p.device.empty()) bad(spec, "xrt:// needs a card index or a PCIe BDF");
     const bool index = p.device.find_first_not_of("0123456789") == std::string::npos;
-    if (!index && !is_bdf(p.device)) bad(spec, "'" + p.device + "' is neither a card index nor a BDF like 0000:65:00.1");
+    if (!index && !is_bdf(p.device))
+      bad(spec, "'" + p.device + "' is neither a card index nor a BDF like 0000:65:00.1");
   } else if (rest.rfind("shm://", 0) == 0) {
     p.backend = "shm";
     p.device = rest.substr(6);
     if (p.device.empty() || p.device.size() > 64 ||
-        p.device.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") != std::string::npos ||
+        p.device.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") !=
+            std::string::npos ||
         p.device[0] == '.')
       bad(spec, "shm:// needs a region name of 1-64 characters from A-Z a-z 0-9 . _ - (not starting with '.')");
   } else if (rest.rfind("udp://", 0) == 0) {
@@ -104,7 +104,8 @@ ParsedSpec parse_spec(const std::string& spec) {
     const size_t eq = kv.find('=');
     if (kv.empty() || eq == std::string::npos || eq == 0 || eq + 1 == kv.size())
       bad(spec, "option '" + kv + "' is not key=value");
-    if (!p.query.emplace(kv.substr(0, eq), kv.substr(eq + 1)).second) bad(spec, "option '" + kv.substr(0, eq) + "' given twice");
+    if (!p.query.emplace(kv.substr(0, eq), kv.substr(eq + 1)).second)
+      bad(spec, "option '" + kv.substr(0, eq) + "' given twice");
     if (amp == std::string::npos) break;
     pos = amp + 1;
   }
@@ -126,27 +127,29 @@ OpenedBackend open_backend(const std::string& spec) {
     ob.backend = make_verilator_backend(name);
 #else
     throw Error(Errc::kDeviceNotFound,
-                "device spec '" + spec + "': the verilator backend is not built into this binary. Install "
-                "Verilator (scripts/install-deps), configure with -DVSHARD_WITH_VERILATOR=ON and include "
-                "'rtl;sim;driver' in VSHARD_SUBDIRS");
+                "device spec '" + spec +
+                    "': the verilator backend is not built into this binary. Install "
+                    "Verilator (scripts/install-deps), configure with -DVSHARD_WITH_VERILATOR=ON and include "
+                    "'rtl;sim;driver' in VSHARD_SUBDIRS");
 #endif
   } else if (p.backend == "opencl") {
     check_keys(spec, p, {"config", "device"});
 #ifdef VSHARD_DRIVER_HAVE_OPENCL
     const auto hint = p.query.find("device");
     try {
-      ob.backend = make_opencl_backend(ob.expect_params.value_or(Params::small()),
-                                       hint == p.query.end() ? "" : hint->second);
+      ob.backend =
+          make_opencl_backend(ob.expect_params.value_or(Params::small()), hint == p.query.end() ? "" : hint->second);
     } catch (const Error& e) {
       throw Error(e.code(), "device spec '" + spec + "': " + e.what() +
                                 (hint == p.query.end() ? "" : " (leave out device= to take the first device found)"));
     }
 #else
     throw Error(Errc::kDeviceNotFound,
-                "device spec '" + spec + "': the opencl backend is not built into this binary. Install an "
-                "OpenCL ICD loader, its C++ headers and a device (ocl-icd-opencl-dev, opencl-clhpp-headers, "
-                "pocl-opencl-icd: scripts/install-deps), configure with -DVSHARD_WITH_OPENCL=ON and include "
-                "'model;driver;hls' in VSHARD_SUBDIRS");
+                "device spec '" + spec +
+                    "': the opencl backend is not built into this binary. Install an "
+                    "OpenCL ICD loader, its C++ headers and a device (ocl-icd-opencl-dev, opencl-clhpp-headers, "
+                    "pocl-opencl-icd: scripts/install-deps), configure with -DVSHARD_WITH_OPENCL=ON and include "
+                    "'model;driver;hls' in VSHARD_SUBDIRS");
 #endif
   } else if (p.backend == "shm") {
     check_keys(spec, p, {"config", "timeout_ms"});
@@ -163,9 +166,9 @@ OpenedBackend open_backend(const std::string& spec) {
     ob.backend = make_xrt_backend(p.device, xclbin == p.query.end() ? "" : xclbin->second,
                                   kernel == p.query.end() ? "" : kernel->second);
 #else
-    throw Error(Errc::kDeviceNotFound,
-                "device spec '" + spec + "': the xrt backend is not built into this binary. Install "
-                "libxrt-dev and uuid-dev and configure with -DVSHARD_WITH_XRT=ON");
+    throw Error(Errc::kDeviceNotFound, "device spec '" + spec +
+                                           "': the xrt backend is not built into this binary. Install "
+                                           "libxrt-dev and uuid-dev and configure with -DVSHARD_WITH_XRT=ON");
 #endif
   }
   return ob;
@@ -201,11 +204,13 @@ std::unique_ptr<EngineCore> make_engine_core(const std::string& spec, std::strin
                          kernel == p.query.end() ? "" : kernel->second);
 #endif
   } else {
-    throw Error(Errc::kBadConfig, "engine spec '" + spec + "': `vshard serve` hosts an engine (model, verilator, "
-                                  "opencl, xrt), not another offload transport");
+    throw Error(Errc::kBadConfig, "engine spec '" + spec +
+                                      "': `vshard serve` hosts an engine (model, verilator, "
+                                      "opencl, xrt), not another offload transport");
   }
-  throw Error(Errc::kDeviceNotFound, "engine spec '" + spec + "': the " + p.backend +
-                                         " backend is not built into this binary (docs/driver.md says how to enable it)");
+  throw Error(Errc::kDeviceNotFound,
+              "engine spec '" + spec + "': the " + p.backend +
+                  " backend is not built into this binary (docs/driver.md says how to enable it)");
 }
 
 }  // namespace vshard::driver

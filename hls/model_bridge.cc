@@ -40,7 +40,8 @@ PlanInput plan_input_from_model(const Model& model, uint32_t victim_core, uint16
   in.k_under_load = static_cast<uint8_t>(model.config(cfg::kKUnderLoad));
   for (uint32_t i = 0; i < p.nodes; ++i)
     for (uint32_t j = 0; j < p.nodes; ++j)
-      in.numa_dist[i * 8 + j] = static_cast<uint8_t>(model.config(static_cast<uint16_t>(cfg::kNumaDistBase + 8 * i + j)));
+      in.numa_dist[i * 8 + j] =
+          static_cast<uint8_t>(model.config(static_cast<uint16_t>(cfg::kNumaDistBase + 8 * i + j)));
   for (uint32_t c = 0; c < p.cores; ++c) {
     const CoreState& cs = model.core(c);
     PlanCore pcore;

@@ -11,8 +11,8 @@ namespace vshard {
 namespace {
 
 [[noreturn]] void bad(const std::string& field, long long value, const std::string& want) {
-  throw Error(Errc::kBadInput, "shard planner input: " + field + " = " + std::to_string(value) +
-                                   " is out of range; it must be " + want);
+  throw Error(Errc::kBadInput,
+              "shard planner input: " + field + " = " + std::to_string(value) + " is out of range; it must be " + want);
 }
 
 }  // namespace
@@ -94,8 +94,8 @@ std::string to_string(const PlanOutput& out) {
 
 std::string to_string(const PlanInput& in) {
   std::ostringstream s;
-  s << "ncores=" << in.ncores << " MaxShards=" << unsigned(in.max_shards_param) << " victim_core="
-    << unsigned(in.victim_core) << " blocks=" << unsigned(in.blocks) << " bcost=" << in.bcost
+  s << "ncores=" << in.ncores << " MaxShards=" << unsigned(in.max_shards_param)
+    << " victim_core=" << unsigned(in.victim_core) << " blocks=" << unsigned(in.blocks) << " bcost=" << in.bcost
     << " credit=" << in.credit << " home=" << unsigned(in.home) << " shards=" << unsigned(in.shards)
     << " erun=" << in.erun << " reserved=" << unsigned(in.reserved) << " SHARD_ENABLE=" << unsigned(in.shard_enable)
     << " MAX_SHARDS=" << unsigned(in.max_shards_cfg) << " SHARD_MIN_CREDIT=" << in.shard_min_credit

@@ -83,10 +83,9 @@ OpenClPlanner::OpenClPlanner(const std::string& device_hint) : impl_(std::make_u
     std::string log;
     try {
       log = impl_->program.getBuildInfo<CL_PROGRAM_BUILD_LOG>(impl_->device);
-    } catch (const cl::Error&) {
-    }
-    throw Error(Errc::kInternal, "the planner kernel failed to build on " + impl_->name + ": " + cl_what(e) +
-                                     "\nbuild log:\n" + log);
+    } catch (const cl::Error&) {}
+    throw Error(Errc::kInternal,
+                "the planner kernel failed to build on " + impl_->name + ": " + cl_what(e) + "\nbuild log:\n" + log);
   }
   try {
     impl_->kernel = cl::Kernel(impl_->program, "vs_plan");

@@ -50,14 +50,12 @@ class DeviceEngine final : public Engine {
     auto deadline = DeviceClock::now() + 5s;
     for (;;) {
       size_t got = dev_->wait(out + n, 1, deadline);
-      if (got == 0)
-        throw Error(Errc::kTimeout, "engine " + dev_->spec() + " did not answer an event within 5 s");
+      if (got == 0) throw Error(Errc::kTimeout, "engine " + dev_->spec() + " did not answer an event within 5 s");
       n += got;
       if (out[n - 1].flags & kFlagLast) return n;
       if (n == kMaxDecisionsPerEvent)
         throw Error(Errc::kDeviceFailed, "engine " + dev_->spec() + " sent more than " +
-                                             std::to_string(kMaxDecisionsPerEvent) +
-                                             " decisions for one event");
+                                             std::to_string(kMaxDecisionsPerEvent) + " decisions for one event");
     }
   }
   PrestageEntry prestage(uint32_t node) const override {
@@ -79,8 +77,8 @@ class DeviceEngine final : public Engine {
       n += got;
       if (n > 0 && (out[n - 1].flags & kFlagLast)) return n;
       if (n == kMaxDecisionsPerEvent)
-        throw Error(Errc::kDeviceFailed, "engine sent more than " + std::to_string(kMaxDecisionsPerEvent) +
-                                             " decisions for one event");
+        throw Error(Errc::kDeviceFailed,
+                    "engine sent more than " + std::to_string(kMaxDecisionsPerEvent) + " decisions for one event");
     }
   }
 

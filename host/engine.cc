@@ -21,15 +21,13 @@ bool is_device_spec(const std::string& spec) {
 void check_engine_spec(const std::string& spec) {
   if (spec == "model") return;
   if (!is_device_spec(spec))
-    throw Error(Errc::kBadConfig,
-                "unknown engine '" + spec +
-                    "': use model, verilator[?config=...], xrt://<index>, shm://<name>, "
-                    "udp://<host>:<port>?key=<file> or driver:<device spec>");
+    throw Error(Errc::kBadConfig, "unknown engine '" + spec +
+                                      "': use model, verilator[?config=...], xrt://<index>, shm://<name>, "
+                                      "udp://<host>:<port>?key=<file> or driver:<device spec>");
   if (!device_engines_available())
-    throw Error(Errc::kUnsupported,
-                "engine '" + spec +
-                    "' needs the driver library, which this build does not include; "
-                    "configure with driver in VSHARD_SUBDIRS or use --engine model");
+    throw Error(Errc::kUnsupported, "engine '" + spec +
+                                        "' needs the driver library, which this build does not include; "
+                                        "configure with driver in VSHARD_SUBDIRS or use --engine model");
 }
 
 std::unique_ptr<Engine> make_engine(const std::string& spec, const Params& params) {
@@ -52,8 +50,7 @@ const char* decision_path_name(DecisionPath p) {
   return "?";
 }
 
-PrestageMirror::PrestageMirror(uint32_t nodes, double lag_us)
-    : lag_us_(lag_us), nodes_(nodes), latest_(nodes) {
+PrestageMirror::PrestageMirror(uint32_t nodes, double lag_us) : lag_us_(lag_us), nodes_(nodes), latest_(nodes) {
   for (uint32_t n = 0; n < nodes; ++n) nodes_[n].push_back({0.0, PrestageEntry{}});
 }
 

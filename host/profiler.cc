@@ -14,10 +14,9 @@ Profile summarize(const std::vector<WorkBlock>& pending) {
     bool ready = true;
     for (uint32_t d : pending[i].deps) {
       if (d >= pending.size() || d == i)
-        throw Error(Errc::kBadInput, "profiler: block " + std::to_string(i) +
-                                         " depends on block " + std::to_string(d) +
-                                         ", which is not another pending block (" +
-                                         std::to_string(pending.size()) + " pending)");
+        throw Error(Errc::kBadInput, "profiler: block " + std::to_string(i) + " depends on block " + std::to_string(d) +
+                                         ", which is not another pending block (" + std::to_string(pending.size()) +
+                                         " pending)");
       ready = false;  // a pending dependency: not independent now
     }
     if (ready) {
@@ -32,8 +31,7 @@ Profile summarize(const std::vector<WorkBlock>& pending) {
   return p;
 }
 
-Profiler::Profiler(uint32_t vcpus, double min_interval_us)
-    : min_interval_us_(min_interval_us), st_(vcpus) {}
+Profiler::Profiler(uint32_t vcpus, double min_interval_us) : min_interval_us_(min_interval_us), st_(vcpus) {}
 
 std::optional<Profile> Profiler::update(uint32_t vcpu, const Profile& p, double now_us) {
   State& s = st_.at(vcpu);

@@ -19,8 +19,8 @@ const char* policy_name(Policy p) {
   return "?";
 }
 
-Scheduler::Scheduler(const Topology& topo, std::vector<VcpuSpec> vcpus, SchedConfig cfg,
-                     Dispatcher& dispatcher, std::unique_ptr<Engine> engine)
+Scheduler::Scheduler(const Topology& topo, std::vector<VcpuSpec> vcpus, SchedConfig cfg, Dispatcher& dispatcher,
+                     std::unique_ptr<Engine> engine)
     : topo_(topo),
       cfg_(std::move(cfg)),
       disp_(dispatcher),
@@ -35,11 +35,9 @@ Scheduler::Scheduler(const Topology& topo, std::vector<VcpuSpec> vcpus, SchedCon
   for (size_t v = 0; v < vcpus.size(); ++v) {
     const VcpuSpec& s = vcpus[v];
     if (s.home >= topo_.nodes)
-      throw Error(Errc::kBadConfig, "vCPU " + std::to_string(v) + " has home node " +
-                                        std::to_string(s.home) + " but the host has " +
-                                        std::to_string(topo_.nodes) + " node(s)");
-    if (s.weight == 0)
-      throw Error(Errc::kBadConfig, "vCPU " + std::to_string(v) + " has weight 0; use 1..255");
+      throw Error(Errc::kBadConfig, "vCPU " + std::to_string(v) + " has home node " + std::to_string(s.home) +
+                                        " but the host has " + std::to_string(topo_.nodes) + " node(s)");
+    if (s.weight == 0) throw Error(Errc::kBadConfig, "vCPU " + std::to_string(v) + " has weight 0; use 1..255");
     vcpus_[v].lat = s.latency;
     vcpus_[v].weight = s.weight;
     vcpus_[v].home = s.home;
@@ -52,9 +50,8 @@ Scheduler::Scheduler(const Topology& topo, std::vector<VcpuSpec> vcpus, SchedCon
     auto& o = steal_order_[c];
     for (uint32_t d = 0; d < topo_.cores(); ++d)
       if (d != c) o.push_back(d);
-    std::stable_sort(o.begin(), o.end(), [&](uint32_t a, uint32_t b) {
-      return topo_.core_dist(c, a) < topo_.core_dist(c, b);
-    });
+    std::stable_sort(o.begin(), o.end(),
+                     [&](uint32_t a, uint32_t b) { return topo_.core_dist(c, a) < topo_.core_dist(c, b); });
   }
   dec_.resize(kMaxDecisionsPerEvent);
 
@@ -62,39 +59,34 @@ Scheduler::Scheduler(const Topology& topo, std::vector<VcpuSpec> vcpus, SchedCon
   if (!engine_) throw Error(Errc::kBadConfig, "policy shard needs an engine");
   const Params& p = engine_->params();
   if (topo_.cores() > p.cores || vcpus_.size() > p.vcpus || topo_.nodes > p.nodes)
-    throw Error(Errc::kBadConfig,
-                "host (" + std::to_string(topo_.cores()) + " cores, " +
-                    std::to_string(vcpus_.size()) + " vCPUs, " + std::to_string(topo_.nodes) +
-                    " nodes) does not fit the engine (" + std::to_string(p.cores) + "/" +
-                    std::to_string(p.vcpus) + "/" + std::to_string(p.nodes) +
-                    "); choose a larger engine configuration (small, large, max)");
+    throw Error(Errc::kBadConfig, "host (" + std::to_string(topo_.cores()) + " cores, " +
+                                      std::to_string(vcpus_.size()) + " vCPUs, " + std::to_string(topo_.nodes) +
+                                      " nodes) does not fit the engine (" + std::to_string(p.cores) + "/" +
+                                      std::to_string(p.vcpus) + "/" + std::to_string(p.nodes) +
+                                      "); choose a larger engine configuration (small, large, max)");
   mirror_ = PrestageMirror(p.nodes, cfg_.latency.pcie_posted_us);
   auto expect_ack = [&](const Event& ev, const std::string& what) {
     size_t n = engine_step(ev, 0.0);
     if (n != 1 || dec_[0].type != static_cast<uint8_t>(DecisionType::kAck))
-      throw Error(Errc::kBadConfig,
-                  "engine rejected " + what + ": " +
-                      (dec_[0].type == static_cast<uint8_t>(DecisionType::kError)
-                           ? std::string(error_code_name(dec_[0].b8))
-                           : std::string(decision_type_name(dec_[0].type))) +
-                      "; fix the scenario's engine settings");
+      throw Error(Errc::kBadConfig, "engine rejected " + what + ": " +
+                                        (dec_[0].type == static_cast<uint8_t>(DecisionType::kError)
+                                             ? std::string(error_code_name(dec_[0].b8))
+                                             : std::string(decision_type_name(dec_[0].type))) +
+                                        "; fix the scenario's engine settings");
   };
   // Host topology into the engine; engine cores the host lacks go offline.
   for (uint32_t a = 0; a < topo_.nodes; ++a)
     for (uint32_t b = 0; b < topo_.nodes; ++b)
-      expect_ack(make_config(next_seq(), static_cast<uint16_t>(cfg::kNumaDistBase + 8 * a + b),
-                             topo_.dist(a, b)),
+      expect_ack(make_config(next_seq(), static_cast<uint16_t>(cfg::kNumaDistBase + 8 * a + b), topo_.dist(a, b)),
                  "NUMA_DIST[" + std::to_string(a) + "][" + std::to_string(b) + "]");
-  expect_ack(make_config(next_seq(), cfg::kSliceUs,
-                         static_cast<uint32_t>(std::clamp(cfg_.timeslice_us, 1.0, 65535.0))),
+  expect_ack(make_config(next_seq(), cfg::kSliceUs, static_cast<uint32_t>(std::clamp(cfg_.timeslice_us, 1.0, 65535.0))),
              "SLICE_US");
   expect_ack(make_config(next_seq(), cfg::kLoadHotCores, 3 * topo_.cores() / 4), "LOAD_HOT_CORES");
   for (const auto& [key, value] : cfg_.engine_config)
     expect_ack(make_config(next_seq(), key, value), "configuration key " + std::to_string(key));
   for (uint32_t c = 0; c < p.cores; ++c) {
     bool present = c < topo_.cores();
-    expect_ack(make_core_cfg(next_seq(), static_cast<uint8_t>(c),
-                             present ? topo_.core_node[c] : 0, present),
+    expect_ack(make_core_cfg(next_seq(), static_cast<uint8_t>(c), present ? topo_.core_node[c] : 0, present),
                "CORE_CFG of core " + std::to_string(c));
   }
   for (uint32_t v = 0; v < vcpus_.size(); ++v)
@@ -280,17 +272,14 @@ void Scheduler::wake(uint32_t v, double now) {
   if (vcpus_[v].st != VState::kBlocked)
     throw Error(Errc::kInternal, "wake: vCPU " + std::to_string(v) + " is not blocked");
   ++stats_.wakes;
-  if (cfg_.policy == Policy::kShard)
-    wake_shard(v, now);
-  else
-    wake_baseline(v, now);
+  if (cfg_.policy == Policy::kShard) wake_shard(v, now);
+  else wake_baseline(v, now);
 }
 
 void Scheduler::block(uint32_t v, double now) {
   now_ = now;
   VcpuRec& r = vcpus_[v];
-  if (r.st != VState::kRunning)
-    throw Error(Errc::kInternal, "block: vCPU " + std::to_string(v) + " is not running");
+  if (r.st != VState::kRunning) throw Error(Errc::kInternal, "block: vCPU " + std::to_string(v) + " is not running");
   uint32_t c = static_cast<uint32_t>(r.core);
   if (cfg_.policy == Policy::kShard) {
     size_t n = engine_step(make_block(next_seq(), static_cast<uint16_t>(v)), now);
@@ -345,8 +334,8 @@ bool Scheduler::slice_end(uint32_t c, double now) {
 void Scheduler::shard_done(uint32_t v, uint32_t c, double now) {
   now_ = now;
   if (cores_[c].occ != Occ::kShard || cores_[c].vcpu != v)
-    throw Error(Errc::kInternal, "shard_done: core " + std::to_string(c) +
-                                     " does not run a shard of vCPU " + std::to_string(v));
+    throw Error(Errc::kInternal,
+                "shard_done: core " + std::to_string(c) + " does not run a shard of vCPU " + std::to_string(v));
   // spec 1.1: the victim went on without its shards (it is queued, running
   // or blocked); the join only counts them. Whoever waits for the last one
   // (the guest's fork-join, the simulator) learns it from joins_[v].
@@ -432,8 +421,8 @@ void Scheduler::profile(uint32_t v, const Profile& p, double now) {
   auto send = profiler_.update(v, p, now);
   if (!send) return;
   ++stats_.profiles_sent;
-  size_t n = engine_step(make_profile(next_seq(), static_cast<uint16_t>(v), send->blocks, send->bcost_us,
-                                      send->erun_us), now);
+  size_t n =
+      engine_step(make_profile(next_seq(), static_cast<uint16_t>(v), send->blocks, send->bcost_us, send->erun_us), now);
   if (n != 1 || dec_[0].type != static_cast<uint8_t>(DecisionType::kAck)) engine_error(dec_[0]);
 }
 
@@ -463,8 +452,7 @@ int Scheduler::find_boost_victim(uint32_t node) const {
     if (u.boost) continue;  // BOOST does not preempt BOOST
     // OVER before UNDER, then near, then least credit
     int64_t key = (u.credit >= 0 ? (int64_t{1} << 40) : 0) +
-                  (static_cast<int64_t>(topo_.dist(node, topo_.core_node[c])) << 20) +
-                  (u.credit + 32768);
+                  (static_cast<int64_t>(topo_.dist(node, topo_.core_node[c])) << 20) + (u.credit + 32768);
     if (key < best_key) {
       best_key = key;
       best = static_cast<int>(c);
@@ -549,9 +537,8 @@ void Scheduler::engine_error(const Decision& d) const {
   std::string what = decision_type_name(d.type);
   if (d.type == static_cast<uint8_t>(DecisionType::kError))
     what += std::string(" ") + error_code_name(d.b8) + " for event " + event_type_name(d.c16);
-  throw Error(Errc::kInternal, "engine answered " + what + " (vCPU " + std::to_string(d.vcpu) +
-                                   ", core " + std::to_string(d.core) +
-                                   "): host and engine views diverged");
+  throw Error(Errc::kInternal, "engine answered " + what + " (vCPU " + std::to_string(d.vcpu) + ", core " +
+                                   std::to_string(d.core) + "): host and engine views diverged");
 }
 
 void Scheduler::wake_shard(uint32_t v, double now) {
@@ -590,9 +577,7 @@ void Scheduler::apply(size_t n, double delay, double now) {
   for (size_t i = 0; i < n; ++i) {
     const Decision& d = local[i];
     switch (static_cast<DecisionType>(d.type)) {
-      case DecisionType::kRun:
-        place(d.vcpu, d.core, delay);
-        break;
+      case DecisionType::kRun: place(d.vcpu, d.core, delay); break;
       case DecisionType::kPreempt: {
         uint32_t p = d.core, u = d.vcpu, by = d.c16, k = d.b8;
         if (cores_[p].occ != Occ::kRun || cores_[p].vcpu != u) engine_error(d);
@@ -624,12 +609,9 @@ void Scheduler::apply(size_t n, double delay, double now) {
         disp_.shard(t, d.vcpu, d.b8, d.c16, d.d32, delay);
         break;
       }
-      case DecisionType::kQueued:
-        enqueue(d.vcpu, pick_rq(d.vcpu), now);
-        break;
+      case DecisionType::kQueued: enqueue(d.vcpu, pick_rq(d.vcpu), now); break;
       case DecisionType::kAck:
-      case DecisionType::kAbort:
-        break;
+      case DecisionType::kAbort: break;
       case DecisionType::kError:
       default:  // RESUME (spec 1.0 only), PARK (only a TICK's answer)
         engine_error(d);

@@ -17,8 +17,7 @@ bool ShardJoin::arrive() {
 
 MpmcRing::MpmcRing(size_t capacity) : mask_(capacity - 1) {
   if (capacity < 2 || (capacity & (capacity - 1)) != 0)
-    throw Error(Errc::kBadConfig, "shard ring capacity " + std::to_string(capacity) +
-                                      " is not a power of two >= 2");
+    throw Error(Errc::kBadConfig, "shard ring capacity " + std::to_string(capacity) + " is not a power of two >= 2");
   cells_ = std::make_unique<Cell[]>(capacity);
   for (size_t i = 0; i < capacity; ++i) cells_[i].seq.store(i, std::memory_order_relaxed);
 }

@@ -54,29 +54,25 @@ Topology Topology::from_system() {
 
 void Topology::validate() const {
   if (nodes < 1 || nodes > 8)
-    throw Error(Errc::kBadConfig, "topology: " + std::to_string(nodes) +
-                                      " NUMA nodes; the engine supports 1..8");
+    throw Error(Errc::kBadConfig, "topology: " + std::to_string(nodes) + " NUMA nodes; the engine supports 1..8");
   if (core_node.empty() || core_node.size() > 256)
-    throw Error(Errc::kBadConfig, "topology: " + std::to_string(core_node.size()) +
-                                      " cores; the engine supports 1..256");
+    throw Error(Errc::kBadConfig,
+                "topology: " + std::to_string(core_node.size()) + " cores; the engine supports 1..256");
   for (size_t c = 0; c < core_node.size(); ++c)
     if (core_node[c] >= nodes)
-      throw Error(Errc::kBadConfig, "topology: core " + std::to_string(c) + " on node " +
-                                        std::to_string(core_node[c]) + " of " +
-                                        std::to_string(nodes));
+      throw Error(Errc::kBadConfig, "topology: core " + std::to_string(c) + " on node " + std::to_string(core_node[c]) +
+                                        " of " + std::to_string(nodes));
   if (distance.size() != nodes)
-    throw Error(Errc::kBadConfig, "topology: distance matrix has " +
-                                      std::to_string(distance.size()) + " rows for " +
+    throw Error(Errc::kBadConfig, "topology: distance matrix has " + std::to_string(distance.size()) + " rows for " +
                                       std::to_string(nodes) + " nodes");
   for (uint32_t a = 0; a < nodes; ++a) {
     if (distance[a].size() != nodes)
       throw Error(Errc::kBadConfig, "topology: distance row " + std::to_string(a) + " has " +
-                                        std::to_string(distance[a].size()) + " entries, need " +
-                                        std::to_string(nodes));
+                                        std::to_string(distance[a].size()) + " entries, need " + std::to_string(nodes));
     for (uint32_t b = 0; b < nodes; ++b)
       if (distance[a][b] == 0)
-        throw Error(Errc::kBadConfig, "topology: distance[" + std::to_string(a) + "][" +
-                                          std::to_string(b) + "] is 0; SLIT distances are 1..255");
+        throw Error(Errc::kBadConfig, "topology: distance[" + std::to_string(a) + "][" + std::to_string(b) +
+                                          "] is 0; SLIT distances are 1..255");
   }
 }
 

@@ -27,13 +27,13 @@ Descriptor decode(const uint8_t in[16]) {
   d.type = in[0];
   d.flags = in[1];
   d.vcpu = static_cast<uint16_t>(in[2] | (in[3] << 8));
-  d.seq = static_cast<uint32_t>(in[4]) | (static_cast<uint32_t>(in[5]) << 8) |
-          (static_cast<uint32_t>(in[6]) << 16) | (static_cast<uint32_t>(in[7]) << 24);
+  d.seq = static_cast<uint32_t>(in[4]) | (static_cast<uint32_t>(in[5]) << 8) | (static_cast<uint32_t>(in[6]) << 16) |
+          (static_cast<uint32_t>(in[7]) << 24);
   d.core = in[8];
   d.b8 = in[9];
   d.c16 = static_cast<uint16_t>(in[10] | (in[11] << 8));
-  d.d32 = static_cast<uint32_t>(in[12]) | (static_cast<uint32_t>(in[13]) << 8) |
-          (static_cast<uint32_t>(in[14]) << 16) | (static_cast<uint32_t>(in[15]) << 24);
+  d.d32 = static_cast<uint32_t>(in[12]) | (static_cast<uint32_t>(in[13]) << 8) | (static_cast<uint32_t>(in[14]) << 16) |
+          (static_cast<uint32_t>(in[15]) << 24);
   return d;
 }
 

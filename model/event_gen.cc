@@ -43,8 +43,8 @@ void EventGen::build_prologue() {
     prologue_.push_back(make_core_cfg(0, static_cast<uint8_t>(c), static_cast<uint8_t>(c * p_.nodes / p_.cores), true));
   for (uint32_t v = 0; v < p_.vcpus; ++v) {
     const uint32_t home = (v % 2 == 0) ? 0 : v / 2 % p_.nodes;
-    prologue_.push_back(make_vcpu_cfg(0, static_cast<uint16_t>(v), static_cast<uint8_t>(home),
-                                      static_cast<uint8_t>(8 + below(57))));
+    prologue_.push_back(
+        make_vcpu_cfg(0, static_cast<uint16_t>(v), static_cast<uint8_t>(home), static_cast<uint8_t>(8 + below(57))));
     if (chance(0.5))
       prologue_.push_back(make_profile(0, static_cast<uint16_t>(v), static_cast<uint8_t>(2 + below(30)),
                                        static_cast<uint16_t>(5 + below(200)), random_erun()));
@@ -143,13 +143,14 @@ Event EventGen::make_valid() {
   if (crowded && r >= 30 && r < 48 && chance(0.5)) r = 50;  // wake -> block
   if (crowded && r >= 60 && r < 70) r = 50;                 // sched -> block
   if (roomy && r >= 48 && r < 60) r = 40;                   // block -> wake
-  if (r < 30) {  // TICK, mostly on busy cores
+  if (r < 30) {                                             // TICK, mostly on busy cores
     int c = pick_core_occ(chance(0.8) ? Occ::kRun : Occ::kShard);
     if (c < 0) c = pick_core_occ(Occ::kIdle);
     if (c < 0) c = static_cast<int>(below(p_.cores));
-    if (!conline_[c]) return make_util(0, static_cast<uint8_t>(c), static_cast<uint8_t>(below(256)), 3);  // offline: UTIL is valid
-    const uint8_t util = occ_[c] == Occ::kIdle ? static_cast<uint8_t>(below(40))
-                                               : static_cast<uint8_t>(120 + below(136));
+    if (!conline_[c])
+      return make_util(0, static_cast<uint8_t>(c), static_cast<uint8_t>(below(256)), 3);  // offline: UTIL is valid
+    const uint8_t util =
+        occ_[c] == Occ::kIdle ? static_cast<uint8_t>(below(40)) : static_cast<uint8_t>(120 + below(136));
     return make_tick(0, static_cast<uint8_t>(c), util, static_cast<uint16_t>(100 + below(4000)));
   }
   if (r < 48) {  // WAKE / COMMIT of a blocked vCPU
@@ -278,8 +279,14 @@ Event EventGen::make_bad() {
             e.d32 |= 1u << (16 + below(16));
           }
           break;
-        case 2: e = make_account(0); e.c16 = static_cast<uint16_t>(1 + below(65535)); break;
-        default: e = make_tick(0, c_ok, 1, 1); e.vcpu = static_cast<uint16_t>(1 + below(65535)); break;
+        case 2:
+          e = make_account(0);
+          e.c16 = static_cast<uint16_t>(1 + below(65535));
+          break;
+        default:
+          e = make_tick(0, c_ok, 1, 1);
+          e.vcpu = static_cast<uint16_t>(1 + below(65535));
+          break;
       }
       return e;
     }
@@ -412,9 +419,7 @@ void EventGen::observe(const Decision& d) {
       occ_[c] = Occ::kShard;
       cvcpu_[c] = v;
       break;
-    case DecisionType::kQueued:
-      vstate_[v] = kQueued;
-      break;
+    case DecisionType::kQueued: vstate_[v] = kQueued; break;
     case DecisionType::kAck: {
       switch (static_cast<EventType>(d.b8)) {
         case EventType::kBlock:
@@ -422,12 +427,8 @@ void EventGen::observe(const Decision& d) {
             occ_[vcore_[v]] = Occ::kIdle;
           vstate_[v] = kBlocked;
           break;
-        case EventType::kShardDone:
-          occ_[c] = Occ::kIdle;
-          break;
-        case EventType::kAccount:
-          std::fill(parked_.begin(), parked_.end(), false);
-          break;
+        case EventType::kShardDone: occ_[c] = Occ::kIdle; break;
+        case EventType::kAccount: std::fill(parked_.begin(), parked_.end(), false); break;
         case EventType::kCoreCfg:
         case EventType::kVcpuCfg:
           for (const Event& e : recent_) {
@@ -440,13 +441,11 @@ void EventGen::observe(const Decision& d) {
             }
           }
           break;
-        default:
-          break;
+        default: break;
       }
       break;
     }
-    default:
-      break;
+    default: break;
   }
 }
 
@@ -489,16 +488,15 @@ std::vector<Event> sharding_stream(const Params& params, uint64_t seed, size_t c
   // nodes' idle cores take the shards. (0 or 255 would make all cores far or
   // all near: a preemption would then happen only with no core idle, E = 0,
   // and 1.1 would never shard.)
-  const std::pair<uint16_t, uint32_t> settings[] = {
-      {cfg::kWakeMaxDist, 10},
-      {cfg::kVictMaxDist, 255},
-      {cfg::kShardMinCredit, static_cast<uint32_t>(-32767)},
-      {cfg::kShardUtilMax, 255},
-      {cfg::kShardMaxDist, 255},
-      {cfg::kMaxShards, params.max_shards},
-      {cfg::kLoadHotCores, params.cores},
-      {cfg::kSyncCostUs, 20},
-      {cfg::kShardMinFreq, 0}};
+  const std::pair<uint16_t, uint32_t> settings[] = {{cfg::kWakeMaxDist, 10},
+                                                    {cfg::kVictMaxDist, 255},
+                                                    {cfg::kShardMinCredit, static_cast<uint32_t>(-32767)},
+                                                    {cfg::kShardUtilMax, 255},
+                                                    {cfg::kShardMaxDist, 255},
+                                                    {cfg::kMaxShards, params.max_shards},
+                                                    {cfg::kLoadHotCores, params.cores},
+                                                    {cfg::kSyncCostUs, 20},
+                                                    {cfg::kShardMinFreq, 0}};
   for (const auto& [key, value] : settings) {
     if (events.size() == count) break;
     events.push_back(make_config(cseq++, key, value));

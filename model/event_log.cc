@@ -44,7 +44,10 @@ const EventForm kEventForms[13] = {
     {"TICK", 0, {{"core", kSlotCore, 0xFF}, {"util", kSlotB8, 0xFF}, {"elapsed", kSlotC16, 0xFFFF}}, 3},
     {"PROFILE",
      0,
-     {{"vcpu", kSlotVcpu, 0xFFFF}, {"blocks", kSlotB8, 0xFF}, {"cost", kSlotC16, 0xFFFF}, {"erun", kSlotD32, 0xFFFF, true}},
+     {{"vcpu", kSlotVcpu, 0xFFFF},
+      {"blocks", kSlotB8, 0xFF},
+      {"cost", kSlotC16, 0xFFFF},
+      {"erun", kSlotD32, 0xFFFF, true}},
      4},
     {"UTIL", 0x03, {{"core", kSlotCore, 0xFF}, {"util", kSlotB8, 0xFF}, {"freq", kSlotFlags, 3}}, 3},
     {"SHARD_DONE", 0, {{"vcpu", kSlotVcpu, 0xFFFF}, {"core", kSlotCore, 0xFF}}, 2},
@@ -53,7 +56,10 @@ const EventForm kEventForms[13] = {
     {"CORE_CFG", 0x01, {{"core", kSlotCore, 0xFF}, {"node", kSlotB8, 0xFF}, {"online", kSlotFlags, 1}}, 3},
     {"VCPU_CFG",
      0,
-     {{"vcpu", kSlotVcpu, 0xFFFF}, {"home", kSlotB8, 0xFF}, {"weight", kSlotC16, 0xFFFF}, {"cap", kSlotD32, 0xFFFF, true}},
+     {{"vcpu", kSlotVcpu, 0xFFFF},
+      {"home", kSlotB8, 0xFF},
+      {"weight", kSlotC16, 0xFFFF},
+      {"cap", kSlotD32, 0xFFFF, true}},
      4},
     {"COMMIT",
      0,
@@ -61,8 +67,8 @@ const EventForm kEventForms[13] = {
      4},
 };
 
-const Field kRawFields[7] = {{"type", kSlotFlags, 0xFF},  {"flags", kSlotFlags, 0xFF}, {"vcpu", kSlotVcpu, 0xFFFF},
-                             {"core", kSlotCore, 0xFF},   {"b8", kSlotB8, 0xFF},       {"c16", kSlotC16, 0xFFFF},
+const Field kRawFields[7] = {{"type", kSlotFlags, 0xFF},   {"flags", kSlotFlags, 0xFF}, {"vcpu", kSlotVcpu, 0xFFFF},
+                             {"core", kSlotCore, 0xFF},    {"b8", kSlotB8, 0xFF},       {"c16", kSlotC16, 0xFFFF},
                              {"d32", kSlotD32, 0xFFFFFFFF}};
 
 uint32_t get_slot(const Descriptor& d, Slot s) {
@@ -177,7 +183,7 @@ uint32_t parse_number(std::string_view text, uint32_t max, bool allow_negative, 
 
 // key=value tokens after the first; returns pairs; rejects duplicates.
 std::vector<std::pair<std::string_view, std::string_view>> kv_pairs(const std::vector<std::string_view>& toks,
-                                                                     const std::string& where) {
+                                                                    const std::string& where) {
   std::vector<std::pair<std::string_view, std::string_view>> out;
   for (size_t i = 1; i < toks.size(); ++i) {
     const size_t eq = toks[i].find('=');
@@ -196,9 +202,7 @@ Params parse_params_line(std::string_view rest, const std::string& where) {
   if (toks.size() == 1 && toks[0].find('=') == std::string_view::npos) {
     try {
       return Params::named(std::string(toks[0]));
-    } catch (const Error& e) {
-      fail(where, e.what());
-    }
+    } catch (const Error& e) { fail(where, e.what()); }
   }
   std::vector<std::string_view> with_head{"params"};
   with_head.insert(with_head.end(), toks.begin(), toks.end());
@@ -218,13 +222,15 @@ Params parse_params_line(std::string_view rest, const std::string& where) {
   }
   for (int i = 0; i < 4; ++i)
     if (!seen[i])
-      fail(where, std::string("params: field '") + (i == 0 ? "cores" : i == 1 ? "vcpus" : i == 2 ? "nodes" : "max_shards") +
+      fail(where, std::string("params: field '") +
+                      (i == 0   ? "cores"
+                       : i == 1 ? "vcpus"
+                       : i == 2 ? "nodes"
+                                : "max_shards") +
                       "' missing (write '# params cores=8 vcpus=64 nodes=2 max_shards=4' or '# params small')");
   try {
     p.validate();
-  } catch (const Error& e) {
-    fail(where, e.what());
-  }
+  } catch (const Error& e) { fail(where, e.what()); }
   return p;
 }
 
@@ -310,7 +316,8 @@ Event parse_event(std::string_view line, uint32_t prev_seq, const std::string& w
       int idx = -1;
       for (int i = 0; i < 7; ++i)
         if (k == kRawFields[i].name) idx = i;
-      if (idx < 0) fail(where, "RAW: unknown field '" + std::string(k) + "' (fields: seq type flags vcpu core b8 c16 d32)");
+      if (idx < 0)
+        fail(where, "RAW: unknown field '" + std::string(k) + "' (fields: seq type flags vcpu core b8 c16 d32)");
       const uint32_t val = parse_number(v, kRawFields[idx].max, false, where, std::string(k));
       if (idx == 0) e.type = static_cast<uint8_t>(val);
       else if (idx == 1) e.flags = static_cast<uint8_t>(val);
@@ -348,8 +355,8 @@ Event parse_event(std::string_view line, uint32_t prev_seq, const std::string& w
       if (!key) fail(where, "field 'key': unknown configuration key '" + std::string(v) + "' (docs/spec.md section 5)");
       val = *key;
     } else {
-      val = parse_number(v, fd.max, type == static_cast<int>(EventType::kConfig) && fd.slot == kSlotD32, where,
-                         fd.name);
+      val =
+          parse_number(v, fd.max, type == static_cast<int>(EventType::kConfig) && fd.slot == kSlotD32, where, fd.name);
     }
     set_slot(e, fd.slot, val);
     seen[idx] = true;
@@ -373,8 +380,7 @@ std::string format_decision(const Decision& d) {
     const char* n = event_type_name(static_cast<uint8_t>(t));
     return n[0] == '?' ? hex(t) : std::string(n);
   };
-  const uint8_t allowed_flags =
-      (d.type == 0x01 || d.type == 0x02) ? (kFlagLast | kFlagCommitted) : kFlagLast;
+  const uint8_t allowed_flags = (d.type == 0x01 || d.type == 0x02) ? (kFlagLast | kFlagCommitted) : kFlagLast;
   bool ok = !(d.flags & ~allowed_flags);
   std::string s;
   switch (d.type) {
@@ -419,12 +425,11 @@ std::string format_decision(const Decision& d) {
           " type=" + type_name(d.c16) + tail(false);
       break;
     }
-    default:
-      ok = false;
+    default: ok = false;
   }
   if (ok) return s;
-  return "RAW seq=" + std::to_string(d.seq) + " type=" + hex(d.type) + " flags=" + hex(d.flags) +
-         " vcpu=" + v + " core=" + c + " b8=" + std::to_string(d.b8) + " c16=" + std::to_string(d.c16) +
+  return "RAW seq=" + std::to_string(d.seq) + " type=" + hex(d.type) + " flags=" + hex(d.flags) + " vcpu=" + v +
+         " core=" + c + " b8=" + std::to_string(d.b8) + " c16=" + std::to_string(d.c16) +
          " d32=" + std::to_string(d.d32);
 }
 
@@ -456,8 +461,8 @@ EventLog decode_event_log(const uint8_t* data, size_t size, const std::string& n
   if (size < 4 || std::memcmp(data, kEventLogMagic, 4) != 0)
     bad(0, "not a binary vShard event log (magic \"VSEL\" missing); text logs are read by load_event_log");
   if (size < kEventLogHeaderBytes)
-    bad(size, "truncated header: " + std::to_string(size) + " bytes, the header has " +
-                  std::to_string(kEventLogHeaderBytes));
+    bad(size,
+        "truncated header: " + std::to_string(size) + " bytes, the header has " + std::to_string(kEventLogHeaderBytes));
   const uint64_t version = get_le(data + 4, 2);
   if (version != kEventLogVersion)
     bad(4, "format version " + std::to_string(version) + " is not supported (this build reads version " +
@@ -472,14 +477,12 @@ EventLog decode_event_log(const uint8_t* data, size_t size, const std::string& n
   log.params.max_shards = static_cast<uint32_t>(get_le(data + 20, 4));
   try {
     log.params.validate();
-  } catch (const Error& e) {
-    bad(8, std::string("bad parameters in header: ") + e.what());
-  }
+  } catch (const Error& e) { bad(8, std::string("bad parameters in header: ") + e.what()); }
   const uint64_t count = get_le(data + 24, 8);
   const uint64_t body = size - kEventLogHeaderBytes;
   if (body % 16 != 0)
-    bad(kEventLogHeaderBytes + body / 16 * 16, "truncated descriptor: " + std::to_string(body % 16) +
-                                                   " trailing bytes (descriptors are 16 bytes)");
+    bad(kEventLogHeaderBytes + body / 16 * 16,
+        "truncated descriptor: " + std::to_string(body % 16) + " trailing bytes (descriptors are 16 bytes)");
   if (body / 16 != count)
     bad(24, "header says " + std::to_string(count) + " events but the file holds " + std::to_string(body / 16) +
                 " (truncated or extended file)");
@@ -492,10 +495,10 @@ EventLog decode_event_log(const uint8_t* data, size_t size, const std::string& n
 }
 
 std::string format_event_log_text(const EventLog& log) {
-  std::string s = "# vShard event log, text form (include/vshard/event_log.h)\n# params cores=" +
-                  std::to_string(log.params.cores) + " vcpus=" + std::to_string(log.params.vcpus) +
-                  " nodes=" + std::to_string(log.params.nodes) +
-                  " max_shards=" + std::to_string(log.params.max_shards) + "\n";
+  std::string s =
+      "# vShard event log, text form (include/vshard/event_log.h)\n# params cores=" + std::to_string(log.params.cores) +
+      " vcpus=" + std::to_string(log.params.vcpus) + " nodes=" + std::to_string(log.params.nodes) +
+      " max_shards=" + std::to_string(log.params.max_shards) + "\n";
   for (const Event& e : log.events) {
     s += format_event(e);
     s += '\n';
@@ -519,7 +522,7 @@ EventLog parse_event_log_text(std::string_view text, const std::string& name, co
     const size_t hash = line.find('#');
     if (hash != std::string_view::npos) {
       const std::string_view comment = trim(line.substr(hash + 1));
-      if (trim(line.substr(0, hash)).empty() && comment.substr(0, 7) == "params " ) {
+      if (trim(line.substr(0, hash)).empty() && comment.substr(0, 7) == "params ") {
         if (params) fail(where, "second '# params' line");
         if (!log.events.empty()) fail(where, "'# params' must come before the first event");
         params = parse_params_line(comment.substr(7), where);
@@ -530,8 +533,9 @@ EventLog parse_event_log_text(std::string_view text, const std::string& name, co
     line = trim(line);
     if (line.empty()) continue;
     if (!params && !fallback)
-      fail(where, "no parameters: put '# params cores=.. vcpus=.. nodes=.. max_shards=..' (or '# params small') "
-                  "before the first event, or pass a configuration (vshard replay --config)");
+      fail(where,
+           "no parameters: put '# params cores=.. vcpus=.. nodes=.. max_shards=..' (or '# params small') "
+           "before the first event, or pass a configuration (vshard replay --config)");
     Event e = parse_event(line, prev_seq, where);
     prev_seq = e.seq;
     log.events.push_back(e);

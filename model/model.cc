@@ -34,9 +34,7 @@ namespace {
 constexpr uint32_t kInf = 0xFFFFFFFFu;
 constexpr uint32_t kR[9] = {0, 65536, 32768, 21846, 16384, 13108, 10923, 9363, 8192};
 
-inline int16_t clamp_credit(int32_t x, int32_t cap) {
-  return static_cast<int16_t>(std::min(std::max(x, -cap), cap));
-}
+inline int16_t clamp_credit(int32_t x, int32_t cap) { return static_cast<int16_t>(std::min(std::max(x, -cap), cap)); }
 
 }  // namespace
 
@@ -55,17 +53,17 @@ struct Model::Impl {
   uint8_t last_code = 0;
 
   // Incremental search structures (see the file comment).
-  std::vector<uint32_t> ikey;            // packed idle key per core, kInf if not idle
-  std::vector<uint32_t> vkey;            // packed victim key per core, kInf if no candidate
-  std::vector<uint16_t> members[8];      // cores of each group
-  uint32_t imin[8] = {};                 // group minima (valid when not dirty)
+  std::vector<uint32_t> ikey;        // packed idle key per core, kInf if not idle
+  std::vector<uint32_t> vkey;        // packed victim key per core, kInf if no candidate
+  std::vector<uint16_t> members[8];  // cores of each group
+  uint32_t imin[8] = {};             // group minima (valid when not dirty)
   uint32_t vmin[8] = {};
-  uint32_t dirty = 0;                    // bit g: idle min of g stale; bit 8+g: victim min stale
-  bool changed = true;                   // an input of the prestaged table may have changed
-  uint32_t iterm[8][8] = {};             // dist(n, g) << 17: the idle key's distance part
-  uint64_t vterm[8][8] = {};             // (dist(n, g) << VICT_DIST_SHIFT) << 9, kInf if > VICT_MAX_DIST
-  uint32_t idle_best[8] = {};            // {dist [8], util [8], core [9]} of idle(n), or kInf
-  uint32_t vict_best[8] = {};            // {far [1], cost [18], core [9]} of victim(n), or kInf
+  uint32_t dirty = 0;          // bit g: idle min of g stale; bit 8+g: victim min stale
+  bool changed = true;         // an input of the prestaged table may have changed
+  uint32_t iterm[8][8] = {};   // dist(n, g) << 17: the idle key's distance part
+  uint64_t vterm[8][8] = {};   // (dist(n, g) << VICT_DIST_SHIFT) << 9, kInf if > VICT_MAX_DIST
+  uint32_t idle_best[8] = {};  // {dist [8], util [8], core [9]} of idle(n), or kInf
+  uint32_t vict_best[8] = {};  // {far [1], cost [18], core [9]} of victim(n), or kInf
 
   // Optional shard planner hook (not copied with the model) and the Model
   // that owns this Impl during step() (the hook is handed the public view).
@@ -313,11 +311,11 @@ struct Model::Impl {
     const bool victim_exists = bv != kInf;
     // spec 7.5 WAKE, rules 1-6
     enum class Act { kQueue, kRunIdle, kPreempt } act = Act::kQueue;
-    if (vi.parked()) act = Act::kQueue;                                         // 1
-    else if (lat && near_idle) act = Act::kRunIdle;                             // 2
-    else if (lat && victim_exists && !far_victim(bv)) act = Act::kPreempt;      // 3
-    else if (idle_exists) act = Act::kRunIdle;                                  // 4
-    else if (lat && victim_exists) act = Act::kPreempt;                         // 5
+    if (vi.parked()) act = Act::kQueue;                                     // 1
+    else if (lat && near_idle) act = Act::kRunIdle;                         // 2
+    else if (lat && victim_exists && !far_victim(bv)) act = Act::kPreempt;  // 3
+    else if (idle_exists) act = Act::kRunIdle;                              // 4
+    else if (lat && victim_exists) act = Act::kPreempt;                     // 5
     ShardPlan plan;
     const uint32_t p_core = bv & 511;
     if (act == Act::kPreempt) {
@@ -378,11 +376,17 @@ struct Model::Impl {
       const uint32_t key = (((d << 10) | ((3u - k.freq) << 8) | k.util) << 9) | c;
       if (nbest < keep) {
         uint32_t i = nbest++;
-        while (i > 0 && best[i - 1] > key) { best[i] = best[i - 1]; --i; }
+        while (i > 0 && best[i - 1] > key) {
+          best[i] = best[i - 1];
+          --i;
+        }
         best[i] = key;
       } else if (key < best[keep - 1]) {
         uint32_t i = keep - 1;
-        while (i > 0 && best[i - 1] > key) { best[i] = best[i - 1]; --i; }
+        while (i > 0 && best[i - 1] > key) {
+          best[i] = best[i - 1];
+          --i;
+        }
         best[i] = key;
       }
     }
@@ -438,12 +442,14 @@ struct Model::Impl {
     for (uint32_t i = 0; i < plan.k; ++i) {
       const uint32_t t = plan.target[i];
       if (t >= p.cores)
-        refuse("target " + std::to_string(i) + " is core " + std::to_string(t) + ", NCores = " + std::to_string(p.cores));
+        refuse("target " + std::to_string(i) + " is core " + std::to_string(t) +
+               ", NCores = " + std::to_string(p.cores));
       if (!cores[t].online || cores[t].occ != Occ::kIdle)
         refuse("target " + std::to_string(i) + " is core " + std::to_string(t) + ", which is not an online idle core");
       for (uint32_t j = 0; j < i; ++j)
-        if (plan.target[j] == t) refuse("core " + std::to_string(t) + " is the target of shards " +
-                                        std::to_string(j) + " and " + std::to_string(i));
+        if (plan.target[j] == t)
+          refuse("core " + std::to_string(t) + " is the target of shards " + std::to_string(j) + " and " +
+                 std::to_string(i));
     }
   }
 
@@ -475,9 +481,8 @@ struct Model::Impl {
         touch(plan.target[i]);
       }
       ui.shards = static_cast<uint8_t>(ui.shards + k_shards);
-      ui.credit = clamp_credit(int32_t{ui.credit} - static_cast<int32_t>(k_shards * reg[cfg::kShardCredit] +
-                                                                        reg[cfg::kSyncCredit]),
-                               cap());
+      ui.credit = clamp_credit(
+          int32_t{ui.credit} - static_cast<int32_t>(k_shards * reg[cfg::kShardCredit] + reg[cfg::kSyncCredit]), cap());
       ui.blocks = static_cast<uint8_t>(ui.blocks - handed);
       cnt.shards += k_shards;
       return 1 + k_shards;
@@ -497,9 +502,15 @@ struct Model::Impl {
     if (key >= cfg::kNumScalarKeys) return ErrorCode::kBadKey;
     uint32_t lo = 0, hi = 0;
     switch (key) {
-      case cfg::kSliceUs: lo = 1; hi = 65535; break;
+      case cfg::kSliceUs:
+        lo = 1;
+        hi = 65535;
+        break;
       case cfg::kCreditPerMs: hi = 255; break;
-      case cfg::kCreditCap: lo = 1; hi = 32767; break;
+      case cfg::kCreditCap:
+        lo = 1;
+        hi = 32767;
+        break;
       case cfg::kRefillPerWeight: hi = 255; break;
       case cfg::kLatBoost: hi = 32767; break;
       case cfg::kUtilShift: hi = 7; break;
@@ -509,7 +520,10 @@ struct Model::Impl {
       case cfg::kVictCreditShift: hi = 15; break;
       case cfg::kVictSliceShift: hi = 15; break;
       case cfg::kShardEnable: hi = 1; break;
-      case cfg::kMaxShards: lo = 1; hi = p.max_shards; break;
+      case cfg::kMaxShards:
+        lo = 1;
+        hi = p.max_shards;
+        break;
       case cfg::kShardMinCredit: {
         const int32_t s = static_cast<int32_t>(value);
         if (s < -32767 || s > 32767) return ErrorCode::kBadArg;
@@ -520,7 +534,10 @@ struct Model::Impl {
       case cfg::kShardMinFreq: hi = 3; break;
       case cfg::kShardMaxDist: hi = 255; break;
       case cfg::kLoadHotCores: hi = p.cores; break;
-      case cfg::kKUnderLoad: lo = 1; hi = p.max_shards; break;
+      case cfg::kKUnderLoad:
+        lo = 1;
+        hi = p.max_shards;
+        break;
       case cfg::kSyncCostUs: hi = 65535; break;
       case cfg::kShardCredit: hi = 255; break;
       case cfg::kSyncCredit: hi = 255; break;
@@ -542,15 +559,14 @@ struct Model::Impl {
     // Reserved-field masks per type: flags mask allowed, and which of vcpu/core/b8/c16/d32 are used.
     // L: only d32[15:0] is used, d32[31:16] is reserved (PROFILE, VCPU_CFG since 1.1).
     enum : uint8_t { V = 1, C = 2, B = 4, H = 8, D = 16, L = 32 };
-    static constexpr uint8_t kUsed[13] = {0, V, V, V | C, C | B | H, V | B | H | L, C | B, V | C, 0, H | D,
-                                          C | B, V | B | H | L, V | C | B | D};
+    static constexpr uint8_t kUsed[13] = {0,     V, V,     V | C, C | B | H,     V | B | H | L, C | B,
+                                          V | C, 0, H | D, C | B, V | B | H | L, V | C | B | D};
     static constexpr uint8_t kFlags[13] = {0, 0x01, 0, 0, 0, 0, 0x03, 0, 0, 0, 0x01, 0, 0};
     const uint8_t t = ev.type;
     if (t == 0 || t > 0x0C) return err(ErrorCode::kBadType);
     const uint8_t used = kUsed[t];
-    if ((ev.flags & ~kFlags[t]) || (!(used & V) && ev.vcpu) || (!(used & C) && ev.core) ||
-        (!(used & B) && ev.b8) || (!(used & H) && ev.c16) || (!(used & (D | L)) && ev.d32) ||
-        ((used & L) && (ev.d32 >> 16)))
+    if ((ev.flags & ~kFlags[t]) || (!(used & V) && ev.vcpu) || (!(used & C) && ev.core) || (!(used & B) && ev.b8) ||
+        (!(used & H) && ev.c16) || (!(used & (D | L)) && ev.d32) || ((used & L) && (ev.d32 >> 16)))
       return err(ErrorCode::kReserved);
 
     const uint16_t v = ev.vcpu;
@@ -756,14 +772,14 @@ ShardPlan Model::own_shard_plan(uint32_t victim_core, uint16_t preemptor) const 
 
 const CoreState& Model::core(uint32_t c) const {
   if (c >= impl_->p.cores)
-    throw Error(Errc::kBadInput, "Model::core(" + std::to_string(c) + "): core id out of range, NCores = " +
-                                     std::to_string(impl_->p.cores));
+    throw Error(Errc::kBadInput, "Model::core(" + std::to_string(c) +
+                                     "): core id out of range, NCores = " + std::to_string(impl_->p.cores));
   return impl_->cores[c];
 }
 const VcpuInfo& Model::vcpu(uint32_t v) const {
   if (v >= impl_->p.vcpus)
-    throw Error(Errc::kBadInput, "Model::vcpu(" + std::to_string(v) + "): vCPU id out of range, NVcpus = " +
-                                     std::to_string(impl_->p.vcpus));
+    throw Error(Errc::kBadInput, "Model::vcpu(" + std::to_string(v) +
+                                     "): vCPU id out of range, NVcpus = " + std::to_string(impl_->p.vcpus));
   return impl_->vcpus[v];
 }
 PrestageEntry Model::prestage(uint32_t node) const {
@@ -796,8 +812,8 @@ void Model::clear_err_sticky(uint32_t w1c_mask) { impl_->sticky &= ~w1c_mask; }
 void Model::set_err_sticky(ErrorCode code) {
   const uint32_t bit = static_cast<uint32_t>(code);
   if (bit == 0 || bit > 31)
-    throw Error(Errc::kBadInput, "Model::set_err_sticky: error code " + std::to_string(bit) +
-                                     " has no sticky bit (codes 1..31)");
+    throw Error(Errc::kBadInput,
+                "Model::set_err_sticky: error code " + std::to_string(bit) + " has no sticky bit (codes 1..31)");
   impl_->sticky |= 1u << bit;
 }
 
@@ -820,8 +836,14 @@ constexpr size_t kVcpuBytes = 19;
 struct Writer {
   std::vector<uint8_t>& out;
   void u8(uint32_t v) { out.push_back(static_cast<uint8_t>(v)); }
-  void u16(uint32_t v) { u8(v); u8(v >> 8); }
-  void u32(uint32_t v) { u16(v); u16(v >> 16); }
+  void u16(uint32_t v) {
+    u8(v);
+    u8(v >> 8);
+  }
+  void u32(uint32_t v) {
+    u16(v);
+    u16(v >> 16);
+  }
 };
 
 struct Reader {
@@ -829,12 +851,18 @@ struct Reader {
   size_t n, at = 0;
   uint32_t u8(const char* what) {
     if (at >= n)
-      throw Error(Errc::kBadInput, std::string("state snapshot truncated at byte ") + std::to_string(at) +
-                                       " (reading " + what + ")");
+      throw Error(Errc::kBadInput,
+                  std::string("state snapshot truncated at byte ") + std::to_string(at) + " (reading " + what + ")");
     return p[at++];
   }
-  uint32_t u16(const char* what) { const uint32_t lo = u8(what); return lo | (u8(what) << 8); }
-  uint32_t u32(const char* what) { const uint32_t lo = u16(what); return lo | (u16(what) << 16); }
+  uint32_t u16(const char* what) {
+    const uint32_t lo = u8(what);
+    return lo | (u8(what) << 8);
+  }
+  uint32_t u32(const char* what) {
+    const uint32_t lo = u16(what);
+    return lo | (u16(what) << 16);
+  }
 };
 
 [[noreturn]] void bad_state(const std::string& what) {
@@ -855,24 +883,49 @@ std::vector<uint8_t> Model::save_state() const {
   for (char c : kStateMagic) w.u8(static_cast<uint8_t>(c));
   w.u16(kStateVersion);
   w.u16(0);
-  w.u32(m.p.cores); w.u32(m.p.vcpus); w.u32(m.p.nodes); w.u32(m.p.max_shards);
+  w.u32(m.p.cores);
+  w.u32(m.p.vcpus);
+  w.u32(m.p.nodes);
+  w.u32(m.p.max_shards);
   for (uint32_t k = 0; k < cfg::kNumScalarKeys; ++k) w.u32(m.reg[k]);
   for (int i = 0; i < 8; ++i)
     for (int j = 0; j < 8; ++j) w.u8(m.numa[i][j]);
   for (const PrestageEntry& e : m.pre) {
-    w.u8(static_cast<uint8_t>(e.kind)); w.u8(e.core); w.u16(e.vcpu); w.u32(e.epoch);
+    w.u8(static_cast<uint8_t>(e.kind));
+    w.u8(e.core);
+    w.u16(e.vcpu);
+    w.u32(e.epoch);
   }
   const Counters& c = m.cnt;
   for (uint32_t v : {c.events, c.decisions, c.errors, c.preempts, c.shards, c.commits, c.aborts}) w.u32(v);
-  w.u32(m.sticky); w.u32(m.last_seq); w.u8(m.last_code);
+  w.u32(m.sticky);
+  w.u32(m.last_seq);
+  w.u8(m.last_code);
   for (const CoreState& k : m.cores) {
-    w.u8(k.node); w.u8(k.online); w.u8(k.util); w.u8(k.freq); w.u8(static_cast<uint8_t>(k.occ));
-    w.u8(0); w.u16(k.vcpu); w.u16(k.slice);
+    w.u8(k.node);
+    w.u8(k.online);
+    w.u8(k.util);
+    w.u8(k.freq);
+    w.u8(static_cast<uint8_t>(k.occ));
+    w.u8(0);
+    w.u16(k.vcpu);
+    w.u16(k.slice);
   }
   for (const VcpuInfo& v : m.vcpus) {
-    w.u8(static_cast<uint8_t>(v.state)); w.u8(v.lat); w.u16(static_cast<uint16_t>(v.credit)); w.u8(v.weight);
-    w.u8(v.home); w.u8(v.blocks); w.u16(v.bcost); w.u8(v.core); w.u8(v.shards); w.u16(v.erun); w.u16(v.cap);
-    w.u16(v.used); w.u8(0); w.u8(0);
+    w.u8(static_cast<uint8_t>(v.state));
+    w.u8(v.lat);
+    w.u16(static_cast<uint16_t>(v.credit));
+    w.u8(v.weight);
+    w.u8(v.home);
+    w.u8(v.blocks);
+    w.u16(v.bcost);
+    w.u8(v.core);
+    w.u8(v.shards);
+    w.u16(v.erun);
+    w.u16(v.cap);
+    w.u16(v.used);
+    w.u8(0);
+    w.u8(0);
   }
   return out;
 }
@@ -903,7 +956,8 @@ void Model::load_state(const uint8_t* data, size_t size) {
   for (uint32_t i = 0; i < 8; ++i)
     for (uint32_t j = 0; j < 8; ++j) {
       const uint32_t d = r.u8("NUMA_DIST");
-      if (i < p.nodes && j < p.nodes && t.write_config(static_cast<uint16_t>(cfg::kNumaDistBase + 8 * i + j), d) != ErrorCode::kNone)
+      if (i < p.nodes && j < p.nodes &&
+          t.write_config(static_cast<uint16_t>(cfg::kNumaDistBase + 8 * i + j), d) != ErrorCode::kNone)
         bad_state("NUMA_DIST[" + std::to_string(i) + "][" + std::to_string(j) + "] = " + std::to_string(d));
     }
   for (uint32_t n = 0; n < 8; ++n) {
@@ -966,7 +1020,8 @@ void Model::load_state(const uint8_t* data, size_t size) {
     if (k.occ == Occ::kRun) {
       const VcpuInfo& v = t.vcpus[k.vcpu];
       if (v.state != VcpuState::kRunning || v.core != i)
-        bad_state("core " + std::to_string(i) + " runs vCPU " + std::to_string(k.vcpu) + ", which is not RUNNING on it");
+        bad_state("core " + std::to_string(i) + " runs vCPU " + std::to_string(k.vcpu) +
+                  ", which is not RUNNING on it");
       ++runs[k.vcpu];
     } else if (k.occ == Occ::kShard) {
       ++shard_cores[k.vcpu];

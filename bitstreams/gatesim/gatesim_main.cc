@@ -33,8 +33,8 @@ using vshard::Event;
 
 std::string show(const vshard::Descriptor& d) {
   char b[200];
-  std::snprintf(b, sizeof b, "%s flags=%u vcpu=%u seq=%u core=%u b8=%u c16=%u d32=%u", vshard::decision_type_name(d.type),
-                d.flags, d.vcpu, d.seq, d.core, d.b8, d.c16, d.d32);
+  std::snprintf(b, sizeof b, "%s flags=%u vcpu=%u seq=%u core=%u b8=%u c16=%u d32=%u",
+                vshard::decision_type_name(d.type), d.flags, d.vcpu, d.seq, d.core, d.b8, d.c16, d.d32);
   return b;
 }
 
@@ -70,8 +70,8 @@ void put_event(Vgates& t, const Event& e) {
   uint8_t b[16];
   vshard::encode(e, b);
   for (int w = 0; w < 4; ++w)
-    t.s_axis_evt_tdata_i[w] = uint32_t(b[4 * w]) | uint32_t(b[4 * w + 1]) << 8 | uint32_t(b[4 * w + 2]) << 16 |
-                              uint32_t(b[4 * w + 3]) << 24;
+    t.s_axis_evt_tdata_i[w] =
+        uint32_t(b[4 * w]) | uint32_t(b[4 * w + 1]) << 8 | uint32_t(b[4 * w + 2]) << 16 | uint32_t(b[4 * w + 3]) << 24;
 }
 
 Decision get_decision(const Vgates& t) {
@@ -103,7 +103,8 @@ uint32_t axil_read(Sim& s, uint16_t addr) {
   t.s_axil_arvalid_i = 0;
   t.s_axil_rready_i = 0;
   if (!r_done)
-    throw vshard::Error(vshard::Errc::kTimeout, "AXI4-Lite read of 0x" + std::to_string(addr) + " got no answer in 1000 cycles");
+    throw vshard::Error(vshard::Errc::kTimeout,
+                        "AXI4-Lite read of 0x" + std::to_string(addr) + " got no answer in 1000 cycles");
   return data;
 }
 
@@ -128,7 +129,10 @@ int main(int argc, char** argv) {
     else if (a == "--gap") gap = static_cast<unsigned>(std::stoul(val()));
     else if (a == "--params") pname = val();
     else {
-      std::fprintf(stderr, "vshard_gatesim: unknown option %s\nusage: vshard_gatesim [--events N] [--seed S] [--stall PCT] [--gap PCT] [--params NAME]\n", a.c_str());
+      std::fprintf(stderr,
+                   "vshard_gatesim: unknown option %s\nusage: vshard_gatesim [--events N] [--seed S] [--stall PCT] "
+                   "[--gap PCT] [--params NAME]\n",
+                   a.c_str());
       return 2;
     }
   }
@@ -234,8 +238,11 @@ int main(int argc, char** argv) {
       const char* name;
       uint16_t off;
       uint32_t want;
-    } regs[] = {{"EVENTS", 0x0C0, c.events}, {"DECISIONS", 0x0C4, c.decisions}, {"ERRORS", 0x0C8, c.errors},
-                {"PREEMPTS", 0x0CC, c.preempts}, {"SHARDS", 0x0D0, c.shards}};
+    } regs[] = {{"EVENTS", 0x0C0, c.events},
+                {"DECISIONS", 0x0C4, c.decisions},
+                {"ERRORS", 0x0C8, c.errors},
+                {"PREEMPTS", 0x0CC, c.preempts},
+                {"SHARDS", 0x0D0, c.shards}};
     for (const auto& r : regs) {
       uint32_t got = axil_read(sim, r.off);
       if (got != r.want) {
@@ -243,10 +250,11 @@ int main(int argc, char** argv) {
         return 1;
       }
     }
-    std::printf("gate-level %s engine == golden model: %llu events, %llu decisions (%u preemptions, %u shards, %u errors), "
-                "%llu cycles, %.1f s (%.0f cycles/s)\n",
-                pname.c_str(), (unsigned long long)sent, (unsigned long long)received, c.preempts, c.shards, c.errors,
-                (unsigned long long)sim.cycles, secs, sim.cycles / secs);
+    std::printf(
+        "gate-level %s engine == golden model: %llu events, %llu decisions (%u preemptions, %u shards, %u errors), "
+        "%llu cycles, %.1f s (%.0f cycles/s)\n",
+        pname.c_str(), (unsigned long long)sent, (unsigned long long)received, c.preempts, c.shards, c.errors,
+        (unsigned long long)sim.cycles, secs, sim.cycles / secs);
     return 0;
   } catch (const vshard::Error& e) {
     std::fprintf(stderr, "vshard_gatesim: %s\n", e.what());

@@ -46,14 +46,13 @@ class ShmBackend : public Backend {
     where_ = "shm://" + name + " (" + shm::path_of(name) + ")";
     const int fd = shm_open(shm::shm_name(name).c_str(), O_RDWR, 0);
     if (fd < 0)
-      throw Error(Errc::kDeviceNotFound, where_ + ": " + std::strerror(errno) +
-                                             ": no `vshard serve --listen shm://" + name + "` is running here");
+      throw Error(Errc::kDeviceNotFound, where_ + ": " + std::strerror(errno) + ": no `vshard serve --listen shm://" +
+                                             name + "` is running here");
     struct stat st {};
     if (fstat(fd, &st) != 0 || static_cast<size_t>(st.st_size) != shm::kRegionBytes) {
       close(fd);
-      throw Error(Errc::kDeviceNotFound, where_ + " is not a vshard serve region (size " +
-                                             std::to_string(st.st_size) + ", expected " +
-                                             std::to_string(shm::kRegionBytes) + ")");
+      throw Error(Errc::kDeviceNotFound, where_ + " is not a vshard serve region (size " + std::to_string(st.st_size) +
+                                             ", expected " + std::to_string(shm::kRegionBytes) + ")");
     }
     void* m = mmap(nullptr, shm::kRegionBytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     close(fd);
@@ -62,8 +61,9 @@ class ShmBackend : public Backend {
     ctl_ = reinterpret_cast<shm::Control*>(map_);
     if (ctl_->magic != shm::kMagic || ctl_->version != shm::kVersion || ctl_->state.load() != shm::kServing) {
       munmap(map_, shm::kRegionBytes);
-      throw Error(Errc::kDeviceNotFound, where_ + ": no vshard serve is serving this region (stopped, or another "
-                                                  "program's file)");
+      throw Error(Errc::kDeviceNotFound, where_ +
+                                             ": no vshard serve is serving this region (stopped, or another "
+                                             "program's file)");
     }
     incarnation_ = ctl_->incarnation.load(std::memory_order_acquire);
     session_ = static_cast<uint32_t>(offload::random64()) | 1u;
@@ -78,8 +78,7 @@ class ShmBackend : public Backend {
     if (fault_.empty()) {
       try {
         request(shm::kDetach, 0, 0, nullptr, std::chrono::milliseconds(50));
-      } catch (const Error&) {
-      }
+      } catch (const Error&) {}
     }
     munmap(map_, shm::kRegionBytes);
   }
@@ -121,8 +120,9 @@ class ShmBackend : public Backend {
     uint32_t status = 0;
     request(shm::kFault, 0, static_cast<uint32_t>(f), &status);
     if (status == shm::kRefused)
-      throw Error(Errc::kUnsupported, where_ + ": serve refuses fault injection (start it with "
-                                              "--allow-fault-injection for tests)");
+      throw Error(Errc::kUnsupported, where_ +
+                                          ": serve refuses fault injection (start it with "
+                                          "--allow-fault-injection for tests)");
   }
 
   void load_state(const std::vector<uint8_t>& state) override {
@@ -133,8 +133,9 @@ class ShmBackend : public Backend {
     uint32_t status = 0;
     request(shm::kLoadState, 0, static_cast<uint32_t>(state.size()), &status);
     if (status != shm::kOk)
-      throw Error(Errc::kUnsupported, where_ + ": serve's engine did not load the state snapshot (serve's log says "
-                                               "why: only a model engine can)");
+      throw Error(Errc::kUnsupported, where_ +
+                                          ": serve's engine did not load the state snapshot (serve's log says "
+                                          "why: only a model engine can)");
   }
 
   std::vector<std::pair<std::string, std::string>> details() const override {
@@ -151,8 +152,10 @@ class ShmBackend : public Backend {
     const uint32_t inc = ctl_->incarnation.load(std::memory_order_acquire);
     char buf[160];
     if (inc != incarnation_) {
-      std::snprintf(buf, sizeof buf, "vshard serve restarted (incarnation 0x%08x, now 0x%08x): nothing of this "
-                    "session is honoured", incarnation_, inc);
+      std::snprintf(buf, sizeof buf,
+                    "vshard serve restarted (incarnation 0x%08x, now 0x%08x): nothing of this "
+                    "session is honoured",
+                    incarnation_, inc);
       fault_ = buf;
     } else if (ctl_->state.load(std::memory_order_acquire) != shm::kServing) {
       fault_ = "vshard serve stopped";

@@ -107,13 +107,16 @@ class RemoteCore : public EngineCore {
   }
   bool idle() override { return unanswered_.empty() && ready_.empty() && batch_.empty(); }
   // The test hooks act on serve's engine: a frozen engine stops answering.
-  void freeze(bool on) override { request(Op::kFault, 0, static_cast<uint32_t>(on ? Fault::kFreeze : Fault::kThaw), {}); }
+  void freeze(bool on) override {
+    request(Op::kFault, 0, static_cast<uint32_t>(on ? Fault::kFreeze : Fault::kThaw), {});
+  }
   bool frozen() const override { return false; }
   bool inject(Fault f) override {
     const Reply r = request(Op::kFault, 0, static_cast<uint32_t>(f), {}, false);
     if (r.status == Status::kRefused)
-      throw Error(Errc::kUnsupported, where_ + ": serve refuses fault injection (start it with "
-                                               "--allow-fault-injection for tests)");
+      throw Error(Errc::kUnsupported, where_ +
+                                          ": serve refuses fault injection (start it with "
+                                          "--allow-fault-injection for tests)");
     return true;
   }
   const std::string& fault() const override { return fault_; }
@@ -124,8 +127,9 @@ class RemoteCore : public EngineCore {
       const Reply r = request(Op::kStateChunk, static_cast<uint32_t>(off), static_cast<uint32_t>(state.size()),
                               std::span<const uint8_t>(state.data() + off, n), false);
       if (r.status != Status::kOk)
-        throw Error(Errc::kUnsupported, where_ + ": serve's engine did not load the state snapshot (serve's log "
-                                                 "says why: only a model engine can)");
+        throw Error(Errc::kUnsupported, where_ +
+                                            ": serve's engine did not load the state snapshot (serve's log "
+                                            "says why: only a model engine can)");
       if (state.empty()) break;
     }
   }
@@ -136,8 +140,8 @@ class RemoteCore : public EngineCore {
             {"serve incarnation", inc},
             {"datagrams sent / received", std::to_string(sent_) + " / " + std::to_string(received_)},
             {"retransmissions", std::to_string(retransmits_)},
-            {"smoothed round trip / RTO", std::to_string(static_cast<int>(srtt_)) + " us / " +
-                                              std::to_string(rto_base_.count()) + " us"},
+            {"smoothed round trip / RTO",
+             std::to_string(static_cast<int>(srtt_)) + " us / " + std::to_string(rto_base_.count()) + " us"},
             {"dropped (duplicate, early, bad)",
              std::to_string(dup_) + ", " + std::to_string(early_drop_) + ", " + std::to_string(bad_)}};
   }
@@ -220,8 +224,8 @@ class RemoteCore : public EngineCore {
       rttvar_ = 0.75 * rttvar_ + 0.25 * std::abs(srtt_ - r);
       srtt_ = 0.875 * srtt_ + 0.125 * r;
     }
-    rto_base_ = std::chrono::microseconds(static_cast<int64_t>(std::clamp(
-        srtt_ + 4 * rttvar_, static_cast<double>(o_.rto.count()), 64000.0)));
+    rto_base_ = std::chrono::microseconds(
+        static_cast<int64_t>(std::clamp(srtt_ + 4 * rttvar_, static_cast<double>(o_.rto.count()), 64000.0)));
   }
 
   // Receives what is there (waiting up to timeout_us for the first
@@ -245,7 +249,8 @@ class RemoteCore : public EngineCore {
 
   bool datagram(const uint8_t* data, size_t size) {
     Header h;
-    const Drop d = open_datagram(data, size, [&](uint32_t host) -> const Mac* { return host == host_ ? mac_.get() : nullptr; }, h);
+    const Drop d = open_datagram(
+        data, size, [&](uint32_t host) -> const Mac* { return host == host_ ? mac_.get() : nullptr; }, h);
     if (d != Drop::kNone) return ++bad_, false;
     const uint8_t* p = data + kHeaderBytes;
     const auto type = static_cast<MsgType>(h.type);
@@ -264,11 +269,15 @@ class RemoteCore : public EngineCore {
       if (h.len != 1 || h.ack == 0 || h.ack > tx_packet_) return ++bad_, false;
       char buf[200];
       if (h.incarnation != incarnation_)
-        std::snprintf(buf, sizeof buf, "vshard serve restarted (incarnation 0x%08x, now 0x%08x): it honours nothing "
-                      "of the previous one", incarnation_, h.incarnation);
+        std::snprintf(buf, sizeof buf,
+                      "vshard serve restarted (incarnation 0x%08x, now 0x%08x): it honours nothing "
+                      "of the previous one",
+                      incarnation_, h.incarnation);
       else
-        std::snprintf(buf, sizeof buf, "vshard serve no longer knows this session (another process of host %u "
-                      "attached)", host_);
+        std::snprintf(buf, sizeof buf,
+                      "vshard serve no longer knows this session (another process of host %u "
+                      "attached)",
+                      host_);
       if (fault_.empty()) fault_ = buf;
       return false;
     }
@@ -357,10 +366,10 @@ class RemoteCore : public EngineCore {
     put64(p + 8, t);
     while (session_ == 0) {
       if (Clock::now() >= deadline)
-        throw Error(Errc::kDeviceNotFound,
-                    where_ + ": no answer from vshard serve within " + std::to_string(o_.timeout.count()) +
-                        " ms (is it running and listening there, and is host " + std::to_string(host_) +
-                        "'s key in its --key-file?)");
+        throw Error(Errc::kDeviceNotFound, where_ + ": no answer from vshard serve within " +
+                                               std::to_string(o_.timeout.count()) +
+                                               " ms (is it running and listening there, and is host " +
+                                               std::to_string(host_) + "'s key in its --key-file?)");
       // HELLO is sent outside a session: incarnation 0, session 0.
       uint8_t out[kMaxDatagram];
       Header h;

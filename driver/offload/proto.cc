@@ -153,13 +153,18 @@ constexpr uint64_t kMaxKeyFileBytes = uint64_t{1} << 20;
 std::vector<HostKey> load_key_file(const std::string& path) {
   struct stat st {};
   if (stat(path.c_str(), &st) != 0)
-    throw Error(Errc::kBadConfig, "key file '" + path + "': " + std::strerror(errno) +
-                                      " (make one with `vshard keygen HOST_ID FILE`)");
+    throw Error(Errc::kBadConfig,
+                "key file '" + path + "': " + std::strerror(errno) + " (make one with `vshard keygen HOST_ID FILE`)");
   if (!S_ISREG(st.st_mode)) throw Error(Errc::kBadConfig, "key file '" + path + "' is not a regular file");
   if (st.st_mode & 077)
-    throw Error(Errc::kBadConfig, "key file '" + path + "' is readable or writable by group or others (mode " +
-                                      [&] { char b[8]; std::snprintf(b, sizeof b, "%04o", st.st_mode & 07777); return std::string(b); }() +
-                                      "): run chmod 600 '" + path + "'");
+    throw Error(
+        Errc::kBadConfig, "key file '" + path + "' is readable or writable by group or others (mode " +
+                              [&] {
+                                char b[8];
+                                std::snprintf(b, sizeof b, "%04o", st.st_mode & 07777);
+                                return std::string(b);
+                              }() +
+                              "): run chmod 600 '" + path + "'");
   std::istringstream in(read_file(path, "key file", kMaxKeyFileBytes));
   std::vector<HostKey> keys;
   std::string line;
@@ -170,8 +175,7 @@ std::vector<HostKey> load_key_file(const std::string& path) {
     std::string id, hexkey, extra;
     if (!(ls >> id)) continue;
     const std::string where = "key file '" + path + "' line " + std::to_string(no) + ": ";
-    if (!(ls >> hexkey) || (ls >> extra))
-      throw Error(Errc::kBadConfig, where + "expected '<host id> <64 hex digits>'");
+    if (!(ls >> hexkey) || (ls >> extra)) throw Error(Errc::kBadConfig, where + "expected '<host id> <64 hex digits>'");
     HostKey k;
     char* end = nullptr;
     errno = 0;
@@ -180,8 +184,8 @@ std::vector<HostKey> load_key_file(const std::string& path) {
       throw Error(Errc::kBadConfig, where + "host id '" + id + "' is not a number 1..4294967295");
     k.host = static_cast<uint32_t>(v);
     if (hexkey.size() != 2 * kKeyBytes)
-      throw Error(Errc::kBadConfig, where + "the key has " + std::to_string(hexkey.size()) +
-                                        " hex digits, 64 (256 bits) are needed");
+      throw Error(Errc::kBadConfig,
+                  where + "the key has " + std::to_string(hexkey.size()) + " hex digits, 64 (256 bits) are needed");
     for (size_t i = 0; i < kKeyBytes; ++i) {
       auto nib = [&](char c) -> int {
         if (!std::isxdigit(static_cast<unsigned char>(c)))

@@ -81,8 +81,10 @@ class FaultRelay::Impl {
       {
         std::lock_guard<std::mutex> lock(mu_);
         if (!held_.empty())
-          wait_ns = std::max<long>(0, std::min<long>(wait_ns, std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                                                  held_.top().at - Clock::now()).count()));
+          wait_ns = std::max<long>(
+              0, std::min<long>(
+                     wait_ns,
+                     std::chrono::duration_cast<std::chrono::nanoseconds>(held_.top().at - Clock::now()).count()));
       }
       timespec ts{0, wait_ns};
       ppoll(pfd, 2, &ts, nullptr);

@@ -164,17 +164,19 @@ Server::Impl::Impl(ServerOptions o) : opt_(std::move(o)) {
   incarnation_ = static_cast<uint32_t>(random64()) | 1u;
   {
     auto probe = new_engine();  // checks the spec; the identity every instance reports
-    const uint32_t offs[7] = {reg::kMagic, reg::kVersion, reg::kDescBytes, reg::kNCores,
+    const uint32_t offs[7] = {reg::kMagic,  reg::kVersion, reg::kDescBytes, reg::kNCores,
                               reg::kNVcpus, reg::kNNodes,  reg::kMaxShards};
     for (int i = 0; i < 7; ++i) identity_[i] = probe->reg_read(offs[i]);
   }
-  if (opt_.listen.empty()) throw Error(Errc::kBadConfig, "vshard serve: give at least one --listen udp://ADDR:PORT or shm://NAME");
+  if (opt_.listen.empty())
+    throw Error(Errc::kBadConfig, "vshard serve: give at least one --listen udp://ADDR:PORT or shm://NAME");
   std::vector<HostKey> keys;
   for (const std::string& spec : opt_.listen) {
     if (spec.rfind("udp://", 0) == 0) {
       if (opt_.key_file.empty())
-        throw Error(Errc::kBadConfig, "--listen " + spec + " needs --key-file FILE with the hosts' keys "
-                                      "(`vshard keygen HOST_ID FILE` makes one)");
+        throw Error(Errc::kBadConfig, "--listen " + spec +
+                                          " needs --key-file FILE with the hosts' keys "
+                                          "(`vshard keygen HOST_ID FILE` makes one)");
       if (keys.empty()) keys = load_key_file(opt_.key_file);
       auto l = std::make_unique<UdpListener>();
       l->spec = spec;
@@ -294,10 +296,13 @@ void Server::Impl::udp_send(UdpListener& l, UdpHost& h, MsgType type, uint64_t s
 void Server::Impl::udp_datagram(UdpListener& l, const uint8_t* data, size_t size, const sockaddr_storage& from,
                                 socklen_t flen) {
   Header h;
-  const Drop d = open_datagram(data, size, [&](uint32_t host) -> const Mac* {
-    auto it = l.hosts.find(host);
-    return it == l.hosts.end() ? nullptr : it->second.mac.get();
-  }, h);
+  const Drop d = open_datagram(
+      data, size,
+      [&](uint32_t host) -> const Mac* {
+        auto it = l.hosts.find(host);
+        return it == l.hosts.end() ? nullptr : it->second.mac.get();
+      },
+      h);
   if (d != Drop::kNone) return count(d);
   UdpHost& hs = l.hosts[h.host];
   const uint8_t* p = data + kHeaderBytes;
@@ -569,7 +574,8 @@ void Server::Impl::shm_open_region(ShmListener& l) {
   struct stat st {};
   if (fstat(fd, &st) != 0 || st.st_uid != geteuid()) {
     close(fd);
-    throw Error(Errc::kIo, "--listen " + l.spec + ": " + path + " belongs to another user; remove it or choose another name");
+    throw Error(Errc::kIo,
+                "--listen " + l.spec + ": " + path + " belongs to another user; remove it or choose another name");
   }
   if (fchmod(fd, 0600) != 0 || ftruncate(fd, static_cast<off_t>(shm::kRegionBytes)) != 0) {
     close(fd);

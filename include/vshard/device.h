@@ -127,20 +127,20 @@ struct Fallback {
 
 // Test hooks to inject device faults (model, verilator and opencl backends).
 enum class Fault {
-  kFreeze,              // the device stops answering (events and decisions)
-  kThaw,                // ... and resumes
-  kCorruptType,         // the next decision written gets an unknown type
-  kCorruptSeq,          // the next decision written gets a wrong seq
-  kDropLast,            // the next LAST decision written loses its LAST flag
-  kCorruptPayload,      // the next decision written gets bit 0 of d32 flipped
-                        // (well-formed: only the shadow golden model catches it)
+  kFreeze,          // the device stops answering (events and decisions)
+  kThaw,            // ... and resumes
+  kCorruptType,     // the next decision written gets an unknown type
+  kCorruptSeq,      // the next decision written gets a wrong seq
+  kDropLast,        // the next LAST decision written loses its LAST flag
+  kCorruptPayload,  // the next decision written gets bit 0 of d32 flipped
+                    // (well-formed: only the shadow golden model catches it)
   // Faults of the shard planner kernel (opencl backend only):
-  kCorruptPlan,         // the next plan with K >= 2 the kernel returns has one
-                        // block moved from shard 0 to shard 1 (well-formed:
-                        // only the shadow golden model catches it)
-  kBadPlan,             // the next plan with K >= 2 the kernel returns names
-                        // its first target core twice: the engine refuses to
-                        // apply it and reports an internal fault
+  kCorruptPlan,  // the next plan with K >= 2 the kernel returns has one
+                 // block moved from shard 0 to shard 1 (well-formed:
+                 // only the shadow golden model catches it)
+  kBadPlan,      // the next plan with K >= 2 the kernel returns names
+                 // its first target core twice: the engine refuses to
+                 // apply it and reports an internal fault
 };
 
 // What an offloaded shard planner did since the device was opened (backend

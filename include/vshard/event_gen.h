@@ -28,14 +28,14 @@
 namespace vshard {
 
 struct EventGenOptions {
-  double bad_fraction = 0.02;        // events built to be rejected (error codes 0x01..0x0A and 0x0D)
-  double config_fraction = 0.002;    // valid CONFIG events (sensible values)
-  double account_fraction = 0.002;   // ACCOUNT events
-  double topology_fraction = 0.002;  // CORE_CFG (nodes, offline/online) and VCPU_CFG events
-  double lat_fraction = 0.4;         // share of wakes that are latency-class
-  double commit_fraction = 0.5;      // share of latency wakes sent as COMMIT (needs set_prestage)
+  double bad_fraction = 0.02;          // events built to be rejected (error codes 0x01..0x0A and 0x0D)
+  double config_fraction = 0.002;      // valid CONFIG events (sensible values)
+  double account_fraction = 0.002;     // ACCOUNT events
+  double topology_fraction = 0.002;    // CORE_CFG (nodes, offline/online) and VCPU_CFG events
+  double lat_fraction = 0.4;           // share of wakes that are latency-class
+  double commit_fraction = 0.5;        // share of latency wakes sent as COMMIT (needs set_prestage)
   double stale_commit_fraction = 0.3;  // share of COMMITs with a stale epoch or another core
-  bool setup = true;                 // begin with a prologue: core nodes, vCPU homes/weights, profiles
+  bool setup = true;                   // begin with a prologue: core nodes, vCPU homes/weights, profiles
 };
 
 class EventGen {
@@ -65,8 +65,8 @@ class EventGen {
   Event make_topology();
   uint16_t random_erun();
   uint16_t random_cap();
-  int pick_vcpu(VState s);      // -1 if none found
-  int pick_core_occ(Occ occ);   // online core with that occupancy, -1 if none found
+  int pick_vcpu(VState s);     // -1 if none found
+  int pick_core_occ(Occ occ);  // online core with that occupancy, -1 if none found
   int pick_offline_core();
   void build_prologue();
 

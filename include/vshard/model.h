@@ -39,11 +39,11 @@ struct VcpuInfo {
   uint8_t home = 0;
   uint8_t blocks = 0;
   uint16_t bcost = 0;
-  uint8_t core = 0;     // core it runs on; when not running, the core it last ran on
-  uint8_t shards = 0;   // its shards still running (any state)
-  uint16_t erun = 0;    // expected run per wake, µs (PROFILE), 0 = unknown
-  uint16_t cap = 0;     // µs per accounting period (VCPU_CFG), 0 = uncapped
-  uint16_t used = 0;    // µs charged since the last ACCOUNT (saturating)
+  uint8_t core = 0;    // core it runs on; when not running, the core it last ran on
+  uint8_t shards = 0;  // its shards still running (any state)
+  uint16_t erun = 0;   // expected run per wake, µs (PROFILE), 0 = unknown
+  uint16_t cap = 0;    // µs per accounting period (VCPU_CFG), 0 = uncapped
+  uint16_t used = 0;   // µs charged since the last ACCOUNT (saturating)
   // Over its cap until the next ACCOUNT (docs/spec.md 6.5).
   bool parked() const { return cap != 0 && used >= cap; }
   bool operator==(const VcpuInfo&) const = default;

@@ -33,15 +33,16 @@ struct ServerOptions {
 
 // What serve did; drops by kind (docs/offload.md, "Security").
 struct ServerStats {
-  uint64_t datagrams = 0;          // received
-  uint64_t events = 0;             // applied to an engine (each exactly once)
-  uint64_t duplicate_events = 0;   // received again (retransmission, duplication): answered, not applied
-  uint64_t decisions = 0;          // sent (first transmission)
-  uint64_t resent = 0;             // decision datagrams sent again
-  uint64_t sessions = 0;           // host sessions opened (udp HELLO confirmed, shm attach)
-  uint64_t truncated = 0, oversized = 0, malformed = 0, unknown_host = 0, unauthenticated = 0, replayed = 0,
-           stale = 0;
-  uint64_t dropped() const { return truncated + oversized + malformed + unknown_host + unauthenticated + replayed + stale; }
+  uint64_t datagrams = 0;         // received
+  uint64_t events = 0;            // applied to an engine (each exactly once)
+  uint64_t duplicate_events = 0;  // received again (retransmission, duplication): answered, not applied
+  uint64_t decisions = 0;         // sent (first transmission)
+  uint64_t resent = 0;            // decision datagrams sent again
+  uint64_t sessions = 0;          // host sessions opened (udp HELLO confirmed, shm attach)
+  uint64_t truncated = 0, oversized = 0, malformed = 0, unknown_host = 0, unauthenticated = 0, replayed = 0, stale = 0;
+  uint64_t dropped() const {
+    return truncated + oversized + malformed + unknown_host + unauthenticated + replayed + stale;
+  }
 };
 
 class Server {
@@ -90,8 +91,8 @@ class Server {
 // direction with its own loss, duplication, reordering and delay. Seeded,
 // so a run replays. Used by the tests between host and serve.
 struct RelayOptions {
-  std::string listen;  // ADDR:PORT (port 0: any)
-  std::string target;  // ADDR:PORT of serve
+  std::string listen;                           // ADDR:PORT (port 0: any)
+  std::string target;                           // ADDR:PORT of serve
   double loss = 0, duplicate = 0, reorder = 0;  // rates per datagram, 0..1, each direction
   uint32_t delay_us = 0;                        // added to every datagram
   uint32_t reorder_delay_us = 300;              // a reordered datagram is held this long

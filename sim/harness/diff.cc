@@ -40,7 +40,6 @@ struct Expected {
   uint32_t nth;    // decision number within its event
 };
 
-
 // Where events come from: the generator (fed with the model's decisions and
 // prestage table) or a log.
 class Source {
@@ -51,13 +50,11 @@ class Source {
       if (!(log_.params == p))
         throw Error(Errc::kBadConfig,
                     "event log '" + o.replay + "' was made for cores=" + std::to_string(log_.params.cores) +
-                        " vcpus=" + std::to_string(log_.params.vcpus) + " nodes=" +
-                        std::to_string(log_.params.nodes) + " max_shards=" +
-                        std::to_string(log_.params.max_shards) + ", not for --config " + o.config +
+                        " vcpus=" + std::to_string(log_.params.vcpus) + " nodes=" + std::to_string(log_.params.nodes) +
+                        " max_shards=" + std::to_string(log_.params.max_shards) + ", not for --config " + o.config +
                         "; pass the configuration it was recorded with");
       total_ = log_.events.size();
-      if (total_ == 0)
-        throw Error(Errc::kBadInput, "event log '" + o.replay + "' has no events: nothing to compare");
+      if (total_ == 0) throw Error(Errc::kBadInput, "event log '" + o.replay + "' has no events: nothing to compare");
     } else {
       EventGenOptions go;
       go.bad_fraction = o.bad_fraction;
@@ -118,8 +115,7 @@ class DiffRun {
           if (progress && next_ % progress_every == 0) {
             const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
             std::fprintf(progress, "progress: %llu/%llu events, %llu cycles, %.0f events/s, %llu mismatches\n",
-                        ull(next_), ull(total), ull(h_->cycle()), s > 0 ? next_ / s : 0.0,
-                        ull(mismatches_.size()));
+                         ull(next_), ull(total), ull(h_->cycle()), s > 0 ? next_ / s : 0.0, ull(mismatches_.size()));
             std::fflush(progress);
           }
         }
@@ -138,8 +134,7 @@ class DiffRun {
     if (tracing_ && h_->tracing()) {
       try {
         h_->tick(50);  // a little after the end, for the waveform
-      } catch (const Error&) {
-      }
+      } catch (const Error&) {}
     }
     h_->stop_trace();
   }
@@ -156,9 +151,7 @@ class DiffRun {
  private:
   static unsigned long long ull(uint64_t v) { return static_cast<unsigned long long>(v); }
 
-  uint64_t in_flight_index() const {
-    return expected_.empty() ? (next_ ? next_ - 1 : 0) : expected_.front().index;
-  }
+  uint64_t in_flight_index() const { return expected_.empty() ? (next_ ? next_ - 1 : 0) : expected_.front().index; }
 
   void mismatch(uint64_t index, std::string what) {
     if (done()) return;
@@ -177,9 +170,8 @@ class DiffRun {
       expected_.pop_front();
       ++compared_;
       if (!(rd.decision == e.d)) {
-        mismatch(e.index, "decision " + std::to_string(e.nth + 1) + " of the event differs:\n" +
-                              "  expected: " + format_decision(e.d) + "\n" +
-                              "  rtl:      " + format_decision(rd.decision));
+        mismatch(e.index, "decision " + std::to_string(e.nth + 1) + " of the event differs:\n" + "  expected: " +
+                              format_decision(e.d) + "\n" + "  rtl:      " + format_decision(rd.decision));
       }
     }
     if (h_->protocol_errors() && !protocol_reported_) {
@@ -199,10 +191,9 @@ class DiffRun {
           what = "no decision from the RTL within " + std::to_string(budget) +
                  " cycles; next expected:\n  expected: " + format_decision(expected_.front().d);
         else if (h_->events_pending())
-          what = "the RTL stopped accepting events (" + std::to_string(h_->events_pending()) +
-                 " waiting for " + std::to_string(budget) + " cycles)";
-        else
-          what = "idle_o stayed low for " + std::to_string(budget) + " cycles after the last decision";
+          what = "the RTL stopped accepting events (" + std::to_string(h_->events_pending()) + " waiting for " +
+                 std::to_string(budget) + " cycles)";
+        else what = "idle_o stayed low for " + std::to_string(budget) + " cycles after the last decision";
         mismatch(in_flight_index(), what);
         return;
       }
@@ -221,8 +212,7 @@ class DiffRun {
     ++checks_;
     const auto diffs = compare_state(*h_, *model_);
     if (diffs.empty()) return;
-    std::string what = "registers differ with the engine idle after event " +
-                       std::to_string(next_ - 1) + ":";
+    std::string what = "registers differ with the engine idle after event " + std::to_string(next_ - 1) + ":";
     for (const auto& d : diffs) what += "\n  " + d;
     mismatch(next_ - 1, what);
   }
@@ -243,12 +233,11 @@ class DiffRun {
   bool protocol_reported_ = false;
 };
 
-std::string replay_command(const DiffOptions& o, const std::string& log, uint64_t trace_from,
-                           const std::string& out) {
+std::string replay_command(const DiffOptions& o, const std::string& log, uint64_t trace_from, const std::string& out) {
   std::ostringstream s;
-  s << "vshard diff --engine verilator --config " << o.config << " --replay " << log << " --seed "
-    << o.seed << " --stall-prob " << o.stall_prob << " --check-every " << o.check_every
-    << " --trace --trace-from " << trace_from << " --out " << out;
+  s << "vshard diff --engine verilator --config " << o.config << " --replay " << log << " --seed " << o.seed
+    << " --stall-prob " << o.stall_prob << " --check-every " << o.check_every << " --trace --trace-from " << trace_from
+    << " --out " << out;
   return s.str();
 }
 
@@ -271,10 +260,8 @@ void say(std::FILE* log, const char* fmt, ...) {
 }  // namespace
 
 DiffResult run_diff(const DiffOptions& o, std::FILE* log) {
-  if (o.stall_prob < 0 || o.stall_prob >= 1)
-    throw Error(Errc::kBadConfig, "--stall-prob must be in [0, 1)");
-  if (o.bad_fraction < 0 || o.bad_fraction > 1)
-    throw Error(Errc::kBadConfig, "--bad-fraction must be in [0, 1]");
+  if (o.stall_prob < 0 || o.stall_prob >= 1) throw Error(Errc::kBadConfig, "--stall-prob must be in [0, 1)");
+  if (o.bad_fraction < 0 || o.bad_fraction > 1) throw Error(Errc::kBadConfig, "--bad-fraction must be in [0, 1]");
   if (o.check_every == 0) throw Error(Errc::kBadConfig, "--check-every must be at least 1");
   if (o.max_mismatches == 0) throw Error(Errc::kBadConfig, "--max-mismatches must be at least 1");
 
@@ -285,13 +272,13 @@ DiffResult run_diff(const DiffOptions& o, std::FILE* log) {
   DiffRun run(o, o.trace, o.trace_from, (out / (replaying ? "replay.fst" : "trace.fst")).string());
   const Params& p = run.params();
   if (!o.quiet)
-    say(log, "vshard diff: engine verilator config %s (cores=%u vcpus=%u nodes=%u max_shards=%u), "
-                "%s, seed %llu, stall %.2f\n",
-                o.config.c_str(), p.cores, p.vcpus, p.nodes, p.max_shards,
-                replaying ? ("replay of " + o.replay).c_str()
-                          : (std::to_string(o.events) + " events, bad fraction " +
-                             std::to_string(o.bad_fraction)).c_str(),
-                static_cast<unsigned long long>(o.seed), o.stall_prob);
+    say(log,
+        "vshard diff: engine verilator config %s (cores=%u vcpus=%u nodes=%u max_shards=%u), "
+        "%s, seed %llu, stall %.2f\n",
+        o.config.c_str(), p.cores, p.vcpus, p.nodes, p.max_shards,
+        replaying ? ("replay of " + o.replay).c_str()
+                  : (std::to_string(o.events) + " events, bad fraction " + std::to_string(o.bad_fraction)).c_str(),
+        static_cast<unsigned long long>(o.seed), o.stall_prob);
   if (log) std::fflush(log);
   run.run(o.quiet ? nullptr : log);
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -300,9 +287,8 @@ DiffResult run_diff(const DiffOptions& o, std::FILE* log) {
   for (const DiffMismatch& m : run.mismatches()) {
     const Event& ev = events.at(std::min<uint64_t>(m.index, events.size() - 1));
     say(log, "MISMATCH at event %llu (seq %u), cycle %llu, seed %llu, config %s\n",
-                static_cast<unsigned long long>(m.index), ev.seq,
-                static_cast<unsigned long long>(m.cycle), static_cast<unsigned long long>(o.seed),
-                o.config.c_str());
+        static_cast<unsigned long long>(m.index), ev.seq, static_cast<unsigned long long>(m.cycle),
+        static_cast<unsigned long long>(o.seed), o.config.c_str());
     say(log, "  event:    %s\n  %s\n", format_event(ev).c_str(), m.what.c_str());
   }
   if (!run.mismatches().empty() && !replaying) {
@@ -316,10 +302,10 @@ DiffResult run_diff(const DiffOptions& o, std::FILE* log) {
     save_event_log((out / "mismatch.evlog.txt").string(), evlog, LogFormat::kText);
     const uint64_t from = m.index > o.trace_window ? m.index - o.trace_window : 0;
     std::ostringstream rep;
-    rep << "seed " << o.seed << ", config " << o.config << ", stall " << o.stall_prob
-        << ", event " << m.index << ", cycle " << m.cycle << "\n"
-        << "event: " << format_event(events.at(std::min<uint64_t>(m.index, events.size() - 1)))
-        << "\n" << m.what << "\n";
+    rep << "seed " << o.seed << ", config " << o.config << ", stall " << o.stall_prob << ", event " << m.index
+        << ", cycle " << m.cycle << "\n"
+        << "event: " << format_event(events.at(std::min<uint64_t>(m.index, events.size() - 1))) << "\n"
+        << m.what << "\n";
     write_text(out / "mismatch.txt", rep.str());
     DiffOptions ro = o;
     ro.replay = bin.string();
@@ -327,21 +313,20 @@ DiffResult run_diff(const DiffOptions& o, std::FILE* log) {
     DiffRun replay(ro, true, from, (out / "mismatch.fst").string());
     replay.run(nullptr);
     say(log, "wrote %s, %s.txt, %s and %s\n", bin.string().c_str(), bin.string().c_str(),
-                (out / "mismatch.txt").string().c_str(), (out / "mismatch.fst").string().c_str());
-    if (replay.mismatches().empty())
-      say(log, "note: the replay did not reproduce the mismatch (timing-dependent?)\n");
+        (out / "mismatch.txt").string().c_str(), (out / "mismatch.fst").string().c_str());
+    if (replay.mismatches().empty()) say(log, "note: the replay did not reproduce the mismatch (timing-dependent?)\n");
     say(log, "replay: %s\n", replay_command(o, bin.string(), from, (out / "replay").string()).c_str());
   }
   if (o.trace) say(log, "waveform: %s\n", (out / (replaying ? "replay.fst" : "trace.fst")).string().c_str());
-  say(log, "events: %zu, decisions compared: %llu, register checks: %llu, cycles: %llu, %.2f s "
-              "(%.0f events/s, %.3f events/cycle)\n",
-              events.size(), static_cast<unsigned long long>(run.decisions()),
-              static_cast<unsigned long long>(run.checks()), static_cast<unsigned long long>(run.cycles()),
-              secs, secs > 0 ? events.size() / secs : 0.0,
-              run.cycles() ? static_cast<double>(events.size()) / run.cycles() : 0.0);
+  say(log,
+      "events: %zu, decisions compared: %llu, register checks: %llu, cycles: %llu, %.2f s "
+      "(%.0f events/s, %.3f events/cycle)\n",
+      events.size(), static_cast<unsigned long long>(run.decisions()), static_cast<unsigned long long>(run.checks()),
+      static_cast<unsigned long long>(run.cycles()), secs, secs > 0 ? events.size() / secs : 0.0,
+      run.cycles() ? static_cast<double>(events.size()) / run.cycles() : 0.0);
   const Counters& c = run.counters();
   say(log, "model counters: %u decisions, %u errors, %u preemptions, %u shards, %u commits held, %u aborts\n",
-              c.decisions, c.errors, c.preempts, c.shards, c.commits, c.aborts);
+      c.decisions, c.errors, c.preempts, c.shards, c.commits, c.aborts);
   say(log, "mismatches: %zu\n", run.mismatches().size());
 
   DiffResult r;
@@ -355,6 +340,5 @@ DiffResult run_diff(const DiffOptions& o, std::FILE* log) {
   r.counters = c;
   return r;
 }
-
 
 }  // namespace vshard::sim

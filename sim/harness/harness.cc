@@ -50,9 +50,7 @@ Descriptor unpack_descriptor(const uint32_t w[4]) {
 
 // ---- registry -----------------------------------------------------------------
 
-void Harness::register_config(const char* name, Factory factory) {
-  registry()[name] = factory;
-}
+void Harness::register_config(const char* name, Factory factory) { registry()[name] = factory; }
 
 std::vector<std::string> Harness::configs() {
   std::vector<std::string> names;
@@ -60,15 +58,13 @@ std::vector<std::string> Harness::configs() {
   return names;
 }
 
-std::unique_ptr<Harness> Harness::create(const std::string& config,
-                                         const HarnessOptions& opts) {
+std::unique_ptr<Harness> Harness::create(const std::string& config, const HarnessOptions& opts) {
   auto it = registry().find(config);
   if (it == registry().end()) {
     std::string have;
     for (const auto& n : configs()) have += (have.empty() ? "" : ", ") + n;
-    throw Error(Errc::kBadConfig,
-                "RTL configuration '" + config + "' is not built into this binary (available: " +
-                    (have.empty() ? "none" : have) + "); use one of those");
+    throw Error(Errc::kBadConfig, "RTL configuration '" + config + "' is not built into this binary (available: " +
+                                      (have.empty() ? "none" : have) + "); use one of those");
   }
   return it->second(opts);
 }
@@ -116,9 +112,7 @@ void Harness::set_stalls(double e, double d) {
   dec_stall_ = std::bernoulli_distribution(std::clamp(d, 0.0, 1.0));
 }
 
-bool Harness::coin(std::bernoulli_distribution& d, std::mt19937_64& rng) {
-  return d.p() > 0.0 && d(rng);
-}
+bool Harness::coin(std::bernoulli_distribution& d, std::mt19937_64& rng) { return d.p() > 0.0 && d(rng); }
 
 void Harness::start_trace(const std::string& path) {
   stop_trace();
@@ -142,9 +136,8 @@ void Harness::stop_trace() {
 
 void Harness::check_errors() {
   if (ctx_->gotError())
-    throw Error(Errc::kDeviceFailed,
-                "the RTL stopped on an assertion or $error at cycle " + std::to_string(cycle_) +
-                    " (message above); run with a waveform (--trace) to see why");
+    throw Error(Errc::kDeviceFailed, "the RTL stopped on an assertion or $error at cycle " + std::to_string(cycle_) +
+                                         " (message above); run with a waveform (--trace) to see why");
 }
 
 void Harness::half_cycle(bool clk) {
@@ -162,8 +155,7 @@ void Harness::protocol_error(const std::string& msg) {
 void Harness::step() {
   // Drive this cycle's stream inputs.
   if (!frozen_) {
-    if (!evt_presenting_ && !evt_queue_.empty() && !hold_events_ && !coin(evt_stall_, evt_rng_))
-      evt_presenting_ = true;
+    if (!evt_presenting_ && !evt_queue_.empty() && !hold_events_ && !coin(evt_stall_, evt_rng_)) evt_presenting_ = true;
     in_.evt_tvalid = evt_presenting_;
     if (evt_presenting_) pack_descriptor(evt_queue_.front(), in_.evt_tdata);
     else std::fill(std::begin(in_.evt_tdata), std::end(in_.evt_tdata), 0u);
@@ -188,11 +180,9 @@ void Harness::step() {
   if (!in_.rst_n) dec_waiting_ = false;
   if (dec_waiting_) {
     if (!out_.dec_tvalid)
-      protocol_error("m_axis_dec_tvalid dropped before the handshake at cycle " +
-                     std::to_string(cycle_));
+      protocol_error("m_axis_dec_tvalid dropped before the handshake at cycle " + std::to_string(cycle_));
     else if (!std::equal(std::begin(dec_held_), std::end(dec_held_), out_.dec_tdata))
-      protocol_error("m_axis_dec_tdata changed while waiting for tready at cycle " +
-                     std::to_string(cycle_));
+      protocol_error("m_axis_dec_tdata changed while waiting for tready at cycle " + std::to_string(cycle_));
   }
   if (in_.rst_n && out_.dec_tvalid && !dec_waiting_) {
     dec_waiting_ = true;
@@ -209,8 +199,7 @@ void Harness::step() {
     rd.fire_cycle = cycle_;
     dec_waiting_ = false;
     if (rd.tlast != ((rd.decision.flags & kFlagLast) != 0))
-      protocol_error("m_axis_dec_tlast differs from the decision's LAST flag at cycle " +
-                     std::to_string(cycle_));
+      protocol_error("m_axis_dec_tlast differs from the decision's LAST flag at cycle " + std::to_string(cycle_));
   }
   ar_fire_ = in_.rst_n && in_.arvalid && out_.arready;
   r_fire_ = in_.rst_n && out_.rvalid && in_.rready;
@@ -270,9 +259,8 @@ void Harness::reset(unsigned cycles) {
 }
 
 [[noreturn]] void Harness::timeout(const std::string& what, uint64_t cycles) const {
-  throw Error(Errc::kTimeout, what + ": no answer within " + std::to_string(cycles) +
-                                  " cycles (cycle " + std::to_string(cycle_) +
-                                  (frozen_ ? ", engine frozen" : "") +
+  throw Error(Errc::kTimeout, what + ": no answer within " + std::to_string(cycles) + " cycles (cycle " +
+                                  std::to_string(cycle_) + (frozen_ ? ", engine frozen" : "") +
                                   "); the engine is hung or not clocked");
 }
 
@@ -368,8 +356,7 @@ std::vector<Decision> Harness::exchange(const Event& ev, uint64_t timeout_cycles
       if (rd.decision.seq == ev.seq && (rd.decision.flags & kFlagLast)) return out;
     }
     if (cycle_ >= deadline)
-      timeout("waiting for the decisions of the event of type " + hex(ev.type) + ", seq " +
-                  std::to_string(ev.seq),
+      timeout("waiting for the decisions of the event of type " + hex(ev.type) + ", seq " + std::to_string(ev.seq),
               timeout_cycles);
     step();
   }

@@ -16,8 +16,7 @@ namespace {
 class VerilatedHarness final : public Harness {
  public:
   explicit VerilatedHarness(const HarnessOptions& opts)
-      : Harness(VSHARD_CONFIG_NAME,
-                Params{VSHARD_NCORES, VSHARD_NVCPUS, VSHARD_NNODES, VSHARD_MAXSHARDS}, opts),
+      : Harness(VSHARD_CONFIG_NAME, Params{VSHARD_NCORES, VSHARD_NVCPUS, VSHARD_NNODES, VSHARD_MAXSHARDS}, opts),
         top_(std::make_unique<VSHARD_VTOP>(context(), "vs_top")) {
     init();
   }
@@ -63,9 +62,7 @@ class VerilatedHarness final : public Harness {
   std::unique_ptr<VSHARD_VTOP> top_;
 };
 
-std::unique_ptr<Harness> make(const HarnessOptions& opts) {
-  return std::make_unique<VerilatedHarness>(opts);
-}
+std::unique_ptr<Harness> make(const HarnessOptions& opts) { return std::make_unique<VerilatedHarness>(opts); }
 
 // Registers the configuration when this object is linked in (the library's
 // link options force it in with --undefined=VSHARD_REGISTER_SYMBOL).

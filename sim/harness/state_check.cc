@@ -21,8 +21,7 @@ std::vector<uint16_t> config_keys(const Params& p) {
   std::vector<uint16_t> keys;
   for (uint16_t k = 0; k < cfg::kNumScalarKeys; ++k) keys.push_back(k);
   for (uint32_t i = 0; i < p.nodes; ++i)
-    for (uint32_t j = 0; j < p.nodes; ++j)
-      keys.push_back(static_cast<uint16_t>(cfg::kNumaDistBase + 8 * i + j));
+    for (uint32_t j = 0; j < p.nodes; ++j) keys.push_back(static_cast<uint16_t>(cfg::kNumaDistBase + 8 * i + j));
   return keys;
 }
 
@@ -45,8 +44,7 @@ std::vector<std::string> compare_state(Harness& h, const Model& m, uint32_t extr
   cmp(diffs, "STATUS", h.read32(regs::kStatus), status);
   for (uint32_t n = 0; n < h.params().nodes; ++n) {
     const PrestageEntry e = m.prestage(n);
-    const uint32_t entry = static_cast<uint32_t>(e.kind) | uint32_t{e.core} << 8 |
-                           uint32_t{e.vcpu} << 16;
+    const uint32_t entry = static_cast<uint32_t>(e.kind) | uint32_t{e.core} << 8 | uint32_t{e.vcpu} << 16;
     cmp(diffs, "PRE_ENTRY[" + std::to_string(n) + "]", h.read32(regs::pre_entry(n)), entry);
     cmp(diffs, "PRE_EPOCH[" + std::to_string(n) + "]", h.read32(regs::pre_epoch(n)), e.epoch);
   }

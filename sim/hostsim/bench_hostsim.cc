@@ -66,11 +66,15 @@ void scan(benchmark::State& state, bool cold) {
       const CoreSlot& s = mem[c * kStride];
       if (s.occ != 1 || s.lat || dist[s.node] > 20) continue;
       uint32_t cost = (uint32_t{dist[s.node]} << 6) + static_cast<uint32_t>(s.credit + 32768) + (s.slice >> 5);
-      if (cost < best) { best = cost; best_c = static_cast<uint32_t>(c); }
+      if (cost < best) {
+        best = cost;
+        best_c = static_cast<uint32_t>(c);
+      }
     }
     benchmark::DoNotOptimize(best_c);
   }
-  state.counters["ns/core"] = benchmark::Counter(static_cast<double>(n), benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
+  state.counters["ns/core"] = benchmark::Counter(
+      static_cast<double>(n), benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
 }
 void BM_SoftwareScanHot(benchmark::State& s) { scan(s, false); }
 void BM_SoftwareScanCold(benchmark::State& s) { scan(s, true); }

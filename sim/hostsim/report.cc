@@ -21,8 +21,7 @@ const char* version_string() { return VSHARD_VERSION; }
 
 namespace {
 json lat_json(const LatencySummary& s) {
-  return {{"count", s.count}, {"mean", s.mean}, {"p50", s.p50},
-          {"p99", s.p99},     {"p999", s.p999}, {"max", s.max}};
+  return {{"count", s.count}, {"mean", s.mean}, {"p50", s.p50}, {"p99", s.p99}, {"p999", s.p999}, {"max", s.max}};
 }
 }  // namespace
 
@@ -44,8 +43,8 @@ nlohmann::json to_json(const Scenario& sc, const RunInfo& info, const std::vecto
                {"vcpus", sc.total_vcpus()},
                {"engine_params", [&] {
                   Params p = sc.engine_params_for();
-                  return nlohmann::json{{"cores", p.cores}, {"vcpus", p.vcpus},
-                                        {"nodes", p.nodes}, {"max_shards", p.max_shards}};
+                  return nlohmann::json{
+                      {"cores", p.cores}, {"vcpus", p.vcpus}, {"nodes", p.nodes}, {"max_shards", p.max_shards}};
                 }()}};
   nlohmann::json order = nlohmann::json::array();
   nlohmann::json pol = nlohmann::json::object();
@@ -125,38 +124,40 @@ const char* kTableNote =
 void print_single(std::FILE* out, const json& j) {
   std::fprintf(out, "scenario %s: %u node(s), %u cores, %u vCPUs, %.0f ms (warm-up %.0f ms), seed %llu, engine %s\n",
                j["scenario"].get<std::string>().c_str(), j["host"]["nodes"].get<unsigned>(),
-               j["host"]["cores"].get<unsigned>(), j["host"]["vcpus"].get<unsigned>(),
-               j["duration_ms"].get<double>(), j["warmup_ms"].get<double>(),
-               static_cast<unsigned long long>(j["seed"].get<uint64_t>()), j["engine"].get<std::string>().c_str());
-  std::fprintf(out, "%-10s %9s %9s %9s | %9s %9s %9s | %10s %10s %9s %11s %8s %7s %7s %6s %10s\n", "policy",
-               "wake p50", "p99", "p99.9", "req p50", "p99", "p99.9", "batch b/s", "work cores", "lost ms/s",
-               "lost us/pre", "preempt", "shards", "aborts", "jain", "events/s");
+               j["host"]["cores"].get<unsigned>(), j["host"]["vcpus"].get<unsigned>(), j["duration_ms"].get<double>(),
+               j["warmup_ms"].get<double>(), static_cast<unsigned long long>(j["seed"].get<uint64_t>()),
+               j["engine"].get<std::string>().c_str());
+  std::fprintf(out, "%-10s %9s %9s %9s | %9s %9s %9s | %10s %10s %9s %11s %8s %7s %7s %6s %10s\n", "policy", "wake p50",
+               "p99", "p99.9", "req p50", "p99", "p99.9", "batch b/s", "work cores", "lost ms/s", "lost us/pre",
+               "preempt", "shards", "aborts", "jain", "events/s");
   for (const auto& label : j["order"]) {
     const json& p = j["policies"][label.get<std::string>()];
     const json &w = p["wake_latency_us"], &q = p["request_latency_us"];
-    std::fprintf(out, "%-10s %9.1f %9.1f %9.1f | %9.1f %9.1f %9.1f | %10.0f %10.2f %9.1f %11.1f %8llu %7llu %7llu %6.3f %10.3g\n",
-                 label.get<std::string>().c_str(), w["p50"].get<double>(), w["p99"].get<double>(),
-                 w["p999"].get<double>(), q["p50"].get<double>(), q["p99"].get<double>(), q["p999"].get<double>(),
-                 p["batch_throughput_blocks_per_s"].get<double>(), p["batch_work_cores"].get<double>(),
-                 p["batch_progress_lost_ms_per_s"].get<double>(),
-                 p["batch_lost_us_per_preemption"].get<double>(),
-                 static_cast<unsigned long long>(p["preemptions"].get<uint64_t>()),
-                 static_cast<unsigned long long>(p["shards"].get<uint64_t>()),
-                 static_cast<unsigned long long>(p["aborts"].get<uint64_t>()),
-                 p["credit_fairness_jain"].get<double>(), p["sim_events_per_s"].get<double>());
+    std::fprintf(
+        out,
+        "%-10s %9.1f %9.1f %9.1f | %9.1f %9.1f %9.1f | %10.0f %10.2f %9.1f %11.1f %8llu %7llu %7llu %6.3f %10.3g\n",
+        label.get<std::string>().c_str(), w["p50"].get<double>(), w["p99"].get<double>(), w["p999"].get<double>(),
+        q["p50"].get<double>(), q["p99"].get<double>(), q["p999"].get<double>(),
+        p["batch_throughput_blocks_per_s"].get<double>(), p["batch_work_cores"].get<double>(),
+        p["batch_progress_lost_ms_per_s"].get<double>(), p["batch_lost_us_per_preemption"].get<double>(),
+        static_cast<unsigned long long>(p["preemptions"].get<uint64_t>()),
+        static_cast<unsigned long long>(p["shards"].get<uint64_t>()),
+        static_cast<unsigned long long>(p["aborts"].get<uint64_t>()), p["credit_fairness_jain"].get<double>(),
+        p["sim_events_per_s"].get<double>());
   }
   std::fprintf(out, "%s;\n events/s per CPU second)\n", kTableNote);
 }
 
 void print_multi(std::FILE* out, const json& j) {
   const json& seeds = j["seeds"];
-  std::fprintf(out, "scenario %s: %u node(s), %u cores, %u vCPUs, %.0f ms (warm-up %.0f ms), seeds %llu..%llu (n = %zu), engine %s\n",
-               j["scenario"].get<std::string>().c_str(), j["host"]["nodes"].get<unsigned>(),
-               j["host"]["cores"].get<unsigned>(), j["host"]["vcpus"].get<unsigned>(),
-               j["duration_ms"].get<double>(), j["warmup_ms"].get<double>(),
-               static_cast<unsigned long long>(seeds.front().get<uint64_t>()),
-               static_cast<unsigned long long>(seeds.back().get<uint64_t>()), seeds.size(),
-               j["engine"].get<std::string>().c_str());
+  std::fprintf(
+      out,
+      "scenario %s: %u node(s), %u cores, %u vCPUs, %.0f ms (warm-up %.0f ms), seeds %llu..%llu (n = %zu), engine %s\n",
+      j["scenario"].get<std::string>().c_str(), j["host"]["nodes"].get<unsigned>(), j["host"]["cores"].get<unsigned>(),
+      j["host"]["vcpus"].get<unsigned>(), j["duration_ms"].get<double>(), j["warmup_ms"].get<double>(),
+      static_cast<unsigned long long>(seeds.front().get<uint64_t>()),
+      static_cast<unsigned long long>(seeds.back().get<uint64_t>()), seeds.size(),
+      j["engine"].get<std::string>().c_str());
   struct Col {
     const char* head;
     const char* pointer;
@@ -208,8 +209,9 @@ void print_multi(std::FILE* out, const json& j) {
     }
     std::fprintf(out, "%s\n", line.c_str());
   }
-  std::fprintf(out, "%s;\n each figure: mean ±half-width of its 95 %% confidence interval over %zu seeds, Student t, %zu df)\n",
-               kTableNote, seeds.size(), seeds.size() - 1);
+  std::fprintf(
+      out, "%s;\n each figure: mean ±half-width of its 95 %% confidence interval over %zu seeds, Student t, %zu df)\n",
+      kTableNote, seeds.size(), seeds.size() - 1);
 }
 
 }  // namespace
@@ -260,8 +262,8 @@ std::string write_plots(const std::string& dir, const json& report) {
       f << "# policy  batch_blocks_per_s(mean)  ci95_half_width  request_p99_us(mean)\n";
       for (const auto& l : labels) {
         Fig t = figure(pols[l], true, "/batch_throughput_blocks_per_s");
-        f << '"' << l << "\" " << t.mean << ' ' << t.ci << ' '
-          << figure(pols[l], true, "/request_latency_us/p99").mean << '\n';
+        f << '"' << l << "\" " << t.mean << ' ' << t.ci << ' ' << figure(pols[l], true, "/request_latency_us/p99").mean
+          << '\n';
       }
     } else {
       f << "# policy  batch_blocks_per_s  request_p99_us\n";
@@ -359,8 +361,7 @@ void check_report_output(const ReportOutput& o) {
     if (ec || !fs::is_directory(dir))
       throw Error(Errc::kIo, "cannot create " + what + " " + dir.string() + ": " +
                                  (ec ? ec.message() : std::string("a file of that name exists")));
-    if (::access(dir.c_str(), W_OK) != 0)
-      throw Error(Errc::kIo, what + " " + dir.string() + " is not writable");
+    if (::access(dir.c_str(), W_OK) != 0) throw Error(Errc::kIo, what + " " + dir.string() + " is not writable");
   };
   make_dir(o.plots_dir, "the plots directory");
   const std::string json_path =

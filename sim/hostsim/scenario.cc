@@ -62,18 +62,16 @@ Params Scenario::engine_params_for() const {
   if (engine_params != "auto") {
     Params p = Params::named(engine_params);
     if (!fits(p))
-      throw Error(Errc::kBadConfig, "scenario " + name + ": engine configuration '" +
-                                        engine_params + "' is too small for " +
-                                        std::to_string(topo.cores()) + " cores, " +
-                                        std::to_string(total_vcpus()) + " vCPUs, " +
-                                        std::to_string(topo.nodes) + " nodes");
+      throw Error(Errc::kBadConfig, "scenario " + name + ": engine configuration '" + engine_params +
+                                        "' is too small for " + std::to_string(topo.cores()) + " cores, " +
+                                        std::to_string(total_vcpus()) + " vCPUs, " + std::to_string(topo.nodes) +
+                                        " nodes");
     return p;
   }
   for (const Params& p : {Params::small(), Params::large(), Params::max()})
     if (fits(p)) return p;
-  throw Error(Errc::kBadConfig, "scenario " + name + ": " + std::to_string(topo.cores()) +
-                                    " cores, " + std::to_string(total_vcpus()) + " vCPUs, " +
-                                    std::to_string(topo.nodes) +
+  throw Error(Errc::kBadConfig, "scenario " + name + ": " + std::to_string(topo.cores()) + " cores, " +
+                                    std::to_string(total_vcpus()) + " vCPUs, " + std::to_string(topo.nodes) +
                                     " nodes exceed the largest engine (max = 256/4096/8)");
 }
 
@@ -86,11 +84,11 @@ void Scenario::validate() const {
   if (total_vcpus() == 0) bad("no vCPUs");
   for (const auto& w : workloads) {
     if (w.home >= static_cast<int>(topo.nodes))
-      bad("workload " + w.name + " is homed on node " + std::to_string(w.home) + " of " +
-          std::to_string(topo.nodes));
+      bad("workload " + w.name + " is homed on node " + std::to_string(w.home) + " of " + std::to_string(topo.nodes));
     if (w.weight == 0) bad("workload " + w.name + " has weight 0");
     if (w.latency && !w.requests) bad("workload " + w.name + ": the latency class is request/response");
-    if (w.requests && w.arrival == Workload::Arrival::kTrace && w.trace_us.empty()) bad("workload " + w.name + " has an empty trace");
+    if (w.requests && w.arrival == Workload::Arrival::kTrace && w.trace_us.empty())
+      bad("workload " + w.name + " has an empty trace");
     if (!w.requests && w.blocks_per_job == 0) bad("workload " + w.name + " has no blocks per job");
   }
   (void)engine_params_for();
@@ -154,12 +152,10 @@ class Reader {
     throw Error(Errc::kBadInput, where + ": key '" + key + "': " + msg);
   }
 
-  void check_keys(const toml::table& t, const std::string& prefix,
-                  std::initializer_list<const char*> allowed) const {
+  void check_keys(const toml::table& t, const std::string& prefix, std::initializer_list<const char*> allowed) const {
     for (const auto& [k, v] : t) {
       const std::string_view key = k.str();  // clang 14 cannot capture a structured binding
-      bool ok = std::any_of(allowed.begin(), allowed.end(),
-                            [&](const char* a) { return key == a; });
+      bool ok = std::any_of(allowed.begin(), allowed.end(), [&](const char* a) { return key == a; });
       if (!ok) {
         std::string list;
         for (const char* a : allowed) list += std::string(list.empty() ? "" : ", ") + a;
@@ -168,8 +164,7 @@ class Reader {
     }
   }
 
-  double num(const toml::table& t, const std::string& prefix, const char* key, double def,
-             double lo, double hi) const {
+  double num(const toml::table& t, const std::string& prefix, const char* key, double def, double lo, double hi) const {
     const toml::node* n = t.get(key);
     if (!n) return def;
     auto v = n->value<double>();
@@ -179,26 +174,25 @@ class Reader {
     return *v;
   }
 
-  int64_t integer(const toml::table& t, const std::string& prefix, const char* key, int64_t def,
-                  int64_t lo, int64_t hi) const {
+  int64_t integer(const toml::table& t, const std::string& prefix, const char* key, int64_t def, int64_t lo,
+                  int64_t hi) const {
     const toml::node* n = t.get(key);
     if (!n) return def;
     auto v = n->value<int64_t>();
     if (!v || !n->is_integer()) fail(n, prefix + key, "expected an integer");
     if (*v < lo || *v > hi)
-      fail(n, prefix + key, "value " + std::to_string(*v) + " is out of range [" +
-                                std::to_string(lo) + ", " + std::to_string(hi) + "]");
+      fail(n, prefix + key,
+           "value " + std::to_string(*v) + " is out of range [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
     return *v;
   }
 
-  std::string str(const toml::table& t, const std::string& prefix, const char* key,
-                  const std::string& def, std::initializer_list<const char*> choices = {}) const {
+  std::string str(const toml::table& t, const std::string& prefix, const char* key, const std::string& def,
+                  std::initializer_list<const char*> choices = {}) const {
     const toml::node* n = t.get(key);
     if (!n) return def;
     auto v = n->value<std::string>();
     if (!v || !n->is_string()) fail(n, prefix + key, "expected a string");
-    if (choices.size() &&
-        std::none_of(choices.begin(), choices.end(), [&](const char* c) { return *v == c; })) {
+    if (choices.size() && std::none_of(choices.begin(), choices.end(), [&](const char* c) { return *v == c; })) {
       std::string list;
       for (const char* c : choices) list += std::string(list.empty() ? "" : ", ") + c;
       fail(n, prefix + key, "'" + *v + "' is not one of: " + list);
@@ -228,8 +222,7 @@ class Reader {
 Dist read_dist(const Reader& r, const toml::table& t, const std::string& prefix) {
   r.check_keys(t, prefix, {"dist", "mean_us", "sigma", "a_us", "b_us", "p_a"});
   Dist d;
-  std::string k = r.str(t, prefix, "dist", "exponential",
-                        {"exponential", "deterministic", "lognormal", "bimodal"});
+  std::string k = r.str(t, prefix, "dist", "exponential", {"exponential", "deterministic", "lognormal", "bimodal"});
   if (k == "exponential") d.kind = Dist::Kind::kExponential;
   if (k == "deterministic") d.kind = Dist::Kind::kDeterministic;
   if (k == "lognormal") d.kind = Dist::Kind::kLognormal;
@@ -252,9 +245,7 @@ std::vector<double> read_trace_file(const Reader& r, const toml::node* n, const 
   std::string text;
   try {
     text = read_file(path, "trace file", kMaxTextFileBytes);
-  } catch (const Error& e) {
-    r.fail(n, key, e.what());
-  }
+  } catch (const Error& e) { r.fail(n, key, e.what()); }
   std::istringstream in(text);
   std::vector<double> out;
   std::string line;
@@ -336,41 +327,40 @@ Scenario parse_scenario(const std::string& text, const std::string& source_name)
       }
     }
     if (s.warmup_ms >= s.duration_ms)
-      r.fail(t->get("warmup_ms") ? t->get("warmup_ms") : t, "sim.warmup_ms",
-             "must be less than sim.duration_ms");
+      r.fail(t->get("warmup_ms") ? t->get("warmup_ms") : t, "sim.warmup_ms", "must be less than sim.duration_ms");
   }
 
   if (const toml::table* t = r.table(root, "", "host")) {
-    r.check_keys(*t, "host.", {"topology", "nodes", "cores_per_node", "remote_distance", "distance",
-                               "tick_us", "account_us", "timeslice_us", "vtslice_short_us"});
+    r.check_keys(*t, "host.",
+                 {"topology", "nodes", "cores_per_node", "remote_distance", "distance", "tick_us", "account_us",
+                  "timeslice_us", "vtslice_short_us"});
     bool system = r.str(*t, "host.", "topology", "uniform", {"uniform", "system"}) == "system";
     if (system) {
       for (const char* k : {"nodes", "cores_per_node", "remote_distance", "distance"})
-        if (t->get(k))
-          r.fail(t->get(k), std::string("host.") + k, "conflicts with host.topology = \"system\"");
+        if (t->get(k)) r.fail(t->get(k), std::string("host.") + k, "conflicts with host.topology = \"system\"");
     }
     uint32_t nodes = static_cast<uint32_t>(r.integer(*t, "host.", "nodes", 1, 1, 8));
     uint32_t cpn = static_cast<uint32_t>(r.integer(*t, "host.", "cores_per_node", 4, 1, 256));
-    if (nodes * cpn > 256) r.fail(t->get("cores_per_node"), "host.cores_per_node",
-                                  "nodes x cores_per_node = " + std::to_string(nodes * cpn) +
-                                      " exceeds the engine's 256 cores");
+    if (nodes * cpn > 256)
+      r.fail(t->get("cores_per_node"), "host.cores_per_node",
+             "nodes x cores_per_node = " + std::to_string(nodes * cpn) + " exceeds the engine's 256 cores");
     uint8_t remote = static_cast<uint8_t>(r.integer(*t, "host.", "remote_distance", 20, 1, 255));
     s.topo = system ? host::Topology::from_system() : host::Topology::uniform(nodes, cpn, remote);
     if (const toml::node* n = t->get("distance")) {
       const toml::array* a = n->as_array();
       if (!a || a->size() != nodes)
-        r.fail(n, "host.distance", "expected " + std::to_string(nodes) + " rows of " +
-                                       std::to_string(nodes) + " distances");
+        r.fail(n, "host.distance",
+               "expected " + std::to_string(nodes) + " rows of " + std::to_string(nodes) + " distances");
       for (uint32_t i = 0; i < nodes; ++i) {
         const toml::array* row = (*a)[i].as_array();
         if (!row || row->size() != nodes)
-          r.fail(&(*a)[i], "host.distance", "row " + std::to_string(i) + ": expected " +
-                                                std::to_string(nodes) + " distances");
+          r.fail(&(*a)[i], "host.distance",
+                 "row " + std::to_string(i) + ": expected " + std::to_string(nodes) + " distances");
         for (uint32_t j = 0; j < nodes; ++j) {
           auto d = (*row)[j].value<int64_t>();
           if (!d || *d < 1 || *d > 255)
-            r.fail(&(*row)[j], "host.distance", "entry [" + std::to_string(i) + "][" +
-                                                    std::to_string(j) + "] must be an integer 1..255");
+            r.fail(&(*row)[j], "host.distance",
+                   "entry [" + std::to_string(i) + "][" + std::to_string(j) + "] must be an integer 1..255");
           s.topo.distance[i][j] = static_cast<uint8_t>(*d);
         }
       }
@@ -382,8 +372,9 @@ Scenario parse_scenario(const std::string& text, const std::string& source_name)
   }
 
   if (const toml::table* t = r.table(root, "", "costs")) {
-    r.check_keys(*t, "costs.", {"context_switch_us", "migration_us", "shard_sync_us",
-                                "profile_interval_us", "abort_undo_us", "remote_slowdown"});
+    r.check_keys(*t, "costs.",
+                 {"context_switch_us", "migration_us", "shard_sync_us", "profile_interval_us", "abort_undo_us",
+                  "remote_slowdown"});
     s.costs.remote_slowdown = r.num(*t, "costs.", "remote_slowdown", s.costs.remote_slowdown, 0, 100);
     s.costs.context_switch_us = r.num(*t, "costs.", "context_switch_us", s.costs.context_switch_us, 0, 1e6);
     s.costs.migration_us = r.num(*t, "costs.", "migration_us", s.costs.migration_us, 0, 1e6);
@@ -393,8 +384,9 @@ Scenario parse_scenario(const std::string& text, const std::string& source_name)
   }
 
   if (const toml::table* t = r.table(root, "", "latency")) {
-    r.check_keys(*t, "latency.", {"sw_base_us", "sw_per_core_us", "hw_clock_mhz", "hw_cycles",
-                                  "pcie_rtt_us", "pcie_posted_us", "prestage_read_us"});
+    r.check_keys(*t, "latency.",
+                 {"sw_base_us", "sw_per_core_us", "hw_clock_mhz", "hw_cycles", "pcie_rtt_us", "pcie_posted_us",
+                  "prestage_read_us"});
     auto& L = s.latency;
     L.sw_base_us = r.num(*t, "latency.", "sw_base_us", L.sw_base_us, 0, 1e6);
     L.sw_per_core_us = r.num(*t, "latency.", "sw_per_core_us", L.sw_per_core_us, 0, 1e3);
@@ -422,10 +414,11 @@ Scenario parse_scenario(const std::string& text, const std::string& source_name)
         // names this line rather than failing later inside a run.
         Model probe(Params::max());
         ErrorCode ec = probe.write_config(static_cast<uint16_t>(id), static_cast<uint32_t>(*val));
-        if (ec != ErrorCode::kNone && id < static_cast<int>(cfg::kNumScalarKeys) &&
-            id != cfg::kMaxShards && id != cfg::kKUnderLoad && id != cfg::kLoadHotCores)
-          r.fail(&v, key, std::string("value rejected by the engine (") +
-                              error_code_name(static_cast<uint8_t>(ec)) + "); see docs/spec.md section 5");
+        if (ec != ErrorCode::kNone && id < static_cast<int>(cfg::kNumScalarKeys) && id != cfg::kMaxShards &&
+            id != cfg::kKUnderLoad && id != cfg::kLoadHotCores)
+          r.fail(&v, key,
+                 std::string("value rejected by the engine (") + error_code_name(static_cast<uint8_t>(ec)) +
+                     "); see docs/spec.md section 5");
         s.engine_config.emplace_back(static_cast<uint16_t>(id), static_cast<uint32_t>(*val));
       }
     }
@@ -433,16 +426,15 @@ Scenario parse_scenario(const std::string& text, const std::string& source_name)
 
   if (const toml::node* wn = root.get("workload")) {
     const toml::array* arr = wn->as_array();
-    if (!arr || !arr->is_array_of_tables())
-      r.fail(wn, "workload", "expected [[workload]] tables");
+    if (!arr || !arr->is_array_of_tables()) r.fail(wn, "workload", "expected [[workload]] tables");
     size_t idx = 0;
     for (const auto& e : *arr) {
       const toml::table& t = *e.as_table();
       std::string p = "workload[" + std::to_string(idx++) + "].";
-      r.check_keys(t, p, {"name", "class", "vms", "vcpus_per_vm", "weight", "cap_pct", "home", "arrival",
-                          "rate_per_s", "burst_on_ms", "burst_off_ms", "trace_us", "trace_file",
-                          "trace_period_us", "service", "block_us", "blocks_per_job",
-                          "independent_share"});
+      r.check_keys(t, p,
+                   {"name", "class", "vms", "vcpus_per_vm", "weight", "cap_pct", "home", "arrival", "rate_per_s",
+                    "burst_on_ms", "burst_off_ms", "trace_us", "trace_file", "trace_period_us", "service", "block_us",
+                    "blocks_per_job", "independent_share"});
       Workload w;
       w.name = r.str(t, p, "name", "workload" + std::to_string(idx - 1));
       std::string cls = r.str(t, p, "class", "latency", {"latency", "request", "batch"});
@@ -458,8 +450,9 @@ Scenario parse_scenario(const std::string& text, const std::string& source_name)
         } else {
           w.home = static_cast<int>(r.integer(t, p, "home", -1, 0, 7));
           if (w.home >= static_cast<int>(s.topo.nodes))
-            r.fail(h, p + "home", "node " + std::to_string(w.home) + " does not exist (host has " +
-                                      std::to_string(s.topo.nodes) + " nodes)");
+            r.fail(h, p + "home",
+                   "node " + std::to_string(w.home) + " does not exist (host has " + std::to_string(s.topo.nodes) +
+                       " nodes)");
         }
       }
       std::string arrival = r.str(t, p, "arrival", "poisson", {"poisson", "trace", "bursty"});
@@ -496,8 +489,7 @@ Scenario parse_scenario(const std::string& text, const std::string& source_name)
         w.trace_us.insert(w.trace_us.end(), v.begin(), v.end());
       }
       if (trace) {
-        if (w.trace_us.empty())
-          r.fail(&t, p + "arrival", "trace arrivals need trace_us or trace_file");
+        if (w.trace_us.empty()) r.fail(&t, p + "arrival", "trace arrivals need trace_us or trace_file");
         if (!std::is_sorted(w.trace_us.begin(), w.trace_us.end()))
           r.fail(t.get("trace_us") ? t.get("trace_us") : t.get("trace_file"), p + "trace_us",
                  "arrival times must be ascending");
@@ -517,13 +509,10 @@ Scenario parse_scenario(const std::string& text, const std::string& source_name)
   }
   if (s.workloads.empty()) r.fail(&root, "workload", "the scenario has no [[workload]]");
   if (s.total_vcpus() > 4096)
-    r.fail(root.get("workload"), "workload", std::to_string(s.total_vcpus()) +
-                                                 " vCPUs exceed the engine's 4096");
+    r.fail(root.get("workload"), "workload", std::to_string(s.total_vcpus()) + " vCPUs exceed the engine's 4096");
   try {
     s.validate();
-  } catch (const Error& e) {
-    throw Error(Errc::kBadInput, source_name + ": " + e.what());
-  }
+  } catch (const Error& e) { throw Error(Errc::kBadInput, source_name + ": " + e.what()); }
   return s;
 }
 
@@ -531,8 +520,6 @@ std::string read_text_file(const std::string& path, const std::string& what) {
   return read_file(path, what, kMaxTextFileBytes);
 }
 
-Scenario load_scenario(const std::string& path) {
-  return parse_scenario(read_text_file(path, "scenario file"), path);
-}
+Scenario load_scenario(const std::string& path) { return parse_scenario(read_text_file(path, "scenario file"), path); }
 
 }  // namespace vshard::hostsim

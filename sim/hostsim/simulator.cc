@@ -179,9 +179,7 @@ class Sim final : public host::Dispatcher {
       case Peer::kCredit2:
         sched_ = std::make_unique<peers::Credit2>(sc_.topo, std::move(specs), peer_cfg, *this);
         break;
-      case Peer::kEevdf:
-        sched_ = std::make_unique<peers::Eevdf>(sc_.topo, std::move(specs), peer_cfg, *this);
-        break;
+      case Peer::kEevdf: sched_ = std::make_unique<peers::Eevdf>(sc_.topo, std::move(specs), peer_cfg, *this); break;
       case Peer::kNone:
         if (ps.policy == host::Policy::kShard) {
           engine = host::make_engine(ps.engine, sc_.engine_params_for());
@@ -225,9 +223,13 @@ class Sim final : public host::Dispatcher {
       ++events;
       switch (e.kind) {
         case kArrival: on_arrival(e.a); break;
-        case kUnitDone: if (cores_[e.a].gen == e.gen) on_unit_done(e.a); break;
+        case kUnitDone:
+          if (cores_[e.a].gen == e.gen) on_unit_done(e.a);
+          break;
         case kSliceEnd: on_slice_end(e.a, e.gen); break;
-        case kShardEnd: if (cores_[e.a].gen == e.gen) on_shard_end(e.a); break;
+        case kShardEnd:
+          if (cores_[e.a].gen == e.gen) on_shard_end(e.a);
+          break;
         case kTick: on_tick(); break;
         case kAccount:
           sched_->account(now_);
@@ -263,8 +265,7 @@ class Sim final : public host::Dispatcher {
     }
     end_stall(s, start);
     arm_slice(c, start + slice_us);
-    
-    
+
     next_unit(c);
   }
 
@@ -280,7 +281,7 @@ class Sim final : public host::Dispatcher {
     }
     s.cpu_us += elapsed;
     ++k.gen;
-    
+
     k.kind = SimCore::Kind::kIdle;
     set_busy(c, false);
     s.core = -1;
@@ -291,8 +292,7 @@ class Sim final : public host::Dispatcher {
     return std::max(0.0, k.slice_end - std::max(now_, k.start_at));
   }
 
-  void shard(uint32_t c, uint32_t v, uint32_t index, uint32_t first, uint32_t count,
-             double delay) override {
+  void shard(uint32_t c, uint32_t v, uint32_t index, uint32_t first, uint32_t count, double delay) override {
     (void)index;
     (void)first;
     SimCore& k = cores_[c];
@@ -308,7 +308,7 @@ class Sim final : public host::Dispatcher {
     k.speed = speed(s, c);
     set_busy(c, true);
     ++k.gen;
-    
+
     push(start + blocks * s.w->block_us / k.speed + sc_.costs.shard_sync_us, kShardEnd, c, k.gen);
     end_stall(s, start);
   }
@@ -317,8 +317,6 @@ class Sim final : public host::Dispatcher {
     SimCore& k = cores_[c];
     if (k.kind != SimCore::Kind::kRun || end >= k.slice_end) return;
     arm_slice(c, std::max(end, k.start_at));
-    
-    
   }
 
  private:
@@ -369,8 +367,8 @@ class Sim final : public host::Dispatcher {
     if (w.arrival == Workload::Arrival::kTrace) {
       double period = w.trace_period_us > 0
                           ? w.trace_period_us
-                          : w.trace_us.back() + (w.trace_us.back() - w.trace_us.front()) /
-                                                    std::max<size_t>(1, w.trace_us.size() - 1) +
+                          : w.trace_us.back() +
+                                (w.trace_us.back() - w.trace_us.front()) / std::max<size_t>(1, w.trace_us.size() - 1) +
                                 1.0;
       if (s.trace_idx == w.trace_us.size()) {
         s.trace_idx = 0;
@@ -559,8 +557,7 @@ class Sim final : public host::Dispatcher {
       }
     r.batch_lost_ms_per_s = stall_us_ / 1000.0 / meas_s;
     // = lost ms/s x 1000 / batch preemptions per s, both over the measured window
-    r.batch_lost_us_per_preemption =
-        batch_preemptions_ ? stall_us_ / static_cast<double>(batch_preemptions_) : 0.0;
+    r.batch_lost_us_per_preemption = batch_preemptions_ ? stall_us_ / static_cast<double>(batch_preemptions_) : 0.0;
     double sum = 0, sum2 = 0;
     size_t n = 0;
     for (const auto& s : vs_) {

@@ -12,8 +12,8 @@ namespace vshard::hostsim {
 
 using json = nlohmann::json;
 
-std::vector<json> run_sweep(const Scenario& sc, const std::vector<PolicySpec>& policies,
-                            const RunInfo& info, const SweepOptions& opt) {
+std::vector<json> run_sweep(const Scenario& sc, const std::vector<PolicySpec>& policies, const RunInfo& info,
+                            const SweepOptions& opt) {
   if (opt.seeds == 0) throw Error(Errc::kBadConfig, "a sweep needs at least one seed");
   if (opt.jobs == 0) throw Error(Errc::kBadConfig, "a sweep needs at least one job");
   if (policies.empty()) throw Error(Errc::kBadConfig, "a sweep needs at least one policy");
@@ -68,8 +68,8 @@ NamedReport read_report(const std::string& path) {
   try {
     r.report = json::parse(read_text_file(path, "the report"));
   } catch (const json::parse_error& e) {
-    throw Error(Errc::kBadInput, path + ": not a JSON report (byte " + std::to_string(e.byte) +
-                                     "): " + e.what() + "; was its run cut short?");
+    throw Error(Errc::kBadInput, path + ": not a JSON report (byte " + std::to_string(e.byte) + "): " + e.what() +
+                                     "; was its run cut short?");
   }
   return r;
 }
@@ -107,8 +107,7 @@ bool is(const json& v, Kind k) {
 }
 
 // obj[key], which must exist and be of kind k; errors name path + key.
-const json& need(const std::string& source, const json& obj, const std::string& path, const std::string& key,
-                 Kind k) {
+const json& need(const std::string& source, const json& obj, const std::string& path, const std::string& key, Kind k) {
   const std::string field = path.empty() ? key : path + "." + key;
   auto it = obj.find(key);
   if (it == obj.end()) bad_field(source, field, "missing (is this a report of vshard sim --seeds 1?)");
@@ -151,8 +150,9 @@ void check_single(const NamedReport& r) {
   const std::string& src = r.source;
   if (!r.report.is_object()) throw Error(Errc::kBadInput, src + ": not a vshard sim report (not a JSON object)");
   if (r.report.contains("seeds"))
-    throw Error(Errc::kBadInput, src + ": field 'seeds': this is already a merged multi-seed report; "
-                                       "merge takes the single-seed reports (vshard sim --seeds 1 --json)");
+    throw Error(Errc::kBadInput, src +
+                                     ": field 'seeds': this is already a merged multi-seed report; "
+                                     "merge takes the single-seed reports (vshard sim --seeds 1 --json)");
   for (const char* k : {"version", "spec_version", "scenario", "scenario_file", "scenario_digest", "engine"})
     need(src, r.report, "", k, Kind::kString);
   need(src, r.report, "", "seed", Kind::kUnsigned);
@@ -190,7 +190,8 @@ json summarize(const std::vector<const json*>& runs, const std::vector<const Nam
       out[k] = summarize(sub, src, field, false);
     } else if (v0.is_number()) {
       std::vector<double> xs;
-      for (size_t i = 0; i < runs.size(); ++i) xs.push_back(need(src[i]->source, *runs[i], path, k, Kind::kNumber).get<double>());
+      for (size_t i = 0; i < runs.size(); ++i)
+        xs.push_back(need(src[i]->source, *runs[i], path, k, Kind::kNumber).get<double>());
       CiSummary s = summarize_ci(xs);
       out[k] = {{"mean", s.mean}, {"ci95", s.ci95}, {"n", s.n}, {"min", s.min}, {"max", s.max}};
     } else {
@@ -217,20 +218,21 @@ json merge_reports(std::vector<NamedReport> inputs) {
   for (size_t i = 1; i < inputs.size(); ++i) {
     const NamedReport& r = inputs[i];
     if (r.report["seed"] == inputs[i - 1].report["seed"])
-      bad_field(r.source, "seed", "seed " + r.report["seed"].dump() + " is also in " + inputs[i - 1].source +
-                                      ": each seed once");
+      bad_field(r.source, "seed",
+                "seed " + r.report["seed"].dump() + " is also in " + inputs[i - 1].source + ": each seed once");
     for (const char* k : {"version", "spec_version", "scenario", "scenario_digest", "duration_ms", "warmup_ms",
                           "engine", "prestage", "host", "order"})
       if (r.report[k] != base.report[k])
-        bad_field(r.source, k, short_dump(r.report[k]) + " here but " + short_dump(base.report[k]) + " in " +
-                                   base.source + (std::string(k) == "scenario_digest"
-                                                      ? " (the scenario file was edited between the runs)"
-                                                      : std::string(k) == "order" ? " (different policy sets)" : ""));
+        bad_field(r.source, k,
+                  short_dump(r.report[k]) + " here but " + short_dump(base.report[k]) + " in " + base.source +
+                      (std::string(k) == "scenario_digest" ? " (the scenario file was edited between the runs)"
+                       : std::string(k) == "order"         ? " (different policy sets)"
+                                                           : ""));
   }
 
   json out = json::object();
-  for (const char* k : {"version", "spec_version", "scenario", "scenario_file", "scenario_digest", "engine",
-                        "prestage", "duration_ms", "warmup_ms", "host", "order"})
+  for (const char* k : {"version", "spec_version", "scenario", "scenario_file", "scenario_digest", "engine", "prestage",
+                        "duration_ms", "warmup_ms", "host", "order"})
     out[k] = base.report[k];
   out["seed"] = base.report["seed"];
   json seeds = json::array();
@@ -249,8 +251,9 @@ json merge_reports(std::vector<NamedReport> inputs) {
       const json& p = r.report["policies"][label];
       for (const char* k : {"policy", "decision_path", "engine"})
         if (p[k] != base.report["policies"][label][k])
-          bad_field(r.source, path + "." + k, short_dump(p[k]) + " here but " +
-                                                  short_dump(base.report["policies"][label][k]) + " in " + base.source);
+          bad_field(
+              r.source, path + "." + k,
+              short_dump(p[k]) + " here but " + short_dump(base.report["policies"][label][k]) + " in " + base.source);
       runs.push_back(&p);
       src.push_back(&r);
     }

@@ -49,22 +49,25 @@ std::vector<std::string> backends() {
 }  // namespace
 
 TEST_CASE("device spec: bad forms are rejected with the valid forms listed", "[driver][unit]") {
-  for (const char* bad : {"", "modle", "model?config=huge", "model?conf=small", "model?config", "xrt://",
-                          "xrt://abc", "xrt://0000:65:00", "model?config=small&config=large", "opencl?device=",
-                          "opencl?gpu=1", "opencl?config=huge", "opencl?device=x&device=y"}) {
+  for (const char* bad : {"", "modle", "model?config=huge", "model?conf=small", "model?config", "xrt://", "xrt://abc",
+                          "xrt://0000:65:00", "model?config=small&config=large", "opencl?device=", "opencl?gpu=1",
+                          "opencl?config=huge", "opencl?device=x&device=y"}) {
     std::string msg;
     INFO("spec: '" << bad << "'");
-    CHECK(throws_code(Errc::kBadConfig, [&] { Device::open(bad); }, &msg));
+    CHECK(throws_code(
+        Errc::kBadConfig, [&] { Device::open(bad); }, &msg));
     CHECK(msg.find("Valid forms") != std::string::npos);
   }
 #ifndef VSHARD_DRIVER_HAVE_VERILATOR
   std::string msg;
-  CHECK(throws_code(Errc::kDeviceNotFound, [&] { Device::open("verilator"); }, &msg));
+  CHECK(throws_code(
+      Errc::kDeviceNotFound, [&] { Device::open("verilator"); }, &msg));
   CHECK(msg.find("VSHARD_WITH_VERILATOR") != std::string::npos);
 #endif
 #ifndef VSHARD_DRIVER_HAVE_OPENCL
   std::string cl_msg;
-  CHECK(throws_code(Errc::kDeviceNotFound, [&] { Device::open("opencl?config=small"); }, &cl_msg));
+  CHECK(throws_code(
+      Errc::kDeviceNotFound, [&] { Device::open("opencl?config=small"); }, &cl_msg));
   CHECK(cl_msg.find("VSHARD_WITH_OPENCL") != std::string::npos);
 #endif
 }
@@ -86,19 +89,22 @@ TEST_CASE("identity mismatch names both sides", "[driver][backend]") {
     DeviceOptions o;
     o.expect_version = 0x00020003;
     std::string msg;
-    CHECK(throws_code(Errc::kIdentityMismatch, [&] { Device::open(spec, o); }, &msg));
+    CHECK(throws_code(
+        Errc::kIdentityMismatch, [&] { Device::open(spec, o); }, &msg));
     // Both versions, as major.minor and as the register reads them.
     CHECK(msg.find("2.3 (0x00020003)") != std::string::npos);
     CHECK(msg.find("1.1 (0x00010001)") != std::string::npos);
     // A 1.0 driver refuses a 1.1 engine the same way.
     DeviceOptions old;
     old.expect_version = 0x00010000;
-    CHECK(throws_code(Errc::kIdentityMismatch, [&] { Device::open(spec, old); }, &msg));
+    CHECK(throws_code(
+        Errc::kIdentityMismatch, [&] { Device::open(spec, old); }, &msg));
     CHECK(msg.find("engine spec version 1.1 (0x00010001) but this driver expects 1.0 (0x00010000)") !=
           std::string::npos);
     DeviceOptions p;
     p.expect_params = Params::large();
-    CHECK(throws_code(Errc::kIdentityMismatch, [&] { Device::open(spec, p); }, &msg));
+    CHECK(throws_code(
+        Errc::kIdentityMismatch, [&] { Device::open(spec, p); }, &msg));
     CHECK(msg.find("NCores=8") != std::string::npos);
     CHECK(msg.find("NCores=64") != std::string::npos);
   }
@@ -120,7 +126,8 @@ TEST_CASE("same event log gives the golden model's decisions prestage and counte
       size_t parks = 0, capped = 0, one_shard = 0;
       for (const Decision& d : want) {
         parks += d.type == static_cast<uint8_t>(DecisionType::kPark);
-        capped += d.type == static_cast<uint8_t>(DecisionType::kError) && d.b8 == static_cast<uint8_t>(ErrorCode::kCapped);
+        capped +=
+            d.type == static_cast<uint8_t>(DecisionType::kError) && d.b8 == static_cast<uint8_t>(ErrorCode::kCapped);
         one_shard += d.type == static_cast<uint8_t>(DecisionType::kPreempt) && d.b8 == 1;
       }
       CHECK(parks > 0);
@@ -160,13 +167,15 @@ TEST_CASE("configuration is written read back and used", "[driver][backend]") {
 
     // Decisions follow the new configuration: compare with a model configured alike.
     Model ref(dev->params());
-    for (uint16_t key : EngineConfig::keys(dev->params())) REQUIRE(ref.write_config(key, c.get(key)) == ErrorCode::kNone);
+    for (uint16_t key : EngineConfig::keys(dev->params()))
+      REQUIRE(ref.write_config(key, c.get(key)) == ErrorCode::kNone);
     const EventLog log = generate_event_log(dev->params(), 11, 2000);
     const auto want = reference(ref, log.events);
     CHECK(run_all(*dev, log.events) == want);
 
     std::string msg;
-    CHECK(throws_code(Errc::kBadConfig, [&] { dev->set_config(cfg::kSliceUs, 0); }, &msg));
+    CHECK(throws_code(
+        Errc::kBadConfig, [&] { dev->set_config(cfg::kSliceUs, 0); }, &msg));
     CHECK(msg.find("SLICE_US") != std::string::npos);
     CHECK(msg.find("E_BAD_ARG") != std::string::npos);
     CHECK(throws_code(Errc::kBadConfig, [&] { dev->set_config(cfg::kNumaDistBase + 8 * 3 + 3, 10); }));
@@ -196,14 +205,15 @@ TEST_CASE("full event ring: try_submit refuses and nothing is lost", "[driver][b
     std::vector<Decision> got;
     Decision buf[16];
     for (size_t n; (n = dev->poll(buf, 16)) > 0;) got.insert(got.end(), buf, buf + n);
-    const auto rest = run_all(*dev, std::vector<Event>(log.events.begin() + static_cast<long>(dev->counters().events_submitted), log.events.end()));
+    const auto rest = run_all(
+        *dev,
+        std::vector<Event>(log.events.begin() + static_cast<long>(dev->counters().events_submitted), log.events.end()));
     got.insert(got.end(), rest.begin(), rest.end());
     CHECK(got == want);
   }
 }
 
-TEST_CASE("watchdog: a silent device is marked failed and the fallback has its state",
-          "[driver][backend]") {
+TEST_CASE("watchdog: a silent device is marked failed and the fallback has its state", "[driver][backend]") {
   for (const std::string& spec : backends()) {
     INFO("backend " << spec);
     DeviceOptions o;
@@ -220,10 +230,12 @@ TEST_CASE("watchdog: a silent device is marked failed and the fallback has its s
     REQUIRE(dev->submit(second, 1s) == second.size());
     Decision buf[8];
     std::string msg;
-    CHECK(throws_code(Errc::kTimeout, [&] { dev->wait(buf, 8, 10s); }, &msg));
+    CHECK(throws_code(
+        Errc::kTimeout, [&] { dev->wait(buf, 8, 10s); }, &msg));
     CHECK(msg.find("watchdog") != std::string::npos);
     CHECK(dev->failed());
-    CHECK(throws_code(Errc::kDeviceFailed, [&] { dev->poll(buf, 8); }, &msg));
+    CHECK(throws_code(
+        Errc::kDeviceFailed, [&] { dev->poll(buf, 8); }, &msg));
     CHECK(throws_code(Errc::kDeviceFailed, [&] { dev->try_submit(second[0]); }));
     CHECK(throws_code(Errc::kDeviceFailed, [&] { dev->prestage(0); }));
 
@@ -286,8 +298,7 @@ TEST_CASE("corrupt decision descriptors mark the device failed and nothing is lo
   }
 }
 
-TEST_CASE("prestaged table and commits: held on the current epoch and aborted on a stale one",
-          "[driver][backend]") {
+TEST_CASE("prestaged table and commits: held on the current epoch and aborted on a stale one", "[driver][backend]") {
   for (const std::string& spec : backends()) {
     INFO("backend " << spec);
     auto dev = Device::open(spec);
@@ -296,9 +307,7 @@ TEST_CASE("prestaged table and commits: held on the current epoch and aborted on
     // entry is a PREEMPT.
     std::vector<Event> setup;
     uint32_t seq = 1;
-    for (uint32_t c = 0; c < cores; ++c) {
-      setup.push_back(make_wake(seq++, static_cast<uint16_t>(c), false));
-    }
+    for (uint32_t c = 0; c < cores; ++c) { setup.push_back(make_wake(seq++, static_cast<uint16_t>(c), false)); }
     run_all(*dev, setup);
     PrestageSnapshot s = dev->prestage(0);
     CHECK(s.kind == PrestageKind::kPreempt);

@@ -24,8 +24,7 @@ inline std::vector<Decision> run_all(Device& dev, const std::vector<Event>& even
   Decision buf[256];
   size_t next = 0;
   while (next < events.size()) {
-    next += dev.submit(std::span<const Event>(events).subspan(next, std::min<size_t>(64, events.size() - next)),
-                       10s);
+    next += dev.submit(std::span<const Event>(events).subspan(next, std::min<size_t>(64, events.size() - next)), 10s);
     for (size_t n; (n = dev.poll(buf, 256)) > 0;) out.insert(out.end(), buf, buf + n);
   }
   // Outside REQUIRE: a device failure during the drain (an asynchronous

@@ -57,7 +57,11 @@ using Rewrite = std::function<void(Decision&, const Event&)>;
 class StandInCard : public driver::MoverLink {
  public:
   StandInCard(const Params& p, CardFault fault, uint64_t fault_at, uint64_t* transfers, Rewrite rewrite = {})
-      : core_(p), fault_(fault), fault_at_(fault_at), transfers_(transfers), nodes_(p.nodes),
+      : core_(p),
+        fault_(fault),
+        fault_at_(fault_at),
+        transfers_(transfers),
+        nodes_(p.nodes),
         rewrite_(std::move(rewrite)) {}
 
   // Like the RTL after an ACCOUNT sweep, the engine is busy for a while
@@ -116,8 +120,8 @@ class StandInCard : public driver::MoverLink {
 };
 
 std::unique_ptr<Device> open_card(const Params& p, size_t batch, uint64_t* transfers,
-                                  CardFault fault = CardFault::kNone, uint64_t fault_at = 0,
-                                  DeviceOptions opt = {}, Rewrite rewrite = {}) {
+                                  CardFault fault = CardFault::kNone, uint64_t fault_at = 0, DeviceOptions opt = {},
+                                  Rewrite rewrite = {}) {
   driver::OpenedBackend ob;
   ob.backend = std::make_unique<driver::RingFrontEnd>(
       "xrt", std::make_unique<driver::MoverCore>(
@@ -207,7 +211,8 @@ TEST_CASE("mover core: a card that fails stops the device with the reason, nothi
     REQUIRE(transfers < 1000);
     transfers = 999;  // arm the fault: the next transfer is the 1000th
     std::string msg;
-    CHECK(vshard::test::throws_code(Errc::kDeviceFailed, [&] { run_all(*dev, second); }, &msg));
+    CHECK(vshard::test::throws_code(
+        Errc::kDeviceFailed, [&] { run_all(*dev, second); }, &msg));
     CHECK(msg.find("the device reports a fault") != std::string::npos);
     CHECK(msg.find(c.says) != std::string::npos);
     CHECK(dev->failed());
@@ -284,7 +289,8 @@ TEST_CASE("mover core: decisions spec 1.1 does not define are refused as corrupt
     REQUIRE(transfers < 1000);
     transfers = 999;  // the next transfer is the 1000th: the card rewrites its first decision
     std::string msg;
-    CHECK(vshard::test::throws_code(Errc::kDeviceFailed, [&] { run_all(*dev, second); }, &msg));
+    CHECK(vshard::test::throws_code(
+        Errc::kDeviceFailed, [&] { run_all(*dev, second); }, &msg));
     INFO(msg);
     CHECK(msg.find("corrupt decision") != std::string::npos);
     CHECK(msg.find(c.says) != std::string::npos);

@@ -80,18 +80,22 @@ TEST_CASE("opencl backend: identity, OpenCL device name, planner stats", "[drive
   CHECK_FALSE(model->planner_stats().has_value());
   CHECK(model->backend_details().empty());
   std::string msg;
-  CHECK(throws_code(Errc::kUnsupported, [&] { model->inject_fault(Fault::kCorruptPlan); }, &msg));
+  CHECK(throws_code(
+      Errc::kUnsupported, [&] { model->inject_fault(Fault::kCorruptPlan); }, &msg));
   CHECK(msg.find("opencl") != std::string::npos);
 }
 
 TEST_CASE("opencl backend: spec errors name the key or the device hint", "[driver][opencl]") {
   std::string msg;
-  CHECK(throws_code(Errc::kBadConfig, [&] { Device::open("opencl?platform=pocl"); }, &msg));
+  CHECK(throws_code(
+      Errc::kBadConfig, [&] { Device::open("opencl?platform=pocl"); }, &msg));
   CHECK(msg.find("'platform'") != std::string::npos);
   CHECK(msg.find("device") != std::string::npos);  // the valid options are listed
-  CHECK(throws_code(Errc::kBadConfig, [&] { Device::open("opencl?config=medium"); }, &msg));
+  CHECK(throws_code(
+      Errc::kBadConfig, [&] { Device::open("opencl?config=medium"); }, &msg));
   CHECK(msg.find("medium") != std::string::npos);
-  CHECK(throws_code(Errc::kDeviceNotFound, [&] { Device::open("opencl?device=NoSuchOpenClDevice42"); }, &msg));
+  CHECK(throws_code(
+      Errc::kDeviceNotFound, [&] { Device::open("opencl?device=NoSuchOpenClDevice42"); }, &msg));
   CHECK(msg.find("NoSuchOpenClDevice42") != std::string::npos);
   CHECK(msg.find("opencl?device=NoSuchOpenClDevice42") != std::string::npos);  // the spec is named
   // A hint that matches (part of the name of the device it picks by default).
@@ -107,7 +111,8 @@ TEST_CASE("opencl backend: spec errors name the key or the device hint", "[drive
 // with OCL_ICD_VENDORS pointing at an empty directory.
 TEST_CASE("opencl backend: no OpenCL platform is kDeviceNotFound (child process)", "[.][opencl-child]") {
   std::string msg;
-  REQUIRE(throws_code(Errc::kDeviceNotFound, [&] { Device::open("opencl"); }, &msg));
+  REQUIRE(throws_code(
+      Errc::kDeviceNotFound, [&] { Device::open("opencl"); }, &msg));
   CHECK(msg.find("no OpenCL platform") != std::string::npos);
   CHECK(msg.find("pocl-opencl-icd") != std::string::npos);
 }
@@ -136,9 +141,10 @@ TEST_CASE("opencl backend: no OpenCL platform at run time is a clear kDeviceNotF
   CHECK(WEXITSTATUS(status) == 0);  // the child's case passed (it failed with a nonzero count)
 }
 
-TEST_CASE("opencl backend: 100k-event sharding stream equals the model backend, every preemption planned "
-          "by the kernel",
-          "[driver][opencl]") {
+TEST_CASE(
+    "opencl backend: 100k-event sharding stream equals the model backend, every preemption planned "
+    "by the kernel",
+    "[driver][opencl]") {
   for (const char* config : {"small", "large"}) {
     INFO("config " << config);
     const Params p = Params::named(config);
@@ -167,7 +173,8 @@ TEST_CASE("opencl backend: 100k-event sharding stream equals the model backend, 
     uint64_t pow2_sizes = 0, other_sizes = 0;
     for (const Decision& d : want) {
       if (d.type == static_cast<uint8_t>(DecisionType::kPreempt)) ++k_hist[d.b8];
-      if (d.type == static_cast<uint8_t>(DecisionType::kShard)) ++((d.d32 & (d.d32 - 1)) == 0 ? pow2_sizes : other_sizes);
+      if (d.type == static_cast<uint8_t>(DecisionType::kShard))
+        ++((d.d32 & (d.d32 - 1)) == 0 ? pow2_sizes : other_sizes);
     }
     const PlannerStats st = cl->planner_stats().value();
     INFO("config " << config << ": " << events.size() << " events, " << ref.counters().preempts << " preemptions, "
@@ -236,8 +243,7 @@ TEST_CASE("opencl backend: the kernel's plan is what the host receives (shadow o
   CHECK(dev->device_counters() == ref.counters());
 }
 
-TEST_CASE("opencl backend: a wrong plan is caught by the shadow model, the fallback continues",
-          "[driver][opencl]") {
+TEST_CASE("opencl backend: a wrong plan is caught by the shadow model, the fallback continues", "[driver][opencl]") {
   const Params p = Params::small();
   const std::vector<Event> events = sharding_stream(p, 5, 2000);
   const auto golden = per_event(p, events);

@@ -109,8 +109,8 @@ Model preempt_ready(uint32_t& seq) {
 // shards[0] = 2, so no candidate (7.3): K = 0.
 Model preempt_again_ready(uint32_t& seq) {
   Model m = preempt_ready(seq);
-  step_all(m, {make_wake(seq++, 20, true), make_block(seq++, 20), make_profile(seq++, 0, 9, 100),
-            make_sched(seq++, 0, 0)});
+  step_all(
+      m, {make_wake(seq++, 20, true), make_block(seq++, 20), make_profile(seq++, 0, 9, 100), make_sched(seq++, 0, 0)});
   REQUIRE(m.vcpu(0).shards == 2);
   REQUIRE(m.vcpu(0).state == VcpuState::kRunning);
   REQUIRE(m.core(4).occ == Occ::kShard);
@@ -120,8 +120,7 @@ Model preempt_again_ready(uint32_t& seq) {
 
 }  // namespace
 
-TEST_CASE("planner hook: the host planner gives the model's own decisions, once per preemption",
-          "[driver][unit]") {
+TEST_CASE("planner hook: the host planner gives the model's own decisions, once per preemption", "[driver][unit]") {
   for (const char* config : {"small", "large"}) {
     for (uint64_t seed : {1u, 2u}) {
       INFO("config " << config << " seed " << seed);
@@ -176,7 +175,9 @@ TEST_CASE("planner hook: a plan within the invariants is applied as given", "[dr
     unsigned blocks_left, shards_after;           // of vCPU 0 afterwards
   };
   const Case cases[] = {
-      {"other targets (swapped and an unused one), another split", &base, 20,
+      {"other targets (swapped and an unused one), another split",
+       &base,
+       20,
        [](ShardPlan& p, const Model&) {
          p.target[0] = 7;
          p.target[1] = 4;
@@ -184,10 +185,14 @@ TEST_CASE("planner hook: a plan within the invariants is applied as given", "[dr
          p.first[1] = 3;
          p.count[1] = 5;
        },
-       {{7, 0, 1}, {4, 3, 5}}, 3, 2},
+       {{7, 0, 1}, {4, 3, 5}},
+       3,
+       2},
       {"K = 0: the victim is queued, no shards", &base, 20, [](ShardPlan& p, const Model&) { p.k = 0; }, {}, 9, 0},
       {"K = 1", &base, 20, [](ShardPlan& p, const Model&) { p.k = 1; }, {{4, 0, 4}}, 5, 1},
-      {"K = 4 = MaxShards, above MAX_SHARDS 2, every block handed out", &base, 20,
+      {"K = 4 = MaxShards, above MAX_SHARDS 2, every block handed out",
+       &base,
+       20,
        [](ShardPlan& p, const Model&) {
          p.k = 4;
          const uint8_t count[4] = {3, 2, 2, 2};
@@ -197,8 +202,12 @@ TEST_CASE("planner hook: a plan within the invariants is applied as given", "[dr
            p.first[i] = static_cast<uint8_t>(i == 0 ? 0 : 1 + 2 * i);
          }
        },
-       {{4, 0, 3}, {5, 3, 2}, {6, 5, 2}, {7, 7, 2}}, 0, 4},
-      {"K + shards of the victim = MaxShards (2 + 2)", &again, 21,
+       {{4, 0, 3}, {5, 3, 2}, {6, 5, 2}, {7, 7, 2}},
+       0,
+       4},
+      {"K + shards of the victim = MaxShards (2 + 2)",
+       &again,
+       21,
        [](ShardPlan& p, const Model&) {
          p.k = 2;
          p.target[0] = 6;
@@ -208,7 +217,9 @@ TEST_CASE("planner hook: a plan within the invariants is applied as given", "[dr
          p.first[1] = 2;
          p.count[1] = 2;
        },
-       {{6, 0, 2}, {7, 2, 2}}, 5, 4},
+       {{6, 0, 2}, {7, 2, 2}},
+       5,
+       4},
   };
   for (const Case& c : cases) {
     INFO(c.name);

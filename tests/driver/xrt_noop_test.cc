@@ -238,8 +238,8 @@ TEST_CASE("xrt backend under XRT's noop emulation", "[driver][xrt]") {
   CHECK(msg.find("kernels: vs_top") != std::string::npos);
 
   SECTION("offsets come from the xclbin's kernel arguments") {
-    const std::string moved =
-        write_file(root, "moved.xclbin", make_xclbin({{"evq_base", 0x300}, {"dq_base", 0x310}, {"prestage_base", 0x320}}));
+    const std::string moved = write_file(
+        root, "moved.xclbin", make_xclbin({{"evq_base", 0x300}, {"dq_base", 0x310}, {"prestage_base", 0x320}}));
     const auto lay = driver::xrt_kernel_layout(xrt::xclbin(moved), "vs_top", "test");
     CHECK(lay.remap.at(driver::reg::kEvqBaseLo) == 0x300);
     CHECK(lay.remap.at(driver::reg::kEvqBaseHi) == 0x304);

@@ -33,9 +33,7 @@ bool accepts(const char* what, std::initializer_list<Errc> codes, F&& f) {
     violated(std::string(what) + ": vshard::Error with undocumented code " + errc_name(e.code()) + ": " + e.what());
   } catch (const std::exception& e) {
     violated(std::string(what) + ": an exception that is no vshard::Error: " + e.what());
-  } catch (...) {
-    violated(std::string(what) + ": an exception of unknown type");
-  }
+  } catch (...) { violated(std::string(what) + ": an exception of unknown type"); }
 }
 
 }  // namespace vshard::fuzz

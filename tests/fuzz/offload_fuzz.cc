@@ -88,7 +88,8 @@ struct Target {
     if (server->stats().dropped() == dropped) return;
     const std::string after = server->host_state(1);
     if (after != before) {
-      std::fprintf(stderr, "\nfuzz invariant violated: a dropped datagram changed host 1's state\n  before: %s\n  after:  %s\n",
+      std::fprintf(stderr,
+                   "\nfuzz invariant violated: a dropped datagram changed host 1's state\n  before: %s\n  after:  %s\n",
                    before.c_str(), after.c_str());
       std::abort();
     }
@@ -134,10 +135,16 @@ int main() {
     const int edits = 1 + static_cast<int>(rnd() % 4);
     for (int e = 0; e < edits; ++e) {
       switch (rnd() % 4) {
-        case 0: if (!in.empty()) in[rnd() % in.size()] ^= static_cast<uint8_t>(1u << (rnd() % 8)); break;
-        case 1: if (!in.empty()) in[rnd() % in.size()] = static_cast<uint8_t>(rnd()); break;
+        case 0:
+          if (!in.empty()) in[rnd() % in.size()] ^= static_cast<uint8_t>(1u << (rnd() % 8));
+          break;
+        case 1:
+          if (!in.empty()) in[rnd() % in.size()] = static_cast<uint8_t>(rnd());
+          break;
         case 2: in.resize(rnd() % (in.size() + 64)); break;
-        case 3: for (int k = 0; k < 16; ++k) in.push_back(static_cast<uint8_t>(rnd())); break;
+        case 3:
+          for (int k = 0; k < 16; ++k) in.push_back(static_cast<uint8_t>(rnd()));
+          break;
       }
     }
     if (!in.empty() && rnd() % 4 != 0) in[0] = 1;  // mostly past the MAC

@@ -42,8 +42,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static const std::string name = empty.file();
   const std::string text(reinterpret_cast<const char*>(data), size);
   hostsim::Scenario s;
-  if (!accepts("parse_scenario", {Errc::kBadInput}, [&] { s = hostsim::parse_scenario(text, name); }))
-    return 0;
+  if (!accepts("parse_scenario", {Errc::kBadInput}, [&] { s = hostsim::parse_scenario(text, name); })) return 0;
   accepts("validate() of an accepted scenario", {}, [&] { s.validate(); });
   Params p;
   accepts("engine_params_for() of an accepted scenario", {}, [&] { p = s.engine_params_for(); });

@@ -82,14 +82,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       }
     });
     std::string name;
-    if (accepts("make_engine_core of a transport", {Errc::kBadConfig},
-                [&] { driver::make_engine_core(spec, name); }))
+    if (accepts("make_engine_core of a transport", {Errc::kBadConfig}, [&] { driver::make_engine_core(spec, name); }))
       violated("make_engine_core accepted an offload transport as an engine: " + spec);
     return 0;
   }
   driver::OpenedBackend ob;
-  const bool opened = accepts("open_backend", {Errc::kBadConfig, Errc::kDeviceNotFound},
-                              [&] { ob = driver::open_backend(spec); });
+  const bool opened =
+      accepts("open_backend", {Errc::kBadConfig, Errc::kDeviceNotFound}, [&] { ob = driver::open_backend(spec); });
   std::string name;
   std::unique_ptr<driver::EngineCore> core;
   const bool core_ok = accepts("make_engine_core", {Errc::kBadConfig, Errc::kDeviceNotFound},
@@ -104,6 +103,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if ((cfg != p.query.end()) != ob.expect_params.has_value()) violated("config= and expect_params disagree");
   if (cfg != p.query.end() && !(*ob.expect_params == Params::named(cfg->second)))
     violated("config=" + cfg->second + " gave other parameters");
-  if (!ob.backend || ob.backend->read32(driver::reg::kNCores) != core->reg_read(driver::reg::kNCores)) violated("model backend and engine core differ");
+  if (!ob.backend || ob.backend->read32(driver::reg::kNCores) != core->reg_read(driver::reg::kNCores))
+    violated("model backend and engine core differ");
   return 0;
 }

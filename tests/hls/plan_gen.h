@@ -22,7 +22,8 @@ inline PlanInput random_plan_input(std::mt19937_64& rng) {
   in.max_shards_param = static_cast<uint8_t>(u(2, 8));
   uint32_t nodes = u(1, 8);
   in.credit = chance(0.5) ? static_cast<int32_t>(u(0, 2000)) - 1000 : static_cast<int32_t>(u(0, 65534)) - 32767;
-  in.shard_min_credit = chance(0.7) ? static_cast<int32_t>(u(0, 1000)) - 800 : static_cast<int32_t>(u(0, 65534)) - 32767;
+  in.shard_min_credit =
+      chance(0.7) ? static_cast<int32_t>(u(0, 1000)) - 800 : static_cast<int32_t>(u(0, 65534)) - 32767;
   in.bcost = chance(0.7) ? u(0, 200) : u(0, 65535);
   in.sync_cost_us = chance(0.7) ? u(0, 300) : u(0, 65535);
   // the preemptor's expected run (spec 1.1 7.4 T): unknown, short, long, any

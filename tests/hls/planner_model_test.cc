@@ -55,8 +55,7 @@ class Driver {
     m_.step(ev, out_);
     for (const auto& d : out_)
       if (d.type == static_cast<uint8_t>(DecisionType::kError))
-        FAIL("setup event " << event_type_name(ev.type) << " answered with " << error_code_name(d.b8)
-                            << dump(out_));
+        FAIL("setup event " << event_type_name(ev.type) << " answered with " << error_code_name(d.b8) << dump(out_));
   }
   std::vector<Decision>& last() { return out_; }
   uint32_t seq = 1;
@@ -134,8 +133,10 @@ Sample make_sample(const Model& base, uint64_t seed) {
   // the preemptor's expected run (7.4 T): unknown, short, long or extreme
   const uint32_t erun_kind = u(0, 3);
   d.ok(make_profile(seq++, waker, 0, 0,
-                    static_cast<uint16_t>(erun_kind == 0 ? 0 : erun_kind == 1 ? u(1, 200)
-                                                         : erun_kind == 2 ? u(200, 5000) : u(0, 65535))));
+                    static_cast<uint16_t>(erun_kind == 0   ? 0
+                                          : erun_kind == 1 ? u(1, 200)
+                                          : erun_kind == 2 ? u(200, 5000)
+                                                           : u(0, 65535))));
   // With every core offline, wakes queue (no idle core, no victim).
   d.ok(make_wake(seq++, victim, false));
   std::vector<uint16_t> runner(P.cores, 0);
@@ -158,8 +159,7 @@ Sample make_sample(const Model& base, uint64_t seed) {
                     static_cast<uint16_t>(chance(0.7) ? u(0, 200) : u(0, 65535))));
   // Credit of the victim: refills and debits in random order.
   for (uint32_t i = u(0, 3); i > 0; --i) {
-    if (chance(0.5))
-      d.ok(make_account(seq++));
+    if (chance(0.5)) d.ok(make_account(seq++));
     else
       d.ok(make_tick(seq++, static_cast<uint8_t>(p), static_cast<uint8_t>(u(0, 255)),
                      static_cast<uint16_t>(u(0, 65535))));
@@ -220,8 +220,8 @@ TEST_CASE("planner matches the golden model on 100 000 random preemptions (host,
     for (uint32_t i = 0; i < batch; ++i) {
       const Sample& s = samples[i];
       PlanOutput host = plan_shards(s.in);
-      INFO("seed " << s.seed << " (replay: make_sample with this seed)\n" << to_string(s.in) << "\nmodel: "
-                   << to_string(s.want) << "\nhost:  " << to_string(host));
+      INFO("seed " << s.seed << " (replay: make_sample with this seed)\n"
+                   << to_string(s.in) << "\nmodel: " << to_string(s.want) << "\nhost:  " << to_string(host));
       REQUIRE(same_decisions(s.want, host));
       REQUIRE(same_plan(host, hls[i]));
 #ifdef VSHARD_TEST_OPENCL
@@ -251,9 +251,9 @@ TEST_CASE("planner matches the golden model on 100 000 random preemptions (host,
   // The inputs cover every branch: each K, a candidate without shards (s_T
   // capped), K cut by the sync cost, the load limit, shards cut to q(B, K),
   // shards of s_T blocks (from erun, and capped at 128).
-  INFO("K histogram 0:" << k_hist[0] << " 1:" << k_hist[1] << " 2:" << k_hist[2] << " 3:" << k_hist[3] << " 4:"
-                        << k_hist[4] << " 5:" << k_hist[5] << " 6:" << k_hist[6] << " 7:" << k_hist[7] << " 8:"
-                        << k_hist[8] << "; candidate, K = 0: " << candidate_no_k << "; K < K0: " << k_below_k0
+  INFO("K histogram 0:" << k_hist[0] << " 1:" << k_hist[1] << " 2:" << k_hist[2] << " 3:" << k_hist[3]
+                        << " 4:" << k_hist[4] << " 5:" << k_hist[5] << " 6:" << k_hist[6] << " 7:" << k_hist[7]
+                        << " 8:" << k_hist[8] << "; candidate, K = 0: " << candidate_no_k << "; K < K0: " << k_below_k0
                         << "; under load: " << under_load << "; s = q: " << cut_by_q << "; s = s_T: " << s_t_shards
                         << " (from erun " << s_t_from_erun << ", 128: " << capped_128 << ")");
   for (uint32_t k = 1; k <= 8; ++k) {

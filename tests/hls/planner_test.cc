@@ -383,8 +383,6 @@ TEST_CASE("planner: OpenCL refuses bad input and unknown devices", "[planner][op
   try {
     OpenClPlanner none("no-such-opencl-device-xyz");
     FAIL("no error");
-  } catch (const Error& e) {
-    CHECK(e.code() == Errc::kDeviceNotFound);
-  }
+  } catch (const Error& e) { CHECK(e.code() == Errc::kDeviceNotFound); }
 }
 #endif

@@ -27,8 +27,7 @@ struct Recorder : Dispatcher {
     on_core[c] = static_cast<int>(v);
   }
   double stop(uint32_t c, StopReason why) override {
-    ops.push_back({why == StopReason::kPreempt ? "preempt" : "rotate", c,
-                   static_cast<uint32_t>(on_core[c]), 0, 0, 0});
+    ops.push_back({why == StopReason::kPreempt ? "preempt" : "rotate", c, static_cast<uint32_t>(on_core[c]), 0, 0, 0});
     on_core[c] = -1;
     return 1000.0;
   }
@@ -67,7 +66,7 @@ TEST_CASE("fifo: no preemption, queued vCPU runs when the core frees", "[host][s
 TEST_CASE("credit: a BOOSTed wake preempts, the victim goes back to the runqueue", "[host][scheduler]") {
   Recorder rec(1);
   Scheduler s(Topology::uniform(1, 1), {{false, 16, 0}, {true, 16, 0}}, config(Policy::kCredit), rec);
-  s.wake(0, 0);  // BOOSTed too (credit 0 = UNDER) until its first debit
+  s.wake(0, 0);                 // BOOSTed too (credit 0 = UNDER) until its first debit
   s.tick(10000, {1.0}, 10000);  // 10 ms at 10 credits/ms; BOOST ends
   CHECK(s.credit(0) == -100);
   s.wake(1, 10100);
@@ -109,8 +108,7 @@ TEST_CASE("vtslice: a waiting latency vCPU shortens the running slice", "[host][
   CHECK(s.stats().rotations == 1);
 }
 
-TEST_CASE("shard: a latency wake preempts a batch vCPU, shards its blocks, the victim goes on",
-          "[host][scheduler]") {
+TEST_CASE("shard: a latency wake preempts a batch vCPU, shards its blocks, the victim goes on", "[host][scheduler]") {
   // Node 0 (cores 0,1) busy with batch vCPUs 0 and 1; node 1 (cores 2,3) idle.
   Recorder rec(4);
   Params p = Params::small();
@@ -163,11 +161,10 @@ TEST_CASE("shard: a latency wake preempts a batch vCPU, shards its blocks, the v
   CHECK_THROWS_AS(s.shard_done(0, 3, 600), Error);
 }
 
-TEST_CASE("shard: a victim without blocks is queued and runs again when the core frees",
-          "[host][scheduler]") {
+TEST_CASE("shard: a victim without blocks is queued and runs again when the core frees", "[host][scheduler]") {
   Recorder rec(1);
-  Scheduler s(Topology::uniform(1, 1), {{false, 16, 0}, {true, 16, 0}},
-              config(Policy::kShard), rec, std::make_unique<ModelEngine>(Params::small()));
+  Scheduler s(Topology::uniform(1, 1), {{false, 16, 0}, {true, 16, 0}}, config(Policy::kShard), rec,
+              std::make_unique<ModelEngine>(Params::small()));
   s.wake(0, 0);
   s.wake(1, 10);
   CHECK(s.stats().preemptions == 1);
@@ -194,8 +191,7 @@ TEST_CASE("shard, prestaged: the wake path commits the prestaged entry", "[host]
   s.block(1, 200);
   s.wake(1, 200.1);  // entry changed at 200: still invisible at 200.1 (lag 0.5 µs)
   CHECK(s.stats().aborts == 1);
-  CHECK(rec.ops.back().delay ==
-        Approx(c.latency.prestage_read_us + c.latency.pcie_rtt_us + c.abort_undo_us));
+  CHECK(rec.ops.back().delay == Approx(c.latency.prestage_read_us + c.latency.pcie_rtt_us + c.abort_undo_us));
 }
 
 TEST_CASE("scheduler rejects hosts that do not fit the engine", "[host][scheduler]") {
@@ -203,10 +199,8 @@ TEST_CASE("scheduler rejects hosts that do not fit the engine", "[host][schedule
   CHECK_THROWS_AS(Scheduler(Topology::uniform(2, 8), {{false, 16, 0}}, config(Policy::kShard), rec,
                             std::make_unique<ModelEngine>(Params::small())),
                   Error);
-  CHECK_THROWS_AS(Scheduler(Topology::uniform(1, 1), {{false, 16, 3}}, config(Policy::kFifo), rec),
-                  Error);
-  CHECK_THROWS_AS(Scheduler(Topology::uniform(1, 1), {{false, 16, 0}}, config(Policy::kShard), rec),
-                  Error);
+  CHECK_THROWS_AS(Scheduler(Topology::uniform(1, 1), {{false, 16, 3}}, config(Policy::kFifo), rec), Error);
+  CHECK_THROWS_AS(Scheduler(Topology::uniform(1, 1), {{false, 16, 0}}, config(Policy::kShard), rec), Error);
 }
 
 TEST_CASE("make_engine: model, and a clear error for unknown or absent backends", "[host][engine]") {
@@ -227,12 +221,11 @@ TEST_CASE("DeviceEngine through the driver decides like the model", "[host][engi
   ModelEngine ref(p);
   CHECK(dev->params() == p);
   // A short stream: configure, wake two vCPUs, profile, a latency wake.
-  std::vector<Event> evs = {make_vcpu_cfg(1, 0, 0, 16),  make_vcpu_cfg(2, 1, 0, 16),
-                            make_vcpu_cfg(3, 2, 0, 16),  make_wake(4, 0, false),
-                            make_wake(5, 1, false),      make_profile(6, 0, 8, 100),
-                            make_wake(7, 2, true),       make_block(8, 2),
-                            make_tick(9, 0, 200, 1000)};
-  for (uint32_t c = 2; c < p.cores; ++c) evs.push_back(make_core_cfg(100 + c, static_cast<uint8_t>(c), 0, c >= 4 ? false : true));
+  std::vector<Event> evs = {make_vcpu_cfg(1, 0, 0, 16), make_vcpu_cfg(2, 1, 0, 16), make_vcpu_cfg(3, 2, 0, 16),
+                            make_wake(4, 0, false),     make_wake(5, 1, false),     make_profile(6, 0, 8, 100),
+                            make_wake(7, 2, true),      make_block(8, 2),           make_tick(9, 0, 200, 1000)};
+  for (uint32_t c = 2; c < p.cores; ++c)
+    evs.push_back(make_core_cfg(100 + c, static_cast<uint8_t>(c), 0, c >= 4 ? false : true));
   evs.push_back(make_wake(200, 2, true));
   Decision a[kMaxDecisionsPerEvent], b[kMaxDecisionsPerEvent];
   for (const Event& e : evs) {
@@ -260,7 +253,7 @@ TEST_CASE("credit: a capped vCPU is parked until the next accounting period", "[
   CHECK(s.parked(0));
   CHECK(rec.on_core[0] == 1);
   CHECK(s.stats().parks == 1);
-  s.block(1, 25000);  // the core idles rather than run the parked vCPU
+  s.block(1, 25000);           // the core idles rather than run the parked vCPU
   CHECK(rec.on_core[0] == 1);  // (the recorder keeps the last run; check state)
   CHECK(s.state(0) == Scheduler::VState::kQueued);
   CHECK(s.idle_cores() == 1);
@@ -303,8 +296,8 @@ TEST_CASE("shard: an idle core with nothing queued brings home a batch vCPU of i
   // 0 was taken by latency vCPU 2 when it woke; when vCPU 2 blocks, core 0
   // has nothing queued and pulls vCPU 0 home.
   Recorder rec(2);
-  Scheduler s(Topology::uniform(2, 1), {{false, 16, 0}, {false, 16, 1}, {true, 16, 0}},
-              config(Policy::kShard), rec, std::make_unique<ModelEngine>(Params::small()));
+  Scheduler s(Topology::uniform(2, 1), {{false, 16, 0}, {false, 16, 1}, {true, 16, 0}}, config(Policy::kShard), rec,
+              std::make_unique<ModelEngine>(Params::small()));
   s.wake(2, 0);  // core 0 (home 0)
   s.wake(0, 1);  // no idle core on node 0: core 1
   CHECK(rec.on_core[1] == 0);
@@ -322,8 +315,7 @@ TEST_CASE("shard: an idle core with nothing queued brings home a batch vCPU of i
   CHECK(s.idle_cores() == 1);
 }
 
-TEST_CASE("shard: a latency vCPU's run per wake is published as its expected run (PROFILE erun)",
-          "[host][scheduler]") {
+TEST_CASE("shard: a latency vCPU's run per wake is published as its expected run (PROFILE erun)", "[host][scheduler]") {
   Recorder rec(1);
   SchedConfig c = config(Policy::kShard);
   c.profile_interval_us = 0;

@@ -63,14 +63,16 @@ int main() {
     join.arm(static_cast<uint32_t>(k));
     std::atomic<int> lasts{0};
     std::vector<std::thread> ws;
-    for (int i = 0; i < k; ++i) ws.emplace_back([&] { if (join.arrive()) lasts.fetch_add(1); });
+    for (int i = 0; i < k; ++i)
+      ws.emplace_back([&] {
+        if (join.arrive()) lasts.fetch_add(1);
+      });
     for (auto& w : ws) w.join();
     if (lasts != 1 || join.left() != 0) {
       std::printf("join round %d: %d last arrivals\n", round, lasts.load());
       return 1;
     }
   }
-  std::printf("shard sync stress: ok (%llu completions, 2000 join rounds)\n",
-              (unsigned long long)count.load());
+  std::printf("shard sync stress: ok (%llu completions, 2000 join rounds)\n", (unsigned long long)count.load());
   return 0;
 }

@@ -90,7 +90,10 @@ TEST_CASE("ShardJoin: exactly one last arrival per round, across threads", "[hos
     join.arm(k);
     std::atomic<int> lasts{0};
     std::vector<std::thread> ws;
-    for (uint32_t i = 0; i < k; ++i) ws.emplace_back([&] { if (join.arrive()) ++lasts; });
+    for (uint32_t i = 0; i < k; ++i)
+      ws.emplace_back([&] {
+        if (join.arrive()) ++lasts;
+      });
     for (auto& w : ws) w.join();
     REQUIRE(lasts == 1);
     REQUIRE(join.left() == 0);

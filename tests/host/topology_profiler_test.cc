@@ -51,43 +51,41 @@ TEST_CASE("summarize: independent blocks are those with no pending dependency", 
   CHECK(summarize(many).blocks == 255);
 }
 
-TEST_CASE("Profiler: rate limit, with urgent changes across the shardable threshold",
-          "[host][profiler]") {
+TEST_CASE("Profiler: rate limit, with urgent changes across the shardable threshold", "[host][profiler]") {
   Profiler prof(2, 1000.0);
   auto a = prof.update(0, {10, 100}, 0);
   REQUIRE(a);
   CHECK(a->blocks == 10);
   CHECK_FALSE(prof.update(0, {10, 100}, 5000));  // unchanged
-  CHECK_FALSE(prof.update(0, {9, 100}, 100));     // changed, too soon
+  CHECK_FALSE(prof.update(0, {9, 100}, 100));    // changed, too soon
   CHECK(prof.suppressed() == 1);
-  auto b = prof.update(0, {0, 100}, 200);          // below 1 (spec 1.1 7.3): urgent
+  auto b = prof.update(0, {0, 100}, 200);  // below 1 (spec 1.1 7.3): urgent
   REQUIRE(b);
   CHECK(b->blocks == 0);
   auto c = prof.update(0, {7, 100}, 1300);
   REQUIRE(c);
-  prof.engine_took(0, 5);                    // shards took 5 of the 7 blocks: the engine holds 2
+  prof.engine_took(0, 5);                       // shards took 5 of the 7 blocks: the engine holds 2
   CHECK_FALSE(prof.update(0, {2, 100}, 1310));  // which is what the vCPU has now: no event
-  prof.engine_took(0, 9);                    // more than it holds: 0, not a wrap-around
-  auto d = prof.update(0, {7, 100}, 1350);  // the engine's count is 0 now: urgent again
+  prof.engine_took(0, 9);                       // more than it holds: 0, not a wrap-around
+  auto d = prof.update(0, {7, 100}, 1350);      // the engine's count is 0 now: urgent again
   REQUIRE(d);
   CHECK(prof.sent() == 4);
 }
 
-TEST_CASE("profiler: an expected run is republished only when it moves by 1/8 or more",
-          "[host][profiler]") {
+TEST_CASE("profiler: an expected run is republished only when it moves by 1/8 or more", "[host][profiler]") {
   Profiler prof(1, 0.0);  // no rate limit: only the 1/8 rule
   Profile p;
   p.erun_us = 80;
   REQUIRE(prof.update(0, p, 0));  // first: 80 published
   p.erun_us = 89;                 // |89 - 80| * 8 = 72 < 80: no change
   CHECK_FALSE(prof.update(0, p, 10));
-  p.erun_us = 90;                 // 10 * 8 = 80, not below 80: published
+  p.erun_us = 90;  // 10 * 8 = 80, not below 80: published
   auto a = prof.update(0, p, 20);
   REQUIRE(a);
   CHECK(a->erun_us == 90);
-  p.erun_us = 79;                 // 11 * 8 = 88 < 90: no change
+  p.erun_us = 79;  // 11 * 8 = 88 < 90: no change
   CHECK_FALSE(prof.update(0, p, 30));
-  p.blocks = 3;                   // a block count always counts, whatever erun did
+  p.blocks = 3;  // a block count always counts, whatever erun did
   p.bcost_us = 50;
   CHECK(prof.update(0, p, 40));
 }

@@ -226,9 +226,7 @@ TEST_CASE("text event log: malformed lines name file:line and the field") {
   try {
     load_event_log("/nonexistent/dir/x.evlog");
     FAIL("no error");
-  } catch (const Error& e) {
-    CHECK(e.code() == Errc::kIo);
-  }
+  } catch (const Error& e) { CHECK(e.code() == Errc::kIo); }
 }
 
 TEST_CASE("the demo event log replays as its comments describe") {
@@ -270,9 +268,7 @@ TEST_CASE("read_file: missing, directory, FIFO and over-limit files are refused 
   auto code_of = [](auto f) {
     try {
       f();
-    } catch (const Error& e) {
-      return std::make_pair(e.code(), std::string(e.what()));
-    }
+    } catch (const Error& e) { return std::make_pair(e.code(), std::string(e.what())); }
     FAIL("no error");
     return std::make_pair(Errc::kInternal, std::string());
   };

@@ -29,9 +29,9 @@ Where g_where;
                              << ", event #" << g_where.index << ": " << format_event(g_where.event));
   throw 0;  // not reached: FAIL throws
 }
-#define ENSURE(cond)                                  \
-  do {                                                \
-    if (!(cond)) fail_now(#cond, __LINE__);           \
+#define ENSURE(cond)                        \
+  do {                                      \
+    if (!(cond)) fail_now(#cond, __LINE__); \
   } while (0)
 
 struct Tally {
@@ -91,8 +91,8 @@ class Checker {
     uint32_t s = 0;
     const uint32_t sync = m_.config(cfg::kSyncCostUs), b = u.blocks;
     if (m_.config(cfg::kShardEnable) == 1 && u.shards == 0 &&
-        int32_t{u.credit} >= static_cast<int32_t>(m_.config(cfg::kShardMinCredit)) && b >= 1 &&
-        b * u.bcost >= sync && e >= 1) {
+        int32_t{u.credit} >= static_cast<int32_t>(m_.config(cfg::kShardMinCredit)) && b >= 1 && b * u.bcost >= sync &&
+        e >= 1) {
       const uint32_t l = hot >= m_.config(cfg::kLoadHotCores) ? m_.config(cfg::kKUnderLoad) : p_.max_shards;
       const uint32_t k0 = std::min({b, e, m_.config(cfg::kMaxShards), l});
       const uint32_t t = std::max(erun, sync);

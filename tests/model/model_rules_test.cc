@@ -39,9 +39,7 @@ TEST_CASE("1 named parameters and ranges") {
     try {
       Model m(bad);
       FAIL("accepted bad parameters");
-    } catch (const Error& e) {
-      CHECK(e.code() == Errc::kBadConfig);
-    }
+    } catch (const Error& e) { CHECK(e.code() == Errc::kBadConfig); }
   }
 }
 
@@ -56,8 +54,8 @@ TEST_CASE("2 reset state") {
     CHECK(i.home == 0);
     CHECK(!i.lat);
   }
-  const uint32_t expect[cfg::kNumScalarKeys] = {30000, 10, 600, 19, 100, 2, 10, 20, 6, 0, 5,
-                                                1, 4, 0xFFFFFED4u, 192, 0, 20, 6, 2, 50, 4, 2};
+  const uint32_t expect[cfg::kNumScalarKeys] = {30000, 10, 600,         19,  100, 2,  10, 20, 6,  0, 5,
+                                                1,     4,  0xFFFFFED4u, 192, 0,   20, 6,  2,  50, 4, 2};
   for (uint16_t k = 0; k < cfg::kNumScalarKeys; ++k) CHECK(m.config(k) == expect[k]);
   for (int i = 0; i < 8; ++i)
     for (int j = 0; j < 8; ++j) CHECK(m.config(static_cast<uint16_t>(0x40 + 8 * i + j)) == (i == j ? 10u : 20u));
@@ -104,7 +102,12 @@ TEST_CASE("3 E_BAD_TYPE for type 0 and every code above 0x0C") {
 TEST_CASE("3 E_RESERVED for every unused field and flag bit of every type") {
   // Used fields per type: V vcpu, C core, B b8, H c16, D d32 (2: only d32[15:0],
   // spec 1.1 PROFILE erun and VCPU_CFG cap); defined flag bits.
-  struct U { uint8_t type; bool v, c, b, h; int d; uint8_t flags; };
+  struct U {
+    uint8_t type;
+    bool v, c, b, h;
+    int d;
+    uint8_t flags;
+  };
   const U used[] = {{0x01, 1, 0, 0, 0, 0, 0x01}, {0x02, 1, 0, 0, 0, 0, 0}, {0x03, 1, 1, 0, 0, 0, 0},
                     {0x04, 0, 1, 1, 1, 0, 0},    {0x05, 1, 0, 1, 1, 2, 0}, {0x06, 0, 1, 1, 0, 0, 0x03},
                     {0x07, 1, 1, 0, 0, 0, 0},    {0x08, 0, 0, 0, 0, 0, 0}, {0x09, 0, 0, 0, 1, 1, 0},
@@ -126,11 +129,31 @@ TEST_CASE("3 E_RESERVED for every unused field and flag bit of every type") {
       CHECK(r.err(e) == ErrorCode::kReserved);
     }
     Event e;
-    if (!u.v) { e = base(); e.vcpu = 1; CHECK(r.err(e) == ErrorCode::kReserved); }
-    if (!u.c) { e = base(); e.core = 1; CHECK(r.err(e) == ErrorCode::kReserved); }
-    if (!u.b) { e = base(); e.b8 = 0x80; CHECK(r.err(e) == ErrorCode::kReserved); }
-    if (!u.h) { e = base(); e.c16 = 0x8000; CHECK(r.err(e) == ErrorCode::kReserved); }
-    if (!u.d) { e = base(); e.d32 = 0x80000000u; CHECK(r.err(e) == ErrorCode::kReserved); }
+    if (!u.v) {
+      e = base();
+      e.vcpu = 1;
+      CHECK(r.err(e) == ErrorCode::kReserved);
+    }
+    if (!u.c) {
+      e = base();
+      e.core = 1;
+      CHECK(r.err(e) == ErrorCode::kReserved);
+    }
+    if (!u.b) {
+      e = base();
+      e.b8 = 0x80;
+      CHECK(r.err(e) == ErrorCode::kReserved);
+    }
+    if (!u.h) {
+      e = base();
+      e.c16 = 0x8000;
+      CHECK(r.err(e) == ErrorCode::kReserved);
+    }
+    if (!u.d) {
+      e = base();
+      e.d32 = 0x80000000u;
+      CHECK(r.err(e) == ErrorCode::kReserved);
+    }
     if (u.d == 2)  // every bit of d32[31:16]
       for (int bit = 16; bit < 32; ++bit) {
         e = base();
@@ -205,8 +228,10 @@ TEST_CASE("4 at most 2 + MaxShards decisions, LAST only on the last") {
 
 TEST_CASE("5 CONFIG E_BAD_KEY for unknown keys") {
   Rig r;
-  for (uint32_t k = cfg::kNumScalarKeys; k < 0x40; ++k) CHECK(r.err(make_config(0, static_cast<uint16_t>(k), 1)) == ErrorCode::kBadKey);
-  for (uint32_t k : {0x80u, 0x81u, 0x100u, 0xFFFFu}) CHECK(r.err(make_config(0, static_cast<uint16_t>(k), 1)) == ErrorCode::kBadKey);
+  for (uint32_t k = cfg::kNumScalarKeys; k < 0x40; ++k)
+    CHECK(r.err(make_config(0, static_cast<uint16_t>(k), 1)) == ErrorCode::kBadKey);
+  for (uint32_t k : {0x80u, 0x81u, 0x100u, 0xFFFFu})
+    CHECK(r.err(make_config(0, static_cast<uint16_t>(k), 1)) == ErrorCode::kBadKey);
 }
 
 TEST_CASE("5 CONFIG NUMA_DIST: E_BAD_NODE beyond NNodes, E_BAD_ARG outside 1..255") {
@@ -229,12 +254,14 @@ TEST_CASE("5 CONFIG NUMA_DIST: E_BAD_NODE beyond NNodes, E_BAD_ARG outside 1..25
 
 TEST_CASE("5 CONFIG value ranges of every scalar key") {
   Rig r;  // small: NCores 8, MaxShards 4
-  struct K { uint16_t key; uint32_t lo, hi; };
-  const K keys[] = {{0x00, 1, 65535}, {0x01, 0, 255}, {0x02, 1, 32767}, {0x03, 0, 255}, {0x04, 0, 32767},
-                    {0x05, 0, 7},     {0x06, 0, 255}, {0x07, 0, 255},   {0x08, 0, 7},   {0x09, 0, 15},
-                    {0x0A, 0, 15},    {0x0B, 0, 1},   {0x0C, 1, 4},     {0x0E, 0, 255}, {0x0F, 0, 3},
-                    {0x10, 0, 255},   {0x11, 0, 8},   {0x12, 1, 4},     {0x13, 0, 65535}, {0x14, 0, 255},
-                    {0x15, 0, 255}};
+  struct K {
+    uint16_t key;
+    uint32_t lo, hi;
+  };
+  const K keys[] = {{0x00, 1, 65535}, {0x01, 0, 255}, {0x02, 1, 32767}, {0x03, 0, 255}, {0x04, 0, 32767}, {0x05, 0, 7},
+                    {0x06, 0, 255},   {0x07, 0, 255}, {0x08, 0, 7},     {0x09, 0, 15},  {0x0A, 0, 15},    {0x0B, 0, 1},
+                    {0x0C, 1, 4},     {0x0E, 0, 255}, {0x0F, 0, 3},     {0x10, 0, 255}, {0x11, 0, 8},     {0x12, 1, 4},
+                    {0x13, 0, 65535}, {0x14, 0, 255}, {0x15, 0, 255}};
   for (const K& k : keys) {
     INFO("key " << k.key);
     r.cfg(k.key, k.lo);
@@ -244,7 +271,7 @@ TEST_CASE("5 CONFIG value ranges of every scalar key") {
     if (k.lo > 0) CHECK(r.err(make_config(0, k.key, k.lo - 1)) == ErrorCode::kBadArg);
     CHECK(r.err(make_config(0, k.key, k.hi + 1)) == ErrorCode::kBadArg);
     CHECK(r.err(make_config(0, k.key, 0x80000000u | k.lo)) == ErrorCode::kBadArg);  // bits above the width
-    CHECK(r.m.config(k.key) == k.hi);  // rejected writes change nothing
+    CHECK(r.m.config(k.key) == k.hi);                                               // rejected writes change nothing
   }
 }
 
@@ -595,8 +622,8 @@ TEST_CASE("7.4 sharded preemption: K, size, targets, state") {
   CHECK(d[0] == Decision{{T(DecisionType::kPreempt), 0, 0, r.seq, 0, 4, 9, 0}});
   for (int i = 0; i < 4; ++i) {
     INFO("shard " << i);
-    CHECK(d[1 + i] == Decision{{T(DecisionType::kShard), uint8_t(i == 3 ? kFlagLast : 0), 0, r.seq,
-                                uint8_t(4 + i), uint8_t(i), uint16_t(i), 1}});
+    CHECK(d[1 + i] == Decision{{T(DecisionType::kShard), uint8_t(i == 3 ? kFlagLast : 0), 0, r.seq, uint8_t(4 + i),
+                                uint8_t(i), uint16_t(i), 1}});
     CHECK(r.m.core(4 + i).occ == Occ::kShard);
     CHECK(r.m.core(4 + i).vcpu == 0);
     CHECK(r.m.core(4 + i).slice == 30000);
@@ -680,12 +707,12 @@ TEST_CASE("7.4 K limited by SYNC_COST_US") {
     return lat_wake(r, 9)[0].b8;
   };
   // B = 10, erun 0: T = SYNC_COST_US; s(k) = min(s_T, q(10,k)), q = 10, 5, 3, 2 for k = 1..4.
-  CHECK(k_for(25, 50) == 4);  // s_T = 2; s(4) = 2: 50 >= 50
-  CHECK(k_for(24, 50) == 3);  // s_T = 4; s(4) = 2: 48 < 50; s(3) = 3: 72
-  CHECK(k_for(10, 50) == 2);  // s_T = 8; s(4) = 2: 20, s(3) = 3: 30 < 50; s(2) = 5: 50
-  CHECK(k_for(9, 50) == 1);   // s_T = 8; 18, 27, 45 < 50; s(1) = 8: 72 (1.0: no shards)
-  CHECK(k_for(4, 50) == 0);   // 7.3: B * bcost = 40 < 50, not a candidate: victim queued
-  CHECK(k_for(0, 0) == 4);    // 0 >= 0
+  CHECK(k_for(25, 50) == 4);        // s_T = 2; s(4) = 2: 50 >= 50
+  CHECK(k_for(24, 50) == 3);        // s_T = 4; s(4) = 2: 48 < 50; s(3) = 3: 72
+  CHECK(k_for(10, 50) == 2);        // s_T = 8; s(4) = 2: 20, s(3) = 3: 30 < 50; s(2) = 5: 50
+  CHECK(k_for(9, 50) == 1);         // s_T = 8; 18, 27, 45 < 50; s(1) = 8: 72 (1.0: no shards)
+  CHECK(k_for(4, 50) == 0);         // 7.3: B * bcost = 40 < 50, not a candidate: victim queued
+  CHECK(k_for(0, 0) == 4);          // 0 >= 0
   CHECK(k_for(65535, 65535) == 4);  // wide products: 65535 << 0 >= 65535
 }
 
@@ -750,19 +777,22 @@ TEST_CASE("7.3 sharding-candidate test: each condition") {
   };
   CHECK(k_with([](Rig&) {}) == 4);
   CHECK(k_with([](Rig& r) { r.cfg(cfg::kShardEnable, 0); }) == 0);
-  CHECK(k_with([](Rig& r) { r.ack(make_profile(0, 0, 0, 100)); }) == 0);   // B = 0
-  CHECK(k_with([](Rig& r) { r.ack(make_profile(0, 0, 1, 100)); }) == 1);   // B = 1: one shard (1.1)
+  CHECK(k_with([](Rig& r) { r.ack(make_profile(0, 0, 0, 100)); }) == 0);  // B = 0
+  CHECK(k_with([](Rig& r) { r.ack(make_profile(0, 0, 1, 100)); }) == 1);  // B = 1: one shard (1.1)
   CHECK(k_with([](Rig& r) { r.ack(make_profile(0, 0, 2, 100)); }) == 2);
-  CHECK(k_with([](Rig& r) { r.ack(make_profile(0, 0, 1, 49)); }) == 0);    // B * bcost 49 < 50
-  CHECK(k_with([](Rig& r) { r.ack(make_profile(0, 0, 1, 50)); }) == 1);    // 50 >= 50
-  CHECK(k_with([](Rig& r) { r.cfg(cfg::kShardMinCredit, 1); }) == 0);   // credit 0 < 1
-  CHECK(k_with([](Rig& r) { r.cfg(cfg::kShardMinCredit, 0); }) == 4);   // 0 >= 0
-  CHECK(k_with([](Rig& r) {                                            // credit -9 < -8 (signed compare)
+  CHECK(k_with([](Rig& r) { r.ack(make_profile(0, 0, 1, 49)); }) == 0);  // B * bcost 49 < 50
+  CHECK(k_with([](Rig& r) { r.ack(make_profile(0, 0, 1, 50)); }) == 1);  // 50 >= 50
+  CHECK(k_with([](Rig& r) { r.cfg(cfg::kShardMinCredit, 1); }) == 0);    // credit 0 < 1
+  CHECK(k_with([](Rig& r) { r.cfg(cfg::kShardMinCredit, 0); }) == 4);    // 0 >= 0
+  CHECK(k_with([](Rig& r) {                                              // credit -9 < -8 (signed compare)
           r.ack(make_tick(0, 0, 0, 1000));
           r.cfg(cfg::kShardMinCredit, static_cast<uint32_t>(-8));
         }) == 0);
   CHECK(k_with([](Rig& r) { r.cfg(cfg::kShardMaxDist, 19); }) == 0);  // E = 0
-  CHECK(k_with([](Rig& r) { r.cfg(cfg::kShardMinFreq, 3); r.ack(make_util(0, 4, 0, 2)); }) == 3);
+  CHECK(k_with([](Rig& r) {
+          r.cfg(cfg::kShardMinFreq, 3);
+          r.ack(make_util(0, 4, 0, 2));
+        }) == 3);
   CHECK(k_with([](Rig& r) { r.cfg(cfg::kShardUtilMax, 0); }) == 0);  // util < 0 never
   // shards[u] = 0: a victim whose shards still run gets no more. v0 is
   // sharded (4 shards), runs again on core 0 when v9 blocks, and is the

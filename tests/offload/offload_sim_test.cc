@@ -19,7 +19,8 @@ namespace {
 
 nlohmann::json report(const Scenario& sc, const std::string& engine) {
   std::vector<PolicyResult> rs;
-  for (const char* pol : {"shard-hw", "shard-pre"}) rs.push_back(simulate(sc, parse_policy(pol, engine, false), {3, {}}));
+  for (const char* pol : {"shard-hw", "shard-pre"})
+    rs.push_back(simulate(sc, parse_policy(pol, engine, false), {3, {}}));
   RunInfo info;
   info.engine = "-";  // the one field that names the engine on purpose
   info.seed = 3;

@@ -96,10 +96,10 @@ struct ServeProcess {
       : net(n) {
     ready = dir.dir + "/ready-" + udp_port + "-" + std::to_string(std::rand());
     log = dir.dir + "/serve.log";
-    pid = net.spawn_in_serve({VSHARD_CLI, "serve", "--listen", "udp://" + net.serve_addr() + ":" + udp_port,
-                              "--listen", "shm://" + shm_name, "--key-file", key_file, "--ready-file", ready,
-                              "--busy-poll-us", "200"},
-                             log);
+    pid = net.spawn_in_serve(
+        {VSHARD_CLI, "serve", "--listen", "udp://" + net.serve_addr() + ":" + udp_port, "--listen", "shm://" + shm_name,
+         "--key-file", key_file, "--ready-file", ready, "--busy-poll-us", "200"},
+        log);
   }
   std::string udp() { return read_ready(ready, "udp://"); }
   void kill_now() {
@@ -164,8 +164,8 @@ TEST_CASE("udp: bad datagrams are dropped and counted, hosts are isolated, state
   const uint64_t before = server.stats().datagrams;
   const offload::ServerStats s0 = server.stats();
   std::vector<uint8_t> good = sealed(k1, h, events_payload);
-  send_raw(addr, std::vector<uint8_t>(good.begin(), good.begin() + 10));  // truncated
-  send_raw(addr, std::vector<uint8_t>(good.begin(), good.end() - 1));     // truncated MAC
+  send_raw(addr, std::vector<uint8_t>(good.begin(), good.begin() + 10));    // truncated
+  send_raw(addr, std::vector<uint8_t>(good.begin(), good.end() - 1));       // truncated MAC
   send_raw(addr, std::vector<uint8_t>(offload::kMaxDatagram + 100, 0x55));  // oversized
   {
     auto b = good;
@@ -293,9 +293,9 @@ TEST_CASE("100 000 events through udp (with and without faults) and shm, serve i
     CHECK(run_all(*dev, log.events) == want);
     CHECK(dev->device_counters() == ref.counters());
     const auto rs = relay.stats();
-    WARN("relay 5 % loss, 5 % duplication, 5 % reordering: " << rs.forwarded << " forwarded, " << rs.lost
-                                                              << " lost, " << rs.duplicated << " duplicated, "
-                                                              << rs.reordered << " reordered");
+    WARN("relay 5 % loss, 5 % duplication, 5 % reordering: " << rs.forwarded << " forwarded, " << rs.lost << " lost, "
+                                                             << rs.duplicated << " duplicated, " << rs.reordered
+                                                             << " reordered");
     CHECK(rs.lost > 0);
     CHECK(rs.duplicated > 0);
     CHECK(rs.reordered > 0);
@@ -393,12 +393,15 @@ TEST_CASE("a restarted serve honours nothing of its previous incarnation", "[off
     // device fails at once (not after the watchdog) and says why.
     std::string msg;
     const auto t0 = std::chrono::steady_clock::now();
-    CHECK(test::throws_code(Errc::kDeviceFailed, [&] {
-      dev->commit(100, static_cast<uint16_t>(dev->params().cores + 1), s, DeviceClock::now() + 1s);
-      dev->drain(DeviceClock::now() + 5s);
-      Decision d[4];
-      dev->poll(d, 4);
-    }, &msg));
+    CHECK(test::throws_code(
+        Errc::kDeviceFailed,
+        [&] {
+          dev->commit(100, static_cast<uint16_t>(dev->params().cores + 1), s, DeviceClock::now() + 1s);
+          dev->drain(DeviceClock::now() + 5s);
+          Decision d[4];
+          dev->poll(d, 4);
+        },
+        &msg));
     CHECK(msg.find("restarted") != std::string::npos);
     CHECK(std::chrono::steady_clock::now() - t0 < 900ms);  // the default watchdog is 1 s
     Fallback fb = dev->take_fallback();

@@ -15,8 +15,8 @@ using vshard::ErrorCode;
 namespace {
 
 std::vector<vshard::Params> param_sets() {
-  return {vshard::Params::small(), vshard::Params::large(), vshard::Params::max(),
-          vshard::Params{1, 1, 1, 2}, vshard::Params{7, 9, 3, 3}};
+  return {vshard::Params::small(), vshard::Params::large(), vshard::Params::max(), vshard::Params{1, 1, 1, 2},
+          vshard::Params{7, 9, 3, 3}};
 }
 
 }  // namespace
@@ -51,9 +51,7 @@ TEST_CASE("model CONFIG checks equal the generated checks", "[regs][model]") {
         }
         INFO("key " << key << " value " << value << " cores " << p.cores);
         CHECK(model.write_config(static_cast<uint16_t>(key), value) == want);
-        if (want == ErrorCode::kNone) {
-          CHECK(model.config(static_cast<uint16_t>(key)) == value);
-        }
+        if (want == ErrorCode::kNone) { CHECK(model.config(static_cast<uint16_t>(key)) == value); }
       }
     }
   }

@@ -13,6 +13,4 @@ static_assert(r::evt_type_name(r::kEvtCommit) != nullptr);
 }  // namespace
 
 // Referenced from regs_test.cc so this translation unit is linked and run.
-int regs_standalone_probe() {
-  return static_cast<int>(r::cfg_reset(r::kCfgLoadHotCoresKey, kSmall));
-}
+int regs_standalone_probe() { return static_cast<int>(r::cfg_reset(r::kCfgLoadHotCoresKey, kSmall)); }

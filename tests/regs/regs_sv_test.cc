@@ -63,9 +63,26 @@ TEST_CASE("SV cfg_value_ok agrees with C++ at every range boundary", "[regs][rtl
       if (!r::cfg_key_known(key)) continue;
       const int64_t lo = r::cfg_min(key);
       const int64_t hi = r::cfg_max(key, p);
-      const int64_t probes[] = {lo - 1, lo, lo + 1, hi - 1, hi, hi + 1, 0, 1, 255, 256,
-                                32767, 32768, 65535, 65536, -1, -32767, -32768,
-                                int64_t{0x7FFFFFFF}, int64_t{0x80000000}, int64_t{0xFFFFFFFF}};
+      const int64_t probes[] = {lo - 1,
+                                lo,
+                                lo + 1,
+                                hi - 1,
+                                hi,
+                                hi + 1,
+                                0,
+                                1,
+                                255,
+                                256,
+                                32767,
+                                32768,
+                                65535,
+                                65536,
+                                -1,
+                                -32767,
+                                -32768,
+                                int64_t{0x7FFFFFFF},
+                                int64_t{0x80000000},
+                                int64_t{0xFFFFFFFF}};
       for (int64_t v : probes) {
         const uint32_t value = static_cast<uint32_t>(v);
         probe.set(p, key, value);

@@ -23,14 +23,13 @@ using vshard::EventType;
 namespace {
 
 struct Expect {
-  uint32_t spec;       // value from descriptor.h / model.h
-  uint8_t generated;   // value from regs.h
-  const char* name;    // name the generated table must give it
+  uint32_t spec;      // value from descriptor.h / model.h
+  uint8_t generated;  // value from regs.h
+  const char* name;   // name the generated table must give it
 };
 
 template <size_t N>
-void check_enum(const std::vector<Expect>& expect, const r::EnumEntry (&table)[N],
-                const char* (*name_of)(uint32_t)) {
+void check_enum(const std::vector<Expect>& expect, const r::EnumEntry (&table)[N], const char* (*name_of)(uint32_t)) {
   // Same number of members: a value added on one side only is caught.
   REQUIRE(expect.size() == N);
   std::set<uint32_t> seen;
@@ -166,8 +165,7 @@ TEST_CASE("descriptor layout matches descriptor.h", "[regs]") {
 
 TEST_CASE("parameters and named configurations match descriptor.h", "[regs]") {
   REQUIRE(std::size(r::kNamedConfigs) == 3);
-  const vshard::Params named[] = {vshard::Params::small(), vshard::Params::large(),
-                                  vshard::Params::max()};
+  const vshard::Params named[] = {vshard::Params::small(), vshard::Params::large(), vshard::Params::max()};
   for (size_t i = 0; i < 3; ++i) {
     const r::EngineParams& g = r::kNamedConfigs[i].params;
     INFO(r::kNamedConfigs[i].name);
@@ -235,9 +233,7 @@ TEST_CASE("register offsets are the map of the spec", "[regs]") {
   CHECK(r::kPreEntryVcpu == 0x0FFF0000u);
 }
 
-TEST_CASE("VERSION's documented reset is the spec version", "[regs]") {
-  CHECK(r::kVersionReset == r::kVersionValue);
-}
+TEST_CASE("VERSION's documented reset is the spec version", "[regs]") { CHECK(r::kVersionReset == r::kVersionValue); }
 
 TEST_CASE("register table: aligned, inside the address space, no overlap", "[regs]") {
   std::set<uint32_t> offsets;
@@ -310,9 +306,9 @@ TEST_CASE("configuration keys match model.h and the spec table", "[regs]") {
 TEST_CASE("parameter-dependent resets and ranges", "[regs]") {
   const vshard::Params large = vshard::Params::large();  // 64/1024/4/8
   const vshard::Params max = vshard::Params::max();
-  CHECK(r::cfg_reset(r::kCfgMaxShardsKey, large) == 4);           // min(4, 8)
+  CHECK(r::cfg_reset(r::kCfgMaxShardsKey, large) == 4);  // min(4, 8)
   CHECK(r::cfg_reset(r::kCfgMaxShardsKey, vshard::Params{8, 64, 2, 2}) == 2);
-  CHECK(r::cfg_reset(r::kCfgLoadHotCoresKey, large) == 48);       // floor(3*64/4)
+  CHECK(r::cfg_reset(r::kCfgLoadHotCoresKey, large) == 48);  // floor(3*64/4)
   CHECK(r::cfg_reset(r::kCfgLoadHotCoresKey, vshard::Params{7, 64, 2, 4}) == 5);
   CHECK(r::cfg_reset(r::kCfgLoadHotCoresKey, max) == 192);
   CHECK(r::cfg_max(r::kCfgLoadHotCoresKey, max) == 256);

@@ -41,9 +41,7 @@ struct Engine {
   uint32_t seq = 0;
   std::set<uint8_t> types, errors;
 
-  explicit Engine(const HarnessOptions& o = {}) : h(Harness::create("small", o)), m(h->params()) {
-    h->reset();
-  }
+  explicit Engine(const HarnessOptions& o = {}) : h(Harness::create("small", o)), m(h->params()) { h->reset(); }
   uint32_t s() { return ++seq; }
 
   // One event into both; the decisions must be identical.
@@ -110,8 +108,8 @@ Event operator|(Event e, D32Hi h) {
   return e;
 }
 
-Event raw(uint32_t seq, uint8_t type, uint8_t flags = 0, uint16_t vcpu = 0, uint8_t core = 0,
-          uint8_t b8 = 0, uint16_t c16 = 0, uint32_t d32 = 0) {
+Event raw(uint32_t seq, uint8_t type, uint8_t flags = 0, uint16_t vcpu = 0, uint8_t core = 0, uint8_t b8 = 0,
+          uint16_t c16 = 0, uint32_t d32 = 0) {
   Event e;
   e.type = type;
   e.flags = flags;
@@ -219,11 +217,11 @@ TEST_CASE("rtl: every error code, state unchanged", "[rtl]") {
   e.send_error(raw(e.s(), 0x00), E::kBadType);
   e.send_error(raw(e.s(), 0x0D), E::kBadType);
   e.send_error(raw(e.s(), 0xFF, 0xFF, 0xFFFF, 0xFF, 0xFF, 0xFFFF, 0xFFFFFFFF), E::kBadType);
-  e.send_error(raw(e.s(), 0x01, 0, 50, /*core*/ 1), E::kReserved);              // WAKE with a core
-  e.send_error(raw(e.s(), 0x01, 0x02, 50), E::kReserved);                       // WAKE flag bit 1
-  e.send_error(raw(e.s(), 0x08, 0, 0, 0, 0, 0, 1), E::kReserved);               // ACCOUNT d32
-  e.send_error(raw(e.s(), 0x04, 0, /*vcpu*/ 1, 2, 10, 100), E::kReserved);      // TICK with a vcpu
-  e.send_error(raw(e.s(), 0x0C, 0, 50, 0, 0, /*c16*/ 1, 0), E::kReserved);      // COMMIT c16
+  e.send_error(raw(e.s(), 0x01, 0, 50, /*core*/ 1), E::kReserved);          // WAKE with a core
+  e.send_error(raw(e.s(), 0x01, 0x02, 50), E::kReserved);                   // WAKE flag bit 1
+  e.send_error(raw(e.s(), 0x08, 0, 0, 0, 0, 0, 1), E::kReserved);           // ACCOUNT d32
+  e.send_error(raw(e.s(), 0x04, 0, /*vcpu*/ 1, 2, 10, 100), E::kReserved);  // TICK with a vcpu
+  e.send_error(raw(e.s(), 0x0C, 0, 50, 0, 0, /*c16*/ 1, 0), E::kReserved);  // COMMIT c16
   e.send_error(make_wake(e.s(), 64, true), E::kBadVcpu);
   e.send_error(make_profile(e.s(), 0xFFFF, 3, 10), E::kBadVcpu);
   e.send_error(make_tick(e.s(), 8, 0, 10), E::kBadCore);
@@ -275,7 +273,7 @@ TEST_CASE("rtl: every error code, state unchanged", "[rtl]") {
     if (e.m.core(c).occ != Occ::kIdle) busy = c;
   REQUIRE(busy != 0xFF);
   e.send(make_vcpu_cfg(e.s(), 42, 0, 10, 100));
-  e.send(make_sched(e.s(), 42, free_core));  // runs: not parked, used = 0
+  e.send(make_sched(e.s(), 42, free_core));                                                // runs: not parked, used = 0
   REQUIRE(e.send(make_tick(e.s(), free_core, 0, 100))[0].type == t(DecisionType::kPark));  // used 100 >= cap 100
   REQUIRE(e.m.vcpu(42).state == VcpuState::kQueued);
   e.send_error(make_sched(e.s(), 42, busy), E::kCoreBusy);
@@ -381,7 +379,7 @@ TEST_CASE("rtl: ties go to the lowest index", "[rtl]") {
   e.h->reset();
   e.m.reset();
   for (uint8_t c = 1; c < 8; ++c) e.send(make_core_cfg(e.s(), c, 1, true));
-  e.send(make_wake(e.s(), 0, false));                // core 0
+  e.send(make_wake(e.s(), 0, false));  // core 0
   e.send(make_profile(e.s(), 0, 8, 100));
   const auto sh = e.send(make_wake(e.s(), 1, true));
   REQUIRE(sh[0].type == t(DecisionType::kPreempt));

@@ -66,9 +66,7 @@ TEST_CASE("harness: a frozen engine makes AXI accesses time out", "[rtl][harness
   try {
     h->read32(regs::kMagic);
     FAIL("read of a frozen engine returned");
-  } catch (const Error& e) {
-    CHECK(e.code() == Errc::kTimeout);
-  }
+  } catch (const Error& e) { CHECK(e.code() == Errc::kTimeout); }
   CHECK(h->cycle() - c0 == 50);
   CHECK_THROWS_AS(h->write32(regs::kScratch, 1), Error);
   // Events do not move either.

@@ -59,9 +59,7 @@ struct FakeHost : host::Dispatcher {
     end[c] = kInf;
     return 0;
   }
-  void shard(uint32_t, uint32_t, uint32_t, uint32_t, uint32_t, double) override {
-    FAIL("a peer asked for a shard");
-  }
+  void shard(uint32_t, uint32_t, uint32_t, uint32_t, uint32_t, double) override { FAIL("a peer asked for a shard"); }
   void trim_slice(uint32_t c, double e) override {
     ops.push_back({"trim", c, on_core[c], now, e});
     if (on_core[c] >= 0 && e < end[c]) end[c] = std::max(e, start[c]);
@@ -157,8 +155,7 @@ TEST_CASE("credit2: runqueues per socket, at most 16 CPUs, spread evenly", "[sim
   CHECK(g.ops.front().value == Approx(kLat.software(4)));
 }
 
-TEST_CASE("credit2: a wake tickles its own CPU when idle, else the next idle CPU after it",
-          "[sim][peers][credit2]") {
+TEST_CASE("credit2: a wake tickles its own CPU when idle, else the next idle CPU after it", "[sim][peers][credit2]") {
   // One runqueue of CPUs {0,1,2,3}; pick_bias starts at CPU 0 and every new
   // vCPU takes the CPU after it: v0 -> 1, v1 -> 2, v2 -> 3, v3 -> 0, v4 -> 1.
   FakeHost h(4);
@@ -180,18 +177,20 @@ TEST_CASE("credit2: a wake tickles its own CPU when idle, else the next idle CPU
   CHECK(s.stats().wakes == 4);
 }
 
-TEST_CASE("credit2: a waker preempts its own CPU's vCPU on any credit lead, another CPU's only "
-          "beyond migrate_resist", "[sim][peers][credit2]") {
+TEST_CASE(
+    "credit2: a waker preempts its own CPU's vCPU on any credit lead, another CPU's only "
+    "beyond migrate_resist",
+    "[sim][peers][credit2]") {
   // CPUs {0,1}: v0 -> CPU 1, v1 -> CPU 0, v2 -> CPU 1, v3 -> CPU 0. All
   // weights equal, so credit burns 1 ns per ns of run.
   FakeHost h(2);
   Credit2 s(host::Topology::uniform(1, 2), vcpus(4), PeerConfig{}, h);
 
   SECTION("own CPU first") {
-    h.wake(s, 2, 0);     // CPU 1
-    h.wake(s, 3, 0);     // CPU 0
+    h.wake(s, 2, 0);      // CPU 1
+    h.wake(s, 3, 0);      // CPU 0
     h.block(s, 2, 3000);  // v2 ran 3 ms: credit 10 - 3 = 7 ms
-    h.wake(s, 0, 3000);  // CPU 1 (idle, its own)
+    h.wake(s, 0, 3000);   // CPU 1 (idle, its own)
     // At 6200: v0 on v2's CPU 1 ran 3.2 ms (credit 6.8 ms); v3 on CPU 0 ran
     // 6.2 ms (credit 3.8 ms). Own CPU: 7.0 - 6.8 = +0.2 ms > 0: taken at
     // once, although CPU 0 would score more (7.0 - 3.8 - 0.5 = 2.7 ms).
@@ -212,10 +211,10 @@ TEST_CASE("credit2: a waker preempts its own CPU's vCPU on any credit lead, anot
   }
 
   SECTION("another CPU: only beyond migrate_resist") {
-    h.wake(s, 2, 0);     // CPU 1
-    h.wake(s, 1, 0);     // CPU 0
+    h.wake(s, 2, 0);      // CPU 1
+    h.wake(s, 1, 0);      // CPU 0
     h.block(s, 2, 3000);  // v2: credit 7 ms
-    h.wake(s, 0, 3000);  // CPU 1
+    h.wake(s, 0, 3000);   // CPU 1
     // At 3200 v0 (own CPU 1) ran 200 µs: within the ratelimit, not
     // preemptable. v1 on CPU 0 ran 3.2 ms (6.8 ms): 7.0 - 6.8 - 0.5 < 0.
     size_t before = h.ops.size();
@@ -278,8 +277,7 @@ TEST_CASE("credit2: ratelimit keeps a vCPU that ran < 1 ms, the check comes back
   CHECK(t.timer_at(0) == Approx(9460 + 1460));
 }
 
-TEST_CASE("credit2: credit reset when the next vCPU has credit <= 0, clipped to 10.5 ms",
-          "[sim][peers][credit2]") {
+TEST_CASE("credit2: credit reset when the next vCPU has credit <= 0, clipped to 10.5 ms", "[sim][peers][credit2]") {
   FakeHost h(1);
   Credit2 s(host::Topology::uniform(1, 1), vcpus(3), PeerConfig{}, h);
   h.wake(s, 0, 0);  // runs; nobody waits: its timer is its whole credit, 10 ms
@@ -327,8 +325,7 @@ TEST_CASE("credit2: weight scales the burn rate (max weight / weight)", "[sim][p
   // Per reset epoch v0 gets 10 ms of CPU and v1 5 ms: shares 2:1 = weights.
 }
 
-TEST_CASE("credit2: load balancing moves a vCPU off a loaded runqueue at a credit reset",
-          "[sim][peers][credit2]") {
+TEST_CASE("credit2: load balancing moves a vCPU off a loaded runqueue at a credit reset", "[sim][peers][credit2]") {
   // Two sockets of one CPU each: two runqueues. Three always-runnable vCPUs
   // homed on socket 0 share runqueue 0; runqueue 1 is empty.
   FakeHost h(2);
@@ -388,12 +385,12 @@ TEST_CASE("eevdf: base slice 0.75 ms x (1 + ilog2(min(cpus, 8))), nice-0 weight 
   auto slice = [&](uint32_t cores) {
     return Eevdf(host::Topology::uniform(1, cores), vcpus(1), PeerConfig{}, h).base_slice_us();
   };
-  CHECK(slice(1) == 750);   // x1
-  CHECK(slice(2) == 1500);  // x2
-  CHECK(slice(3) == 1500);  // ilog2(3) = 1
-  CHECK(slice(4) == 2250);  // x3
-  CHECK(slice(8) == 3000);  // x4
-  CHECK(slice(64) == 3000); // min(64, 8) = 8
+  CHECK(slice(1) == 750);    // x1
+  CHECK(slice(2) == 1500);   // x2
+  CHECK(slice(3) == 1500);   // ilog2(3) = 1
+  CHECK(slice(4) == 2250);   // x3
+  CHECK(slice(8) == 3000);   // x4
+  CHECK(slice(64) == 3000);  // min(64, 8) = 8
   std::vector<host::VcpuSpec> w = {{false, 16, 0, 0}, {false, 32, 0, 0}, {false, 1, 0, 0}};
   Eevdf e(host::Topology::uniform(1, 1), w, PeerConfig{}, h);
   CHECK(e.weight(0) == 1024);
@@ -438,8 +435,7 @@ TEST_CASE("eevdf: lag is kept across sleep, an eligible waker with an earlier de
   CHECK(s.stats().preemptions == 1);
 }
 
-TEST_CASE("eevdf: an ineligible waker does not preempt, even with the earlier deadline",
-          "[sim][peers][eevdf]") {
+TEST_CASE("eevdf: an ineligible waker does not preempt, even with the earlier deadline", "[sim][peers][eevdf]") {
   // v0 weight 64 (w 4096, vslice 750 x 1024/4096 = 187.5), v1 nice 0.
   FakeHost h(1);
   std::vector<host::VcpuSpec> spec = {{false, 64, 0, 0}, {false, 16, 0, 0}};
@@ -479,8 +475,8 @@ TEST_CASE("eevdf: an entity placed exactly at V is eligible, whatever the weight
     FakeHost h(1);
     std::vector<host::VcpuSpec> spec = {{false, w, 0, 0}, {false, 16, 0, 0}, {false, 16, 0, 0}};
     Eevdf s(host::Topology::uniform(1, 1), spec, PeerConfig{}, h);
-    h.wake(s, 0, 0);  // runs
-    h.wake(s, 1, 0);  // waits at v = 0
+    h.wake(s, 0, 0);               // runs
+    h.wake(s, 1, 0);               // waits at v = 0
     h.wake(s, 2, 50.0 + w / 7.0);  // lands at V, between v1 and v0
     INFO("weight " << int(w) << ": V - v2 = " << s.avg_vruntime(0) - s.vruntime(2));
     CHECK(s.vruntime(2) == Approx(s.avg_vruntime(0)).margin(1e-9));
@@ -494,8 +490,8 @@ TEST_CASE("eevdf: RUN_TO_PARITY keeps the running entity until its slice is used
   std::vector<host::VcpuSpec> spec = {{false, 16, 0, 0}, {false, 64, 0, 0}};
   Eevdf s(host::Topology::uniform(1, 1), spec, PeerConfig{}, h);
   h.wake(s, 0, 0);
-  h.block(s, 0, 100);   // v0 at 100, alone: lag 0
-  h.wake(s, 0, 200);    // empty runqueue: v = min_vruntime = 100, deadline 850
+  h.block(s, 0, 100);  // v0 at 100, alone: lag 0
+  h.wake(s, 0, 200);   // empty runqueue: v = min_vruntime = 100, deadline 850
   CHECK(s.deadline(0) == Approx(850));
   // v1 wakes at 300 (v0 at 200): v1 at V = 200, deadline 200 + 187.5/2 =
   // 293.75. Both are eligible (V = 200) and v1's deadline is the earlier
@@ -514,8 +510,10 @@ TEST_CASE("eevdf: RUN_TO_PARITY keeps the running entity until its slice is used
   CHECK(h.count("rotate") == 1);
 }
 
-TEST_CASE("eevdf: select_idle_sibling: the previous core if idle, else an idle core of its node "
-          "within SIS_UTIL's scan budget", "[sim][peers][eevdf]") {
+TEST_CASE(
+    "eevdf: select_idle_sibling: the previous core if idle, else an idle core of its node "
+    "within SIS_UTIL's scan budget",
+    "[sim][peers][eevdf]") {
   SECTION("prev idle, then the next idle core after prev") {
     FakeHost h(4);
     Eevdf s(host::Topology::uniform(1, 4), vcpus(3), PeerConfig{}, h);
@@ -571,8 +569,7 @@ TEST_CASE("eevdf: select_idle_sibling: the previous core if idle, else an idle c
   }
 }
 
-TEST_CASE("eevdf: idle balance pulls a waiting entity, nearest node first, not cache-hot ones",
-          "[sim][peers][eevdf]") {
+TEST_CASE("eevdf: idle balance pulls a waiting entity, nearest node first, not cache-hot ones", "[sim][peers][eevdf]") {
   SECTION("nearest node first") {
     // Nodes 0, 1, 2 of one core each; node 1 at distance 20 from node 0,
     // node 2 at 30. Node 1 has one entity waiting, node 2 two.
@@ -597,9 +594,9 @@ TEST_CASE("eevdf: idle balance pulls a waiting entity, nearest node first, not c
   SECTION("cache hot entities stay") {
     FakeHost h(2);
     Eevdf s(host::Topology::uniform(1, 2), vcpus(3), PeerConfig{}, h);
-    h.wake(s, 0, 0);  // core 0
-    h.wake(s, 2, 0);  // core 1
-    h.wake(s, 1, 0);  // core 0 (least loaded tie: lowest); waits there
+    h.wake(s, 0, 0);     // core 0
+    h.wake(s, 2, 0);     // core 1
+    h.wake(s, 1, 0);     // core 0 (least loaded tie: lowest); waits there
     h.advance(s, 4000);  // tick: v1 runs on core 0, v0 waits, ran until 4000
     CHECK(s.curr(0) == 1);
     // Core 1 idles at 4200: v0 ran 200 µs ago (< sysctl_sched_migration_cost

@@ -58,8 +58,8 @@ TEST_CASE("M/M/1: mean, median and p99 response match 1/(mu - lambda)", "[sim][q
   // every policy, the peers included, must be an exact M/M/1.
   for (const char* pol : {"fifo", "credit2", "eevdf", "shard-sw"}) {
     PolicyResult r = simulate(s, parse_policy(pol, "model", false), RunOptions{42, {}});
-    INFO("policy " << pol << ": mean " << r.request.mean << " p50 " << r.request.p50 << " p99 "
-                   << r.request.p99 << " over " << r.request.count);
+    INFO("policy " << pol << ": mean " << r.request.mean << " p50 " << r.request.p50 << " p99 " << r.request.p99
+                   << " over " << r.request.count);
     CHECK(r.request.count > 250000);
     CHECK(r.request.mean == Approx(200.0).epsilon(kTol));
     CHECK(r.request.p50 == Approx(200.0 * std::log(2.0)).epsilon(kTol));
@@ -98,8 +98,8 @@ TEST_CASE("Preemptive-resume priority: two classes on one core", "[sim][queueing
     REQUIRE(r.workload_request.size() == 2);
     const LatencySummary& hi = r.workload_request[0].second;
     const LatencySummary& lo = r.workload_request[1].second;
-    INFO("policy " << pol << ": high " << hi.mean << " (" << hi.count << "), low " << lo.mean << " ("
-                   << lo.count << ")");
+    INFO("policy " << pol << ": high " << hi.mean << " (" << hi.count << "), low " << lo.mean << " (" << lo.count
+                   << ")");
     CHECK(hi.mean == Approx(125.0).epsilon(kTol));
     CHECK(lo.mean == Approx(250.0).epsilon(kTol));
     CHECK(r.sched.preemptions > 10000);

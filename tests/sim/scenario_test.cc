@@ -67,14 +67,14 @@ TEST_CASE("the shipped scenarios load and fit their engines", "[sim][scenario]")
   CHECK(batch_on[1] < 16);
   CHECK(batch_on[3] < 16);
   const Scenario kv_sc = load("kv-tier.toml");  // kept: a reference into a temporary dangles
-  const Workload& kv = kv_sc.workloads[0];  // exponential, 20-40 µs, high rate
+  const Workload& kv = kv_sc.workloads[0];      // exponential, 20-40 µs, high rate
   CHECK(kv.latency);
   CHECK(kv.service.kind == Dist::Kind::kExponential);
   CHECK(kv.service.mean() >= 20);
   CHECK(kv.service.mean() <= 40);
   CHECK(kv.rate_per_s >= 5000);
   const Scenario oltp_sc = load("oltp-bimodal.toml");  // kept: a reference into a temporary dangles
-  const Workload& oltp = oltp_sc.workloads[0];  // mostly ~5 µs, a few ~1 ms
+  const Workload& oltp = oltp_sc.workloads[0];         // mostly ~5 µs, a few ~1 ms
   CHECK(oltp.service.kind == Dist::Kind::kBimodal);
   CHECK(oltp.service.a_us == 5);
   CHECK(oltp.service.b_us == 1000);
@@ -94,8 +94,8 @@ TEST_CASE("the shipped scenarios load and fit their engines", "[sim][scenario]")
   }
   CHECK(capped);
   CHECK(weighted);
-  for (const char* f : {"demo-small.toml", "mixed-2s32c.toml", "kv-tier.toml", "oltp-bimodal.toml",
-                        "web-bursty.toml", "capped-2to1.toml"}) {  // these are overcommitted
+  for (const char* f : {"demo-small.toml", "mixed-2s32c.toml", "kv-tier.toml", "oltp-bimodal.toml", "web-bursty.toml",
+                        "capped-2to1.toml"}) {  // these are overcommitted
     INFO(f);
     Scenario s = load(f);
     CHECK(s.total_vcpus() > s.topo.cores());
@@ -119,7 +119,8 @@ distance = [[10, 31], [31, 10]]
 sync_cost_us = 80
 [[workload]]
 service = { dist = "bimodal", a_us = 5, b_us = 50, p_a = 0.5 }
-)", "t.toml");
+)",
+                              "t.toml");
   CHECK(t.topo.dist(1, 0) == 31);
   REQUIRE(t.engine_config.size() == 1);
   CHECK(t.engine_config[0] == std::pair<uint16_t, uint32_t>{0x13, 80});
@@ -139,12 +140,10 @@ TEST_CASE("malformed scenarios: the error names file, line and key", "[sim][scen
              Catch::Contains("bad.toml:4") && Catch::Contains("workload[0].block_us"));
   CHECK_THAT(error_of("[[workload]]\nservice = { dist = \"pareto\" }\n"),
              Catch::Contains("bad.toml:2") && Catch::Contains("workload[0].service.dist"));
-  CHECK_THAT(error_of("[sim]\nduration_ms = 10\nwarmup_ms = 20\n[[workload]]\n"),
-             Catch::Contains("sim.warmup_ms"));
+  CHECK_THAT(error_of("[sim]\nduration_ms = 10\nwarmup_ms = 20\n[[workload]]\n"), Catch::Contains("sim.warmup_ms"));
   CHECK_THAT(error_of("[engine.config]\nNOT_A_KEY = 1\n[[workload]]\n"),
              Catch::Contains("bad.toml:2") && Catch::Contains("engine.config.NOT_A_KEY"));
-  CHECK_THAT(error_of("[engine.config]\nSHARD_ENABLE = 2\n[[workload]]\n"),
-             Catch::Contains("E_BAD_ARG"));
+  CHECK_THAT(error_of("[engine.config]\nSHARD_ENABLE = 2\n[[workload]]\n"), Catch::Contains("E_BAD_ARG"));
   CHECK_THAT(error_of("[host]\nnodes = 2\n[[workload]]\nhome = 3\n"),
              Catch::Contains("bad.toml:4") && Catch::Contains("workload[0].home"));
   CHECK_THAT(error_of("[[workload]]\narrival = \"trace\"\n"), Catch::Contains("trace_us"));
@@ -190,14 +189,14 @@ TEST_CASE("policy names", "[sim][scenario]") {
   CHECK(parse_policy("eevdf", "model", false).peer == Peer::kEevdf);
   CHECK(std::string(policy_name(parse_policy("eevdf", "model", false))) == "eevdf");
   CHECK(std::string(policy_name(parse_policy("shard-hw", "model", false))) == "shard");
-  CHECK_THAT([] {
-    try {
-      parse_policy("cfs", "model", false);
-    } catch (const Error& e) {
-      return std::string(e.what());
-    }
-    return std::string("no error");
-  }(), Catch::Contains("credit2, eevdf"));
+  CHECK_THAT(
+      [] {
+        try {
+          parse_policy("cfs", "model", false);
+        } catch (const Error& e) { return std::string(e.what()); }
+        return std::string("no error");
+      }(),
+      Catch::Contains("credit2, eevdf"));
   CHECK(Scenario{}.policies[2] == "credit2");
   CHECK(Scenario{}.policies[3] == "eevdf");
 }
@@ -304,8 +303,7 @@ TEST_CASE("vShard through the driver's rings gives the same run as the model", "
   }
 }
 
-TEST_CASE("spec 1.1 caps in the simulator: the engine parks capped vCPUs, like the host's baselines",
-          "[sim][policy]") {
+TEST_CASE("spec 1.1 caps in the simulator: the engine parks capped vCPUs, like the host's baselines", "[sim][policy]") {
   // capped-2to1: bronze vCPUs are capped at 40 % of a core. With the cap
   // they get less work done than the same run without it, for vShard as for
   // credit; and vShard's parks come from the engine's PARK decisions.
@@ -349,7 +347,8 @@ TEST_CASE("batch work = blocks x block cost, per workload and in total", "[sim][
   CHECK(r.batch_work_cores <= 32);
 }
 
-TEST_CASE("engine settings from the command line (vshard sim --engine-config): checked, part of the digest", "[sim][scenario]") {
+TEST_CASE("engine settings from the command line (vshard sim --engine-config): checked, part of the digest",
+          "[sim][scenario]") {
   Scenario s = load_scenario(std::string(VSHARD_SCENARIO_DIR) + "/mixed-2s32c.toml");
   const std::string digest = s.digest;
   const size_t n = s.engine_config.size();

@@ -173,9 +173,9 @@ TEST_CASE("merge refuses reports that do not belong together", "[sim][sweep]") {
              Catch::Contains("b.json") && Catch::Contains("'order'") && Catch::Contains("policy sets"));
   CHECK_THAT(merge_error({a, changed([](json& j) { j["seed"] = 1; })}),
              Catch::Contains("b.json") && Catch::Contains("'seed'") && Catch::Contains("also in a.json"));
-  CHECK_THAT(merge_error({a, changed([](json& j) { j["policies"]["credit"].erase("preemptions"); })}),
-             Catch::Contains("b.json") && Catch::Contains("'policies.credit.preemptions'") &&
-                 Catch::Contains("missing"));
+  CHECK_THAT(
+      merge_error({a, changed([](json& j) { j["policies"]["credit"].erase("preemptions"); })}),
+      Catch::Contains("b.json") && Catch::Contains("'policies.credit.preemptions'") && Catch::Contains("missing"));
   CHECK_THAT(merge_error({a, changed([](json& j) { j["policies"]["fifo"]["request_latency_us"].erase("p99"); })}),
              Catch::Contains("'policies.fifo.request_latency_us.p99'"));
   CHECK_THAT(merge_error({a, changed([](json& j) { j["policies"]["credit"]["shards"] = "many"; })}),

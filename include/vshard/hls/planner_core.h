@@ -50,43 +50,43 @@ typedef int32_t vs_i32;
 #define VS_PLAN_MAX_NODES 8
 
 /* core_info bits */
-#define VS_PLAN_CI_ONLINE 0x01u    /* online[c] */
-#define VS_PLAN_CI_IDLE 0x02u      /* occ[c] == IDLE */
-#define VS_PLAN_CI_FREQ_SHIFT 2u   /* bits 3:2 freq[c] */
-#define VS_PLAN_CI_NODE_SHIFT 4u   /* bits 6:4 node[c] */
+#define VS_PLAN_CI_ONLINE 0x01u  /* online[c] */
+#define VS_PLAN_CI_IDLE 0x02u    /* occ[c] == IDLE */
+#define VS_PLAN_CI_FREQ_SHIFT 2u /* bits 3:2 freq[c] */
+#define VS_PLAN_CI_NODE_SHIFT 4u /* bits 6:4 node[c] */
 
 typedef struct vs_plan_in {
-  vs_i32 credit;           /* credit[u], -32767..32767 */
-  vs_i32 shard_min_credit; /* SHARD_MIN_CREDIT, signed */
-  vs_u32 bcost;            /* bcost[u], 0..65535 */
-  vs_u32 sync_cost_us;     /* SYNC_COST_US, 0..65535 */
-  vs_u32 erun;             /* erun[v] of the preemptor, 0..65535 (spec 1.1, 7.4 T) */
-  vs_u32 ncores;           /* parameter NCores, 1..256 */
-  vs_u32 load_hot_cores;   /* LOAD_HOT_CORES, 0..NCores */
-  vs_u8 blocks;            /* blocks[u] */
-  vs_u8 home;              /* home[u], < NNodes */
-  vs_u8 victim_core;       /* p, the preempted core (never a target) */
-  vs_u8 max_shards_param;  /* parameter MaxShards, 2..8 */
-  vs_u8 shard_enable;      /* SHARD_ENABLE, 0..1 */
-  vs_u8 max_shards_cfg;    /* MAX_SHARDS, 1..MaxShards */
-  vs_u8 shard_util_max;    /* SHARD_UTIL_MAX */
-  vs_u8 shard_min_freq;    /* SHARD_MIN_FREQ, 0..3 */
-  vs_u8 shard_max_dist;    /* SHARD_MAX_DIST */
-  vs_u8 k_under_load;      /* K_UNDER_LOAD, 1..MaxShards */
-  vs_u8 shards;            /* shards[u] still running, 0..MaxShards */
-  vs_u8 reserved;          /* zero */
+  vs_i32 credit;                                          /* credit[u], -32767..32767 */
+  vs_i32 shard_min_credit;                                /* SHARD_MIN_CREDIT, signed */
+  vs_u32 bcost;                                           /* bcost[u], 0..65535 */
+  vs_u32 sync_cost_us;                                    /* SYNC_COST_US, 0..65535 */
+  vs_u32 erun;                                            /* erun[v] of the preemptor, 0..65535 (spec 1.1, 7.4 T) */
+  vs_u32 ncores;                                          /* parameter NCores, 1..256 */
+  vs_u32 load_hot_cores;                                  /* LOAD_HOT_CORES, 0..NCores */
+  vs_u8 blocks;                                           /* blocks[u] */
+  vs_u8 home;                                             /* home[u], < NNodes */
+  vs_u8 victim_core;                                      /* p, the preempted core (never a target) */
+  vs_u8 max_shards_param;                                 /* parameter MaxShards, 2..8 */
+  vs_u8 shard_enable;                                     /* SHARD_ENABLE, 0..1 */
+  vs_u8 max_shards_cfg;                                   /* MAX_SHARDS, 1..MaxShards */
+  vs_u8 shard_util_max;                                   /* SHARD_UTIL_MAX */
+  vs_u8 shard_min_freq;                                   /* SHARD_MIN_FREQ, 0..3 */
+  vs_u8 shard_max_dist;                                   /* SHARD_MAX_DIST */
+  vs_u8 k_under_load;                                     /* K_UNDER_LOAD, 1..MaxShards */
+  vs_u8 shards;                                           /* shards[u] still running, 0..MaxShards */
+  vs_u8 reserved;                                         /* zero */
   vs_u8 numa_dist[VS_PLAN_MAX_NODES * VS_PLAN_MAX_NODES]; /* [i*8+j] */
-  vs_u8 core_info[VS_PLAN_MAX_CORES]; /* VS_PLAN_CI_* bits; zero past ncores */
-  vs_u8 util[VS_PLAN_MAX_CORES];      /* util[c]; zero past ncores */
+  vs_u8 core_info[VS_PLAN_MAX_CORES];                     /* VS_PLAN_CI_* bits; zero past ncores */
+  vs_u8 util[VS_PLAN_MAX_CORES];                          /* util[c]; zero past ncores */
 } vs_plan_in;
 
 typedef struct vs_plan_out {
-  vs_u16 eligible;  /* E, shard-eligible cores */
-  vs_u16 hot;       /* H, online cores with util >= SHARD_UTIL_MAX */
-  vs_u8 k;          /* K: 0 (no shards) or 1..MaxShards */
-  vs_u8 candidate;  /* 1 when the 7.3 test passes (E >= 1 included) */
-  vs_u8 k0;         /* K0 = min(B, E, MAX_SHARDS, L), 0 if no candidate */
-  vs_u8 size;       /* s = s(K), blocks per shard; 0 if k == 0 */
+  vs_u16 eligible;                  /* E, shard-eligible cores */
+  vs_u16 hot;                       /* H, online cores with util >= SHARD_UTIL_MAX */
+  vs_u8 k;                          /* K: 0 (no shards) or 1..MaxShards */
+  vs_u8 candidate;                  /* 1 when the 7.3 test passes (E >= 1 included) */
+  vs_u8 k0;                         /* K0 = min(B, E, MAX_SHARDS, L), 0 if no candidate */
+  vs_u8 size;                       /* s = s(K), blocks per shard; 0 if k == 0 */
   vs_u8 target[VS_PLAN_MAX_SHARDS]; /* t_i, i < k; zero past k */
   vs_u8 first[VS_PLAN_MAX_SHARDS];  /* first_i */
   vs_u8 count[VS_PLAN_MAX_SHARDS];  /* count_i */
@@ -151,8 +151,8 @@ VS_PLAN_FN void vs_plan_shards(VS_PLAN_IN_AS const vs_plan_in* in, VS_PLAN_OUT_A
 
   /* 7.3 candidate test and 7.4 K and shard size. */
   vs_u32 b = in->blocks;
-  vs_u32 candidate = in->shard_enable == 1u && in->shards == 0u && in->credit >= in->shard_min_credit &&
-                     b >= 1u && b * bcost >= sync_cost && e_count >= 1u;
+  vs_u32 candidate = in->shard_enable == 1u && in->shards == 0u && in->credit >= in->shard_min_credit && b >= 1u &&
+                     b * bcost >= sync_cost && e_count >= 1u;
   vs_u32 l = h_count >= in->load_hot_cores ? in->k_under_load : in->max_shards_param;
   vs_u32 k0 = vs_plan_min_u32(vs_plan_min_u32(b, e_count), vs_plan_min_u32(in->max_shards_cfg, l));
   /* s_T: the smallest power of two 2^j, j <= 7, with bcost << j >= T */

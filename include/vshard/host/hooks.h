@@ -34,8 +34,7 @@ class Dispatcher {
   // of its slice (µs).
   virtual double stop(uint32_t c, StopReason why) = 0;
   // Core c runs shard `index` of vCPU v: its blocks [first, first + count).
-  virtual void shard(uint32_t c, uint32_t v, uint32_t index, uint32_t first, uint32_t count,
-                     double delay_us) = 0;
+  virtual void shard(uint32_t c, uint32_t v, uint32_t index, uint32_t first, uint32_t count, double delay_us) = 0;
   // The current slice of core c now ends at end_us (vtslice).
   virtual void trim_slice(uint32_t c, double end_us) = 0;
 };
@@ -54,7 +53,7 @@ struct SchedStats {
   uint64_t engine_events = 0;
   uint64_t engine_decisions = 0;
   uint64_t profiles_sent = 0;
-  uint64_t parks = 0;  // vCPUs parked for exceeding their cap
+  uint64_t parks = 0;            // vCPUs parked for exceeding their cap
   double decision_us_total = 0;  // wake-path decision latency summed
 };
 

@@ -52,8 +52,8 @@ class Scheduler final : public SchedulerHooks {
   // engine: required for policy shard, ignored otherwise. Throws
   // vshard::Error(kBadConfig) if the host does not fit the engine or the
   // engine rejects the configuration.
-  Scheduler(const Topology& topo, std::vector<VcpuSpec> vcpus, SchedConfig cfg,
-            Dispatcher& dispatcher, std::unique_ptr<Engine> engine = nullptr);
+  Scheduler(const Topology& topo, std::vector<VcpuSpec> vcpus, SchedConfig cfg, Dispatcher& dispatcher,
+            std::unique_ptr<Engine> engine = nullptr);
 
   // ---- hypervisor hook points (vshard/host/hooks.h) ----
   void wake(uint32_t v, double now_us) override;
@@ -97,10 +97,10 @@ class Scheduler final : public SchedulerHooks {
     uint64_t enq_seq = 0;
     double slice_left = 0;  // a preempted vShard victim keeps its slice
     uint8_t cap_pct = 0;
-    bool parked = false;    // over its cap until the next accounting period
-    double used_us = 0;     // CPU charged this accounting period
-    double run_start = 0;   // when it was last placed (its run per wake, for erun)
-    double erun = 0;        // latency vCPUs: running mean of the run per wake, µs
+    bool parked = false;   // over its cap until the next accounting period
+    double used_us = 0;    // CPU charged this accounting period
+    double run_start = 0;  // when it was last placed (its run per wake, for erun)
+    double erun = 0;       // latency vCPUs: running mean of the run per wake, µs
   };
 
   // baselines
@@ -131,8 +131,8 @@ class Scheduler final : public SchedulerHooks {
   void pull_home(uint32_t c, double now);
   void note_run(uint32_t v, double now);  // latency vCPU v blocks: its run per wake
   uint32_t next_seq() { return ++seq_; }
-  double now_ = 0;         // time of the hook being served (place() records run starts)
-  bool in_pull_ = false;   // pull_home() is moving a vCPU: no nested pull
+  double now_ = 0;        // time of the hook being served (place() records run starts)
+  bool in_pull_ = false;  // pull_home() is moving a vCPU: no nested pull
 
   Topology topo_;
   SchedConfig cfg_;

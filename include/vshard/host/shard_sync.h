@@ -15,7 +15,10 @@ namespace vshard::host {
 class ShardJoin {
  public:
   // Arms the counter for k shards (k >= 1). Not concurrent with arrive().
-  void arm(uint32_t k) { left_.store(k, std::memory_order_relaxed); generation_.fetch_add(1, std::memory_order_release); }
+  void arm(uint32_t k) {
+    left_.store(k, std::memory_order_relaxed);
+    generation_.fetch_add(1, std::memory_order_release);
+  }
   // One shard finished. True for exactly one caller: the last shard.
   // Throws vshard::Error(kInternal) on more arrivals than shards.
   bool arrive();

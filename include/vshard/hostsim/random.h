@@ -30,7 +30,6 @@ struct Rng {
     return Rng{mix(mix(seed + kGamma) ^ ((index + 1) * 0xD1B54A32D192ED03ull))};
   }
 
-
   double uniform() { return (static_cast<double>(next() >> 11) + 1.0) * 0x1.0p-53; }  // (0,1]
   double exp(double mean) { return -mean * std::log(uniform()); }
   double normal() {

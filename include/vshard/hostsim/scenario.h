@@ -18,8 +18,8 @@ namespace vshard::hostsim {
 struct Dist {
   enum class Kind { kExponential, kDeterministic, kLognormal, kBimodal };
   Kind kind = Kind::kExponential;
-  double mean_us = 100.0;  // exponential, deterministic, lognormal
-  double sigma = 1.0;      // lognormal: sigma of the underlying normal
+  double mean_us = 100.0;                        // exponential, deterministic, lognormal
+  double sigma = 1.0;                            // lognormal: sigma of the underlying normal
   double a_us = 10.0, b_us = 1000.0, p_a = 0.9;  // bimodal: a with p_a, else b
   double mean() const;
 };
@@ -32,15 +32,15 @@ struct Workload {
   uint32_t vcpus_per_vm = 1;
   uint8_t weight = 16;
   uint8_t cap_pct = 0;  // Xen-style cap, % of one core per vCPU (0 = none)
-  int home = -1;  // NUMA node of every VM, -1 = VMs spread round-robin
+  int home = -1;        // NUMA node of every VM, -1 = VMs spread round-robin
   // request/response classes
   enum class Arrival { kPoisson, kTrace, kBursty };
   Arrival arrival = Arrival::kPoisson;
-  double rate_per_s = 1000.0;      // mean arrivals per second per vCPU (poisson, bursty)
-  double burst_on_ms = 10.0;       // bursty: mean on period (exponential)
-  double burst_off_ms = 40.0;      // bursty: mean off period (exponential), no arrivals
-  std::vector<double> trace_us;    // arrival offsets (µs, ascending), cycled
-  double trace_period_us = 0;      // cycle length (0: last offset + mean gap)
+  double rate_per_s = 1000.0;    // mean arrivals per second per vCPU (poisson, bursty)
+  double burst_on_ms = 10.0;     // bursty: mean on period (exponential)
+  double burst_off_ms = 40.0;    // bursty: mean off period (exponential), no arrivals
+  std::vector<double> trace_us;  // arrival offsets (µs, ascending), cycled
+  double trace_period_us = 0;    // cycle length (0: last offset + mean gap)
   Dist service;
   // batch class: jobs of blocks; the independent ones first (shardable),
   // then the sequential ones
@@ -51,8 +51,8 @@ struct Workload {
 
 struct Costs {
   double context_switch_us = 2.0;
-  double migration_us = 5.0;  // moving a vCPU or shard: migration_us * distance / 10
-  double shard_sync_us = 5.0; // each shard's completion (join, cache flush)
+  double migration_us = 5.0;   // moving a vCPU or shard: migration_us * distance / 10
+  double shard_sync_us = 5.0;  // each shard's completion (join, cache flush)
   // Running away from the home node: speed = 1 / (1 + remote_slowdown *
   // (distance - 10) / 10), i.e. 0.3 -> 23% slower at distance 20.
   double remote_slowdown = 0.3;
@@ -65,8 +65,8 @@ struct Scenario {
   double duration_ms = 1000.0;
   double warmup_ms = 100.0;
   uint64_t seed = 1;
-  std::vector<std::string> policies = {"fifo",     "credit",   "credit2",  "eevdf",
-                                       "vtslice",  "shard-sw", "shard-hw", "shard-pre"};
+  std::vector<std::string> policies = {"fifo",    "credit",   "credit2",  "eevdf",
+                                       "vtslice", "shard-sw", "shard-hw", "shard-pre"};
   host::Topology topo = host::Topology::uniform(1, 4);
   double tick_us = 10000.0;
   double account_us = 30000.0;

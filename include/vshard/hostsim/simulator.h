@@ -22,7 +22,7 @@ namespace vshard::hostsim {
 enum class Peer { kNone, kCredit2, kEevdf };
 struct PolicySpec {
   std::string label;
-  Peer peer = Peer::kNone;  // a peer scheduler instead of host::Scheduler
+  Peer peer = Peer::kNone;                    // a peer scheduler instead of host::Scheduler
   host::Policy policy = host::Policy::kFifo;  // host::Scheduler's policy (peer kNone)
   host::DecisionPath path = host::DecisionPath::kSoftware;
   std::string engine = "model";  // decisions computed by (vShard policies)
@@ -61,7 +61,7 @@ struct PolicyResult {
   // The same stall per preemption of a batch vCPU (µs; 0 without any):
   // lost ms/s x 1000 / batch preemptions per s, over the measured window.
   double batch_lost_us_per_preemption = 0;
-  double jain = 1.0;               // credit fairness over batch vCPUs (CPU time / weight)
+  double jain = 1.0;  // credit fairness over batch vCPUs (CPU time / weight)
   double mean_decision_us = 0;
   host::SchedStats sched;
   uint64_t sim_events = 0;

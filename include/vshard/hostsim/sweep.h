@@ -37,8 +37,8 @@ struct SweepOptions {
 // parallel: the in-process `model` (the simulator, host/ and model/ keep no
 // global state); the caller runs device engines with one job. The first
 // error of any run (in policy, seed order) is rethrown after all threads end.
-std::vector<nlohmann::json> run_sweep(const Scenario& sc, const std::vector<PolicySpec>& policies,
-                                      const RunInfo& info, const SweepOptions& opt);
+std::vector<nlohmann::json> run_sweep(const Scenario& sc, const std::vector<PolicySpec>& policies, const RunInfo& info,
+                                      const SweepOptions& opt);
 
 // A report and where it came from (a file name, for error messages).
 struct NamedReport {

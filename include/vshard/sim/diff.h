@@ -20,25 +20,25 @@
 namespace vshard::sim {
 
 struct DiffOptions {
-  std::string config = "small";  // RTL configuration (Harness::create)
-  uint64_t events = 100000;      // random events to generate
-  uint64_t seed = 1;             // of the events, the stall pattern and the RTL's X values
-  double bad_fraction = 0.02;    // share of events built to be rejected, in [0, 1]
-  double stall_prob = 0.1;       // per-cycle stall probability on each stream, in [0, 1)
+  std::string config = "small";         // RTL configuration (Harness::create)
+  uint64_t events = 100000;             // random events to generate
+  uint64_t seed = 1;                    // of the events, the stall pattern and the RTL's X values
+  double bad_fraction = 0.02;           // share of events built to be rejected, in [0, 1]
+  double stall_prob = 0.1;              // per-cycle stall probability on each stream, in [0, 1)
   std::string out = "vshard-diff-out";  // directory for mismatch artifacts and waveforms
-  bool trace = false;            // FST waveform of the run (out/trace.fst, out/replay.fst)
-  uint64_t trace_from = 0;       // first event index in the waveform
-  uint64_t trace_window = 200;   // events before a mismatch in its waveform
-  std::string replay;            // event log to replay instead of generating
-  uint64_t check_every = 4096;   // events between idle register comparisons (>= 1)
-  uint64_t max_mismatches = 1;   // stop after this many (>= 1)
-  bool quiet = false;            // no header or progress lines
+  bool trace = false;                   // FST waveform of the run (out/trace.fst, out/replay.fst)
+  uint64_t trace_from = 0;              // first event index in the waveform
+  uint64_t trace_window = 200;          // events before a mismatch in its waveform
+  std::string replay;                   // event log to replay instead of generating
+  uint64_t check_every = 4096;          // events between idle register comparisons (>= 1)
+  uint64_t max_mismatches = 1;          // stop after this many (>= 1)
+  bool quiet = false;                   // no header or progress lines
 };
 
 struct DiffMismatch {
   uint64_t index = 0;  // event the mismatch belongs to
   uint64_t cycle = 0;
-  std::string what;    // multi-line description
+  std::string what;  // multi-line description
 };
 
 struct DiffResult {
@@ -49,7 +49,7 @@ struct DiffResult {
   uint64_t checks = 0;     // register comparisons
   uint64_t cycles = 0;
   double seconds = 0;
-  Counters counters;       // the model's, at the end
+  Counters counters;  // the model's, at the end
   bool ok() const { return mismatches.empty(); }
 };
 

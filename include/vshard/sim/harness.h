@@ -48,9 +48,9 @@ struct HarnessOptions {
 // One decision as it left the engine.
 struct ReceivedDecision {
   Decision decision;
-  bool tlast = false;          // m_axis_dec_tlast_o at the handshake
-  uint64_t valid_cycle = 0;    // first cycle tvalid was high for it
-  uint64_t fire_cycle = 0;     // cycle of the tvalid && tready handshake
+  bool tlast = false;        // m_axis_dec_tlast_o at the handshake
+  uint64_t valid_cycle = 0;  // first cycle tvalid was high for it
+  uint64_t fire_cycle = 0;   // cycle of the tvalid && tready handshake
 };
 
 class Harness {
@@ -59,8 +59,7 @@ class Harness {
 
   // Creates the engine of a linked-in configuration ("small", "large").
   // Throws vshard::Error(kBadConfig) naming the configurations available.
-  static std::unique_ptr<Harness> create(const std::string& config,
-                                         const HarnessOptions& opts = {});
+  static std::unique_ptr<Harness> create(const std::string& config, const HarnessOptions& opts = {});
   // Names of the configurations linked into this binary, sorted.
   static std::vector<std::string> configs();
   // Used by each configuration library to make itself known.

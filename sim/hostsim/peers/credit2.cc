@@ -14,9 +14,7 @@ int64_t to_ns(double us) { return std::llround(us * 1000.0); }
 
 Credit2::Credit2(const host::Topology& topo, std::vector<host::VcpuSpec> vcpus, const PeerConfig& cfg,
                  host::Dispatcher& dispatcher)
-    : PeerBase("credit2", topo, std::move(vcpus), cfg, dispatcher),
-      vcpus_(specs_.size()),
-      cores_(topo_.cores()) {
+    : PeerBase("credit2", topo, std::move(vcpus), cfg, dispatcher), vcpus_(specs_.size()), cores_(topo_.cores()) {
   // cpu_add_to_runqueue: CPUs join a runqueue of their socket (node) that
   // has room, the least full one; at most max_cpus_runq CPUs per runqueue,
   // with the CPUs spread evenly over as few runqueues as that allows.
@@ -70,7 +68,7 @@ void Credit2::assign(uint32_t v, uint32_t rq) {
   r.svc.push_back(v);
   ++r.weights[s.weight];
   r.max_weight = std::max(r.max_weight, s.weight);  // update_max_weight
-  r.b_avgload += s.avgload;  // expected load with this vCPU
+  r.b_avgload += s.avgload;                         // expected load with this vCPU
 }
 
 void Credit2::deassign(uint32_t v) {
@@ -91,9 +89,8 @@ void Credit2::deassign(uint32_t v) {
 void Credit2::runq_insert(uint32_t v) {
   // After every vCPU with at least as much credit.
   auto& q = rqs_[vcpus_[v].rq].runq;
-  auto at = std::upper_bound(q.begin(), q.end(), v, [&](uint32_t a, uint32_t b) {
-    return vcpus_[a].credit > vcpus_[b].credit;
-  });
+  auto at = std::upper_bound(q.begin(), q.end(), v,
+                             [&](uint32_t a, uint32_t b) { return vcpus_[a].credit > vcpus_[b].credit; });
   q.insert(at, v);
 }
 
@@ -177,8 +174,7 @@ int64_t Credit2::runtime(uint32_t c, uint32_t snext, int64_t now, int64_t inflig
   swait = std::max(swait, inflight);
   int64_t rt_credit = swait > 0 ? n.credit - swait : n.credit;
   int64_t time = rt_credit > 0 ? rt_credit * n.weight / r.max_weight : 0;  // c2t
-  if (caps_.capped(snext))
-    time = std::min(time, std::max<int64_t>(0, to_ns(caps_.left_us(snext))));
+  if (caps_.capped(snext)) time = std::min(time, std::max<int64_t>(0, to_ns(caps_.left_us(snext))));
   if (time < min_time) return min_time;
   return std::min(time, kMaxTimer);
 }
@@ -262,10 +258,8 @@ bool Credit2::schedule(uint32_t c, double now, double delay, Cause cause) {
   std::vector<std::pair<uint32_t, uint32_t>> moves;
   int64_t time = 0;
   if (snext >= 0) {
-    if (switching)
-      runq_remove(static_cast<uint32_t>(snext));
-    else
-      update_load(rq, snext, 0, t);
+    if (switching) runq_remove(static_cast<uint32_t>(snext));
+    else update_load(rq, snext, 0, t);
     const auto& q = rqs_[rq].runq;
     int64_t top = vcpus_[snext].credit;
     if (!q.empty()) top = std::max(top, vcpus_[q.front()].credit);

@@ -178,10 +178,8 @@ void Eevdf::dequeue(uint32_t c, uint32_t v, double now) {
   // update_entity_lag: clamp to +-max(2 slices, a tick) of its virtual time.
   double limit = vdelta(std::max(2 * base_slice_, kTickUs), e);
   e.vlag = std::clamp(avg_vruntime(c) - e.v, -limit, limit);
-  if (r.curr == static_cast<int>(v))
-    r.curr = -1;
-  else
-    remove_waiting(c, v);
+  if (r.curr == static_cast<int>(v)) r.curr = -1;
+  else remove_waiting(c, v);
   update_min_vruntime(r);
 }
 
@@ -393,8 +391,9 @@ void Eevdf::balance(uint32_t c, size_t level, double now) {
     const uint64_t cores_b = node_cores_[busiest].size();
     if (nr_b > cores_b) {  // busiest overloaded: even out beyond imbalance_pct
       if (uint64_t{nr_b} * cores_l * 100 > uint64_t{nr_l} * cores_b * kImbalancePct)
-        imbalance = static_cast<uint32_t>((uint64_t{nr_b} * cores_l - std::min<uint64_t>(uint64_t{nr_l} * cores_b, uint64_t{nr_b} * cores_l)) /
-                                          (cores_l + cores_b));
+        imbalance = static_cast<uint32_t>(
+            (uint64_t{nr_b} * cores_l - std::min<uint64_t>(uint64_t{nr_l} * cores_b, uint64_t{nr_b} * cores_l)) /
+            (cores_l + cores_b));
     } else if (idle_l > idle_b + 1) {  // both have spare cores: spread the idle ones
       imbalance = (idle_l - idle_b) / 2;
     }

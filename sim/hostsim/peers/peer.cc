@@ -9,8 +9,7 @@ namespace vshard::hostsim::peers {
 
 CapBudget::CapBudget(const std::vector<host::VcpuSpec>& specs, double account_us)
     : limit_us_(specs.size(), 0.0), used_us_(specs.size(), 0.0) {
-  for (size_t v = 0; v < specs.size(); ++v)
-    limit_us_[v] = specs[v].cap_pct * account_us / 100.0;
+  for (size_t v = 0; v < specs.size(); ++v) limit_us_[v] = specs[v].cap_pct * account_us / 100.0;
 }
 
 void CapBudget::refill() {
@@ -31,11 +30,9 @@ PeerBase::PeerBase(const char* name, const host::Topology& topo, std::vector<hos
   if (specs_.empty()) throw Error(Errc::kBadConfig, std::string(name_) + ": no vCPUs");
   for (size_t v = 0; v < specs_.size(); ++v) {
     if (specs_[v].home >= topo_.nodes)
-      throw Error(Errc::kBadConfig, "vCPU " + std::to_string(v) + " has home node " +
-                                        std::to_string(specs_[v].home) + " but the host has " +
-                                        std::to_string(topo_.nodes) + " node(s)");
-    if (specs_[v].weight == 0)
-      throw Error(Errc::kBadConfig, "vCPU " + std::to_string(v) + " has weight 0; use 1..255");
+      throw Error(Errc::kBadConfig, "vCPU " + std::to_string(v) + " has home node " + std::to_string(specs_[v].home) +
+                                        " but the host has " + std::to_string(topo_.nodes) + " node(s)");
+    if (specs_[v].weight == 0) throw Error(Errc::kBadConfig, "vCPU " + std::to_string(v) + " has weight 0; use 1..255");
   }
   for (uint32_t c = 0; c < topo_.cores(); ++c) node_cores_[topo_.core_node[c]].push_back(c);
   for (uint32_t n = 0; n < topo_.nodes; ++n) {
@@ -80,8 +77,7 @@ void PeerBase::begin_wake(uint32_t v, bool blocked) {
 
 void PeerBase::check_vcpu(uint32_t v, const char* hook) const {
   if (v >= specs_.size())
-    throw Error(Errc::kBadInput, std::string(name_) + " " + hook + ": vCPU " + std::to_string(v) +
-                                     " does not exist");
+    throw Error(Errc::kBadInput, std::string(name_) + " " + hook + ": vCPU " + std::to_string(v) + " does not exist");
 }
 
 }  // namespace vshard::hostsim::peers

@@ -61,8 +61,7 @@ int main() {
   std::vector<Decision> got(expected.size() + 4);
   size_t n = 0;
   const auto deadline = DeviceClock::now() + std::chrono::seconds(5);
-  while (n < expected.size() && DeviceClock::now() < deadline)
-    n += dev->wait(got.data() + n, got.size() - n, deadline);
+  while (n < expected.size() && DeviceClock::now() < deadline) n += dev->wait(got.data() + n, got.size() - n, deadline);
   got.resize(n);
   expect(got == expected, "the driver's decisions equal the model's");
 

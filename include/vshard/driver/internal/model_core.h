@@ -25,7 +25,7 @@ class ModelCore : public EngineCore {
   // reset, and fault() says why.
   bool offer(const Event& ev) override;
   bool take(Decision& out) override;
-  void egress_ready(bool) override {}     // take() is pulled only while the ring has room
+  void egress_ready(bool) override {}    // take() is pulled only while the ring has room
   bool run() override { return false; }  // the model answers at once
   bool idle() override { return queue_pos_ >= queue_len_; }
   void freeze(bool on) override { frozen_ = on; }

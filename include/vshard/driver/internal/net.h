@@ -80,8 +80,8 @@ inline long query_number(const std::map<std::string, std::string>& q, const char
   char* end = nullptr;
   const long v = std::strtol(it->second.c_str(), &end, 10);
   if (*end != '\0' || it->second.empty() || v < lo || v > hi)
-    throw Error(Errc::kBadConfig, where + ": " + key + "=" + it->second + " is not " + std::to_string(lo) + ".." +
-                                      std::to_string(hi));
+    throw Error(Errc::kBadConfig,
+                where + ": " + key + "=" + it->second + " is not " + std::to_string(lo) + ".." + std::to_string(hi));
   return v;
 }
 

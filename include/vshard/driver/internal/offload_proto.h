@@ -47,9 +47,9 @@ inline constexpr size_t kDecisionsHead = 16;
 inline constexpr size_t kMaxDecisionsPerMsg = (kMaxPayload - kDecisionsHead - 8 * kMaxNodes) / 16;  // 79
 
 enum class MsgType : uint8_t {
-  kHello = 1,      // c->s: u64 client nonce, u64 client time (ns, strictly increasing per host)
-  kWelcome = 2,    // s->c: u64 client nonce, identity: 7 x u32 (MAGIC VERSION DESC_BYTES NCORES NVCPUS NNODES MAX_SHARDS)
-  kEvents = 3,     // c->s
+  kHello = 1,    // c->s: u64 client nonce, u64 client time (ns, strictly increasing per host)
+  kWelcome = 2,  // s->c: u64 client nonce, identity: 7 x u32 (MAGIC VERSION DESC_BYTES NCORES NVCPUS NNODES MAX_SHARDS)
+  kEvents = 3,   // c->s
   kDecisions = 4,  // s->c
   kRequest = 5,    // c->s: u64 request id, u64 after (events applied first), u8 op, 3 x 0, u32 offset, u32 value, data
   kReply = 6,      // s->c: u64 request id, u8 status, u8 nodes, 2 x 0, u32 value, nodes x (u32, u32) table
@@ -66,9 +66,9 @@ enum class Op : uint8_t {
 
 enum class Status : uint8_t {
   kOk = 0,
-  kNotYet = 1,       // `after` events not applied yet (lost or reordered): retry
-  kRefused = 2,      // fault injection not allowed, bad offset
-  kFailed = 3,       // the engine refused (state snapshot invalid, engine fault); reply carries no value
+  kNotYet = 1,   // `after` events not applied yet (lost or reordered): retry
+  kRefused = 2,  // fault injection not allowed, bad offset
+  kFailed = 3,   // the engine refused (state snapshot invalid, engine fault); reply carries no value
 };
 
 enum class StaleReason : uint8_t { kIncarnation = 1, kSession = 2 };
@@ -84,9 +84,18 @@ struct Header {
 };
 
 // Little-endian helpers.
-inline void put16(uint8_t* p, uint16_t v) { p[0] = static_cast<uint8_t>(v); p[1] = static_cast<uint8_t>(v >> 8); }
-inline void put32(uint8_t* p, uint32_t v) { put16(p, static_cast<uint16_t>(v)); put16(p + 2, static_cast<uint16_t>(v >> 16)); }
-inline void put64(uint8_t* p, uint64_t v) { put32(p, static_cast<uint32_t>(v)); put32(p + 4, static_cast<uint32_t>(v >> 32)); }
+inline void put16(uint8_t* p, uint16_t v) {
+  p[0] = static_cast<uint8_t>(v);
+  p[1] = static_cast<uint8_t>(v >> 8);
+}
+inline void put32(uint8_t* p, uint32_t v) {
+  put16(p, static_cast<uint16_t>(v));
+  put16(p + 2, static_cast<uint16_t>(v >> 16));
+}
+inline void put64(uint8_t* p, uint64_t v) {
+  put32(p, static_cast<uint32_t>(v));
+  put32(p + 4, static_cast<uint32_t>(v >> 32));
+}
 inline uint16_t get16(const uint8_t* p) { return static_cast<uint16_t>(p[0] | (p[1] << 8)); }
 inline uint32_t get32(const uint8_t* p) { return get16(p) | (static_cast<uint32_t>(get16(p + 2)) << 16); }
 inline uint64_t get64(const uint8_t* p) { return get32(p) | (static_cast<uint64_t>(get32(p + 4)) << 32); }
@@ -154,7 +163,10 @@ class ReplayWindow {
  public:
   bool check(uint64_t packet) const;  // would accept
   void accept(uint64_t packet);       // after the datagram was authenticated
-  void reset() { top_ = 0; bits_ = 0; }
+  void reset() {
+    top_ = 0;
+    bits_ = 0;
+  }
   uint64_t top() const { return top_; }
   uint64_t bits() const { return bits_; }
 

@@ -24,9 +24,9 @@ namespace vshard::driver::shm {
 inline constexpr uint32_t kMagic = 0x4D485356;  // "VSHM"
 inline constexpr uint32_t kVersion = 1;
 inline constexpr size_t kControlBytes = 4096;
-inline constexpr uint64_t kDataAddr = kControlBytes;  // device address of the ring memory
+inline constexpr uint64_t kDataAddr = kControlBytes;                // device address of the ring memory
 inline constexpr size_t kDataBytes = (size_t{2} << 20) + 2 * 4096;  // rings of up to 2^16 + 2^16 descriptors
-inline constexpr size_t kStagingBytes = 256 * 1024;                  // Model::state_bytes(max) is ~100 KiB
+inline constexpr size_t kStagingBytes = 256 * 1024;                 // Model::state_bytes(max) is ~100 KiB
 inline constexpr size_t kRegionBytes = kControlBytes + kDataBytes + kStagingBytes;
 
 enum State : uint32_t { kInit = 0, kServing = 1, kStopped = 2 };
@@ -39,7 +39,7 @@ struct alignas(64) Control {
   std::atomic<uint32_t> state;
   std::atomic<uint32_t> incarnation;
   uint32_t server_pid;
-  uint32_t identity[7];  // MAGIC VERSION DESC_BYTES NCORES NVCPUS NNODES MAX_SHARDS
+  uint32_t identity[7];                        // MAGIC VERSION DESC_BYTES NCORES NVCPUS NNODES MAX_SHARDS
   alignas(64) std::atomic<uint32_t> doorbell;  // EVQ tail, posted by the host
   std::atomic<uint32_t> dq_head;               // DQ_HEAD, posted by the host
   std::atomic<uint32_t> wake;                  // futex word: the host adds 1 after posting

@@ -56,23 +56,23 @@ namespace vshard::hostsim::peers {
 class Credit2 final : public PeerBase {
  public:
   // xen/common/sched/credit2.c and xen/common/sched/private.h, in ns.
-  static constexpr int64_t kCreditInit = 10'000'000;         // CSCHED2_CREDIT_INIT
-  static constexpr int64_t kCreditMin = -kCreditInit;        // CSCHED2_CREDIT_MIN
-  static constexpr int64_t kIdleCredit = kCreditMin - 1;     // CSCHED2_IDLE_CREDIT
-  static constexpr int64_t kCreditReset = 0;                 // CSCHED2_CREDIT_RESET
-  static constexpr int64_t kMinTimer = 500'000;              // CSCHED2_MIN_TIMER
-  static constexpr int64_t kMaxTimer = kCreditInit;          // CSCHED2_MAX_TIMER
-  static constexpr int64_t kCarryoverMax = kMinTimer;        // CSCHED2_CARRYOVER_MAX
-  static constexpr int64_t kMigrateResist = 500'000;         // sched_credit2_migrate_resist=500
-  static constexpr int64_t kMigrateCompensation = 50'000;    // CSCHED2_MIGRATE_COMPENSATION
-  static constexpr int64_t kRatelimit = 1'000'000;           // SCHED_DEFAULT_RATELIMIT_US
-  static constexpr int64_t kTickleTolerance = 50'000;        // CSCHED2_RATELIMIT_TICKLE_TOLERANCE
-  static constexpr uint32_t kMaxCpusRunq = 16;               // MAX_CPUS_RUNQ
-  static constexpr unsigned kLoadGranularityShift = 10;      // LOADAVG_GRANULARITY_SHIFT
-  static constexpr unsigned kLoadWindowShift = 30 - 10;      // LOADAVG_WINDOW_SHIFT - granularity
-  static constexpr unsigned kLoadPrecisionShift = 18;        // LOADAVG_PRECISION_SHIFT
-  static constexpr int kUnderloadTolerance = 0;              // credit2_balance_under
-  static constexpr int kOverloadTolerance = -3;              // credit2_balance_over
+  static constexpr int64_t kCreditInit = 10'000'000;       // CSCHED2_CREDIT_INIT
+  static constexpr int64_t kCreditMin = -kCreditInit;      // CSCHED2_CREDIT_MIN
+  static constexpr int64_t kIdleCredit = kCreditMin - 1;   // CSCHED2_IDLE_CREDIT
+  static constexpr int64_t kCreditReset = 0;               // CSCHED2_CREDIT_RESET
+  static constexpr int64_t kMinTimer = 500'000;            // CSCHED2_MIN_TIMER
+  static constexpr int64_t kMaxTimer = kCreditInit;        // CSCHED2_MAX_TIMER
+  static constexpr int64_t kCarryoverMax = kMinTimer;      // CSCHED2_CARRYOVER_MAX
+  static constexpr int64_t kMigrateResist = 500'000;       // sched_credit2_migrate_resist=500
+  static constexpr int64_t kMigrateCompensation = 50'000;  // CSCHED2_MIGRATE_COMPENSATION
+  static constexpr int64_t kRatelimit = 1'000'000;         // SCHED_DEFAULT_RATELIMIT_US
+  static constexpr int64_t kTickleTolerance = 50'000;      // CSCHED2_RATELIMIT_TICKLE_TOLERANCE
+  static constexpr uint32_t kMaxCpusRunq = 16;             // MAX_CPUS_RUNQ
+  static constexpr unsigned kLoadGranularityShift = 10;    // LOADAVG_GRANULARITY_SHIFT
+  static constexpr unsigned kLoadWindowShift = 30 - 10;    // LOADAVG_WINDOW_SHIFT - granularity
+  static constexpr unsigned kLoadPrecisionShift = 18;      // LOADAVG_PRECISION_SHIFT
+  static constexpr int kUnderloadTolerance = 0;            // credit2_balance_under
+  static constexpr int kOverloadTolerance = -3;            // credit2_balance_over
 
   Credit2(const host::Topology& topo, std::vector<host::VcpuSpec> vcpus, const PeerConfig& cfg,
           host::Dispatcher& dispatcher);
@@ -106,17 +106,17 @@ class Credit2 final : public PeerBase {
     uint32_t proc = 0;  // sched_unit_master: the CPU it last ran on or was given
     int64_t credit = kCreditInit;
     int64_t residual = 0;
-    int64_t start_ns = 0;  // credit burnt up to here
-    int64_t entry_ns = 0;  // started running (runstate entry time)
+    int64_t start_ns = 0;                                       // credit burnt up to here
+    int64_t entry_ns = 0;                                       // started running (runstate entry time)
     int64_t avgload = int64_t{1} << (kLoadPrecisionShift - 1);  // starts at 50 %
     int64_t load_last = 0;
     int migrate_to = -1;  // balance_load asked this running vCPU to move here
   };
   struct Runq {
     uint8_t node = 0;
-    std::vector<uint32_t> cpus;  // ascending
-    std::vector<uint32_t> runq;  // queued vCPUs, credit descending
-    std::vector<uint32_t> svc;   // vCPUs assigned to this runqueue
+    std::vector<uint32_t> cpus;           // ascending
+    std::vector<uint32_t> runq;           // queued vCPUs, credit descending
+    std::vector<uint32_t> svc;            // vCPUs assigned to this runqueue
     std::array<uint32_t, 256> weights{};  // assigned vCPUs by weight
     uint32_t max_weight = 1;
     int64_t load = 0;  // runnable (running + queued) vCPUs
@@ -150,8 +150,7 @@ class Credit2 final : public PeerBase {
   int candidate(uint32_t rq, int scurr, uint32_t c, int64_t now) const;
   // Runs csched2_schedule on core c; true if the vCPU on c changed.
   bool schedule(uint32_t c, double now, double delay, Cause cause);
-  void balance_load(uint32_t c, int64_t now, int scurr, int snext,
-                    std::vector<std::pair<uint32_t, uint32_t>>& moves);
+  void balance_load(uint32_t c, int64_t now, int scurr, int snext, std::vector<std::pair<uint32_t, uint32_t>>& moves);
   void migrate(uint32_t v, uint32_t to, double now);
   uint32_t cycle(uint32_t rq, uint32_t after) const;  // next CPU of rq after `after`, wrapping
 

@@ -63,16 +63,16 @@ namespace vshard::hostsim::peers {
 class Eevdf final : public PeerBase {
  public:
   // kernel/sched/fair.c, kernel/sched/features.h, kernel/Kconfig.hz (6.6).
-  static constexpr double kNice0Load = 1024.0;          // NICE_0_LOAD
-  static constexpr double kBaseSliceUs = 750.0;         // normalized_sysctl_sched_base_slice
-  static constexpr double kTickUs = 4000.0;             // CONFIG_HZ_250 (TICK_NSEC)
-  static constexpr double kMigrationCostUs = 500.0;     // sysctl_sched_migration_cost
+  static constexpr double kNice0Load = 1024.0;            // NICE_0_LOAD
+  static constexpr double kBaseSliceUs = 750.0;           // normalized_sysctl_sched_base_slice
+  static constexpr double kTickUs = 4000.0;               // CONFIG_HZ_250 (TICK_NSEC)
+  static constexpr double kMigrationCostUs = 500.0;       // sysctl_sched_migration_cost
   static constexpr double kMaxIdleBalanceCostUs = 500.0;  // max_idle_balance_cost at boot
-  static constexpr int kImbalancePct = 117;             // sd->imbalance_pct (MC and NUMA)
-  static constexpr int kBusyFactor = 16;                // sd->busy_factor
-  static constexpr uint32_t kNrMigrate = 32;            // sysctl_sched_nr_migrate
-  static constexpr double kPeltHalflifeUs = 32000.0;    // PELT: utilisation halves in 32 ms
-  static constexpr bool kRunToParity = true;            // SCHED_FEAT(RUN_TO_PARITY, true)
+  static constexpr int kImbalancePct = 117;               // sd->imbalance_pct (MC and NUMA)
+  static constexpr int kBusyFactor = 16;                  // sd->busy_factor
+  static constexpr uint32_t kNrMigrate = 32;              // sysctl_sched_nr_migrate
+  static constexpr double kPeltHalflifeUs = 32000.0;      // PELT: utilisation halves in 32 ms
+  static constexpr bool kRunToParity = true;              // SCHED_FEAT(RUN_TO_PARITY, true)
 
   Eevdf(const host::Topology& topo, std::vector<host::VcpuSpec> vcpus, const PeerConfig& cfg,
         host::Dispatcher& dispatcher);
@@ -127,7 +127,7 @@ class Eevdf final : public PeerBase {
   };
   struct Node {
     std::vector<double> lb_cost;  // per domain level: max_newidle_lb_cost
-    double util = 0;  // PELT-like average utilisation of its cores, 0..1
+    double util = 0;              // PELT-like average utilisation of its cores, 0..1
     uint32_t nr_scan;
     uint32_t waiting = 0;  // entities waiting in its runqueues
   };
@@ -161,7 +161,7 @@ class Eevdf final : public PeerBase {
   // one it may pull; -1 if none.
   int busiest_core(std::span<const uint32_t> nodes, uint32_t except, double now) const;
   int migratable(uint32_t c, double now) const;  // entity to pull from c, or -1
-  void detach(uint32_t v, double now);  // off its runqueue for a balancing move
+  void detach(uint32_t v, double now);           // off its runqueue for a balancing move
   double next_tick(double now) const;
   double interval_us(uint32_t c, size_t level) const;
 
@@ -169,7 +169,7 @@ class Eevdf final : public PeerBase {
   std::vector<Ent> ents_;
   std::vector<Rq> rqs_;
   std::vector<Node> nodes_;
-  uint32_t waiting_ = 0;      // entities waiting anywhere (rd->overload)
+  uint32_t waiting_ = 0;           // entities waiting anywhere (rd->overload)
   std::vector<uint32_t> resched_;  // cores marked need_resched
 };
 

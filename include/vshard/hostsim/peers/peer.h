@@ -66,8 +66,8 @@ class PeerBase : public host::SchedulerHooks {
  protected:
   // Throws vshard::Error(kBadConfig) on a vCPU table the host cannot run
   // (no vCPUs, weight 0, home node out of range).
-  PeerBase(const char* name, const host::Topology& topo, std::vector<host::VcpuSpec> vcpus,
-           const PeerConfig& cfg, host::Dispatcher& dispatcher);
+  PeerBase(const char* name, const host::Topology& topo, std::vector<host::VcpuSpec> vcpus, const PeerConfig& cfg,
+           host::Dispatcher& dispatcher);
 
   // v runs on c after delay_us of decision latency until end_us (absolute):
   // the real schedulers arm their timer when they decide, so the context
