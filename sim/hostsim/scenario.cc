@@ -50,9 +50,11 @@ double Dist::mean() const {
 }
 
 uint32_t Scenario::total_vcpus() const {
-  uint32_t n = 0;
-  for (const auto& w : workloads) n += w.vms * w.vcpus_per_vm;
-  return n;
+  // Summed in 64 bits and saturated, so that many huge workloads cannot wrap
+  // past the 4096-vCPU check (each product is below 2^32, their count too).
+  uint64_t n = 0;
+  for (const auto& w : workloads) n += uint64_t{w.vms} * w.vcpus_per_vm;
+  return static_cast<uint32_t>(std::min<uint64_t>(n, UINT32_MAX));
 }
 
 Params Scenario::engine_params_for() const {

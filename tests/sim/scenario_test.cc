@@ -377,3 +377,14 @@ TEST_CASE("engine settings from the command line (vshard sim --engine-config): c
   CHECK_THAT(error_of("NUMA_DIST[0][1]=30"), Catch::Contains("[host]"));
   CHECK_THAT(error_of("SLICE_US=99999999999"), Catch::Contains("not a 32-bit integer"));
 }
+
+TEST_CASE("total_vcpus saturates instead of wrapping past the engine's limit", "[sim][scenario]") {
+  Scenario s;
+  Workload w;
+  w.vms = 4096;
+  w.vcpus_per_vm = 4096;
+  s.workloads.assign(256, w);  // 2^32 vCPUs: 0 in 32-bit arithmetic
+  CHECK(s.total_vcpus() == UINT32_MAX);
+  s.workloads.resize(1);
+  CHECK(s.total_vcpus() == 4096u * 4096u);
+}
