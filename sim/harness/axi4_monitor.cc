@@ -24,6 +24,7 @@ void Axi4Monitor::reset() {
   rvalid_wait_ = bvalid_wait_ = 0;
   reads_.clear();
   writes_.clear();
+  early_w_.clear();
   w_burst_ = 0;
 }
 
@@ -31,6 +32,16 @@ size_t Axi4Monitor::reads_outstanding() const {
   size_t n = 0;
   for (const auto& [id, q] : reads_) n += q.size();
   return n;
+}
+
+void Axi4Monitor::w_beat(bool wlast, uint64_t cycle) {
+  Burst& b = writes_[w_burst_];
+  const bool last = b.beats == b.len;
+  if (wlast != last)
+    violation(cycle, std::string("WLAST ") + (wlast ? "set on beat " : "missing on beat ") +
+                         std::to_string(b.beats + 1) + " of an AW of " + std::to_string(b.len + 1) + " beats");
+  ++b.beats;
+  if (last) ++w_burst_;
 }
 
 void Axi4Monitor::check_address(const char* ch, uint64_t addr, uint8_t len, uint8_t size, uint8_t burst,
@@ -105,18 +116,19 @@ void Axi4Monitor::sample(const Axi4MasterPins& m, const Axi4SlavePins& s, uint64
   }
 
   // ---- W beats: each belongs to the oldest AW whose beats are not all sent ----
+  // A beat ahead of its AW is a violation; it is kept (early_w_) and matched
+  // to the next AW, so the accounting after it stays right.
   if (m.wvalid && s.wready) {
     if (w_burst_ >= writes_.size()) {
       violation(cycle, "W beat without an AW (no write address accepted for it in this or an earlier cycle)");
+      early_w_.push_back(m.wlast);
     } else {
-      Burst& b = writes_[w_burst_];
-      const bool last = b.beats == b.len;
-      if (m.wlast != last)
-        violation(cycle, std::string("WLAST ") + (m.wlast ? "set on beat " : "missing on beat ") +
-                             std::to_string(b.beats + 1) + " of an AW of " + std::to_string(b.len + 1) + " beats");
-      ++b.beats;
-      if (last) ++w_burst_;
+      w_beat(m.wlast, cycle);
     }
+  }
+  while (!early_w_.empty() && w_burst_ < writes_.size()) {
+    w_beat(early_w_.front(), cycle);
+    early_w_.pop_front();
   }
 
   // ---- R beats -----------------------------------------------------------------

@@ -3,6 +3,7 @@
 #include "vshard/sim/axi_memory.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
 #include <string>
 
@@ -144,13 +145,13 @@ void AxiMemory::edge(const Axi4MasterPins& m, const Axi4SlavePins& s) {
     const bool ok = covered(m.araddr, m.arlen, m.arsize);
     reads_.push_back(ReadBurst{m.arid, m.arlen, m.arsize, m.araddr, now_ + lat, order_++, !ok});
     ++stats_.read_bursts;
-    stats_.decerr_bursts += !ok;
+    if (!ok) decerr("read", m.araddr, m.arlen);
   }
   if (s.awready && m.awvalid) {
     const bool ok = covered(m.awaddr, m.awlen, m.awsize);
     writes_.push_back(WriteBurst{m.awid, m.awlen, m.awsize, m.awaddr, !ok});
     ++stats_.write_bursts;
-    stats_.decerr_bursts += !ok;
+    if (!ok) decerr("write", m.awaddr, m.awlen);
   }
   if (s.wready && m.wvalid) {
     WBeat w;
@@ -174,6 +175,15 @@ void AxiMemory::edge(const Axi4MasterPins& m, const Axi4SlavePins& s) {
   }
   store_beats();
   ++now_;
+}
+
+void AxiMemory::decerr(const char* what, uint64_t addr, uint8_t len) {
+  if (stats_.decerr_bursts++ == 0) {
+    char buf[96];
+    std::snprintf(buf, sizeof buf, "%s of %u beat(s) at 0x%llx", what, unsigned{len} + 1,
+                  static_cast<unsigned long long>(addr));
+    first_decerr_ = buf;
+  }
 }
 
 void AxiMemory::store_beats() {

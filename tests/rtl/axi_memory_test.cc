@@ -405,6 +405,26 @@ TEST_CASE("Axi4Monitor: each rule is caught when broken", "[axi][unit]") {
                  1),
              Catch::Contains("B response with no write"));
 
+  // A W beat ahead of its AW: one violation, and the write still accounted for when its AW and B come.
+  {
+    Axi4Monitor early;
+    for (int c = 0; c < 3; ++c) {
+      Axi4MasterPins m;
+      m.rready = m.bready = true;
+      Axi4SlavePins s;
+      if (c == 0) m.wvalid = m.wlast = s.wready = true;
+      if (c == 1) {
+        aw(m, 0x5000, 0);
+        s.awready = true;
+      }
+      if (c == 2) s.bvalid = true;
+      early.sample(m, s, static_cast<uint64_t>(c));
+    }
+    CHECK(early.violations() == 1);
+    CHECK_THAT(early.first_violation(), Catch::Contains("W beat without an AW"));
+    CHECK(early.writes_outstanding() == 0);
+  }
+
   // A clean read, write with W in the AW's cycle, and their answers: nothing to report.
   Axi4Monitor mon;
   for (int c = 0; c < 6; ++c) {

@@ -62,6 +62,7 @@ class Axi4Monitor {
     bool late = false;  // answer_limit already reported
   };
   void violation(uint64_t cycle, const std::string& msg);
+  void w_beat(bool wlast, uint64_t cycle);
   void check_address(const char* ch, uint64_t addr, uint8_t len, uint8_t size, uint8_t burst, uint64_t cycle);
 
   Axi4MonitorOptions opts_;
@@ -76,6 +77,7 @@ class Axi4Monitor {
   std::map<uint8_t, std::deque<Burst>> reads_;  // by ARID, oldest first
   std::deque<Burst> writes_;                    // AWs in order; beats = W beats seen
   size_t w_burst_ = 0;                          // index in writes_ of the AW the next W beat belongs to
+  std::deque<bool> early_w_;                    // WLAST of W beats that came before their AW
 };
 
 }  // namespace vshard::sim

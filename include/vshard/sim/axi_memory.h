@@ -31,6 +31,7 @@
 #include <deque>
 #include <functional>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "vshard/sim/axi4.h"
@@ -92,6 +93,8 @@ class AxiMemory {
   };
   const Stats& stats() const { return stats_; }
   void clear_stats() { stats_ = Stats{}; }
+  // The first burst answered DECERR ("read of 4 beats at 0x..."), empty if none.
+  const std::string& first_decerr() const { return first_decerr_; }
 
  private:
   struct Region {
@@ -125,6 +128,7 @@ class AxiMemory {
   bool coin(std::bernoulli_distribution& d) { return d.p() > 0.0 && d(rng_); }
   void present_read_beat();
   void store_beats();
+  void decerr(const char* what, uint64_t addr, uint8_t len);
 
   AxiMemoryOptions opts_;
   std::mt19937_64 rng_;
@@ -144,6 +148,7 @@ class AxiMemory {
   bool b_presenting_ = false;
 
   Stats stats_;
+  std::string first_decerr_;
 };
 
 }  // namespace vshard::sim
