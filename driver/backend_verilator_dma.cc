@@ -106,23 +106,16 @@ class CardBackend : public Backend {
   }
 
   void inject(Fault fault) override {
-    switch (fault) {
-      case Fault::kFreeze: h_->freeze(true); break;
-      case Fault::kThaw:
-        h_->freeze(false);
-        for (const auto& [off, v] : posted_) h_->write32(off, v);
-        posted_.clear();
-        written_ = true;
-        break;
-      case Fault::kCorruptType:
-      case Fault::kCorruptSeq:
-      case Fault::kDropLast:
-      case Fault::kCorruptPayload: arm_corruption(fault, corrupt_); break;
-      case Fault::kCorruptPlan:
-      case Fault::kBadPlan:
-        throw Error(Errc::kUnsupported,
-                    "the plan faults are test hooks of the opencl backend's planner kernel; backend "
-                    "'verilator-dma' has no planner kernel");
+    if (arm_corruption(fault, corrupt_)) return;
+    if (fault == Fault::kFreeze) {
+      h_->freeze(true);
+    } else if (fault == Fault::kThaw) {
+      h_->freeze(false);
+      for (const auto& [off, v] : posted_) h_->write32(off, v);
+      posted_.clear();
+      written_ = true;
+    } else {
+      throw_no_planner(name());
     }
   }
 

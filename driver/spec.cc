@@ -189,9 +189,14 @@ OpenedBackend open_backend(const std::string& spec) {
 
 std::unique_ptr<EngineCore> make_engine_core(const std::string& spec, std::string& name) {
   const ParsedSpec p = parse_spec(spec);
+  if (p.backend == "verilator" && verilator_frontend_is_dma(spec, p))
+    throw Error(Errc::kBadConfig, "engine spec '" + spec +
+                                      "': frontend=dma is a whole card (vs_card_top with its own DMA front-end); "
+                                      "`vshard serve` hosts an engine core behind its software front-end: leave "
+                                      "out frontend= or use frontend=ring");
   const auto cfg = p.query.find("config");
-  const std::optional<Params> params =
-      cfg == p.query.end() ? std::nullopt : std::optional<Params>(named_params(spec, cfg->second));
+  std::optional<Params> params;
+  if (cfg != p.query.end()) params = named_params(spec, cfg->second);
   name = p.backend;
   if (p.backend == "model") {
     check_keys(spec, p, {"config"});
@@ -199,11 +204,6 @@ std::unique_ptr<EngineCore> make_engine_core(const std::string& spec, std::strin
   }
   if (p.backend == "verilator") {
     check_keys(spec, p, {"config", "frontend"});
-    if (verilator_frontend_is_dma(spec, p))
-      throw Error(Errc::kBadConfig, "engine spec '" + spec +
-                                        "': frontend=dma is a whole card (vs_card_top with its own DMA front-end); "
-                                        "`vshard serve` hosts an engine core behind its software front-end: leave "
-                                        "out frontend= or use frontend=ring");
 #ifdef VSHARD_DRIVER_HAVE_VERILATOR
     return make_verilator_core(cfg == p.query.end() ? "small" : cfg->second);
 #endif

@@ -1,17 +1,15 @@
 // vshard::sim::Axi4Monitor: the AXI4 protocol checks of include/vshard/sim/axi4_monitor.h.
 #include "vshard/sim/axi4_monitor.h"
 
+#include "vshard/sim/internal/hex.h"
+
 #include <algorithm>
 #include <cstdio>
 
 namespace vshard::sim {
 namespace {
 
-std::string hex(uint64_t v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-  return buf;
-}
+using internal::hex;
 
 }  // namespace
 

@@ -10,15 +10,12 @@
 #include <verilated_fst_c.h>
 
 #include "vshard/error.h"
+#include "vshard/sim/internal/hex.h"
 
 namespace vshard::sim {
 namespace {
 
-std::string hex(uint64_t v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-  return buf;
-}
+using internal::hex;
 
 }  // namespace
 

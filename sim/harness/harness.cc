@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "vshard/error.h"
+#include "vshard/sim/internal/hex.h"
 
 namespace vshard::sim {
 namespace {
@@ -17,11 +18,7 @@ std::map<std::string, Harness::Factory>& registry() {
   return r;
 }
 
-std::string hex(uint64_t v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-  return buf;
-}
+using internal::hex;
 
 ClockOptions clock_options_of(const HarnessOptions& o) {
   return ClockOptions{o.seed, o.trace_path, o.axi_timeout_cycles, o.reset_timeout_cycles};
