@@ -3,12 +3,15 @@
 // AxiMemory answers its AXI4 master and an Axi4Monitor checks it. Every
 // case compares the decisions bit for bit with the model, the prestaged
 // lines and the writeback word in host memory with the model's table and
-// the ring indices, and asserts zero AXI4 violations.
+// the ring indices, checks that no writeback word publishes decisions before
+// the prestaged lines show their events, and asserts zero AXI4 violations.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "vshard/event_gen.h"
@@ -43,6 +46,14 @@ struct Card {
   uint64_t evq_off = 4096, dq_off = 0;
   Model model;
   std::vector<Decision> want, got;
+  // After each submitted event: decisions so far, and each node's epoch.
+  std::vector<uint64_t> decisions_after;
+  std::vector<std::vector<uint32_t>> epochs_after;
+  // Writeback words that published decisions while a node's line in host
+  // memory was older than the state after those decisions (docs/driver.md:
+  // the table is updated before DQ_TAIL is published).
+  uint64_t stale_publications = 0;
+  std::string first_stale;
 
   // high_first: PRESTAGE_BASE_HI before _LO. The driver writes LO first;
   // with a table above 4 GB the card then writes the whole table at once to
@@ -57,6 +68,9 @@ struct Card {
     mem = static_cast<uint8_t*>(std::aligned_alloc(4096, bytes));
     std::memset(mem, 0, bytes);
     h->memory().add_region(mem, kDev, bytes);
+    h->memory().on_write = [this](uint64_t addr, uint8_t data[16], uint16_t) {
+      if (addr == kDev) check_publication(data);
+    };
     h->reset();
     h->write32(regs::kCtrl, regs::kCtrlEnable | regs::kCtrlSoftReset);
     h->wait_idle();
@@ -79,6 +93,32 @@ struct Card {
     if (!high_first) h->write32(regs::kPrestageBaseHi, static_cast<uint32_t>(kDev >> 32));
     h->wait_idle();
   }
+  // A writeback word is about to be stored: every event whose decisions it
+  // publishes must already show in the prestaged lines (epochs only grow).
+  void check_publication(const uint8_t* data) {
+    const uint64_t w = load64(data);
+    const uint32_t tail = static_cast<uint32_t>(w >> 32);
+    // The last event all of whose decisions are at or below DQ_TAIL.
+    const auto it = std::upper_bound(decisions_after.begin(), decisions_after.end(), uint64_t{tail});
+    if (it == decisions_after.begin()) return;
+    const size_t k = static_cast<size_t>(it - decisions_after.begin()) - 1;
+    for (uint32_t n = 0; n < h->params().nodes; ++n) {
+      const uint32_t in_memory = static_cast<uint32_t>(load64(mem + 64 * (1 + n)) >> 32);
+      if (in_memory < epochs_after[k][n] && stale_publications++ == 0)
+        first_stale = "DQ_TAIL " + std::to_string(tail) + " published at cycle " + std::to_string(h->cycle()) +
+                      " while node " + std::to_string(n) + "'s line had epoch " + std::to_string(in_memory) + " < " +
+                      std::to_string(epochs_after[k][n]) + " (after event " + std::to_string(k) + ")";
+    }
+  }
+  void restart() {
+    std::memset(mem, 0, bytes);
+    evq_tail = dq_head = 0;
+    model = Model(h->params());
+    want.clear();
+    got.clear();
+    decisions_after.clear();
+    epochs_after.clear();
+  }
   // The writeback word: EVQ_HEAD (31:0), DQ_TAIL (63:32).
   uint32_t evq_head() const { return static_cast<uint32_t>(load64(mem)); }
   uint32_t dq_tail() const { return static_cast<uint32_t>(load64(mem) >> 32); }
@@ -89,6 +129,10 @@ struct Card {
     while (from + n < evs.size() && evq_tail - evq_head() < evq_size) {
       encode(evs[from + n], mem + evq_off + 16ull * (evq_tail & (evq_size - 1)));
       model.step(evs[from + n], want);
+      decisions_after.push_back(want.size());
+      epochs_after.emplace_back();
+      for (uint32_t node = 0; node < h->params().nodes; ++node)
+        epochs_after.back().push_back(model.prestage(node).epoch);
       ++evq_tail;
       ++n;
     }
@@ -137,6 +181,8 @@ struct Card {
     CHECK(h->read32(regs::kEvqHead) == evq_tail);
     CHECK(h->read32(regs::kDqTail) == dq_head);
     CHECK((h->read32(regs::kErrSticky) & kEDma) == 0);
+    INFO(first_stale);
+    CHECK(stale_publications == 0);
     INFO(h->monitor().first_violation());
     CHECK(h->monitor().violations() == 0);
     CHECK(h->monitor().reads_outstanding() == 0);
@@ -274,11 +320,7 @@ TEST_CASE("card: a DECERR sets E_DMA and stops DMA until SOFT_RESET", "[card][rt
   c.h->wait_idle();
   CHECK((c.h->read32(regs::kErrSticky) & kEDma) == 0);
   CHECK(c.h->read32(regs::kEvqHead) == 0);
-  std::memset(c.mem, 0, c.bytes);
-  c.evq_tail = c.dq_head = 0;
-  c.model = Model(c.h->params());
-  c.want.clear();
-  c.got.clear();
+  c.restart();
   c.program(4, 4);
   c.run(std::vector<Event>(log.events.begin() + 20, log.events.end()));
   c.check();
