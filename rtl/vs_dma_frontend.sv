@@ -31,8 +31,8 @@
 // E_RING_OVERFLOW; register writes take effect only with all four byte
 // strobes (as in vs_top). Rings are served while both SIZE_LOG2 are in
 // 1..20; nothing is written to the prestaged table before PRESTAGE_BASE has
-// been written, and each write of PRESTAGE_BASE_LO/HI rewrites the whole
-// table once. CTRL.SOFT_RESET (soft_rst_i) zeroes the four indices and the
+// been written, and each write of PRESTAGE_BASE_HI (the half written last:
+// LO, then HI) rewrites the whole table once. CTRL.SOFT_RESET (soft_rst_i) zeroes the four indices and the
 // sticky bits and clears E_DMA's stop; DMA already in flight completes first
 // (its data is dropped), so the bus never sees a broken burst. Base
 // addresses keep their low bits as written but are used 16-byte aligned
@@ -258,7 +258,7 @@ module vs_dma_frontend #(
   assign head_len   = tag_len_q[tag_rd_q*5 +: 5];
   assign head_cnt   = tag_cnt_q[tag_rd_q*5 +: 5];
   assign head_ready = (tags_used_q != 5'd0) && ({1'b0, rd_beat_q} < head_cnt);
-  assign evt_fire   = out_valid_q && evt_tready_i && !drain_q;
+  assign evt_fire   = out_valid_q && evt_tready_i && !drain_q && !dma_err_q;
   // While draining after a soft reset, arrived beats are read and dropped.
   assign buf_rd     = head_ready && (drain_q || !out_valid_q || evt_fire);
   assign head_last  = ({1'b0, rd_beat_q} + 5'd1 == head_len);
@@ -267,7 +267,9 @@ module vs_dma_frontend #(
     if (buf_rd) out_data_q <= ebuf[{tag_rd_q, rd_beat_q}];
   end
   assign evt_tdata_o  = out_data_q;
-  assign evt_tvalid_o = out_valid_q && !drain_q;
+  // After a read error nothing more reaches the engine (the beat that
+  // failed is at least two cycles from the output stage).
+  assign evt_tvalid_o = out_valid_q && !drain_q && !dma_err_q;
 
   // ==========================================================================
   // Writes: decision bursts, prestaged lines, the writeback word
@@ -376,9 +378,11 @@ module vs_dma_frontend #(
   assign m_axi_awsize_o  = 3'd4;
   assign m_axi_awburst_o = 2'b01;
   assign m_axi_awvalid_o = aw_valid_q;
-  // After a soft reset cleared the FIFO, a burst already announced still
-  // sends its beats (their data no longer matters): AXI has no way back.
-  assign m_axi_wvalid_o  = w_active_q && (!w_dec_q || dq_valid || drain_q);
+  // W beats follow their AW's handshake (never before it: some
+  // interconnects want the address first). After a soft reset cleared the
+  // FIFO, a burst already announced still sends its beats (their data no
+  // longer matters): AXI has no way back.
+  assign m_axi_wvalid_o  = w_active_q && !aw_valid_q && (!w_dec_q || dq_valid || drain_q);
   assign m_axi_wdata_o   = w_dec_q ? dq_data : w_word_q;
   assign m_axi_wstrb_o   = w_dec_q ? 16'hFFFF : 16'h00FF;
   assign m_axi_wlast_o   = (w_left_q == 4'd0);
@@ -452,7 +456,9 @@ module vs_dma_frontend #(
       if (wr_dq_head)  dq_head_q <= reg_wdata_i;
       if (wr_pre_lo)   pre_base_q[31:0]  <= reg_wdata_i;
       if (wr_pre_hi)   pre_base_q[63:32] <= reg_wdata_i;
-      if (wr_pre_lo || wr_pre_hi) begin
+      // The HI half commits the 64-bit address (hosts and XRT write LO
+      // first), so the table is never written at {old HI, new LO}.
+      if (wr_pre_hi) begin
         pre_armed_q <= 1'b1;
         sh_stale_q  <= '1;
         wb_stale_q  <= 1'b1;
