@@ -55,11 +55,7 @@ struct Card {
   uint64_t stale_publications = 0;
   std::string first_stale;
 
-  // high_first: PRESTAGE_BASE_HI before _LO. The driver writes LO first;
-  // with a table above 4 GB the card then writes the whole table at once to
-  // {old HI, new LO} (see "PRESTAGE_BASE written low half first" below, which
-  // fails on that), so the other cases write HI first to test the rest.
-  Card(const CardHarnessOptions& o, uint32_t evq_log2, uint32_t dq_log2, bool high_first = true)
+  Card(const CardHarnessOptions& o, uint32_t evq_log2, uint32_t dq_log2)
       : h(CardHarness::create("small", o)), model(h->params()) {
     evq_size = 1u << evq_log2;
     dq_size = 1u << dq_log2;
@@ -74,13 +70,14 @@ struct Card {
     h->reset();
     h->write32(regs::kCtrl, regs::kCtrlEnable | regs::kCtrlSoftReset);
     h->wait_idle();
-    program(evq_log2, dq_log2, high_first);
+    program(evq_log2, dq_log2);
   }
   ~Card() {
     h.reset();
     std::free(mem);
   }
-  void program(uint32_t evq_log2, uint32_t dq_log2, bool high_first = true) {
+  // The ring registers in the driver's order (Device::open): ..., PRESTAGE_BASE_LO, _HI.
+  void program(uint32_t evq_log2, uint32_t dq_log2) {
     const uint64_t evq = kDev + evq_off, dq = kDev + dq_off;
     h->write32(regs::kEvqBaseLo, static_cast<uint32_t>(evq));
     h->write32(regs::kEvqBaseHi, static_cast<uint32_t>(evq >> 32));
@@ -88,9 +85,8 @@ struct Card {
     h->write32(regs::kDqBaseLo, static_cast<uint32_t>(dq));
     h->write32(regs::kDqBaseHi, static_cast<uint32_t>(dq >> 32));
     h->write32(regs::kDqSizeLog2, dq_log2);
-    if (high_first) h->write32(regs::kPrestageBaseHi, static_cast<uint32_t>(kDev >> 32));
     h->write32(regs::kPrestageBaseLo, static_cast<uint32_t>(kDev));
-    if (!high_first) h->write32(regs::kPrestageBaseHi, static_cast<uint32_t>(kDev >> 32));
+    h->write32(regs::kPrestageBaseHi, static_cast<uint32_t>(kDev >> 32));
     h->wait_idle();
   }
   // A writeback word is about to be stored: every event whose decisions it
@@ -214,10 +210,11 @@ TEST_CASE("card: identity over AXI4-Lite and ring registers read back", "[card][
 
 TEST_CASE("card: PRESTAGE_BASE written low half first (the driver's order) writes only inside the table",
           "[card][rtl]") {
-  // docs/driver.md's Device::open writes PRESTAGE_BASE_LO, then _HI. The
-  // table is at 0x2'0000'0000: no write may go anywhere else (on a real host
-  // a write to {0, LO} lands in someone else's memory), and no E_DMA.
-  Card c(fast_memory(11), 4, 4, /*high_first=*/false);
+  // Device::open writes PRESTAGE_BASE_LO, then _HI. The table is at
+  // 0x2'0000'0000: no write may go anywhere else (on a real host a write to
+  // {old HI = 0, new LO} lands in someone else's memory), and no E_DMA. The
+  // first RTL (644c77c) wrote the whole table at once on the LO write.
+  Card c(fast_memory(11), 4, 4);
   CHECK(c.h->memory().stats().decerr_bursts == 0);
   CHECK((c.h->read32(regs::kErrSticky) & kEDma) == 0);
   const EventLog log = generate_event_log(c.h->params(), 12, 40);
