@@ -30,10 +30,7 @@ std::unique_ptr<CardHarness> CardHarness::create(const std::string& config, cons
 }
 
 CardHarness::CardHarness(std::string config, Params params, const CardHarnessOptions& opts)
-    : AxilHarness(std::move(config), params,
-                  ClockOptions{opts.seed, opts.trace_path, opts.axi_timeout_cycles, opts.reset_timeout_cycles}),
-      memory_(opts.memory),
-      monitor_(opts.monitor) {}
+    : AxilHarness(std::move(config), params, opts.clock), memory_(opts.memory), monitor_(opts.monitor) {}
 
 CardHarness::~CardHarness() = default;
 

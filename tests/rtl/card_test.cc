@@ -188,7 +188,7 @@ struct Card {
 
 CardHarnessOptions fast_memory(uint64_t seed = 1) {
   CardHarnessOptions o;
-  o.seed = seed;
+  o.clock.seed = seed;
   o.memory.seed = seed;
   o.memory.read_latency_min = 4;
   o.memory.read_latency_max = 12;
@@ -269,7 +269,7 @@ TEST_CASE("card: bad descriptors are answered by ERROR like the model does", "[c
 
 TEST_CASE("card: back-pressure, 125-250 cycle latency and out-of-order reads change nothing", "[card][rtl]") {
   CardHarnessOptions o;
-  o.seed = 5;
+  o.clock.seed = 5;
   o.memory.seed = 5;
   o.memory.read_latency_min = 125;
   o.memory.read_latency_max = 250;

@@ -27,12 +27,8 @@
 namespace vshard::sim {
 
 struct CardHarnessOptions {
-  // Seeds Verilator's randomised initial values (the memory has its own seed).
-  uint64_t seed = 1;
-  std::string trace_path;
-  uint64_t axi_timeout_cycles = 1000;
-  uint64_t reset_timeout_cycles = 200000;
-  AxiMemoryOptions memory;
+  ClockOptions clock;       // seed (Verilator's initial values), waveform, deadlines
+  AxiMemoryOptions memory;  // host memory: its own seed, latency, back-pressure
   Axi4MonitorOptions monitor;
 };
 
