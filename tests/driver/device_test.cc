@@ -359,6 +359,17 @@ uint64_t mmio_reads(const Device& dev) {
 }
 }  // namespace
 
+TEST_CASE("frontend=dma: only the configurations linked in, named when another is asked for", "[driver][backend]") {
+  std::string msg;
+  CHECK(throws_code(
+      Errc::kBadConfig, [&] { Device::open("verilator?config=large&frontend=dma"); }, &msg));
+  CHECK(msg.find("'large'") != std::string::npos);
+  CHECK(msg.find("vs_card_top") != std::string::npos);
+  CHECK(msg.find("available: small") != std::string::npos);
+  auto card = Device::open("verilator?frontend=dma");
+  CHECK(std::string(card->backend_name()) == "verilator-dma");
+}
+
 TEST_CASE("wake path: no register read between the doorbell and the prestaged entry", "[driver][backend]") {
   for (const std::string& spec : {std::string("verilator?config=small&frontend=dma")}) {
     INFO("backend " << spec);
