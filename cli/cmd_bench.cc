@@ -24,6 +24,7 @@
 
 #include "commands.h"
 #include "vshard/sim/card_harness.h"
+#include "vshard/sim/card_host.h"
 #include "vshard/sim/harness.h"
 #include "vshard/error.h"
 #include "vshard/event_gen.h"
@@ -230,14 +231,11 @@ struct FrontendOpts {
 constexpr uint64_t kBenchDev = 0x4000'0000ull;  // device address of the host buffer
 constexpr uint32_t kBenchRingLog2 = 10;         // 1024-descriptor rings
 
-// A card programmed with both rings in one host buffer (docs/driver.md layout).
+// A card with both rings in one host buffer (sim::CardHost), and the cycles
+// at which its writes land.
 struct BenchCard {
-  std::unique_ptr<sim::CardHarness> h;
-  std::vector<uint8_t> buf;
-  uint8_t* mem = nullptr;
-  uint64_t evq_off = 4096, dq_off = 4096 + (16ull << kBenchRingLog2);
-  uint32_t size = 1u << kBenchRingLog2;
-  uint32_t evq_tail = 0, dq_head = 0;
+  std::unique_ptr<sim::CardHost> host;
+  sim::CardHarness* h = nullptr;
   // Cycles of the first decision beat and the first prestaged line stored
   // since mark(), and of the last decision beat stored.
   // first_wb: the first writeback word since mark() whose DQ_TAIL is past
@@ -248,68 +246,32 @@ struct BenchCard {
   explicit BenchCard(uint32_t latency) {
     sim::CardHarnessOptions o;
     o.memory.read_latency_min = o.memory.read_latency_max = latency;
-    h = sim::CardHarness::create("small", o);
-    buf.assign(dq_off + (16ull << kBenchRingLog2) + 2 * 4096, 0);
-    mem = buf.data() + (4096 - reinterpret_cast<uintptr_t>(buf.data()) % 4096) % 4096;
-    h->memory().add_region(mem, kBenchDev, dq_off + (16ull << kBenchRingLog2));
-    h->memory().on_write = [this](uint64_t addr, uint8_t* data, uint16_t) {
-      const uint64_t off = addr - kBenchDev;
+    auto card = sim::CardHarness::create("small", o);
+    h = card.get();
+    card->memory().on_write = [this](uint64_t addr, uint8_t* data, uint16_t) {
+      if (!host) return;  // the set-up's table writes
+      const uint64_t off = addr - host->device_address();
       uint32_t wb_tail;
       std::memcpy(&wb_tail, data + 4, 4);
-      if (off == 0 && wb_tail != dq_head) {
+      if (off == 0 && wb_tail != host->dq_head()) {
         first_wb = std::min(first_wb, h->cycle());
-      } else if (off >= dq_off) {
+      } else if (off >= host->dq_offset()) {
         first_dec = std::min(first_dec, h->cycle());
         last_dec = h->cycle();
       } else if (off >= 64 && off < 4096) {
         first_line = std::min(first_line, h->cycle());
       }
     };
-    h->reset();
-    h->write32(regs::kCtrl, regs::kCtrlEnable | regs::kCtrlSoftReset);
-    h->wait_idle();
-    const uint64_t evq = kBenchDev + evq_off, dq = kBenchDev + dq_off;
-    h->write32(regs::kEvqBaseLo, static_cast<uint32_t>(evq));
-    h->write32(regs::kEvqBaseHi, static_cast<uint32_t>(evq >> 32));
-    h->write32(regs::kEvqSizeLog2, kBenchRingLog2);
-    h->write32(regs::kDqBaseLo, static_cast<uint32_t>(dq));
-    h->write32(regs::kDqBaseHi, static_cast<uint32_t>(dq >> 32));
-    h->write32(regs::kDqSizeLog2, kBenchRingLog2);
-    h->write32(regs::kPrestageBaseLo, static_cast<uint32_t>(kBenchDev));
-    h->write32(regs::kPrestageBaseHi, static_cast<uint32_t>(kBenchDev >> 32));
-    h->wait_idle();
+    sim::CardHostOptions ho;
+    ho.ring_log2 = kBenchRingLog2;
+    ho.device_address = kBenchDev;
+    host = std::make_unique<sim::CardHost>(std::move(card), ho);
   }
-  uint64_t writeback() const {
-    uint64_t w;
-    std::memcpy(&w, mem, 8);
-    return w;
-  }
-  uint32_t evq_head() const { return static_cast<uint32_t>(writeback()); }
-  uint32_t dq_tail() const { return static_cast<uint32_t>(writeback() >> 32); }
-  // Queues up to n events from evs[from], one doorbell; returns how many.
   size_t submit(const std::vector<Event>& evs, size_t from, size_t n) {
-    n = std::min<size_t>({n, evs.size() - from, size - (evq_tail - evq_head())});
-    for (size_t i = 0; i < n; ++i) encode(evs[from + i], mem + evq_off + 16ull * ((evq_tail + i) & (size - 1)));
-    if (n == 0) return 0;
-    evq_tail += static_cast<uint32_t>(n);
-    h->write32(regs::kDoorbell, evq_tail);
-    return n;
+    return host->submit(evs.data() + from, std::min(n, evs.size() - from));
   }
-  // Takes what the writeback word announces; returns the decisions taken.
-  size_t harvest() {
-    const uint32_t tail = dq_tail();
-    const size_t n = tail - dq_head;
-    if (n == 0) return 0;
-    dq_head = tail;
-    h->write32(regs::kDqHead, dq_head);
-    return n;
-  }
-  void check() const {
-    if (h->monitor().violations() != 0)
-      throw Error(Errc::kDeviceFailed, "the card broke the AXI4 protocol: " + h->monitor().first_violation());
-    if (!h->memory().first_decerr().empty())
-      throw Error(Errc::kDeviceFailed, "the card accessed memory outside its buffer: " + h->memory().first_decerr());
-  }
+  size_t harvest() { return host->harvest(nullptr); }
+  void check() const { host->check(); }
 };
 
 struct Summary {
@@ -408,8 +370,7 @@ void bench_frontend(const FrontendOpts& o) {
       const uint64_t deadline = t0 + 1000 + 2000 * n;
       while (taken < total_decisions) {
         if (c.h->cycle() >= deadline) throw Error(Errc::kTimeout, "the card did not answer the stream in time");
-        if (next < n && c.size - (c.evq_tail - c.evq_head()) >= std::min<size_t>(16, n - next))
-          next += c.submit(log.events, next, 16);
+        if (next < n && c.host->room() >= std::min<size_t>(16, n - next)) next += c.submit(log.events, next, 16);
         c.h->tick();
         taken += c.harvest();
       }

@@ -17,6 +17,12 @@ void register_diff(CLI::App& app, int& exit_code) {
   CLI::App* c = app.add_subcommand("diff", "Differential test: the RTL engine (Verilator) against the golden model");
   c->add_option("--engine", *engine, "Engine under test (verilator)")->capture_default_str();
   c->add_option("--config", o->config, "RTL configuration: small or large")->capture_default_str();
+  c->add_option("--frontend", o->frontend,
+                "stream: vs_top on its AXI-Streams; dma: vs_card_top, the engine behind its DMA front-end, "
+                "through rings in host memory (an AXI4 memory model with random latency, reordering and "
+                "back-pressure; small only)")
+      ->check(CLI::IsMember({"stream", "dma"}))
+      ->capture_default_str();
   c->add_option("--events", o->events, "Random events to generate")->check(number_in(1, 1e12))->capture_default_str();
   c->add_option("--seed", o->seed, "Seed of the events, the stall pattern and the RTL's X values")
       ->capture_default_str();

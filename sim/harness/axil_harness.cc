@@ -50,6 +50,12 @@ void AxilHarness::init() {
 void AxilHarness::shutdown() {
   if (shut_down_) return;
   shut_down_ = true;
+  // Verilator 5.006 destroys a model's scopes through the calling thread's
+  // *current* context (VerilatedScope::~VerilatedScope uses
+  // Verilated::threadContextp()), not the model's: with two harnesses alive
+  // (diff's replay of a mismatch) that is the other one's, or a destroyed
+  // one's, and the destructor deadlocked on its mutex. Make it ours.
+  Verilated::threadContextp(ctx_.get());
   final_model();
   stop_trace();
 }

@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "vshard/sim/card_host.h"
 #include "vshard/sim/diff.h"
 #include "vshard/sim/harness.h"
 #include "vshard/sim/state_check.h"
@@ -76,22 +77,153 @@ class Source {
   uint64_t total_ = 0;
 };
 
-class DiffRun {
+// The engine under test: vs_top on its streams, or the card through host memory.
+class Dut {
  public:
-  DiffRun(const DiffOptions& o, bool tracing, uint64_t trace_from, std::string trace_path)
-      : o_(o), trace_from_(trace_from), trace_path_(std::move(trace_path)), tracing_(tracing) {
+  virtual ~Dut() = default;
+  virtual AxilHarness& harness() = 0;
+  virtual void reset() = 0;
+  // Events given to the DUT that the engine has not taken yet.
+  virtual size_t pending() const = 0;
+  virtual void push(const Event& ev) = 0;
+  // One clock cycle (and what the host side does around it).
+  virtual void tick() = 0;
+  virtual bool pop(Decision& d) = 0;
+  virtual bool idle() = 0;
+  // A protocol violation seen so far ("" if none).
+  virtual std::string protocol_error() = 0;
+  // With the engine idle: what else differs from the model ("" if nothing).
+  virtual std::string check_idle(const Model&) { return ""; }
+};
+
+class StreamDut final : public Dut {
+ public:
+  explicit StreamDut(const DiffOptions& o) {
     HarnessOptions ho;
     ho.seed = o.seed;
     ho.event_stall_prob = o.stall_prob;
     ho.decision_stall_prob = o.stall_prob;
     h_ = Harness::create(o.config, ho);
+  }
+  AxilHarness& harness() override { return *h_; }
+  void reset() override { h_->reset(); }
+  size_t pending() const override { return h_->events_pending(); }
+  void push(const Event& ev) override { h_->push(ev); }
+  void tick() override { h_->tick(); }
+  bool pop(Decision& d) override { return h_->pop(d); }
+  bool idle() override { return h_->idle(); }
+  std::string protocol_error() override {
+    return h_->protocol_errors() ? "AXI-Stream protocol: " + h_->first_protocol_error() : std::string();
+  }
+
+ private:
+  std::unique_ptr<Harness> h_;
+};
+
+// vs_card_top: events go through the event ring in host memory (a doorbell
+// per cycle with new ones), decisions come back through the decision ring
+// as the writeback word announces them.
+class CardDut final : public Dut {
+ public:
+  explicit CardDut(const DiffOptions& o) {
+    opts_.clock.seed = o.seed;
+    opts_.memory.seed = o.seed;
+    opts_.memory.read_latency_min = 4;
+    opts_.memory.read_latency_max = 64;
+    opts_.memory.reorder_reads = true;
+    opts_.memory.ar_stall_prob = o.stall_prob;
+    opts_.memory.aw_stall_prob = o.stall_prob;
+    opts_.memory.w_stall_prob = o.stall_prob;
+    config_ = o.config;
+    build();
+  }
+  AxilHarness& harness() override { return host_->card(); }
+  void reset() override {
+    if (fresh_) {  // built (reset and programmed) by the constructor, unused since
+      fresh_ = false;
+      return;
+    }
+    build();
+  }
+  size_t pending() const override { return queued_.size() + host_->pending(); }
+  void push(const Event& ev) override { queued_.push_back(ev); }
+  void tick() override {
+    if (!queued_.empty() && host_->room() > 0) {
+      const size_t n = std::min<size_t>(queued_.size(), host_->room());
+      std::vector<Event> batch(queued_.begin(), queued_.begin() + static_cast<long>(n));
+      host_->submit(batch.data(), n);
+      queued_.erase(queued_.begin(), queued_.begin() + static_cast<long>(n));
+    }
+    host_->card().tick();
+    std::vector<Decision> ds;
+    host_->harvest(&ds);
+    got_.insert(got_.end(), ds.begin(), ds.end());
+  }
+  bool pop(Decision& d) override {
+    if (got_.empty()) return false;
+    d = got_.front();
+    got_.pop_front();
+    return true;
+  }
+  bool idle() override { return queued_.empty() && host_->pending() == 0 && host_->card().idle(); }
+  std::string protocol_error() override {
+    try {
+      host_->check();
+    } catch (const Error& e) { return e.what(); }
+    return "";
+  }
+  std::string check_idle(const Model& m) override {
+    std::string what;
+    for (uint32_t n = 0; n < m.params().nodes; ++n) {
+      const PrestageEntry e = m.prestage(n);
+      const uint32_t entry = static_cast<uint32_t>(e.kind) | uint32_t{e.core} << 8 | uint32_t{e.vcpu} << 16;
+      const uint64_t want = uint64_t{entry} | uint64_t{e.epoch} << 32, line = host_->prestage_line(n);
+      if (line != want)
+        what += "\n  prestaged line " + std::to_string(n) + " in host memory: " + hex(line) + ", model " + hex(want);
+    }
+    const uint64_t wb = host_->writeback();
+    const uint64_t want_wb = uint64_t{host_->evq_tail()} | uint64_t{host_->dq_head()} << 32;
+    if (wb != want_wb) what += "\n  writeback word in host memory: " + hex(wb) + ", expected " + hex(want_wb);
+    return what;
+  }
+
+ private:
+  // A fresh card and host buffer: CardHost resets and programs it.
+  void build() {
+    host_.reset();
+    host_ = std::make_unique<CardHost>(CardHarness::create(config_, opts_), CardHostOptions{8, 0x4000'0000ull});
+    queued_.clear();
+    got_.clear();
+    fresh_ = true;
+  }
+  static std::string hex(uint64_t v) {
+    char b[24];
+    std::snprintf(b, sizeof b, "0x%016llx", static_cast<unsigned long long>(v));
+    return b;
+  }
+  CardHarnessOptions opts_;
+  std::string config_;
+  std::unique_ptr<CardHost> host_;
+  std::deque<Event> queued_;
+  std::deque<Decision> got_;
+  bool fresh_ = false;
+};
+
+class DiffRun {
+ public:
+  DiffRun(const DiffOptions& o, bool tracing, uint64_t trace_from, std::string trace_path)
+      : o_(o), trace_from_(trace_from), trace_path_(std::move(trace_path)), tracing_(tracing) {
+    if (o.frontend == "dma") dut_ = std::make_unique<CardDut>(o);
+    else dut_ = std::make_unique<StreamDut>(o);
+    h_ = &dut_->harness();
     model_ = std::make_unique<Model>(h_->params());
     src_ = std::make_unique<Source>(h_->params(), o);
   }
 
   // Runs until the source is exhausted or max_mismatches are found.
   void run(std::FILE* progress) {
-    h_->reset();
+    dut_->reset();
+    h_ = &dut_->harness();
     const uint64_t total = src_->total();
     const uint64_t progress_every = std::max<uint64_t>(total / 10, 100000);
     const auto t0 = std::chrono::steady_clock::now();
@@ -100,13 +232,13 @@ class DiffRun {
       while (next_ < total && !done()) {
         if (tracing_ && !h_->tracing() && next_ >= trace_from_) h_->start_trace(trace_path_);
         // Push up to the window, then one clock cycle.
-        while (next_ < total && h_->events_pending() < kWindow && !done()) {
+        while (next_ < total && dut_->pending() < kWindow && !done()) {
           const Event ev = src_->next(next_);
           const size_t n = model_->step(ev, out);
           src_->observe(out, n, *model_);
           for (size_t k = 0; k < n; ++k) expected_.push_back({out[k], next_, static_cast<uint32_t>(k)});
           events_.push_back(ev);
-          h_->push(ev);
+          dut_->push(ev);
           ++next_;
           if (next_ % o_.check_every == 0) {
             drain();
@@ -120,7 +252,7 @@ class DiffRun {
           }
         }
         if (done()) break;
-        h_->tick();
+        dut_->tick();
         consume();
       }
       if (!done()) {
@@ -160,7 +292,7 @@ class DiffRun {
 
   void consume() {
     ReceivedDecision rd;
-    while (!done() && h_->pop(rd)) {
+    while (!done() && dut_->pop(rd.decision)) {
       if (expected_.empty()) {
         mismatch(next_ ? next_ - 1 : 0,
                  "the RTL emitted a decision the model did not:\n  rtl:      " + format_decision(rd.decision));
@@ -174,35 +306,38 @@ class DiffRun {
                               format_decision(e.d) + "\n" + "  rtl:      " + format_decision(rd.decision));
       }
     }
-    if (h_->protocol_errors() && !protocol_reported_) {
-      protocol_reported_ = true;
-      mismatch(in_flight_index(), "AXI-Stream protocol: " + h_->first_protocol_error());
+    if (!protocol_reported_) {
+      std::string err = dut_->protocol_error();
+      if (!err.empty()) {
+        protocol_reported_ = true;
+        mismatch(in_flight_index(), err);
+      }
     }
   }
 
   // Ticks until every pushed event is answered and the engine is idle.
   void drain() {
-    const uint64_t budget = 20000 + 200 * (expected_.size() + h_->events_pending());
+    const uint64_t budget = 20000 + 200 * (expected_.size() + dut_->pending());
     const uint64_t deadline = h_->cycle() + budget;
-    while (!done() && (!expected_.empty() || h_->events_pending() || !h_->idle())) {
+    while (!done() && (!expected_.empty() || dut_->pending() || !dut_->idle())) {
       if (h_->cycle() >= deadline) {
         std::string what;
         if (!expected_.empty())
           what = "no decision from the RTL within " + std::to_string(budget) +
                  " cycles; next expected:\n  expected: " + format_decision(expected_.front().d);
-        else if (h_->events_pending())
-          what = "the RTL stopped accepting events (" + std::to_string(h_->events_pending()) + " waiting for " +
+        else if (dut_->pending())
+          what = "the RTL stopped accepting events (" + std::to_string(dut_->pending()) + " waiting for " +
                  std::to_string(budget) + " cycles)";
         else what = "idle_o stayed low for " + std::to_string(budget) + " cycles after the last decision";
         mismatch(in_flight_index(), what);
         return;
       }
-      h_->tick();
+      dut_->tick();
       consume();
     }
     // Let the stall pattern settle: anything more the RTL sends is extra.
     if (!done()) {
-      h_->tick(4);
+      for (int i = 0; i < 4; ++i) dut_->tick();
       consume();
     }
   }
@@ -211,17 +346,19 @@ class DiffRun {
     if (done()) return;
     ++checks_;
     const auto diffs = compare_state(*h_, *model_);
-    if (diffs.empty()) return;
+    const std::string more = dut_->check_idle(*model_);
+    if (diffs.empty() && more.empty()) return;
     std::string what = "registers differ with the engine idle after event " + std::to_string(next_ - 1) + ":";
     for (const auto& d : diffs) what += "\n  " + d;
-    mismatch(next_ - 1, what);
+    mismatch(next_ - 1, what + more);
   }
 
   const DiffOptions& o_;
   uint64_t trace_from_;
   std::string trace_path_;
   bool tracing_;
-  std::unique_ptr<Harness> h_;
+  std::unique_ptr<Dut> dut_;
+  AxilHarness* h_ = nullptr;
   std::unique_ptr<Model> model_;
   std::unique_ptr<Source> src_;
   std::deque<Expected> expected_;
@@ -235,9 +372,9 @@ class DiffRun {
 
 std::string replay_command(const DiffOptions& o, const std::string& log, uint64_t trace_from, const std::string& out) {
   std::ostringstream s;
-  s << "vshard diff --engine verilator --config " << o.config << " --replay " << log << " --seed " << o.seed
-    << " --stall-prob " << o.stall_prob << " --check-every " << o.check_every << " --trace --trace-from " << trace_from
-    << " --out " << out;
+  s << "vshard diff --engine verilator --config " << o.config << (o.frontend == "dma" ? " --frontend dma" : "")
+    << " --replay " << log << " --seed " << o.seed << " --stall-prob " << o.stall_prob << " --check-every "
+    << o.check_every << " --trace --trace-from " << trace_from << " --out " << out;
   return s.str();
 }
 
@@ -264,6 +401,8 @@ DiffResult run_diff(const DiffOptions& o, std::FILE* log) {
   if (o.bad_fraction < 0 || o.bad_fraction > 1) throw Error(Errc::kBadConfig, "--bad-fraction must be in [0, 1]");
   if (o.check_every == 0) throw Error(Errc::kBadConfig, "--check-every must be at least 1");
   if (o.max_mismatches == 0) throw Error(Errc::kBadConfig, "--max-mismatches must be at least 1");
+  if (o.frontend != "stream" && o.frontend != "dma")
+    throw Error(Errc::kBadConfig, "--frontend '" + o.frontend + "': use stream (vs_top) or dma (vs_card_top)");
 
   const std::filesystem::path out(o.out);
   const bool replaying = !o.replay.empty();
@@ -273,9 +412,10 @@ DiffResult run_diff(const DiffOptions& o, std::FILE* log) {
   const Params& p = run.params();
   if (!o.quiet)
     say(log,
-        "vshard diff: engine verilator config %s (cores=%u vcpus=%u nodes=%u max_shards=%u), "
+        "vshard diff: engine verilator config %s%s (cores=%u vcpus=%u nodes=%u max_shards=%u), "
         "%s, seed %llu, stall %.2f\n",
-        o.config.c_str(), p.cores, p.vcpus, p.nodes, p.max_shards,
+        o.config.c_str(), o.frontend == "dma" ? ", through the card's DMA front-end (vs_card_top)" : "", p.cores,
+        p.vcpus, p.nodes, p.max_shards,
         replaying ? ("replay of " + o.replay).c_str()
                   : (std::to_string(o.events) + " events, bad fraction " + std::to_string(o.bad_fraction)).c_str(),
         static_cast<unsigned long long>(o.seed), o.stall_prob);

@@ -25,7 +25,7 @@ std::vector<uint16_t> config_keys(const Params& p) {
   return keys;
 }
 
-std::vector<std::string> compare_state(Harness& h, const Model& m, uint32_t extra_sticky) {
+std::vector<std::string> compare_state(AxilHarness& h, const Model& m, uint32_t extra_sticky) {
   std::vector<std::string> diffs;
   const Counters& c = m.counters();
   cmp(diffs, "EVENTS", h.read32(regs::kEvents), c.events);

@@ -74,6 +74,32 @@ TEST_CASE("run_diff: a replayed log gives the same comparison as the generated s
   scratch("replay");  // removes it
 }
 
+#ifdef VSHARD_TEST_HAVE_CARD
+TEST_CASE("run_diff --frontend dma: 3000 events through the card's host-memory rings, all equal", "[diff]") {
+  sim::DiffOptions o = short_run("card");
+  o.frontend = "dma";
+  const sim::DiffResult r = sim::run_diff(o, nullptr);
+  INFO((r.mismatches.empty() ? std::string() : r.mismatches.front().what));
+  CHECK(r.ok());
+  CHECK(r.events == 3000);
+  CHECK(r.decisions >= r.events);
+  CHECK(r.decisions == r.counters.decisions);
+  // Registers, prestaged lines and the writeback word compared at each idle check.
+  CHECK(r.checks >= 6);
+  CHECK_FALSE(std::filesystem::exists(o.out));
+}
+
+TEST_CASE("run_diff --frontend dma replays a log like the stream run", "[diff]") {
+  sim::DiffOptions o = short_run("card_replay_out");
+  o.frontend = "dma";
+  o.replay = write_log("card_replay", Params::small(), 5, 600);
+  const sim::DiffResult r = sim::run_diff(o, nullptr);
+  CHECK(r.ok());
+  CHECK(r.events == 600);
+  scratch("card_replay");  // removes it
+}
+#endif
+
 TEST_CASE("run_diff refuses a log recorded for other parameters and bad options", "[diff]") {
   sim::DiffOptions o = short_run("refuse_out");
   o.replay = write_log("refuse", Params::large(), 1, 50);
@@ -91,5 +117,8 @@ TEST_CASE("run_diff refuses a log recorded for other parameters and bad options"
   o = short_run("refuse_out");
   o.config = "medium";
   CHECK_THROWS_WITH(sim::run_diff(o, nullptr), Catch::Contains("medium"));
+  o = short_run("refuse_out");
+  o.frontend = "pcie";
+  CHECK_THROWS_WITH(sim::run_diff(o, nullptr), Catch::Contains("--frontend 'pcie'"));
   scratch("refuse");  // removes it
 }

@@ -2,7 +2,8 @@
 // runner behind `vshard diff` and the RTL tests. Seeded random events (bad
 // ones included) or an event log go into the verilated engine (a
 // configuration linked into the binary, Harness::create), with random
-// back-pressure on both streams, and into vshard::Model; the decision
+// back-pressure on both streams -- or into the card, vs_card_top, through
+// host memory (DiffOptions::frontend) -- and into vshard::Model; the decision
 // streams must agree bit for bit, and the registers (prestage table,
 // counters, sticky errors, configuration) must agree whenever the engine is
 // idle. On the first mismatch it writes the event log (binary + text), a
@@ -20,7 +21,14 @@
 namespace vshard::sim {
 
 struct DiffOptions {
-  std::string config = "small";         // RTL configuration (Harness::create)
+  std::string config = "small";  // RTL configuration (Harness::create)
+  // "stream": vs_top on its AXI-Streams, with random stalls on both; "dma":
+  // vs_card_top through host memory (sim::CardHost), its AXI4 master
+  // answered by an AxiMemory with random read latency (4-64 cycles),
+  // reordered reads and ready back-pressure at stall_prob, every AXI4
+  // handshake checked, and the prestaged lines and writeback word in host
+  // memory compared with the model at each idle check.
+  std::string frontend = "stream";
   uint64_t events = 100000;             // random events to generate
   uint64_t seed = 1;                    // of the events, the stall pattern and the RTL's X values
   double bad_fraction = 0.02;           // share of events built to be rejected, in [0, 1]

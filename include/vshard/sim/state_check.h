@@ -6,17 +6,17 @@
 #include <string>
 #include <vector>
 
-#include "vshard/sim/harness.h"
+#include "vshard/sim/axil_harness.h"
 #include "vshard/model.h"
 
 namespace vshard::sim {
 
 // Reads every register the spec defines a value for and returns one line per
 // difference ("PRE_EPOCH[1]: rtl 0x3, model 0x4"); empty when they agree.
-// The engine must be idle (Harness::wait_idle()). `extra_sticky` is OR-ed into
+// The engine must be idle (Harness::wait_idle()); vs_top or vs_card_top. `extra_sticky` is OR-ed into
 // the model's sticky bits (errors of the register interface, e.g.
 // E_CFG_LOCKED, which the model does not see).
-std::vector<std::string> compare_state(Harness& h, const Model& m, uint32_t extra_sticky = 0);
+std::vector<std::string> compare_state(AxilHarness& h, const Model& m, uint32_t extra_sticky = 0);
 
 // Every configuration key of the parameters: 0x00..0x15, then NUMA_DIST[i][j].
 std::vector<uint16_t> config_keys(const Params& p);
