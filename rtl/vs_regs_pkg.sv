@@ -103,7 +103,8 @@ package vs_regs_pkg;
     E_BAD_STATE = 8'h0a,  // event not allowed in the vCPU's or core's current state
     E_RING_OVERFLOW = 8'h0b,  // (ring front-end) the host wrote past the event ring's free space
     E_CFG_LOCKED = 8'h0c,  // (register interface) configuration written over AXI4-Lite while CTRL.ENABLE = 1; ignored
-    E_CAPPED = 8'h0d  // SCHED of a vCPU over its cap (parked until the next ACCOUNT)
+    E_CAPPED = 8'h0d,  // SCHED of a vCPU over its cap (parked until the next ACCOUNT)
+    E_DMA = 8'h0e  // (card DMA front-end) a host-memory read or write got an error response; the front-end stopped all DMA until CTRL.SOFT_RESET
   } err_code_e;
   // core occupancy (spec 2.1)
   typedef enum logic [1:0] {
@@ -202,7 +203,7 @@ package vs_regs_pkg;
   localparam logic [31:0] STATUS_RESET = 32'h00000005;
   // ERR_STICKY (W1C): sticky errors: bit n is error code n; write 1 to clear
   localparam logic [11:0] ERR_STICKY_OFFSET = 12'h048;
-  localparam logic [31:0] ERR_STICKY_MASK = 32'h00003ffe;
+  localparam logic [31:0] ERR_STICKY_MASK = 32'h00007ffe;
   localparam int unsigned ERR_STICKY_BAD_TYPE_LSB = 1;  // W1C unknown event type (includes 0)
   localparam int unsigned ERR_STICKY_BAD_TYPE_W = 1;
   localparam int unsigned ERR_STICKY_RESERVED_LSB = 2;  // W1C a field or flag bit the type does not use is not zero
@@ -229,6 +230,8 @@ package vs_regs_pkg;
   localparam int unsigned ERR_STICKY_CFG_LOCKED_W = 1;
   localparam int unsigned ERR_STICKY_CAPPED_LSB = 13;  // W1C SCHED of a vCPU over its cap (parked until the next ACCOUNT)
   localparam int unsigned ERR_STICKY_CAPPED_W = 1;
+  localparam int unsigned ERR_STICKY_DMA_LSB = 14;  // W1C (card DMA front-end) a host-memory read or write got an error response; the front-end stopped all DMA until CTRL.SOFT_RESET
+  localparam int unsigned ERR_STICKY_DMA_W = 1;
   localparam logic [31:0] ERR_STICKY_RESET = 32'h00000000;
   // LAST_ERR_SEQ (RO): seq of the last event answered by ERROR
   localparam logic [11:0] LAST_ERR_SEQ_OFFSET = 12'h04c;

@@ -58,7 +58,12 @@ module vs_top #(
   input  logic         m_axis_dec_tready_i,
   output logic         m_axis_dec_tlast_o,
   // no event in flight, all its decisions emitted, prestage and counters done
-  output logic         idle_o
+  output logic         idle_o,
+  // The prestaged table (spec 8) as PRE_ENTRY / PRE_EPOCH read it, node n at
+  // [n*32 +: 32]: for a DMA front-end that copies it into host memory
+  // (vs_dma_frontend). Unconnected in the AXI-Stream builds.
+  output logic [NNodes*32-1:0] pre_entry_o,
+  output logic [NNodes*32-1:0] pre_epoch_o
 );
 
   // ==========================================================================
@@ -995,6 +1000,10 @@ module vs_top #(
                                      pst_epoch_q[n*32 +: 32];
   end
   assign pre_go_d = pre_req_q && !soft_rst;
+  for (genvar n = 0; n < NNodes; n++) begin : gen_pre_out
+    assign pre_entry_o[n*32 +: 32] = {4'd0, pst_vcpu_q[n*12 +: 12], pst_core_q[n*8 +: 8], 6'd0, pst_kind_q[n*2 +: 2]};
+  end
+  assign pre_epoch_o = pst_epoch_q;
 
   // ==========================================================================
   // Decision FIFO and the streams

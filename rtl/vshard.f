@@ -7,3 +7,5 @@ rtl/vs_cfg_check.sv
 rtl/vs_fifo.sv
 rtl/vs_vcpu_ram.sv
 rtl/vs_top.sv
+rtl/vs_dma_frontend.sv
+rtl/vs_card_top.sv

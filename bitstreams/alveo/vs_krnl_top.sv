@@ -40,6 +40,7 @@ module vs_krnl_top #(
   output logic [15:0]  m_axis_dec_tkeep
 );
   logic idle;
+  logic [NNodes*32-1:0] pre_entry, pre_epoch;  // only the ring front-end (vs_card_top) copies them
   vs_top #(.NCores(NCores), .NVcpus(NVcpus), .NNodes(NNodes), .MaxShards(MaxShards)) u_engine (
     .clk_i(ap_clk), .rst_ni(ap_rst_n),
     .s_axil_awaddr_i(s_axi_control_awaddr), .s_axil_awvalid_i(s_axi_control_awvalid),
@@ -55,9 +56,9 @@ module vs_krnl_top #(
     .s_axis_evt_tready_o(s_axis_evt_tready),
     .m_axis_dec_tdata_o(m_axis_dec_tdata), .m_axis_dec_tvalid_o(m_axis_dec_tvalid),
     .m_axis_dec_tready_i(m_axis_dec_tready), .m_axis_dec_tlast_o(m_axis_dec_tlast),
-    .idle_o(idle)
+    .idle_o(idle), .pre_entry_o(pre_entry), .pre_epoch_o(pre_epoch)
   );
   assign m_axis_dec_tkeep = 16'hFFFF;
   logic unused;
-  assign unused = ^{s_axis_evt_tlast, s_axis_evt_tkeep, idle};
+  assign unused = ^{s_axis_evt_tlast, s_axis_evt_tkeep, idle, pre_entry, pre_epoch};
 endmodule

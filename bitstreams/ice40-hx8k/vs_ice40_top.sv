@@ -32,6 +32,7 @@ module vs_ice40_top #(
   logic [1:0] bresp, rresp;
   logic [127:0] evt_tdata, dec_tdata;
   logic evt_tvalid, evt_tready, dec_tvalid, dec_tready, dec_tlast, idle, overrun;
+  logic [NNodes*32-1:0] pre_entry, pre_epoch;
 
   vs_uart_bridge #(.ClksPerBit(ClksPerBit)) u_bridge (
     .clk_i, .rst_ni(rst_n), .rx_i(uart_rx_i), .tx_o(uart_tx_o), .overrun_o(overrun),
@@ -54,7 +55,7 @@ module vs_ice40_top #(
     .s_axis_evt_tdata_i(evt_tdata), .s_axis_evt_tvalid_i(evt_tvalid), .s_axis_evt_tready_o(evt_tready),
     .m_axis_dec_tdata_o(dec_tdata), .m_axis_dec_tvalid_o(dec_tvalid), .m_axis_dec_tready_i(dec_tready),
     .m_axis_dec_tlast_o(dec_tlast),
-    .idle_o(idle)
+    .idle_o(idle), .pre_entry_o(pre_entry), .pre_epoch_o(pre_epoch)
   );
 
   logic [23:0] beat_q = 24'd0;
@@ -63,5 +64,5 @@ module vs_ice40_top #(
   assign led_o = {4'b0000, beat_q[23], dec_tvalid, overrun, idle};
 
   logic unused;
-  assign unused = dec_tlast;
+  assign unused = ^{dec_tlast, pre_entry, pre_epoch};  // no DMA on this board: the host reads PRE_* over the UART
 endmodule

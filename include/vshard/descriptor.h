@@ -67,6 +67,7 @@ enum class ErrorCode : uint8_t {
   kRingOverflow = 0x0B,
   kCfgLocked = 0x0C,
   kCapped = 0x0D,  // since 1.1: SCHED of a vCPU over its cap
+  kDma = 0x0E,     // card DMA front-end only (ERR_STICKY, never in a decision)
 };
 
 // Event flag bits.

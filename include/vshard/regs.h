@@ -147,6 +147,7 @@ inline constexpr uint8_t kErrBadState = 0x0A;  // event not allowed in the vCPU'
 inline constexpr uint8_t kErrRingOverflow = 0x0B;  // (ring front-end) the host wrote past the event ring's free space
 inline constexpr uint8_t kErrCfgLocked = 0x0C;  // (register interface) configuration written over AXI4-Lite while CTRL.ENABLE = 1; ignored
 inline constexpr uint8_t kErrCapped = 0x0D;  // SCHED of a vCPU over its cap (parked until the next ACCOUNT)
+inline constexpr uint8_t kErrDma = 0x0E;  // (card DMA front-end) a host-memory read or write got an error response; the front-end stopped all DMA until CTRL.SOFT_RESET
 inline constexpr EnumEntry kErrCodeEntries[] = {
     {0x00, "E_NONE"},
     {0x01, "E_BAD_TYPE"},
@@ -162,6 +163,7 @@ inline constexpr EnumEntry kErrCodeEntries[] = {
     {0x0B, "E_RING_OVERFLOW"},
     {0x0C, "E_CFG_LOCKED"},
     {0x0D, "E_CAPPED"},
+    {0x0E, "E_DMA"},
 };
 // "E_NONE", ...; nullptr for a value that is not defined.
 constexpr const char* err_code_name(uint32_t value) {
@@ -317,7 +319,7 @@ inline constexpr uint32_t kStatusEnabledWidth = 1;
 inline constexpr uint32_t kStatusReset = 0x00000005;
 // ERR_STICKY (W1C): sticky errors: bit n is error code n; write 1 to clear
 inline constexpr uint32_t kErrSticky = 0x048;
-inline constexpr uint32_t kErrStickyMask = 0x00003FFE;
+inline constexpr uint32_t kErrStickyMask = 0x00007FFE;
 inline constexpr uint32_t kErrStickyBadType = 0x00000002;  // W1C unknown event type (includes 0)
 inline constexpr uint32_t kErrStickyBadTypeShift = 1;
 inline constexpr uint32_t kErrStickyBadTypeWidth = 1;
@@ -357,6 +359,9 @@ inline constexpr uint32_t kErrStickyCfgLockedWidth = 1;
 inline constexpr uint32_t kErrStickyCapped = 0x00002000;  // W1C SCHED of a vCPU over its cap (parked until the next ACCOUNT)
 inline constexpr uint32_t kErrStickyCappedShift = 13;
 inline constexpr uint32_t kErrStickyCappedWidth = 1;
+inline constexpr uint32_t kErrStickyDma = 0x00004000;  // W1C (card DMA front-end) a host-memory read or write got an error response; the front-end stopped all DMA until CTRL.SOFT_RESET
+inline constexpr uint32_t kErrStickyDmaShift = 14;
+inline constexpr uint32_t kErrStickyDmaWidth = 1;
 inline constexpr uint32_t kErrStickyReset = 0x00000000;
 // LAST_ERR_SEQ (RO): seq of the last event answered by ERROR
 inline constexpr uint32_t kLastErrSeq = 0x04C;
@@ -523,7 +528,7 @@ inline constexpr RegInfo kRegisters[] = {
     {"DESC_BYTES", 0x018, Access::kRO, 0xFFFFFFFF, 1, 0},
     {"CTRL", 0x040, Access::kRW, 0x00000003, 1, 0},
     {"STATUS", 0x044, Access::kRO, 0x00000007, 1, 0},
-    {"ERR_STICKY", 0x048, Access::kW1C, 0x00003FFE, 1, 0},
+    {"ERR_STICKY", 0x048, Access::kW1C, 0x00007FFE, 1, 0},
     {"LAST_ERR_SEQ", 0x04C, Access::kRO, 0xFFFFFFFF, 1, 0},
     {"LAST_ERR_CODE", 0x050, Access::kRO, 0x000000FF, 1, 0},
     {"SCRATCH", 0x054, Access::kRW, 0xFFFFFFFF, 1, 0},

@@ -22,6 +22,7 @@ module vs_engine_dut #(
   logic awready, wready, bvalid, arready, rvalid;
   logic [1:0] bresp, rresp;
   logic [31:0] rdata;
+  logic [NNodes*32-1:0] pre_entry, pre_epoch;
 
   vs_top #(.NCores(NCores), .NVcpus(NVcpus), .NNodes(NNodes), .MaxShards(MaxShards)) u_top (
     .clk_i, .rst_ni,
@@ -32,9 +33,9 @@ module vs_engine_dut #(
     .s_axil_rdata_o(rdata), .s_axil_rresp_o(rresp), .s_axil_rvalid_o(rvalid), .s_axil_rready_i(1'b1),
     .s_axis_evt_tdata_i(evt_tdata_i), .s_axis_evt_tvalid_i(evt_tvalid_i), .s_axis_evt_tready_o(evt_tready_o),
     .m_axis_dec_tdata_o(dec_tdata_o), .m_axis_dec_tvalid_o(dec_tvalid_o), .m_axis_dec_tready_i(dec_tready_i),
-    .m_axis_dec_tlast_o(dec_tlast_o), .idle_o
+    .m_axis_dec_tlast_o(dec_tlast_o), .idle_o, .pre_entry_o(pre_entry), .pre_epoch_o(pre_epoch)
   );
 
   logic unused;
-  assign unused = ^{awready, wready, bvalid, bresp, arready, rvalid, rresp, rdata};
+  assign unused = ^{awready, wready, bvalid, bresp, arready, rvalid, rresp, rdata, pre_entry, pre_epoch};
 endmodule
