@@ -96,10 +96,12 @@ TEST_CASE("error codes match descriptor.h and ERR_STICKY bits", "[regs]") {
               {uint32_t(ErrorCode::kBadState), r::kErrBadState, "E_BAD_STATE"},
               {uint32_t(ErrorCode::kRingOverflow), r::kErrRingOverflow, "E_RING_OVERFLOW"},
               {uint32_t(ErrorCode::kCfgLocked), r::kErrCfgLocked, "E_CFG_LOCKED"},
-              {uint32_t(ErrorCode::kCapped), r::kErrCapped, "E_CAPPED"}},
+              {uint32_t(ErrorCode::kCapped), r::kErrCapped, "E_CAPPED"},
+              {uint32_t(ErrorCode::kDma), r::kErrDma, "E_DMA"}},
              r::kErrCodeEntries, r::err_code_name);
   CHECK(r::kErrCapped == 0x0D);  // spec 1.1 section 9
-  CHECK(r::err_code_name(0x0E) == nullptr);
+  CHECK(r::kErrDma == 0x0E);     // the card's DMA front-end (ERR_STICKY only)
+  CHECK(r::err_code_name(0x0F) == nullptr);
   // ERR_STICKY: bit n is error code n, for every code but 0.
   uint32_t all = 0;
   for (const r::EnumEntry& e : r::kErrCodeEntries) {
@@ -110,7 +112,8 @@ TEST_CASE("error codes match descriptor.h and ERR_STICKY bits", "[regs]") {
   CHECK(r::kErrStickyCfgLocked == 1u << r::kErrCfgLocked);
   CHECK(r::kErrStickyCapped == 1u << r::kErrCapped);
   CHECK(r::kErrStickyCappedShift == 13);
-  CHECK(r::kErrStickyMask == 0x3FFEu);  // bits 1..13: E_BAD_TYPE .. E_CAPPED
+  CHECK(r::kErrStickyDma == 1u << r::kErrDma);
+  CHECK(r::kErrStickyMask == 0x7FFEu);  // bits 1..14: E_BAD_TYPE .. E_DMA
   CHECK(r::kErrStickyBadStateShift == r::kErrBadState);
 }
 
