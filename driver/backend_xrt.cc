@@ -2,20 +2,20 @@
 // xrt::xclbin, xrt::ip for registers, xrt::bo for buffers). Two card layouts,
 // told apart by the xclbin's kernels:
 //
-// * data movers (what bitstreams/alveo builds): the engine kernel vs_engine
+// * data movers (bitstreams/alveo LAYOUT=movers): the engine kernel vs_engine
 //   (user-managed, registers through xrt::ip) with its AXI-Streams between the
 //   HLS kernels vs_mm2s and vs_s2mm. The rings stay in host software
 //   (RingFrontEnd) and events go to the card in batches (MoverCore): vs_mm2s
 //   reads them from a device buffer into the engine, vs_s2mm writes the
 //   decisions back until it has seen one LAST per event.
-// * ring front-end: an engine kernel (default vs_card, the kernel name of
-//   rtl/vs_card_top.sv of issue 16) with a DMA ring front-end in hardware
-//   and the 64-bit pointer arguments evq_base, dq_base and prestage_base;
-//   their offsets come from the xclbin (xrt::xclbin::arg::get_offset()),
-//   never from literals, and their memory bank from its connectivity: the
-//   host-memory bank HOST[0] (buffers host_only, the card reads and writes
-//   host memory) or a card bank (normal buffers, moved by the bo.sync calls
-//   of Device).
+// * ring front-end (bitstreams/alveo LAYOUT=ring, the default): an engine
+//   kernel (default vs_card: rtl/vs_card_top.sv) with a DMA ring front-end
+//   in hardware and the 64-bit pointer arguments evq_base, dq_base and
+//   prestage_base; their offsets come from the xclbin
+//   (xrt::xclbin::arg::get_offset()), never from literals, and their memory
+//   bank from its connectivity: the host-memory bank HOST[0] (buffers
+//   host_only, the card reads and writes host memory) or a card bank
+//   (normal buffers, moved by the bo.sync calls of Device).
 //
 // Status: docs/driver.md ("XRT") -- no card was available; only XRT's noop
 // emulation and a card stand-in behind MoverLink were exercised.

@@ -1,4 +1,5 @@
-# Packages a vShard RTL kernel as a Vitis kernel (.xo). UNTESTED here (no Vivado).
+# Packages a vShard RTL kernel as a Vitis kernel (.xo). UNTESTED here (no Vivado):
+# neither layout has been packaged; the wrappers are only linted (check_flow.py).
 # vivado -mode batch -source package_xo.tcl -tclargs ROOT ALVEO_DIR XO NCORES NVCPUS NNODES MAXSHARDS PART LAYOUT
 #   LAYOUT ring:   kernel vs_card   = vs_krnl_card.sv (rtl/vs_card_top.sv: engine + DMA ring front-end),
 #                  kernel_card.xml, interfaces s_axi_control and m_axi_gmem (AXI4 master, 64-bit
