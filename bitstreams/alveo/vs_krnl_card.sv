@@ -11,8 +11,11 @@
 //
 // AxCACHE is 4'b0011 (normal non-cacheable bufferable, what Vitis HLS m_axi
 // ports drive), AxPROT 3'b000, AxLOCK 0 (no exclusive access), AxQOS 0.
-// The front-end's IDs are 4 bits (reads: one per outstanding burst, writes
-// always 0); the interconnect Vitis inserts adapts them.
+// IDs are 4 bits (reads: one per outstanding burst, answered in any order
+// across IDs; writes always 0). ap_rst_n goes straight to the RTL's
+// asynchronous-reset flip-flops; Vitis drives it synchronously to ap_clk, so
+// its release is clean, and recommends registering it inside the kernel for
+// fan-out: not done (as in vs_krnl_top.sv; a timing question for Vivado).
 // UNTESTED on hardware here (no Vitis, no card); lint-checked with Verilator
 // (bitstreams/alveo/check_flow.py).
 module vs_krnl_card #(
