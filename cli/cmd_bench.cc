@@ -6,8 +6,15 @@
 // to the targets of the design; then the same per event type and outcome
 // (WAKE -> RUN, TICK -> PARK, preemption with K shards, ...), with the
 // latency to the last decision. A report only: no pass/fail.
+//
+// `vshard bench frontend`: the same events through the card top vs_card_top
+// (the engine behind its RTL DMA front-end, host memory with a fixed read
+// latency): cycles from a doorbell to the first decision and to the
+// prestaged line stored in host memory, and events/cycle with 16-event
+// doorbells, next to the engine's own events/cycle (see bench_frontend).
 #include <algorithm>
 #include <chrono>
+#include <cstring>
 #include <cmath>
 #include <cstdio>
 #include <map>
@@ -16,11 +23,13 @@
 #include <vector>
 
 #include "commands.h"
+#include "vshard/sim/card_harness.h"
 #include "vshard/sim/harness.h"
 #include "vshard/error.h"
 #include "vshard/event_gen.h"
 #include "vshard/event_log.h"
 #include "vshard/model.h"
+#include "vshard/regs.h"
 
 namespace vshard::cli {
 namespace {
@@ -200,6 +209,235 @@ void bench_engine(const BenchOpts& o) {
   std::printf("simulation: %.2f s, %.0f cycles/s\n", secs, secs > 0 ? (h->cycle() - c0) / secs : 0.0);
 }
 
+// ---- vshard bench frontend ----------------------------------------------------
+// The card top vs_card_top: the engine behind its RTL DMA front-end, host
+// memory an AxiMemory with a fixed read latency (no back-pressure, no
+// reordering). Reports (1) cycles from a DOORBELL write's completion to the
+// first decision and to the prestaged line stored in host memory, one event
+// per doorbell on an idle card; (2) events/cycle with 16-event doorbells
+// kept coming as fast as the ring allows, decisions taken as soon as the
+// writeback word shows them; next to (3) the engine's own events/cycle, vs_top
+// on AXI-Stream without stalls, same events.
+
+struct FrontendOpts {
+  std::vector<uint32_t> latencies = {125, 250};
+  uint64_t events = 4000;
+  uint64_t single = 200;
+  uint64_t seed = 1;
+  double bad_fraction = 0.02;
+};
+
+constexpr uint64_t kBenchDev = 0x4000'0000ull;  // device address of the host buffer
+constexpr uint32_t kBenchRingLog2 = 10;         // 1024-descriptor rings
+
+// A card programmed with both rings in one host buffer (docs/driver.md layout).
+struct BenchCard {
+  std::unique_ptr<sim::CardHarness> h;
+  std::vector<uint8_t> buf;
+  uint8_t* mem = nullptr;
+  uint64_t evq_off = 4096, dq_off = 4096 + (16ull << kBenchRingLog2);
+  uint32_t size = 1u << kBenchRingLog2;
+  uint32_t evq_tail = 0, dq_head = 0;
+  // Cycles of the first decision beat and the first prestaged line stored
+  // since mark(), and of the last decision beat stored.
+  // first_wb: the first writeback word since mark() whose DQ_TAIL is past
+  // the host's DQ_HEAD (the host can see the decisions).
+  uint64_t first_dec = UINT64_MAX, first_line = UINT64_MAX, first_wb = UINT64_MAX, last_dec = 0;
+  void mark() { first_dec = first_line = first_wb = UINT64_MAX; }
+
+  explicit BenchCard(uint32_t latency) {
+    sim::CardHarnessOptions o;
+    o.memory.read_latency_min = o.memory.read_latency_max = latency;
+    h = sim::CardHarness::create("small", o);
+    buf.assign(dq_off + (16ull << kBenchRingLog2) + 2 * 4096, 0);
+    mem = buf.data() + (4096 - reinterpret_cast<uintptr_t>(buf.data()) % 4096) % 4096;
+    h->memory().add_region(mem, kBenchDev, dq_off + (16ull << kBenchRingLog2));
+    h->memory().on_write = [this](uint64_t addr, uint8_t* data, uint16_t) {
+      const uint64_t off = addr - kBenchDev;
+      uint32_t wb_tail;
+      std::memcpy(&wb_tail, data + 4, 4);
+      if (off == 0 && wb_tail != dq_head) {
+        first_wb = std::min(first_wb, h->cycle());
+      } else if (off >= dq_off) {
+        first_dec = std::min(first_dec, h->cycle());
+        last_dec = h->cycle();
+      } else if (off >= 64 && off < 4096) {
+        first_line = std::min(first_line, h->cycle());
+      }
+    };
+    h->reset();
+    h->write32(regs::kCtrl, regs::kCtrlEnable | regs::kCtrlSoftReset);
+    h->wait_idle();
+    const uint64_t evq = kBenchDev + evq_off, dq = kBenchDev + dq_off;
+    h->write32(regs::kEvqBaseLo, static_cast<uint32_t>(evq));
+    h->write32(regs::kEvqBaseHi, static_cast<uint32_t>(evq >> 32));
+    h->write32(regs::kEvqSizeLog2, kBenchRingLog2);
+    h->write32(regs::kDqBaseLo, static_cast<uint32_t>(dq));
+    h->write32(regs::kDqBaseHi, static_cast<uint32_t>(dq >> 32));
+    h->write32(regs::kDqSizeLog2, kBenchRingLog2);
+    h->write32(regs::kPrestageBaseLo, static_cast<uint32_t>(kBenchDev));
+    h->write32(regs::kPrestageBaseHi, static_cast<uint32_t>(kBenchDev >> 32));
+    h->wait_idle();
+  }
+  uint64_t writeback() const {
+    uint64_t w;
+    std::memcpy(&w, mem, 8);
+    return w;
+  }
+  uint32_t evq_head() const { return static_cast<uint32_t>(writeback()); }
+  uint32_t dq_tail() const { return static_cast<uint32_t>(writeback() >> 32); }
+  // Queues up to n events from evs[from], one doorbell; returns how many.
+  size_t submit(const std::vector<Event>& evs, size_t from, size_t n) {
+    n = std::min<size_t>({n, evs.size() - from, size - (evq_tail - evq_head())});
+    for (size_t i = 0; i < n; ++i) encode(evs[from + i], mem + evq_off + 16ull * ((evq_tail + i) & (size - 1)));
+    if (n == 0) return 0;
+    evq_tail += static_cast<uint32_t>(n);
+    h->write32(regs::kDoorbell, evq_tail);
+    return n;
+  }
+  // Takes what the writeback word announces; returns the decisions taken.
+  size_t harvest() {
+    const uint32_t tail = dq_tail();
+    const size_t n = tail - dq_head;
+    if (n == 0) return 0;
+    dq_head = tail;
+    h->write32(regs::kDqHead, dq_head);
+    return n;
+  }
+  void check() const {
+    if (h->monitor().violations() != 0)
+      throw Error(Errc::kDeviceFailed, "the card broke the AXI4 protocol: " + h->monitor().first_violation());
+    if (!h->memory().first_decerr().empty())
+      throw Error(Errc::kDeviceFailed, "the card accessed memory outside its buffer: " + h->memory().first_decerr());
+  }
+};
+
+struct Summary {
+  std::vector<uint64_t> v;
+  std::string text() {
+    if (v.empty()) return "n=0";
+    std::sort(v.begin(), v.end());
+    double sum = 0;
+    for (uint64_t x : v) sum += static_cast<double>(x);
+    char b[128];
+    std::snprintf(b, sizeof b, "n=%-5zu min %-5llu mean %-8.1f p50 %-5llu max %llu", v.size(),
+                  static_cast<unsigned long long>(v.front()), sum / v.size(),
+                  static_cast<unsigned long long>(v[v.size() / 2]), static_cast<unsigned long long>(v.back()));
+    return b;
+  }
+};
+
+void bench_frontend(const FrontendOpts& o) {
+  if (o.events == 0 || o.single == 0) throw Error(Errc::kBadConfig, "--events and --single must be at least 1");
+  EventGenOptions go;
+  go.bad_fraction = o.bad_fraction;
+  const Params p = sim::CardHarness::create("small")->params();
+  const EventLog log = generate_event_log(p, o.seed, o.events, go);
+  const size_t n = log.events.size();
+  std::vector<size_t> per_event(n);  // decisions of each event
+  {
+    Model m(p);
+    Decision out[kMaxDecisionsPerEvent];
+    for (size_t i = 0; i < n; ++i) per_event[i] = m.step(log.events[i], out);
+  }
+  size_t total_decisions = 0;
+  for (size_t k : per_event) total_decisions += k;
+
+  // The engine alone: vs_top on AXI-Stream, no stalls, same events.
+  double engine_rate = 0;
+  {
+    auto h = sim::Harness::create("small");
+    h->reset();
+    uint64_t first_accept = 0;
+    bool any = false;
+    h->on_accept = [&](const Event&, uint64_t c) {
+      if (!any) first_accept = c;
+      any = true;
+    };
+    for (const Event& e : log.events) h->push(e);
+    size_t got = 0;
+    uint64_t last = 0;
+    sim::ReceivedDecision rd;
+    const uint64_t deadline = h->cycle() + 1000 + 200 * n;
+    while (got < total_decisions) {
+      if (h->cycle() >= deadline) throw Error(Errc::kTimeout, "vs_top did not answer the stream in time");
+      h->tick();
+      while (h->pop(rd)) {
+        ++got;
+        last = rd.fire_cycle;
+      }
+    }
+    engine_rate = static_cast<double>(n) / static_cast<double>(last - first_accept + 1);
+  }
+
+  std::printf("vshard bench frontend: vs_card_top small (cores=%u vcpus=%u nodes=%u max_shards=%u), seed %llu\n",
+              p.cores, p.vcpus, p.nodes, p.max_shards, static_cast<unsigned long long>(o.seed));
+  std::printf("host memory: AxiMemory, fixed read latency, no back-pressure, in-order reads; rings of %u\n",
+              1u << kBenchRingLog2);
+  std::printf("engine alone (vs_top, AXI-Stream, no stalls): %.3f events/cycle over %zu events\n", engine_rate, n);
+  for (uint32_t lat : o.latencies) {
+    // (1) one event per doorbell on an idle card: doorbell write completed ->
+    // first decision beat / prestaged line stored in host memory.
+    Summary to_dec, to_line, to_wb, line_after_wb;
+    {
+      BenchCard c(lat);
+      const size_t m = std::min<size_t>(o.single, n);
+      for (size_t i = 0; i < m; ++i) {
+        c.mark();
+        c.submit(log.events, i, 1);
+        const uint64_t t0 = c.h->cycle();
+        c.h->wait_idle(100000, 4);
+        if (c.first_dec != UINT64_MAX) to_dec.v.push_back(c.first_dec - t0);
+        if (c.first_line != UINT64_MAX) to_line.v.push_back(c.first_line - t0);
+        if (c.first_wb != UINT64_MAX) to_wb.v.push_back(c.first_wb - t0);
+        // docs/driver.md: the table is current before DQ_TAIL is published.
+        if (c.first_line != UINT64_MAX && c.first_wb != UINT64_MAX && c.first_line > c.first_wb)
+          line_after_wb.v.push_back(c.first_line - c.first_wb);
+        c.harvest();
+        c.h->wait_idle(100000, 4);
+      }
+      c.check();
+    }
+    // (2) the stream in 16-event doorbells, as fast as the rings allow.
+    double rate = 0, steady = 0;
+    uint64_t cycles = 0, fill = 0;
+    {
+      BenchCard c(lat);
+      size_t next = 0, taken = 0;
+      const uint64_t t0 = c.h->cycle();
+      const uint64_t deadline = t0 + 1000 + 2000 * n;
+      while (taken < total_decisions) {
+        if (c.h->cycle() >= deadline) throw Error(Errc::kTimeout, "the card did not answer the stream in time");
+        if (next < n && c.size - (c.evq_tail - c.evq_head()) >= std::min<size_t>(16, n - next))
+          next += c.submit(log.events, next, 16);
+        c.h->tick();
+        taken += c.harvest();
+      }
+      c.check();
+      cycles = c.last_dec - t0 + 1;
+      rate = static_cast<double>(n) / static_cast<double>(cycles);
+      // Without the pipeline fill: from the first decision stored to the last
+      // one, the events after the first (one memory latency less).
+      fill = c.first_dec - t0;
+      if (c.last_dec > c.first_dec) steady = static_cast<double>(n - 1) / static_cast<double>(c.last_dec - c.first_dec);
+    }
+    std::printf("read latency %u cycles:\n", lat);
+    std::printf("  doorbell -> first decision stored   %s\n", to_dec.text().c_str());
+    std::printf("  doorbell -> prestaged line stored   %s\n", to_line.text().c_str());
+    std::printf("  doorbell -> writeback shows them    %s\n", to_wb.text().c_str());
+    if (!line_after_wb.v.empty())
+      std::printf("  prestaged line stored AFTER the writeback published the decisions: %s\n",
+                  line_after_wb.text().c_str());
+    std::printf(
+        "  16-event doorbells: %.3f events/cycle (%zu events, %llu cycles to the last decision stored), "
+        "%.0f%% of the engine's own\n",
+        rate, n, static_cast<unsigned long long>(cycles), 100.0 * rate / engine_rate);
+    std::printf(
+        "  after the pipeline fill (first decision at cycle %llu): %.3f events/cycle, %.0f%% of the engine's own\n",
+        static_cast<unsigned long long>(fill), steady, 100.0 * steady / engine_rate);
+  }
+}
+
 }  // namespace
 
 void register_bench(CLI::App& app, int& /*exit_code*/) {
@@ -216,6 +454,22 @@ void register_bench(CLI::App& app, int& /*exit_code*/) {
       ->check(number_in(0, 1))
       ->capture_default_str();
   c->callback([o] { bench_engine(*o); });
+
+  auto f = std::make_shared<FrontendOpts>();
+  CLI::App* fe = bench->add_subcommand(
+      "frontend", "RTL card (vs_card_top, Verilator): DMA front-end latency and events/cycle vs the engine alone");
+  fe->add_option("--latency", f->latencies, "Host-memory read latencies to measure, in cycles")
+      ->check(number_in(1, 100000))
+      ->capture_default_str();
+  fe->add_option("--events", f->events, "Events in the stream")->check(number_in(1, 1e7))->capture_default_str();
+  fe->add_option("--single", f->single, "Events sent one per doorbell for the latency figures")
+      ->check(number_in(1, 1e6))
+      ->capture_default_str();
+  fe->add_option("--seed", f->seed, "Seed of the stream")->capture_default_str();
+  fe->add_option("--bad-fraction", f->bad_fraction, "Share of events built to be rejected")
+      ->check(number_in(0, 1))
+      ->capture_default_str();
+  fe->callback([f] { bench_frontend(*f); });
 }
 
 }  // namespace vshard::cli

@@ -300,11 +300,13 @@ void RingFrontEnd::inject(Fault fault) {
     case Fault::kDropLast:
     case Fault::kCorruptPayload: arm_corruption(fault, corrupt_); break;
     case Fault::kCorruptPlan:
-    case Fault::kBadPlan:
-      throw Error(Errc::kUnsupported, std::string("the plan faults are test hooks of the opencl backend's planner "
-                                                  "kernel; backend '") +
-                                          name_ + "' has no planner kernel");
+    case Fault::kBadPlan: throw_no_planner(name_);
   }
+}
+
+void throw_no_planner(const std::string& backend) {
+  throw Error(Errc::kUnsupported, "the plan faults are test hooks of the opencl backend's planner kernel; backend '" +
+                                      backend + "' has no planner kernel");
 }
 
 }  // namespace vshard::driver

@@ -7,7 +7,7 @@
 namespace vshard::driver {
 
 const char* spec_forms() {
-  return "model | model?config=small|large|max | verilator | verilator?config=small|large | "
+  return "model | model?config=small|large|max | verilator | verilator?config=small|large&frontend=ring|dma | "
          "opencl | opencl?config=small|large|max&device=<part of an OpenCL platform or device name> | "
          "xrt://<card index> | xrt://<dddd:bb:dd.f> (optionally ?xclbin=<file>&kernel=<engine kernel>&config=<name>) | "
          "shm://<name>[?config=<name>&timeout_ms=<ms>] | "
@@ -54,6 +54,15 @@ Params named_params(const std::string& spec, const std::string& name) {
   try {
     return Params::named(name);
   } catch (const Error&) { bad(spec, "unknown config '" + name + "' (configs: small, large, max)"); }
+}
+
+// verilator's front-end: ring (the software one, driver/ring_frontend.cc;
+// default) or dma (the card's RTL front-end, vs_card_top).
+bool verilator_frontend_is_dma(const std::string& spec, const ParsedSpec& p) {
+  const auto it = p.query.find("frontend");
+  if (it == p.query.end() || it->second == "ring") return false;
+  if (it->second == "dma") return true;
+  bad(spec, "unknown frontend '" + it->second + "' for backend verilator (frontends: ring, dma)");
 }
 
 }  // namespace
@@ -121,11 +130,15 @@ OpenedBackend open_backend(const std::string& spec) {
     check_keys(spec, p, {"config"});
     ob.backend = make_model_backend(ob.expect_params.value_or(Params::small()));
   } else if (p.backend == "verilator") {
-    check_keys(spec, p, {"config"});
+    check_keys(spec, p, {"config", "frontend"});
+    const bool dma = verilator_frontend_is_dma(spec, p);
 #ifdef VSHARD_DRIVER_HAVE_VERILATOR
     const std::string name = cfg == p.query.end() ? "small" : cfg->second;
-    ob.backend = make_verilator_backend(name);
+    try {
+      ob.backend = dma ? make_verilator_dma_backend(name) : make_verilator_backend(name);
+    } catch (const Error& e) { throw Error(e.code(), "device spec '" + spec + "': " + e.what()); }
 #else
+    (void)dma;
     throw Error(Errc::kDeviceNotFound,
                 "device spec '" + spec +
                     "': the verilator backend is not built into this binary. Install "
@@ -176,16 +189,21 @@ OpenedBackend open_backend(const std::string& spec) {
 
 std::unique_ptr<EngineCore> make_engine_core(const std::string& spec, std::string& name) {
   const ParsedSpec p = parse_spec(spec);
+  if (p.backend == "verilator" && verilator_frontend_is_dma(spec, p))
+    throw Error(Errc::kBadConfig, "engine spec '" + spec +
+                                      "': frontend=dma is a whole card (vs_card_top with its own DMA front-end); "
+                                      "`vshard serve` hosts an engine core behind its software front-end: leave "
+                                      "out frontend= or use frontend=ring");
   const auto cfg = p.query.find("config");
-  const std::optional<Params> params =
-      cfg == p.query.end() ? std::nullopt : std::optional<Params>(named_params(spec, cfg->second));
+  std::optional<Params> params;
+  if (cfg != p.query.end()) params = named_params(spec, cfg->second);
   name = p.backend;
   if (p.backend == "model") {
     check_keys(spec, p, {"config"});
     return make_model_core(params.value_or(Params::small()));
   }
   if (p.backend == "verilator") {
-    check_keys(spec, p, {"config"});
+    check_keys(spec, p, {"config", "frontend"});
 #ifdef VSHARD_DRIVER_HAVE_VERILATOR
     return make_verilator_core(cfg == p.query.end() ? "small" : cfg->second);
 #endif

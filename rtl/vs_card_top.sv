@@ -20,7 +20,7 @@ module vs_card_top #(
   parameter int NNodes = 2,
   parameter int MaxShards = 4,
   /// Event-read bursts in flight (vs_dma_frontend), 1..16.
-  parameter int ReadTags = 8
+  parameter int ReadTags = 16
 ) (
   input  logic         clk_i,
   input  logic         rst_ni,

@@ -31,8 +31,8 @@
 // E_RING_OVERFLOW; register writes take effect only with all four byte
 // strobes (as in vs_top). Rings are served while both SIZE_LOG2 are in
 // 1..20; nothing is written to the prestaged table before PRESTAGE_BASE has
-// been written, and each write of PRESTAGE_BASE_LO/HI rewrites the whole
-// table once. CTRL.SOFT_RESET (soft_rst_i) zeroes the four indices and the
+// been written, and each write of PRESTAGE_BASE_HI (the half written last:
+// LO, then HI) rewrites the whole table once. CTRL.SOFT_RESET (soft_rst_i) zeroes the four indices and the
 // sticky bits and clears E_DMA's stop; DMA already in flight completes first
 // (its data is dropped), so the bus never sees a broken burst. Base
 // addresses keep their low bits as written but are used 16-byte aligned
@@ -258,7 +258,7 @@ module vs_dma_frontend #(
   assign head_len   = tag_len_q[tag_rd_q*5 +: 5];
   assign head_cnt   = tag_cnt_q[tag_rd_q*5 +: 5];
   assign head_ready = (tags_used_q != 5'd0) && ({1'b0, rd_beat_q} < head_cnt);
-  assign evt_fire   = out_valid_q && evt_tready_i && !drain_q;
+  assign evt_fire   = out_valid_q && evt_tready_i && !drain_q && !dma_err_q;
   // While draining after a soft reset, arrived beats are read and dropped.
   assign buf_rd     = head_ready && (drain_q || !out_valid_q || evt_fire);
   assign head_last  = ({1'b0, rd_beat_q} + 5'd1 == head_len);
@@ -267,7 +267,9 @@ module vs_dma_frontend #(
     if (buf_rd) out_data_q <= ebuf[{tag_rd_q, rd_beat_q}];
   end
   assign evt_tdata_o  = out_data_q;
-  assign evt_tvalid_o = out_valid_q && !drain_q;
+  // After a read error nothing more reaches the engine (the beat that
+  // failed is at least two cycles from the output stage).
+  assign evt_tvalid_o = out_valid_q && !drain_q && !dma_err_q;
 
   // ==========================================================================
   // Writes: decision bursts, prestaged lines, the writeback word
@@ -341,25 +343,39 @@ module vs_dma_frontend #(
   assign dq_to_4k   = 9'd256 - {1'b0, dq_addr[11:4]};
   always_comb begin
     dq_len = 5'd16 - {1'b0, dq_slot[3:0]};
-    if (dq_count < dq_len) dq_len = dq_count;
+    if (dq_count - dq_resv_q < dq_len) dq_len = dq_count - dq_resv_q;
     if (dq_room < {27'd0, dq_len}) dq_len = dq_room[4:0];
     if (dq_to_wrap < {27'd0, dq_len}) dq_len = dq_to_wrap[4:0];
     if (dq_to_4k < {4'd0, dq_len}) dq_len = dq_to_4k[4:0];
   end
+  logic [4:0] dq_len_m1;
+  assign dq_len_m1 = dq_len - 5'd1;
 
-  // Write issue: one burst at a time (AW and its W beats), prestaged lines
-  // first, then decisions, then the writeback word.
+  // Write issue: each burst is an AW and a W job (its beats), both in
+  // order; the AW of the next burst goes while earlier bursts' beats are
+  // sent, and a job's beats start only after its AW's handshake. Prestaged
+  // lines first, then the writeback word, then decisions.
   logic         aw_valid_q;
   logic [63:0]  aw_addr_q;
   logic [7:0]   aw_len_q;
-  logic         w_active_q;     // W beats of the current burst still to send
-  logic [3:0]   w_left_q;       // beats after the current one
-  logic         w_dec_q;        // the burst carries decisions (from the FIFO)
-  logic [127:0] w_word_q;       // single-beat payload (prestage, writeback)
-  logic         w_fire, wr_free, tbl_on, go_pre, go_dec, go_wb;
+  logic         job_push, job_valid, job_pop, job_empty, job_dec;
+  logic [132:0] job_in, job_out;   // {decisions, beats - 1, single-beat word}
+  logic [2:0]   job_free;
+  logic [3:0]   job_last;
+  logic [2:0]   aw_ahead_q;        // AWs accepted whose beats are not all sent
+  logic [3:0]   w_beat_q;          // beat of the head job
+  logic [4:0]   dq_resv_q;         // FIFO decisions promised to jobs, not yet sent
+  logic         aw_fire, w_fire, wr_free, tbl_on, go_pre, go_dec, go_wb;
   logic [63:0]  pre_line;
+  vs_fifo #(.Width(133), .Depth(4)) u_wjob (
+    .clk_i, .rst_ni, .clear_i(1'b0),
+    .wr0_i(job_push), .wdata0_i(job_in), .wr1_i(1'b0), .wdata1_i(133'd0),
+    .out_valid_o(job_valid), .out_data_o(job_out), .out_ready_i(job_pop),
+    .free_o(job_free), .empty_o(job_empty)
+  );
+  assign aw_fire = aw_valid_q && m_axi_awready_i;
   assign w_fire  = m_axi_wvalid_o && m_axi_wready_i;
-  assign wr_free = !w_active_q && !aw_valid_q && (trk_free != 4'd0);
+  assign wr_free = (!aw_valid_q || m_axi_awready_i) && (job_free != 3'd0) && (trk_free != 4'd0);
   assign pre_line = {pre_base_q[63:6], 6'd0} + {54'd0, ({1'b0, pre_node} + 4'd1), 6'd0};
   // The table is written whether or not the rings are set up.
   assign tbl_on  = pre_armed_q && !dma_err_q && !drain_q;
@@ -368,6 +384,10 @@ module vs_dma_frontend #(
   assign go_dec  = wr_free && dma_on && !go_pre && !go_wb && (dq_len != 5'd0);
 
   assign trk_push = go_pre || go_dec || go_wb;
+  assign job_push = trk_push;
+  assign job_in   = go_dec ? {1'b1, dq_len_m1[3:0], 128'd0} :
+                    go_wb  ? {1'b0, 4'd0, 64'd0, dq_done_q, evq_head_q} :
+                             {1'b0, 4'd0, 64'd0, pre_epoch_i[pre_node*32 +: 32], pre_entry_i[pre_node*32 +: 32]};
   assign trk_in   = go_dec ? {2'd1, dq_iss_q + {27'd0, dq_len}} : go_wb ? {2'd2, 32'd0} : {2'd0, 32'd0};
 
   assign m_axi_awid_o    = 4'd0;
@@ -376,25 +396,28 @@ module vs_dma_frontend #(
   assign m_axi_awsize_o  = 3'd4;
   assign m_axi_awburst_o = 2'b01;
   assign m_axi_awvalid_o = aw_valid_q;
-  // After a soft reset cleared the FIFO, a burst already announced still
-  // sends its beats (their data no longer matters): AXI has no way back.
-  assign m_axi_wvalid_o  = w_active_q && (!w_dec_q || dq_valid || drain_q);
-  assign m_axi_wdata_o   = w_dec_q ? dq_data : w_word_q;
-  assign m_axi_wstrb_o   = w_dec_q ? 16'hFFFF : 16'h00FF;
-  assign m_axi_wlast_o   = (w_left_q == 4'd0);
-  assign dq_pop          = w_fire && w_dec_q && dq_valid;
+  // W beats follow their AW's handshake (never before it: some
+  // interconnects want the address first). After a soft reset cleared the
+  // FIFO, a burst already announced still sends its beats (their data no
+  // longer matters): AXI has no way back.
+  assign job_dec         = job_out[132];
+  assign job_last        = job_out[131:128];
+  assign m_axi_wvalid_o  = job_valid && (aw_ahead_q != 3'd0) && (!job_dec || dq_valid || drain_q);
+  assign m_axi_wdata_o   = job_dec ? dq_data : job_out[127:0];
+  assign m_axi_wstrb_o   = job_dec ? 16'hFFFF : 16'h00FF;
+  assign m_axi_wlast_o   = (w_beat_q == job_last);
+  assign job_pop         = w_fire && m_axi_wlast_o;
+  assign dq_pop          = w_fire && job_dec && dq_valid && !drain_q;
 
   // ==========================================================================
   // State
   // ==========================================================================
   logic [TagW-1:0] tag_wr_inc, tag_rd_inc;
   logic [3:0]      tag_id;
-  logic [4:0]      dq_len_m1;
   always_comb begin
     tag_id = 4'd0;
     tag_id[TagW-1:0] = tag_wr_q;
   end
-  assign dq_len_m1 = dq_len - 5'd1;
   assign tag_wr_inc = (tag_wr_q == LastTag) ? '0 : tag_wr_q + 1'b1;
   assign tag_rd_inc = (tag_rd_q == LastTag) ? '0 : tag_rd_q + 1'b1;
 
@@ -437,10 +460,9 @@ module vs_dma_frontend #(
       aw_valid_q  <= 1'b0;
       aw_addr_q   <= '0;
       aw_len_q    <= '0;
-      w_active_q  <= 1'b0;
-      w_left_q    <= '0;
-      w_dec_q     <= 1'b0;
-      w_word_q    <= '0;
+      aw_ahead_q  <= '0;
+      w_beat_q    <= '0;
+      dq_resv_q   <= '0;
     end else begin
       // ---- registers written by the host -----------------------------------
       if (wr_evq_lo)   evq_base_q[31:0]  <= reg_wdata_i;
@@ -452,7 +474,9 @@ module vs_dma_frontend #(
       if (wr_dq_head)  dq_head_q <= reg_wdata_i;
       if (wr_pre_lo)   pre_base_q[31:0]  <= reg_wdata_i;
       if (wr_pre_hi)   pre_base_q[63:32] <= reg_wdata_i;
-      if (wr_pre_lo || wr_pre_hi) begin
+      // The HI half commits the 64-bit address (hosts and XRT write LO
+      // first), so the table is never written at {old HI, new LO}.
+      if (wr_pre_hi) begin
         pre_armed_q <= 1'b1;
         sh_stale_q  <= '1;
         wb_stale_q  <= 1'b1;
@@ -507,19 +531,14 @@ module vs_dma_frontend #(
       if (evt_fire) evq_head_q <= evq_head_q + 32'd1;
 
       // ---- writes ----------------------------------------------------------
-      if (aw_valid_q && m_axi_awready_i) aw_valid_q <= 1'b0;
-      if (w_fire) begin
-        if (m_axi_wlast_o) w_active_q <= 1'b0;
-        else w_left_q <= w_left_q - 4'd1;
-      end
+      if (aw_fire) aw_valid_q <= 1'b0;
+      aw_ahead_q <= aw_ahead_q + {2'd0, aw_fire} - {2'd0, job_pop};
+      if (w_fire) w_beat_q <= m_axi_wlast_o ? 4'd0 : w_beat_q + 4'd1;
+      dq_resv_q <= dq_resv_q + (go_dec ? dq_len : 5'd0) - {4'd0, dq_pop};
       if (go_pre) begin
         aw_valid_q <= 1'b1;
         aw_addr_q  <= pre_line;
         aw_len_q   <= 8'd0;
-        w_active_q <= 1'b1;
-        w_left_q   <= 4'd0;
-        w_dec_q    <= 1'b0;
-        w_word_q   <= {64'd0, pre_epoch_i[pre_node*32 +: 32], pre_entry_i[pre_node*32 +: 32]};
         sh_entry_q[pre_node*32 +: 32] <= pre_entry_i[pre_node*32 +: 32];
         sh_epoch_q[pre_node*32 +: 32] <= pre_epoch_i[pre_node*32 +: 32];
         sh_stale_q <= sh_stale_q & ~pre_sel;
@@ -527,20 +546,13 @@ module vs_dma_frontend #(
       if (go_dec) begin
         aw_valid_q <= 1'b1;
         aw_addr_q  <= dq_addr;
-        aw_len_q   <= {3'd0, dq_len - 5'd1};
-        w_active_q <= 1'b1;
-        w_left_q   <= dq_len_m1[3:0];
-        w_dec_q    <= 1'b1;
+        aw_len_q   <= {3'd0, dq_len_m1};
         dq_iss_q   <= dq_iss_q + {27'd0, dq_len};
       end
       if (go_wb) begin
         aw_valid_q <= 1'b1;
         aw_addr_q  <= {pre_base_q[63:6], 6'd0};
         aw_len_q   <= 8'd0;
-        w_active_q <= 1'b1;
-        w_left_q   <= 4'd0;
-        w_dec_q    <= 1'b0;
-        w_word_q   <= {64'd0, dq_done_q, evq_head_q};
         wb_evq_q   <= evq_head_q;
         wb_dq_q    <= dq_done_q;
         wb_stale_q <= 1'b0;
@@ -555,7 +567,7 @@ module vs_dma_frontend #(
       end
 
       // ---- soft reset: indices to zero once the bus is quiet ----------------
-      if (drain_q && tags_used_q == 5'd0 && !ar_valid_q && !aw_valid_q && !w_active_q && trk_empty) begin
+      if (drain_q && tags_used_q == 5'd0 && !ar_valid_q && !aw_valid_q && job_empty && trk_empty) begin
         drain_q <= 1'b0;
       end
       if (soft_rst_i) begin
@@ -572,12 +584,13 @@ module vs_dma_frontend #(
         wb_stale_q  <= 1'b1;
         wb_busy_q   <= 1'b0;
         out_valid_q <= 1'b0;
+        dq_resv_q   <= '0;
       end
     end
   end
 
   assign idle_o = eng_idle_i && !drain_q && (tags_used_q == 5'd0) && !ar_valid_q && !out_valid_q &&
-                  dq_empty && !aw_valid_q && !w_active_q && trk_empty &&
+                  dq_empty && !aw_valid_q && job_empty && trk_empty &&
                   (!dma_on || (ev_avail == 32'd0)) &&
                   (!pre_armed_q || dma_err_q || (!pre_any && !wb_need && !wb_busy_q));
 
@@ -590,7 +603,7 @@ module vs_dma_frontend #(
   always_ff @(posedge clk_i) begin
     if (rst_ni) begin
       assert (!(trk_push && trk_free == 4'd0)) else $error("vs_dma_frontend: write tracker overflow");
-      assert (!(w_fire && w_dec_q && !dq_valid && !drain_q)) else $error("vs_dma_frontend: decision burst underrun");
+      assert (!(w_fire && job_dec && !dq_valid && !drain_q)) else $error("vs_dma_frontend: decision burst underrun");
     end
   end
 `endif

@@ -157,6 +157,7 @@ class Device {
  public:
   // spec forms: "model", "model?config=small|large|max",
   // "verilator", "verilator?config=small|large",
+  // "verilator?config=small&frontend=dma" (the card top vs_card_top with its RTL DMA front-end),
   // "opencl", "opencl?config=small|large|max&device=<platform/device name part>",
   // "xrt://<index>" or "xrt://<dddd:bb:dd.f>" with "?xclbin=<path>&kernel=<engine kernel>&config=..."
   // (docs/driver.md, "XRT": a data-mover card from bitstreams/alveo or an engine with a ring front-end).

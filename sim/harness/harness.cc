@@ -1,5 +1,5 @@
-// vshard::sim::Harness: clocking, AXI4-Lite and AXI-Stream handling shared by
-// every configuration (the verilated class is behind put/get/eval).
+// vshard::sim::Harness: the AXI-Stream handling of vs_top shared by every
+// configuration; clocking and AXI4-Lite are AxilHarness's (axil_harness.cc).
 #include "vshard/sim/harness.h"
 
 #include <algorithm>
@@ -7,10 +7,8 @@
 #include <map>
 #include <utility>
 
-#include <verilated.h>
-#include <verilated_fst_c.h>
-
 #include "vshard/error.h"
+#include "vshard/sim/internal/hex.h"
 
 namespace vshard::sim {
 namespace {
@@ -20,10 +18,10 @@ std::map<std::string, Harness::Factory>& registry() {
   return r;
 }
 
-std::string hex(uint64_t v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-  return buf;
+using internal::hex;
+
+ClockOptions clock_options_of(const HarnessOptions& o) {
+  return ClockOptions{o.seed, o.trace_path, o.axi_timeout_cycles, o.reset_timeout_cycles};
 }
 
 }  // namespace
@@ -60,49 +58,20 @@ std::vector<std::string> Harness::configs() {
 
 std::unique_ptr<Harness> Harness::create(const std::string& config, const HarnessOptions& opts) {
   auto it = registry().find(config);
-  if (it == registry().end()) {
-    std::string have;
-    for (const auto& n : configs()) have += (have.empty() ? "" : ", ") + n;
-    throw Error(Errc::kBadConfig, "RTL configuration '" + config + "' is not built into this binary (available: " +
-                                      (have.empty() ? "none" : have) + "); use one of those");
-  }
+  if (it == registry().end()) unknown_config("RTL", config, configs());
   return it->second(opts);
 }
 
 // ---- life cycle ------------------------------------------------------------------
 
 Harness::Harness(std::string config, Params params, const HarnessOptions& opts)
-    : config_(std::move(config)),
-      params_(params),
-      opts_(opts),
-      ctx_(std::make_unique<VerilatedContext>()),
+    : AxilHarness(std::move(config), params, clock_options_of(opts)),
       evt_rng_(opts.seed * 0x9E3779B97F4A7C15ull + 1),
       dec_rng_(opts.seed * 0xC2B2AE3D27D4EB4Full + 2) {
   if (opts.event_stall_prob < 0 || opts.event_stall_prob >= 1 || opts.decision_stall_prob < 0 ||
       opts.decision_stall_prob >= 1)
     throw Error(Errc::kBadConfig, "stall probabilities must be in [0, 1)");
   set_stalls(opts.event_stall_prob, opts.decision_stall_prob);
-  // Deterministic randomised initial values: --x-initial unique uses these.
-  ctx_->randReset(2);
-  ctx_->randSeed(static_cast<int>(opts.seed % 0x7FFFFFFEull) + 1);
-  ctx_->fatalOnError(false);  // an RTL assertion becomes a vshard::Error, not abort()
-  ctx_->traceEverOn(true);
-}
-
-void Harness::init() {
-  in_ = PinsIn{};
-  put(in_);
-  eval();
-  get(out_);
-  out_idle_ = out_.idle;
-  if (!opts_.trace_path.empty()) start_trace(opts_.trace_path);
-}
-
-void Harness::shutdown() {
-  if (shut_down_) return;
-  shut_down_ = true;
-  final_model();
-  stop_trace();
 }
 
 Harness::~Harness() = default;
@@ -114,209 +83,65 @@ void Harness::set_stalls(double e, double d) {
 
 bool Harness::coin(std::bernoulli_distribution& d, std::mt19937_64& rng) { return d.p() > 0.0 && d(rng); }
 
-void Harness::start_trace(const std::string& path) {
-  stop_trace();
-  trace_ = std::make_unique<VerilatedFstC>();
-  attach_trace(trace_.get());
-  trace_->open(path.c_str());
-  if (!trace_->isOpen()) {
-    trace_.reset();
-    throw Error(Errc::kIo, "cannot open FST waveform file '" + path + "'");
-  }
-  trace_->dump(ctx_->time());
-}
-
-void Harness::stop_trace() {
-  if (!trace_) return;
-  trace_->close();
-  trace_.reset();
-}
-
-// ---- clocking -------------------------------------------------------------------
-
-void Harness::check_errors() {
-  if (ctx_->gotError())
-    throw Error(Errc::kDeviceFailed, "the RTL stopped on an assertion or $error at cycle " + std::to_string(cycle_) +
-                                         " (message above); run with a waveform (--trace) to see why");
-}
-
-void Harness::half_cycle(bool clk) {
-  in_.clk = clk;
-  put(in_);
-  eval();
-  ctx_->timeInc(5);
-  if (trace_) trace_->dump(ctx_->time());
-}
-
-void Harness::protocol_error(const std::string& msg) {
-  if (protocol_errors_++ == 0) first_protocol_error_ = msg;
-}
-
-void Harness::step() {
-  // Drive this cycle's stream inputs.
-  if (!frozen_) {
-    if (!evt_presenting_ && !evt_queue_.empty() && !hold_events_ && !coin(evt_stall_, evt_rng_)) evt_presenting_ = true;
-    in_.evt_tvalid = evt_presenting_;
-    if (evt_presenting_) pack_descriptor(evt_queue_.front(), in_.evt_tdata);
-    else std::fill(std::begin(in_.evt_tdata), std::end(in_.evt_tdata), 0u);
-    in_.dec_tready = !hold_decisions_ && !coin(dec_stall_, dec_rng_);
-  }
-  in_.clk = false;
-  put(in_);
-  eval();
-  get(out_);
-  check_errors();
-  if (frozen_) {
-    // No clock edge: time passes, nothing is transferred.
-    ctx_->timeInc(10);
-    if (trace_) trace_->dump(ctx_->time());
-    ++cycle_;
-    return;
-  }
-
-  // Sample the handshakes before the rising edge (none while in reset).
-  const bool evt_fire = in_.rst_n && in_.evt_tvalid && out_.evt_tready;
-  const bool dec_fire = in_.rst_n && out_.dec_tvalid && in_.dec_tready;
-  if (!in_.rst_n) dec_waiting_ = false;
-  if (dec_waiting_) {
-    if (!out_.dec_tvalid)
-      protocol_error("m_axis_dec_tvalid dropped before the handshake at cycle " + std::to_string(cycle_));
-    else if (!std::equal(std::begin(dec_held_), std::end(dec_held_), out_.dec_tdata))
-      protocol_error("m_axis_dec_tdata changed while waiting for tready at cycle " + std::to_string(cycle_));
-  }
-  if (in_.rst_n && out_.dec_tvalid && !dec_waiting_) {
-    dec_waiting_ = true;
-    dec_valid_since_ = cycle_;
-  }
-  std::copy(std::begin(out_.dec_tdata), std::end(out_.dec_tdata), dec_held_);
-  if (!out_.dec_tvalid) dec_waiting_ = false;
-
-  ReceivedDecision rd;
-  if (dec_fire) {
-    rd.decision = Decision{unpack_descriptor(out_.dec_tdata)};
-    rd.tlast = out_.dec_tlast;
-    rd.valid_cycle = dec_valid_since_;
-    rd.fire_cycle = cycle_;
-    dec_waiting_ = false;
-    if (rd.tlast != ((rd.decision.flags & kFlagLast) != 0))
-      protocol_error("m_axis_dec_tlast differs from the decision's LAST flag at cycle " + std::to_string(cycle_));
-  }
-  ar_fire_ = in_.rst_n && in_.arvalid && out_.arready;
-  r_fire_ = in_.rst_n && out_.rvalid && in_.rready;
-  aw_fire_ = in_.rst_n && in_.awvalid && out_.awready;
-  w_fire_ = in_.rst_n && in_.wvalid && out_.wready;
-  b_fire_ = in_.rst_n && out_.bvalid && in_.bready;
-  rdata_ = out_.rdata;
-  rresp_ = out_.rresp;
-  bresp_ = out_.bresp;
-
-  half_cycle(true);
-  half_cycle(false);
-  get(out_);
-  out_idle_ = out_.idle;
-  check_errors();
-
-  if (evt_fire) {
-    const Event ev = evt_queue_.front();
-    evt_queue_.pop_front();
-    evt_presenting_ = false;
-    ++events_accepted_;
-    if (on_accept) on_accept(ev, cycle_);
-  }
-  if (dec_fire) {
-    dec_queue_.push_back(rd);
-    ++decisions_received_;
-  }
-  ++cycle_;
-}
-
-void Harness::tick(uint64_t n) {
-  for (uint64_t i = 0; i < n; ++i) step();
-}
-
-void Harness::reset(unsigned cycles) {
+void Harness::clear_state() {
   evt_queue_.clear();
   dec_queue_.clear();
   evt_presenting_ = false;
   dec_waiting_ = false;
-  const bool was_frozen = frozen_;
-  frozen_ = false;
-  PinsIn idle_in;
-  idle_in.rst_n = false;
-  in_ = idle_in;
-  for (unsigned i = 0; i < std::max(cycles, 1u); ++i) step();
-  in_.rst_n = true;
-  step();
-  evt_queue_.clear();
-  dec_queue_.clear();
-  // The engine may initialise its tables after reset: wait for idle_o.
-  const uint64_t deadline = cycle_ + opts_.reset_timeout_cycles;
-  while (!out_idle_) {
-    if (cycle_ >= deadline) timeout("waiting for idle_o after reset", opts_.reset_timeout_cycles);
-    step();
-  }
-  frozen_ = was_frozen;
+  evt_fire_ = dec_fire_ = false;
+  sin_ = StreamIn{};
 }
 
-[[noreturn]] void Harness::timeout(const std::string& what, uint64_t cycles) const {
-  throw Error(Errc::kTimeout, what + ": no answer within " + std::to_string(cycles) + " cycles (cycle " +
-                                  std::to_string(cycle_) + (frozen_ ? ", engine frozen" : "") +
-                                  "); the engine is hung or not clocked");
+// ---- the streams, once per clock cycle ------------------------------------------
+
+void Harness::drive() {
+  if (!evt_presenting_ && !evt_queue_.empty() && !hold_events_ && !coin(evt_stall_, evt_rng_)) evt_presenting_ = true;
+  sin_.evt_tvalid = evt_presenting_;
+  if (evt_presenting_) pack_descriptor(evt_queue_.front(), sin_.evt_tdata);
+  else std::fill(std::begin(sin_.evt_tdata), std::end(sin_.evt_tdata), 0u);
+  sin_.dec_tready = !hold_decisions_ && !coin(dec_stall_, dec_rng_);
 }
 
-// ---- AXI4-Lite -------------------------------------------------------------------
-
-uint32_t Harness::read32(uint32_t addr) {
-  const uint64_t deadline = cycle_ + opts_.axi_timeout_cycles;
-  in_.araddr = static_cast<uint16_t>(addr & 0xFFF);
-  in_.arvalid = true;
-  in_.rready = true;
-  bool addr_done = false;
-  for (;;) {
-    if (cycle_ >= deadline) {
-      in_.arvalid = false;
-      in_.rready = false;
-      timeout("AXI4-Lite read of " + hex(addr), opts_.axi_timeout_cycles);
-    }
-    step();
-    if (ar_fire_) {
-      addr_done = true;
-      in_.arvalid = false;
-    }
-    if (r_fire_ && addr_done) break;
+void Harness::sample() {
+  evt_fire_ = sin_.evt_tvalid && sout_.evt_tready;
+  dec_fire_ = sout_.dec_tvalid && sin_.dec_tready;
+  if (dec_waiting_) {
+    if (!sout_.dec_tvalid)
+      protocol_error("m_axis_dec_tvalid dropped before the handshake at cycle " + std::to_string(cycle()));
+    else if (!std::equal(std::begin(dec_held_), std::end(dec_held_), sout_.dec_tdata))
+      protocol_error("m_axis_dec_tdata changed while waiting for tready at cycle " + std::to_string(cycle()));
   }
-  in_.rready = false;
-  last_resp_ = rresp_;
-  return rdata_;
+  if (sout_.dec_tvalid && !dec_waiting_) {
+    dec_waiting_ = true;
+    dec_valid_since_ = cycle();
+  }
+  std::copy(std::begin(sout_.dec_tdata), std::end(sout_.dec_tdata), dec_held_);
+  if (!sout_.dec_tvalid) dec_waiting_ = false;
+
+  if (dec_fire_) {
+    fired_.decision = Decision{unpack_descriptor(sout_.dec_tdata)};
+    fired_.tlast = sout_.dec_tlast;
+    fired_.valid_cycle = dec_valid_since_;
+    fired_.fire_cycle = cycle();
+    dec_waiting_ = false;
+    if (fired_.tlast != ((fired_.decision.flags & kFlagLast) != 0))
+      protocol_error("m_axis_dec_tlast differs from the decision's LAST flag at cycle " + std::to_string(cycle()));
+  }
 }
 
-void Harness::write32(uint32_t addr, uint32_t data, uint8_t strb) {
-  const uint64_t deadline = cycle_ + opts_.axi_timeout_cycles;
-  in_.awaddr = static_cast<uint16_t>(addr & 0xFFF);
-  in_.awvalid = true;
-  in_.wdata = data;
-  in_.wstrb = strb & 0xF;
-  in_.wvalid = true;
-  in_.bready = true;
-  bool aw_done = false, w_done = false;
-  for (;;) {
-    if (cycle_ >= deadline) {
-      in_.awvalid = in_.wvalid = in_.bready = false;
-      timeout("AXI4-Lite write of " + hex(data) + " to " + hex(addr), opts_.axi_timeout_cycles);
-    }
-    step();
-    if (aw_fire_) {
-      aw_done = true;
-      in_.awvalid = false;
-    }
-    if (w_fire_) {
-      w_done = true;
-      in_.wvalid = false;
-    }
-    if (b_fire_ && aw_done && w_done) break;
+void Harness::commit() {
+  if (evt_fire_) {
+    const Event ev = evt_queue_.front();
+    evt_queue_.pop_front();
+    evt_presenting_ = false;
+    ++events_accepted_;
+    if (on_accept) on_accept(ev, cycle());
   }
-  in_.bready = false;
-  last_resp_ = bresp_;
+  if (dec_fire_) {
+    dec_queue_.push_back(fired_);
+    ++decisions_received_;
+  }
+  evt_fire_ = dec_fire_ = false;
 }
 
 // ---- decisions ---------------------------------------------------------------------
@@ -336,18 +161,18 @@ bool Harness::pop(Decision& out) {
 }
 
 ReceivedDecision Harness::wait_decision(uint64_t timeout_cycles) {
-  const uint64_t deadline = cycle_ + timeout_cycles;
+  const uint64_t deadline = cycle() + timeout_cycles;
   ReceivedDecision rd;
   while (!pop(rd)) {
-    if (cycle_ >= deadline) timeout("waiting for a decision", timeout_cycles);
-    step();
+    if (cycle() >= deadline) timeout("waiting for a decision", timeout_cycles);
+    tick();
   }
   return rd;
 }
 
 std::vector<Decision> Harness::exchange(const Event& ev, uint64_t timeout_cycles) {
   push(ev);
-  const uint64_t deadline = cycle_ + timeout_cycles;
+  const uint64_t deadline = cycle() + timeout_cycles;
   std::vector<Decision> out;
   for (;;) {
     ReceivedDecision rd;
@@ -355,18 +180,18 @@ std::vector<Decision> Harness::exchange(const Event& ev, uint64_t timeout_cycles
       out.push_back(rd.decision);
       if (rd.decision.seq == ev.seq && (rd.decision.flags & kFlagLast)) return out;
     }
-    if (cycle_ >= deadline)
+    if (cycle() >= deadline)
       timeout("waiting for the decisions of the event of type " + hex(ev.type) + ", seq " + std::to_string(ev.seq),
               timeout_cycles);
-    step();
+    tick();
   }
 }
 
 void Harness::wait_idle(uint64_t timeout_cycles) {
-  const uint64_t deadline = cycle_ + timeout_cycles;
-  while (!evt_queue_.empty() || !out_idle_ || dec_waiting_) {
-    if (cycle_ >= deadline) timeout("waiting for the engine to go idle", timeout_cycles);
-    step();
+  const uint64_t deadline = cycle() + timeout_cycles;
+  while (!evt_queue_.empty() || !idle() || dec_waiting_) {
+    if (cycle() >= deadline) timeout("waiting for the engine to go idle", timeout_cycles);
+    tick();
   }
 }
 

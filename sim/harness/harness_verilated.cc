@@ -8,6 +8,7 @@
 #include <verilated_fst_c.h>
 
 #include "vshard/sim/harness.h"
+#include "vshard/sim/internal/lite_pins.h"
 #include VSHARD_VTOP_HEADER
 
 namespace vshard::sim {
@@ -23,36 +24,20 @@ class VerilatedHarness final : public Harness {
   ~VerilatedHarness() override { shutdown(); }
 
  protected:
-  void put(const PinsIn& in) override {
-    top_->clk_i = in.clk;
-    top_->rst_ni = in.rst_n;
-    top_->s_axil_awaddr_i = in.awaddr;
-    top_->s_axil_awvalid_i = in.awvalid;
-    top_->s_axil_wdata_i = in.wdata;
-    top_->s_axil_wstrb_i = in.wstrb;
-    top_->s_axil_wvalid_i = in.wvalid;
-    top_->s_axil_bready_i = in.bready;
-    top_->s_axil_araddr_i = in.araddr;
-    top_->s_axil_arvalid_i = in.arvalid;
-    top_->s_axil_rready_i = in.rready;
+  void put() override {
+    internal::put_lite(*top_, lite_in());
+    const StreamIn& in = stream_in();
     for (int i = 0; i < 4; ++i) top_->s_axis_evt_tdata_i[i] = in.evt_tdata[i];
     top_->s_axis_evt_tvalid_i = in.evt_tvalid;
     top_->m_axis_dec_tready_i = in.dec_tready;
   }
-  void get(PinsOut& out) override {
-    out.awready = top_->s_axil_awready_o;
-    out.wready = top_->s_axil_wready_o;
-    out.bresp = top_->s_axil_bresp_o;
-    out.bvalid = top_->s_axil_bvalid_o;
-    out.arready = top_->s_axil_arready_o;
-    out.rdata = top_->s_axil_rdata_o;
-    out.rresp = top_->s_axil_rresp_o;
-    out.rvalid = top_->s_axil_rvalid_o;
+  void get() override {
+    internal::get_lite(*top_, lite_out());
+    StreamOut& out = stream_out();
     out.evt_tready = top_->s_axis_evt_tready_o;
     for (int i = 0; i < 4; ++i) out.dec_tdata[i] = top_->m_axis_dec_tdata_o[i];
     out.dec_tvalid = top_->m_axis_dec_tvalid_o;
     out.dec_tlast = top_->m_axis_dec_tlast_o;
-    out.idle = top_->idle_o;
   }
   void eval() override { top_->eval(); }
   void attach_trace(VerilatedFstC* tfp) override { top_->trace(tfp, 99); }

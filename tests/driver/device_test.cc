@@ -26,15 +26,18 @@ using vshard::test::throws_code;
 
 namespace {
 
-// Built up to five times (tests/driver/CMakeLists.txt): the unit binary runs the
+// Built up to six times (tests/driver/CMakeLists.txt): the unit binary runs the
 // model backend, the rtl binary (VSHARD_TEST_VERILATOR) the same cases on the
-// RTL, the opencl binary (VSHARD_TEST_OPENCL) on the model with its shard
+// RTL, the dma binary (VSHARD_TEST_VERILATOR_DMA) on the RTL card with its own
+// DMA front-end, the opencl binary (VSHARD_TEST_OPENCL) on the model with its shard
 // planner kernel on an OpenCL device, the shm and udp binaries
 // (VSHARD_TEST_SHM, VSHARD_TEST_UDP) on a model engine in an in-process
 // `vshard serve` reached through shared memory or loopback UDP.
 std::vector<std::string> backends() {
 #if defined(VSHARD_TEST_VERILATOR)
   return {"verilator"};
+#elif defined(VSHARD_TEST_VERILATOR_DMA)
+  return {"verilator?frontend=dma"};  // config small (the default); config= would clash with the identity case
 #elif defined(VSHARD_TEST_OPENCL)
   return {"opencl"};
 #elif defined(VSHARD_TEST_SHM)
@@ -49,15 +52,20 @@ std::vector<std::string> backends() {
 }  // namespace
 
 TEST_CASE("device spec: bad forms are rejected with the valid forms listed", "[driver][unit]") {
-  for (const char* bad : {"", "modle", "model?config=huge", "model?conf=small", "model?config", "xrt://", "xrt://abc",
-                          "xrt://0000:65:00", "model?config=small&config=large", "opencl?device=", "opencl?gpu=1",
-                          "opencl?config=huge", "opencl?device=x&device=y"}) {
+  for (const char* bad :
+       {"", "modle", "model?config=huge", "model?conf=small", "model?config", "xrt://", "xrt://abc", "xrt://0000:65:00",
+        "model?config=small&config=large", "opencl?device=", "opencl?gpu=1", "opencl?config=huge",
+        "opencl?device=x&device=y", "verilator?frontend=pcie", "model?frontend=dma"}) {
     std::string msg;
     INFO("spec: '" << bad << "'");
     CHECK(throws_code(
         Errc::kBadConfig, [&] { Device::open(bad); }, &msg));
     CHECK(msg.find("Valid forms") != std::string::npos);
   }
+  std::string fe_msg;
+  CHECK(throws_code(
+      Errc::kBadConfig, [&] { Device::open("verilator?frontend=pcie"); }, &fe_msg));
+  CHECK(fe_msg.find("unknown frontend 'pcie'") != std::string::npos);
 #ifndef VSHARD_DRIVER_HAVE_VERILATOR
   std::string msg;
   CHECK(throws_code(
@@ -118,7 +126,7 @@ TEST_CASE("same event log gives the golden model's decisions prestage and counte
       o.evq_size_log2 = 5;  // small rings: wrap-around and back-pressure happen often
       o.dq_size_log2 = 4;
       auto dev = Device::open(spec, o);
-      const EventLog log = generate_event_log(dev->params(), seed, spec == "verilator" ? 3000 : 20000);
+      const EventLog log = generate_event_log(dev->params(), seed, spec.rfind("verilator", 0) == 0 ? 3000 : 20000);
       Model ref(dev->params());
       const auto want = reference(ref, log.events);
       // The stream holds what spec 1.1 added: PARK, E_CAPPED, preemptions
@@ -340,6 +348,72 @@ TEST_CASE("prestaged table and commits: held on the current epoch and aborted on
     CHECK(dev->counters().aborts == 1);
   }
 }
+
+#if defined(VSHARD_TEST_VERILATOR_DMA)
+namespace {
+uint64_t mmio_reads(const Device& dev) {
+  for (const auto& [k, v] : dev.backend_details())
+    if (k == "mmio_reads") return std::stoull(v);
+  FAIL("backend details have no mmio_reads");
+  return 0;
+}
+}  // namespace
+
+TEST_CASE("frontend=dma: only the configurations linked in, named when another is asked for", "[driver][backend]") {
+  std::string msg;
+  CHECK(throws_code(
+      Errc::kBadConfig, [&] { Device::open("verilator?config=large&frontend=dma"); }, &msg));
+  CHECK(msg.find("'large'") != std::string::npos);
+  CHECK(msg.find("vs_card_top") != std::string::npos);
+  CHECK(msg.find("available: small") != std::string::npos);
+  auto card = Device::open("verilator?frontend=dma");
+  CHECK(std::string(card->backend_name()) == "verilator-dma");
+}
+
+TEST_CASE("wake path: no register read between the doorbell and the prestaged entry", "[driver][backend]") {
+  for (const std::string& spec : {std::string("verilator?config=small&frontend=dma")}) {
+    INFO("backend " << spec);
+    auto dev = Device::open(spec);
+    EngineConfig c = EngineConfig::defaults(dev->params());
+    c.set(cfg::kSliceUs, 20000);
+    dev->apply_config(c);
+    Model ref(dev->params());
+    REQUIRE(ref.write_config(cfg::kSliceUs, 20000) == ErrorCode::kNone);
+    // Every core busy with a non-latency vCPU: a latency wake preempts.
+    std::vector<Event> setup;
+    uint32_t seq = 1;
+    for (uint32_t core = 0; core < dev->params().cores; ++core)
+      setup.push_back(make_wake(seq++, static_cast<uint16_t>(core), false));
+    CHECK(run_all(*dev, setup) == reference(ref, setup));
+
+    const uint64_t before = mmio_reads(*dev);
+    const Event wake = make_wake(seq++, static_cast<uint16_t>(dev->params().cores + 3), true);
+    REQUIRE(dev->try_submit(wake));
+    std::vector<Decision> got;
+    Decision buf[16];
+    const auto deadline = DeviceClock::now() + 10s;
+    while (got.empty() && DeviceClock::now() < deadline) {
+      const size_t n = dev->wait(buf, 16, 100ms);
+      got.insert(got.end(), buf, buf + n);
+    }
+    const PrestageSnapshot s = dev->prestage(0);
+    CHECK(mmio_reads(*dev) == before);  // the hot path read host memory only
+
+    std::vector<Decision> want;
+    ref.step(wake, want);
+    CHECK(got == want);
+    CHECK(got.front().type == static_cast<uint8_t>(DecisionType::kPreempt));
+    const PrestageEntry e = ref.prestage(0);
+    CHECK(s.kind == e.kind);
+    CHECK(s.core == e.core);
+    CHECK(s.vcpu == e.vcpu);
+    CHECK(s.epoch == e.epoch);
+    // The count is live: a register read does move it.
+    dev->read_register(0x000);
+    CHECK(mmio_reads(*dev) == before + 1);
+  }
+}
+#endif
 
 TEST_CASE("commit event layout", "[driver][unit]") {
   PrestageSnapshot s{PrestageKind::kIdle, 5, 0, 77, 1};

@@ -8,10 +8,8 @@
 //   uint32_t magic = h->read32(vshard::regs::kMagic);
 //   auto ds = h->exchange(vshard::make_wake(1, 3, true));
 //
-// Clocking: tick() is one full clock cycle. Inputs are driven and the
-// handshakes sampled before the rising edge; the rising edge then commits
-// them. Every blocking call has a cycle deadline and throws
-// vshard::Error(kTimeout) when it passes.
+// Clocking, reset, AXI4-Lite and waveforms come from AxilHarness
+// (axil_harness.h); this class adds the two AXI-Stream ports.
 #pragma once
 
 #include <cstdint>
@@ -23,9 +21,7 @@
 #include <vector>
 
 #include "vshard/descriptor.h"
-
-class VerilatedContext;
-class VerilatedFstC;
+#include "vshard/sim/axil_harness.h"
 
 namespace vshard::sim {
 
@@ -53,7 +49,7 @@ struct ReceivedDecision {
   uint64_t fire_cycle = 0;   // cycle of the tvalid && tready handshake
 };
 
-class Harness {
+class Harness : public AxilHarness {
  public:
   using Factory = std::unique_ptr<Harness> (*)(const HarnessOptions&);
 
@@ -65,36 +61,11 @@ class Harness {
   // Used by each configuration library to make itself known.
   static void register_config(const char* name, Factory factory);
 
-  virtual ~Harness();
-  Harness(const Harness&) = delete;
-  Harness& operator=(const Harness&) = delete;
+  ~Harness() override;
 
-  const std::string& config() const { return config_; }
-  const Params& params() const { return params_; }
-
-  // Holds rst_ni low for `cycles` clock cycles (inputs idle), releases it
-  // and waits for idle_o (kTimeout after opts.reset_timeout_cycles). Drops
-  // events not yet accepted and decisions not yet popped.
-  void reset(unsigned cycles = 8);
-  // Advances n clock cycles (when frozen, time passes but the engine sees no
-  // clock edge).
-  void tick(uint64_t n = 1);
-  // Clock cycles since creation (including frozen ones).
-  uint64_t cycle() const { return cycle_; }
-  // Stops (true) or restarts (false) clocking the engine.
-  void freeze(bool on) { frozen_ = on; }
-  bool frozen() const { return frozen_; }
-
-  // idle_o after the last clock edge.
-  bool idle() const { return out_idle_; }
-
-  // ---- AXI4-Lite -----------------------------------------------------------
-  // Blocking single accesses; throw vshard::Error(kTimeout) if the slave does
-  // not complete within opts.axi_timeout_cycles. The response code of the
-  // last access is last_resp() (0 OKAY, 2 SLVERR, 3 DECERR).
-  uint32_t read32(uint32_t addr);
-  void write32(uint32_t addr, uint32_t data, uint8_t strb = 0xF);
-  uint8_t last_resp() const { return last_resp_; }
+  // reset(), tick(), cycle(), freeze(), idle(), read32(), write32(),
+  // last_resp(), start_trace() and stop_trace(): see AxilHarness. reset()
+  // drops events not yet accepted and decisions not yet popped.
 
   // ---- event stream (host -> engine) -------------------------------------
   // Queues an event; it is presented on s_axis_evt as the stall pattern allows.
@@ -127,75 +98,35 @@ class Harness {
   // Decisions stay queued for pop(); egress must not be held.
   void wait_idle(uint64_t timeout_cycles = 1000000);
 
-  // ---- waveform ------------------------------------------------------------
-  void start_trace(const std::string& fst_path);
-  void stop_trace();
-  bool tracing() const { return static_cast<bool>(trace_); }
+  // protocol_errors(): AXI-Stream protocol violations seen on the decision
+  // stream (tvalid dropped or tdata changed before the handshake, tlast !=
+  // LAST flag).
 
-  // AXI-Stream protocol violations seen on the decision stream (tvalid
-  // dropped or tdata changed before the handshake, tlast != LAST flag).
-  uint64_t protocol_errors() const { return protocol_errors_; }
-  const std::string& first_protocol_error() const { return first_protocol_error_; }
-
- protected:
-  // What the harness drives into vs_top and reads back from it.
-  struct PinsIn {
-    bool clk = false, rst_n = false;
-    uint16_t awaddr = 0;
-    bool awvalid = false;
-    uint32_t wdata = 0;
-    uint8_t wstrb = 0;
-    bool wvalid = false, bready = false;
-    uint16_t araddr = 0;
-    bool arvalid = false, rready = false;
+  // The stream pins (public for the configuration's pin copy).
+  struct StreamIn {
     uint32_t evt_tdata[4] = {0, 0, 0, 0};
     bool evt_tvalid = false, dec_tready = false;
   };
-  struct PinsOut {
-    bool awready = false, wready = false;
-    uint8_t bresp = 0;
-    bool bvalid = false, arready = false;
-    uint32_t rdata = 0;
-    uint8_t rresp = 0;
-    bool rvalid = false, evt_tready = false;
+  struct StreamOut {
+    bool evt_tready = false;
     uint32_t dec_tdata[4] = {0, 0, 0, 0};
-    bool dec_tvalid = false, dec_tlast = false, idle = false;
+    bool dec_tvalid = false, dec_tlast = false;
   };
 
-  // The per-configuration part: one verilated class behind these calls.
-  virtual void put(const PinsIn& in) = 0;
-  virtual void get(PinsOut& out) = 0;
-  virtual void eval() = 0;
-  virtual void attach_trace(VerilatedFstC* tfp) = 0;
-  virtual void final_model() = 0;
-
+ protected:
   Harness(std::string config, Params params, const HarnessOptions& opts);
-  // The derived constructor calls this once its model exists.
-  void init();
-  // The derived destructor calls this before its model is destroyed.
-  void shutdown();
-  VerilatedContext* context() { return ctx_.get(); }
+  const StreamIn& stream_in() const { return sin_; }
+  StreamOut& stream_out() { return sout_; }
 
  private:
-  void step();
-  void half_cycle(bool clk);
-  void check_errors();
+  void drive() override;
+  void sample() override;
+  void commit() override;
+  void clear_state() override;
   bool coin(std::bernoulli_distribution& d, std::mt19937_64& rng);
-  [[noreturn]] void timeout(const std::string& what, uint64_t cycles) const;
-  void protocol_error(const std::string& msg);
 
-  std::string config_;
-  Params params_;
-  HarnessOptions opts_;
-  std::unique_ptr<VerilatedContext> ctx_;
-  std::unique_ptr<VerilatedFstC> trace_;
-  bool shut_down_ = false;
-
-  PinsIn in_;
-  PinsOut out_;
-  bool out_idle_ = false;
-  uint64_t cycle_ = 0;
-  bool frozen_ = false;
+  StreamIn sin_;
+  StreamOut sout_;
 
   std::mt19937_64 evt_rng_, dec_rng_;
   std::bernoulli_distribution evt_stall_{0.0}, dec_stall_{0.0};
@@ -211,13 +142,9 @@ class Harness {
   uint64_t dec_valid_since_ = 0;
   uint32_t dec_held_[4] = {0, 0, 0, 0};
 
-  // AXI4-Lite handshakes of the last clock edge.
-  bool ar_fire_ = false, r_fire_ = false, aw_fire_ = false, w_fire_ = false, b_fire_ = false;
-  uint32_t rdata_ = 0;
-  uint8_t rresp_ = 0, bresp_ = 0, last_resp_ = 0;
-
-  uint64_t protocol_errors_ = 0;
-  std::string first_protocol_error_;
+  // Handshakes sampled before the last clock edge.
+  bool evt_fire_ = false, dec_fire_ = false;
+  ReceivedDecision fired_;
 };
 
 // Packs a descriptor into the four little-endian 32-bit words of tdata and back.

@@ -67,6 +67,9 @@ std::unique_ptr<EngineCore> make_model_core(const Params& params);
 #ifdef VSHARD_DRIVER_HAVE_VERILATOR
 std::unique_ptr<Backend> make_verilator_backend(const std::string& config);
 std::unique_ptr<EngineCore> make_verilator_core(const std::string& config);
+// The card top vs_card_top with its RTL DMA front-end ("verilator?frontend=dma";
+// the binary links vshard_card_harness_small).
+std::unique_ptr<Backend> make_verilator_dma_backend(const std::string& config);
 #endif
 #ifdef VSHARD_DRIVER_HAVE_OPENCL
 // device_hint: part of an OpenCL platform or device name, empty = any device.

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "vshard/driver/internal/backend.h"
@@ -53,6 +54,8 @@ enum class Corrupt { kNone, kType, kSeq, kDropLast, kPayload };
 bool arm_corruption(Fault f, Corrupt& c);
 // Applies an armed corruption to d (disarming it once used).
 void apply_corruption(Corrupt& c, Decision& d);
+// kUnsupported for the plan faults on a backend without a planner kernel.
+[[noreturn]] void throw_no_planner(const std::string& backend);
 
 class RingFrontEnd : public Backend {
  public:
