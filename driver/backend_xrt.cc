@@ -2,17 +2,20 @@
 // xrt::xclbin, xrt::ip for registers, xrt::bo for buffers). Two card layouts,
 // told apart by the xclbin's kernels:
 //
-// * data movers (what bitstreams/alveo builds): the engine kernel vs_engine
+// * data movers (bitstreams/alveo LAYOUT=movers): the engine kernel vs_engine
 //   (user-managed, registers through xrt::ip) with its AXI-Streams between the
 //   HLS kernels vs_mm2s and vs_s2mm. The rings stay in host software
 //   (RingFrontEnd) and events go to the card in batches (MoverCore): vs_mm2s
 //   reads them from a device buffer into the engine, vs_s2mm writes the
 //   decisions back until it has seen one LAST per event.
-// * ring front-end: an engine kernel (default vs_top) with a DMA ring
-//   front-end in hardware and the 64-bit pointer arguments evq_base, dq_base
-//   and prestage_base; their offsets come from the xclbin
+// * ring front-end (bitstreams/alveo LAYOUT=ring, the default): an engine
+//   kernel (default vs_card: rtl/vs_card_top.sv) with a DMA ring front-end
+//   in hardware and the 64-bit pointer arguments evq_base, dq_base and
+//   prestage_base; their offsets come from the xclbin
 //   (xrt::xclbin::arg::get_offset()), never from literals, and their memory
-//   bank from its connectivity. rtl/ has no such front-end yet.
+//   bank from its connectivity: the host-memory bank HOST[0] (buffers
+//   host_only, the card reads and writes host memory) or a card bank
+//   (normal buffers, moved by the bo.sync calls of Device).
 //
 // Status: docs/driver.md ("XRT") -- no card was available; only XRT's noop
 // emulation and a card stand-in behind MoverLink were exercised.
@@ -48,6 +51,11 @@ xrt::xclbin::kernel find_kernel(const xrt::xclbin& xclbin, const std::string& na
     if (cand.get_name() == name) found = cand;
   }
   return found;
+}
+
+// The platform's host-memory bank (v++ --connectivity.sp ...:HOST[0]).
+bool is_host_bank(const xrt::xclbin::mem& m) {
+  return m.get_type() == xrt::xclbin::mem::memory_type::host || m.get_tag().rfind("HOST", 0) == 0;
 }
 
 std::optional<xrt::xclbin::arg> find_arg(const xrt::xclbin::kernel& k, const std::string& name) {
@@ -90,7 +98,10 @@ XrtKernelLayout xrt_kernel_layout(const xrt::xclbin& xclbin, const std::string& 
     lay.remap[w.lo] = off;
     lay.remap[w.hi] = off + 4;
     const auto mems = a->get_mems();
-    if (!mems.empty() && lay.mem_group < 0) lay.mem_group = mems.front().get_index();
+    if (!mems.empty() && lay.mem_group < 0) {
+      lay.mem_group = mems.front().get_index();
+      lay.host_memory = is_host_bank(mems.front());
+    }
   }
   if (lay.mem_group < 0) lay.mem_group = 0;
   return lay;
@@ -240,16 +251,25 @@ class XrtBackend : public Backend {
   void write32(uint32_t off, uint32_t value) override { ip_write(ip_, off, map(off), value, card_.where); }
   std::unique_ptr<HostMemory> alloc(size_t bytes) override {
     try {
-      xrt::bo bo(card_.dev, bytes, xrt::bo::flags::host_only, static_cast<xrt::memory_group>(layout_.mem_group));
+      // In the host-memory bank the card reaches the buffer itself (bo.sync
+      // only orders); in a card bank bo.sync copies it over PCIe.
+      xrt::bo bo(card_.dev, bytes, layout_.host_memory ? xrt::bo::flags::host_only : xrt::bo::flags::normal,
+                 static_cast<xrt::memory_group>(layout_.mem_group));
       return std::make_unique<XrtMemory>(std::move(bo), bytes);
     } catch (const std::exception& e) {
-      throw Error(Errc::kDeviceFailed, card_.where + ": allocating " + std::to_string(bytes) +
-                                           " bytes of host-only buffer memory failed: " + e.what());
+      throw Error(Errc::kDeviceFailed, card_.where + ": allocating " + std::to_string(bytes) + " bytes of " +
+                                           (layout_.host_memory ? "host-only" : "card") + " buffer memory in bank " +
+                                           std::to_string(layout_.mem_group) + " failed: " + e.what() +
+                                           (layout_.host_memory ? " (is host memory enabled? xbutil configure "
+                                                                  "--host-mem --size <size> ENABLE)"
+                                                                : ""));
     }
   }
   bool service() override { return false; }  // the card runs on its own
   std::vector<std::pair<std::string, std::string>> details() const override {
-    return {{"layout", "ring front-end in the engine kernel '" + layout_.kernel + "'"}};
+    return {{"layout", "ring front-end in the engine kernel '" + layout_.kernel + "'"},
+            {"ring memory", std::string(layout_.host_memory ? "host memory (HOST bank " : "card memory (bank ") +
+                                std::to_string(layout_.mem_group) + ")"}};
   }
 
  private:
@@ -399,7 +419,7 @@ std::unique_ptr<Backend> make_xrt_backend(const std::string& device, const std::
   if (auto link = mover_link(card, device, xclbin_path, kernel.empty() ? "vs_engine" : kernel)) {
     return std::make_unique<RingFrontEnd>("xrt", std::make_unique<MoverCore>(std::move(link), kMoverBatch));
   }
-  XrtKernelLayout layout = xrt_kernel_layout(card.xclbin, kernel.empty() ? "vs_top" : kernel, card.where);
+  XrtKernelLayout layout = xrt_kernel_layout(card.xclbin, kernel.empty() ? "vs_card" : kernel, card.where);
   open_card(card, device, xclbin_path);
   return std::make_unique<XrtBackend>(std::move(card), std::move(layout));
 }

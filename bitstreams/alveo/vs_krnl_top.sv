@@ -1,5 +1,6 @@
-// Vitis RTL kernel wrapper of the vShard engine (bitstreams/alveo). Vitis
-// port names: ap_clk, ap_rst_n, s_axi_control (the engine's AXI4-Lite
+// Vitis RTL kernel wrapper of the vShard engine (bitstreams/alveo, data-mover
+// layout LAYOUT=movers; the default ring layout wraps vs_card_top in vs_krnl_card.sv).
+// Vitis port names: ap_clk, ap_rst_n, s_axi_control (the engine's AXI4-Lite
 // register map, user-managed control: ap_ctrl_none), s_axis_evt, m_axis_dec.
 // UNTESTED on hardware here (no Vitis, no card); lint-checked with Verilator.
 module vs_krnl_top #(

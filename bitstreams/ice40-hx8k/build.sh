@@ -4,6 +4,11 @@
 # Writes <out>/vshard_hx8k.bin, <out>/report.txt (utilisation, post-route
 # Fmax) and fails (exit 1) when the design does not fit or does not close
 # timing at the target clock.
+# The engine here is vs_top with its AXI-Stream ports behind the UART bridge,
+# not vs_card_top: the DMA ring front-end (issue 16) needs an AXI4 path to
+# host memory, which this board (no PCIe) does not have, and would not fit
+# beside the engine (95 % of the LCs). Its modules in rtl/vshard.f are read
+# and dropped as unused.
 #
 # usage: build.sh [-o OUTDIR] [-c NCORES] [-v NVCPUS] [-n NNODES] [-s MAXSHARDS]
 #                 [-f TARGET_MHZ] [--seed N]

@@ -2,8 +2,10 @@
 """Yosys synth_xilinx resource counts and logic depth of the vShard engine.
 
 For each named configuration (docs/spec.md section 1) this runs
-    read_verilog -sv (rtl/vshard.f); chparam (NCores, NVcpus, NNodes, MaxShards) vs_top;
-    synth_xilinx -family xcup -top vs_top -flatten; write_json; stat
+    read_verilog -sv (rtl/vshard.f); chparam (NCores, NVcpus, NNodes, MaxShards) <top>;
+    synth_xilinx -family xcup -top <top> -flatten; write_json; stat
+with <top> = vs_top (the engine, default) or, with --top vs_card_top, the
+engine with its DMA ring front-end (issue 16; the Alveo ring layout's kernel).
 and records LUTs, flip-flops, BRAM (RAMB18/36 as 36 Kb equivalents), LUTRAM,
 DSPs, carry cells, and the longest register-to-register path from the JSON
 netlist (critical_path.py: LUT levels and an estimate in ns under a stated
@@ -12,8 +14,12 @@ per-cell delay model, with the RTL lines the path runs through). Results go to
 "<!-- synth-table:begin -->" and "<!-- synth-table:end -->" in docs/hardware.md.
 
 usage: synth_report.py [--configs small,large,max] [--out DIR] [--doc] [--share auto|on|off]
-                       [--lut-map auto|yosys|python] [--timeout S]
---doc replaces the rows of the configurations run and keeps the others.
+                       [--lut-map auto|yosys|python] [--timeout S] [--top vs_top|vs_card_top]
+                       [--frontend] [--reuse]
+--doc replaces the rows of the configurations run and keeps the others (vs_top only).
+--frontend synthesises both tops (or reuses their results with --reuse) and
+prints the front-end's cost: vs_card_top minus vs_top, and its LUTs as a share
+of vs_top's. Results of vs_card_top go to <out>/<config>-vs_card_top.json.
 Standard library only. Large configurations take long: run once, not in CTest.
 """
 import argparse
@@ -55,10 +61,19 @@ def rtl_sources():
     return srcs
 
 
-def parse(log):
+TOPS = ("vs_top", "vs_card_top")
+
+
+def stem(name, top):
+    """File name stem of a configuration's results: large, large-vs_card_top."""
+    return name if top == "vs_top" else f"{name}-{top}"
+
+
+def parse(log, top="vs_top"):
     cells = {}
     # the last "Number of cells" block of the flattened top
-    stat = log[log.rfind("=== vs_top ==="):] if "=== vs_top ===" in log else log
+    mark = f"=== {top} ==="
+    stat = log[log.rfind(mark):] if mark in log else log
     for m in re.finditer(r"^\s+(\S+)\s+(\d+)\s*$", stat, re.M):
         cells[m.group(1)] = int(m.group(2))
     lut = sum(v for k, v in cells.items() if re.fullmatch(r"LUT[1-6]", k))
@@ -77,13 +92,13 @@ def parse(log):
 # cells with exclusive activation; on `large` it ran for over 40 minutes on a
 # 2-core machine). The rest is synth_xilinx's own script, run in its stages.
 # Without `share` the counts are an upper bound: cells share could merge stay.
-NOSHARE_SCRIPT = """synth_xilinx -family xcup -top vs_top -flatten -run begin:coarse
+NOSHARE_SCRIPT = """synth_xilinx -family xcup -top TOP -flatten -run begin:coarse
 techmap -map +/cmp2lut.v -map +/cmp2lcu.v -D LUT_WIDTH=6
 alumacc
 opt
 memory -nomap
 opt_clean
-synth_xilinx -family xcup -top vs_top -flatten -run map_memory:
+synth_xilinx -family xcup -top TOP -flatten -run map_memory:
 """
 
 
@@ -129,20 +144,21 @@ def rtl_version():
     return rev + ("+dirty" if dirty else "")
 
 
-def run(name, out, timeout, share=True, py_luts=False):
+def run(name, out, timeout, share=True, py_luts=False, top="vs_top"):
     nc, nv, nn, ms = CONFIGS[name]
-    ys = os.path.join(out, f"{name}.ys")
+    base = stem(name, top)
+    ys = os.path.join(out, f"{base}.ys")
     with open(ys, "w") as f:
         f.write(f"read_verilog -sv -DSYNTHESIS -I{ROOT}/rtl {' '.join(rtl_sources())}\n")
-        f.write(f"chparam -set NCores {nc} -set NVcpus {nv} -set NNodes {nn} -set MaxShards {ms} vs_top\n")
-        script = "synth_xilinx -family xcup -top vs_top -flatten\n" if share else NOSHARE_SCRIPT
+        f.write(f"chparam -set NCores {nc} -set NVcpus {nv} -set NNodes {nn} -set MaxShards {ms} {top}\n")
+        script = f"synth_xilinx -family xcup -top {top} -flatten\n" if share else NOSHARE_SCRIPT.replace("TOP", top)
         if py_luts:
             script = (script.replace("-flatten\n", "-flatten -run :map_luts\n") if share
                       else script.replace("-run map_memory:\n", "-run map_memory:map_luts\n")) + LUT_TAIL
         f.write(script)
-        f.write(f"write_json {os.path.join(out, name + '.json.netlist')}\n")
-        f.write("tee -o " + os.path.join(out, name + ".stat") + " stat\n")
-    logf = os.path.join(out, f"{name}.log")
+        f.write(f"write_json {os.path.join(out, base + '.json.netlist')}\n")
+        f.write("tee -o " + os.path.join(out, base + ".stat") + " stat\n")
+    logf = os.path.join(out, f"{base}.log")
     rtl = rtl_version()
     t0 = time.time()
     with open(logf, "w") as lf:
@@ -150,24 +166,38 @@ def run(name, out, timeout, share=True, py_luts=False):
             rc = subprocess.run(["yosys", "-q", "-l", logf, ys], stdout=subprocess.DEVNULL,
                                 stderr=lf, timeout=timeout).returncode
         except subprocess.TimeoutExpired:
-            sys.exit(f"synth_report.py: {name}: yosys ran past {timeout} s; raise --timeout")
+            sys.exit(f"synth_report.py: {base}: yosys ran past {timeout} s; raise --timeout")
     secs = time.time() - t0
     log = open(logf).read()
     if rc != 0:
-        sys.exit(f"synth_report.py: {name}: yosys failed (exit {rc}); see {logf}")
-    res = parse(log)
-    with open(os.path.join(out, name + ".json.netlist")) as nf:
+        sys.exit(f"synth_report.py: {base}: yosys failed (exit {rc}); see {logf}")
+    res = parse(log, top)
+    with open(os.path.join(out, base + ".json.netlist")) as nf:
         netlist = json.load(nf)
-    res["path"] = critical_path.analyze(netlist)
+    res["path"] = critical_path.analyze(netlist, top)
     if py_luts:
-        res["LUT"], res["MUXF"] = count_generic_luts(netlist)
+        res["LUT"], res["MUXF"] = count_generic_luts(netlist, top)
     del netlist
     flow = "synth_xilinx" if share else "synth_xilinx, no share"
-    res.update({"config": name, "params": [nc, nv, nn, ms], "seconds": round(secs, 1), "rtl": rtl,
+    res.update({"config": name, "top": top, "params": [nc, nv, nn, ms], "seconds": round(secs, 1), "rtl": rtl,
                 "flow": flow + (", LUTs counted from ABC" if py_luts else "")})
-    with open(os.path.join(out, f"{name}.json"), "w") as f:
+    with open(os.path.join(out, f"{base}.json"), "w") as f:
         json.dump(res, f, indent=1)
     return res
+
+
+def frontend_cost(base, card):
+    """One line: what vs_card_top adds to vs_top (the DMA ring front-end), LUTs also as a share of vs_top."""
+    if base.get("flow") != card.get("flow"):
+        sys.exit(f"synth_report.py: {base['config']}: vs_top ({base.get('flow')}) and vs_card_top "
+                 f"({card.get('flow')}) were not synthesised the same way; re-run one")
+    d = {k: card[k] - base[k] for k in ("LUT", "FF", "BRAM36", "LUTRAM", "DSP", "CARRY")}
+    return (f"front-end ({base['config']}, {base['flow']}): vs_card_top - vs_top = LUT {d['LUT']:+d} "
+            f"({100.0 * d['LUT'] / base['LUT']:.1f} % of vs_top's {base['LUT']}), FF {d['FF']:+d} "
+            f"({100.0 * d['FF'] / base['FF']:.1f} % of {base['FF']}), BRAM36 {d['BRAM36']:+g}, "
+            f"LUTRAM {d['LUTRAM']:+d}, DSP {d['DSP']:+d}, CARRY {d['CARRY']:+d}; longest path "
+            f"{base['path']['lut_levels']} -> {card['path']['lut_levels']} LUT levels "
+            f"({base['path']['ns']} -> {card['path']['ns']} ns)")
 
 
 def table(results):
@@ -176,7 +206,8 @@ def table(results):
             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in results:
         path = r["path"]
-        notes = [n for n, on in (("no `share`", "no share" in r.get("flow", "")),
+        notes = [n for n, on in ((r.get("top", "vs_top"), r.get("top", "vs_top") != "vs_top"),
+                                 ("no `share`", "no share" in r.get("flow", "")),
                                  ("LUTs from ABC", "LUTs counted from ABC" in r.get("flow", ""))) if on]
         label = r["config"] + (" (" + ", ".join(notes) + ")" if notes else "")
         fmax = f"{1000.0 / path['ns']:.0f} MHz" if path["ns"] else "-"
@@ -205,31 +236,46 @@ def main():
                     help="map ABC's LUTs with synth_xilinx's final techmap (yosys) or count them here (python; "
                          "an upper bound, see LUT_TAIL); auto: python above 64 cores")
     ap.add_argument("--reuse", action="store_true", help="use existing <out>/<config>.json instead of re-running")
+    ap.add_argument("--top", choices=TOPS, default="vs_top",
+                    help="module to synthesise: the engine (vs_top) or the engine with its DMA ring front-end")
+    ap.add_argument("--frontend", action="store_true",
+                    help="synthesise vs_top and vs_card_top and report the front-end's cost (the difference)")
     a = ap.parse_args()
+    if a.doc and (a.top != "vs_top" or a.frontend):
+        sys.exit("synth_report.py: --doc writes vs_top's table; run --top vs_card_top / --frontend without it")
     os.makedirs(a.out, exist_ok=True)
+
+    def result(name, top):
+        cached = os.path.join(a.out, f"{stem(name, top)}.json")
+        if a.reuse and os.path.exists(cached):
+            r = json.load(open(cached))
+            if "path" not in r:  # written by a version without critical_path.py
+                netlist = os.path.join(a.out, stem(name, top) + ".json.netlist")
+                if not os.path.exists(netlist):
+                    sys.exit(f"synth_report.py: {cached} has no path and {netlist} is missing; run without --reuse")
+                with open(netlist) as nf:
+                    r["path"] = critical_path.analyze(json.load(nf), top)
+        else:
+            print(f"== {name} ({top}): synth_xilinx ...", flush=True)
+            share = a.share == "on" or (a.share == "auto" and CONFIGS[name][0] <= SHARE_MAX_CORES)
+            py_luts = a.lut_map == "python" or (a.lut_map == "auto" and CONFIGS[name][0] >= LUTMAP_PY_MIN_CORES)
+            r = run(name, a.out, a.timeout, share=share, py_luts=py_luts, top=top)
+        print(f"   {name} ({top}): LUT {r['LUT']} FF {r['FF']} BRAM36 {r['BRAM36']:g} DSP {r['DSP']}"
+              f" longest path {r['path']['lut_levels']} LUT levels, {r['path']['ns']} ns"
+              f" ({r['seconds']:.0f} s)", flush=True)
+        return r
+
     results = []
     for name in a.configs.split(","):
         if name not in CONFIGS:
             sys.exit(f"synth_report.py: unknown config '{name}'; choose from {', '.join(CONFIGS)}")
-        cached = os.path.join(a.out, f"{name}.json")
-        if a.reuse and os.path.exists(cached):
-            r = json.load(open(cached))
-            if "path" not in r:  # written by a version without critical_path.py
-                netlist = os.path.join(a.out, name + ".json.netlist")
-                if not os.path.exists(netlist):
-                    sys.exit(f"synth_report.py: {cached} has no path and {netlist} is missing; run without --reuse")
-                with open(netlist) as nf:
-                    r["path"] = critical_path.analyze(json.load(nf))
-            results.append(r)
-        else:
-            print(f"== {name}: synth_xilinx ...", flush=True)
-            share = a.share == "on" or (a.share == "auto" and CONFIGS[name][0] <= SHARE_MAX_CORES)
-            py_luts = a.lut_map == "python" or (a.lut_map == "auto" and CONFIGS[name][0] >= LUTMAP_PY_MIN_CORES)
-            results.append(run(name, a.out, a.timeout, share=share, py_luts=py_luts))
-        r = results[-1]
-        print(f"   {name}: LUT {r['LUT']} FF {r['FF']} BRAM36 {r['BRAM36']:g} DSP {r['DSP']}"
-              f" longest path {r['path']['lut_levels']} LUT levels, {r['path']['ns']} ns"
-              f" ({r['seconds']:.0f} s)", flush=True)
+        if a.frontend:
+            base, card = result(name, "vs_top"), result(name, "vs_card_top")
+            print(frontend_cost(base, card))
+            continue
+        results.append(result(name, a.top))
+    if a.frontend:
+        return
     t = table(results)
     print(t)
     print(paths(results))

@@ -42,9 +42,17 @@ struct KernelDesc {
   std::vector<Arg> args;
 };
 
+// The one memory bank of a synthetic xclbin (MEM_TOPOLOGY type and tag).
+struct Bank {
+  uint8_t type;  // xclbin.h MEM_TYPE
+  const char* tag;
+};
+const Bank kDdrBank = {1, "bank0"};      // MEM_DDR4
+const Bank kHostBank = {10, "HOST[0]"};  // MEM_HOST: a platform's host-memory bank
+
 // A minimal xclbin (axlf): EMBEDDED_METADATA (kernels, arguments, instances)
 // and IP_LAYOUT (one IP per kernel).
-std::vector<char> make_xclbin(const std::vector<KernelDesc>& kernels) {
+std::vector<char> make_xclbin(const std::vector<KernelDesc>& kernels, const Bank& bank = kDdrBank) {
   std::string xml =
       "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<project name=\"vshard\">\n"
       "<platform vendor=\"xilinx\" boardid=\"none\" name=\"noop\" featureRomTime=\"0\">\n"
@@ -95,18 +103,18 @@ std::vector<char> make_xclbin(const std::vector<KernelDesc>& kernels) {
     const char* name;
     std::vector<char> data;
   };
-  // MEM_TOPOLOGY: int32 count, pad, then mem_data {u8 type = DDR4, u8 used, pad[6],
+  // MEM_TOPOLOGY: int32 count, pad, then mem_data {u8 type, u8 used, pad[6],
   // u64 size in KiB, u64 base, char tag[16]}: one 16 GiB bank.
   std::vector<char> topo(8 + 40, 0);
   const int32_t banks = 1;
-  const uint8_t ddr4 = 1, used = 1;
+  const uint8_t used = 1;
   const uint64_t kib = 16ull << 20, mem_base = 0x4000000000ull;
   std::memcpy(topo.data(), &banks, 4);
-  std::memcpy(topo.data() + 8, &ddr4, 1);
+  std::memcpy(topo.data() + 8, &bank.type, 1);
   std::memcpy(topo.data() + 9, &used, 1);
   std::memcpy(topo.data() + 16, &kib, 8);
   std::memcpy(topo.data() + 24, &mem_base, 8);
-  std::memcpy(topo.data() + 32, "bank0", 5);
+  std::memcpy(topo.data() + 32, bank.tag, std::strlen(bank.tag));
   // CONNECTIVITY: int32 count, then {i32 arg index, i32 ip_layout index, i32 mem index}
   // for every memory pointer argument.
   std::vector<int32_t> conn{0};
@@ -157,8 +165,10 @@ std::vector<char> make_xclbin(const std::vector<KernelDesc>& kernels) {
   return out;
 }
 
-std::vector<char> make_xclbin(const std::vector<Arg>& args, const char* kernel = "vs_top") {
-  return make_xclbin(std::vector<KernelDesc>{{kernel, args}});
+// The ring front-end kernel of bitstreams/alveo (kernel_card.xml), by default.
+std::vector<char> make_xclbin(const std::vector<Arg>& args, const char* kernel = "vs_card",
+                              const Bank& bank = kDdrBank) {
+  return make_xclbin(std::vector<KernelDesc>{{kernel, args}}, bank);
 }
 
 // The kernels bitstreams/alveo links (argument lists of vs_movers.cc).
@@ -235,17 +245,21 @@ TEST_CASE("xrt backend under XRT's noop emulation", "[driver][xrt]") {
 
   const std::string good = write_file(root, "good.xclbin", make_xclbin(kGoodArgs));
   CHECK(code_of([&] { Device::open("xrt://0?xclbin=" + good + "&kernel=other"); }, msg) == Errc::kIdentityMismatch);
-  CHECK(msg.find("kernels: vs_top") != std::string::npos);
+  CHECK(msg.find("kernels: vs_card") != std::string::npos);
 
   SECTION("offsets come from the xclbin's kernel arguments") {
     const std::string moved = write_file(
         root, "moved.xclbin", make_xclbin({{"evq_base", 0x300}, {"dq_base", 0x310}, {"prestage_base", 0x320}}));
-    const auto lay = driver::xrt_kernel_layout(xrt::xclbin(moved), "vs_top", "test");
+    const auto lay = driver::xrt_kernel_layout(xrt::xclbin(moved), "vs_card", "test");
     CHECK(lay.remap.at(driver::reg::kEvqBaseLo) == 0x300);
     CHECK(lay.remap.at(driver::reg::kEvqBaseHi) == 0x304);
     CHECK(lay.remap.at(driver::reg::kDqBaseLo) == 0x310);
     CHECK(lay.remap.at(driver::reg::kPrestageBaseHi) == 0x324);
     CHECK(lay.remap.size() == 6);
+    CHECK(lay.mem_group == 0);
+    CHECK_FALSE(lay.host_memory);  // a DDR4 bank: normal buffers, synced
+    const std::string host = write_file(root, "host.xclbin", make_xclbin(kGoodArgs, "vs_card", kHostBank));
+    CHECK(driver::xrt_kernel_layout(xrt::xclbin(host), "vs_card", "test").host_memory);
   }
 
   SECTION("a data-mover card (bitstreams/alveo): its layout, and what is missing is named") {
@@ -302,7 +316,7 @@ TEST_CASE("xrt backend under XRT's noop emulation", "[driver][xrt]") {
   }
 
   SECTION("device, xclbin and ip open; buffers work; register access fails clearly") {
-    auto be = driver::make_xrt_backend("0", good, "vs_top");
+    auto be = driver::make_xrt_backend("0", good, "");
     CHECK(std::string(be->name()) == "xrt");
     auto mem = be->alloc(3 * 4096);
     REQUIRE(mem->size() == 3 * 4096);
@@ -311,6 +325,15 @@ TEST_CASE("xrt backend under XRT's noop emulation", "[driver][xrt]") {
     mem->sync_to_device(0, mem->size());
     mem->sync_from_device(4096, 64);
     CHECK(mem->data()[4096] == 0x5A);
+    CHECK(be->details().back().second == "card memory (bank 0)");
+    // In a host-memory bank the buffers are host_only (noop allocates them too).
+    const std::string host = write_file(root, "hostmem.xclbin", make_xclbin(kGoodArgs, "vs_card", kHostBank));
+    auto hbe = driver::make_xrt_backend("0", host, "");
+    CHECK(hbe->details().back().second == "host memory (HOST bank 0)");
+    auto hmem = hbe->alloc(4096);
+    std::memset(hmem->data(), 0xA5, 4096);
+    hmem->sync_to_device(0, 4096);
+    CHECK(hmem->data()[100] == 0xA5);
     CHECK(code_of([&] { be->read32(driver::reg::kMagic); }, msg) == Errc::kDeviceFailed);
     CHECK(msg.find("register read") != std::string::npos);
     // Through the public API the open gets as far as the identity check.

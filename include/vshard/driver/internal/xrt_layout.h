@@ -25,6 +25,10 @@ struct XrtKernelLayout {
   // offset of the kernel argument (evq_base, dq_base, prestage_base) in the xclbin.
   std::map<uint32_t, uint32_t> remap;
   int32_t mem_group = -1;  // memory bank of the ring buffers (xclbin connectivity), 0 if none given
+  // That bank is the platform's host memory (HOST[0]): buffers are host_only
+  // and the card reaches them directly; otherwise a card bank (DDR/HBM):
+  // normal buffers, which Device's bo.sync calls copy over PCIe.
+  bool host_memory = false;
 };
 
 // Throws vshard::Error(kIdentityMismatch) if the kernel or an argument is missing.
