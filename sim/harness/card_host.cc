@@ -14,8 +14,7 @@ CardHost::CardHost(std::unique_ptr<CardHarness> card, const CardHostOptions& o) 
   if (!card_) throw Error(Errc::kBadConfig, "CardHost: no card");
   if (o.ring_log2 < 1 || o.ring_log2 > 20)
     throw Error(Errc::kBadConfig, "CardHost: ring_log2 " + std::to_string(o.ring_log2) + " is not in 1..20");
-  if (o.device_address % 4096 != 0)
-    throw Error(Errc::kBadConfig, "CardHost: device address must be 4096-aligned");
+  if (o.device_address % 4096 != 0) throw Error(Errc::kBadConfig, "CardHost: device address must be 4096-aligned");
   size_ = 1u << o.ring_log2;
   dev_ = o.device_address;
   // Layout: the table in the first page (writeback + one line per node),
@@ -70,8 +69,8 @@ size_t CardHost::harvest(std::vector<Decision>* out) {
   const uint32_t n = tail - dq_head_;
   if (n == 0) return 0;
   if (n > size_)
-    throw Error(Errc::kDeviceFailed, "the card's writeback announces " + std::to_string(n) + " decisions, more than the " +
-                                         std::to_string(size_) + "-slot ring holds");
+    throw Error(Errc::kDeviceFailed, "the card's writeback announces " + std::to_string(n) +
+                                         " decisions, more than the " + std::to_string(size_) + "-slot ring holds");
   for (uint32_t i = 0; i < n; ++i) {
     const uint8_t* slot = mem_ + dq_off_ + 16ull * ((dq_head_ + i) & (size_ - 1));
     if (out) out->push_back(Decision{decode(slot)});

@@ -25,8 +25,8 @@
 namespace vshard::sim {
 
 struct CardHostOptions {
-  uint32_t ring_log2 = 10;                  // both rings: 2^ring_log2 descriptors (1..20)
-  uint64_t device_address = 0x4000'0000ull; // where the card sees the buffer (4096-aligned)
+  uint32_t ring_log2 = 10;                   // both rings: 2^ring_log2 descriptors (1..20)
+  uint64_t device_address = 0x4000'0000ull;  // where the card sees the buffer (4096-aligned)
 };
 
 class CardHost {
