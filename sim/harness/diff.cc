@@ -176,8 +176,7 @@ class CardDut final : public Dut {
     std::string what;
     for (uint32_t n = 0; n < m.params().nodes; ++n) {
       const PrestageEntry e = m.prestage(n);
-      const uint32_t entry = static_cast<uint32_t>(e.kind) | uint32_t{e.core} << 8 | uint32_t{e.vcpu} << 16;
-      const uint64_t want = uint64_t{entry} | uint64_t{e.epoch} << 32, line = host_->prestage_line(n);
+      const uint64_t want = uint64_t{pre_entry_register(e)} | uint64_t{e.epoch} << 32, line = host_->prestage_line(n);
       if (line != want)
         what += "\n  prestaged line " + std::to_string(n) + " in host memory: " + hex(line) + ", model " + hex(want);
     }

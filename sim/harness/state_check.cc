@@ -25,6 +25,10 @@ std::vector<uint16_t> config_keys(const Params& p) {
   return keys;
 }
 
+uint32_t pre_entry_register(const PrestageEntry& e) {
+  return static_cast<uint32_t>(e.kind) | uint32_t{e.core} << 8 | uint32_t{e.vcpu} << 16;
+}
+
 std::vector<std::string> compare_state(AxilHarness& h, const Model& m, uint32_t extra_sticky) {
   std::vector<std::string> diffs;
   const Counters& c = m.counters();
@@ -44,7 +48,7 @@ std::vector<std::string> compare_state(AxilHarness& h, const Model& m, uint32_t 
   cmp(diffs, "STATUS", h.read32(regs::kStatus), status);
   for (uint32_t n = 0; n < h.params().nodes; ++n) {
     const PrestageEntry e = m.prestage(n);
-    const uint32_t entry = static_cast<uint32_t>(e.kind) | uint32_t{e.core} << 8 | uint32_t{e.vcpu} << 16;
+    const uint32_t entry = pre_entry_register(e);
     cmp(diffs, "PRE_ENTRY[" + std::to_string(n) + "]", h.read32(regs::pre_entry(n)), entry);
     cmp(diffs, "PRE_EPOCH[" + std::to_string(n) + "]", h.read32(regs::pre_epoch(n)), e.epoch);
   }

@@ -18,6 +18,10 @@ namespace vshard::sim {
 // E_CFG_LOCKED, which the model does not see).
 std::vector<std::string> compare_state(AxilHarness& h, const Model& m, uint32_t extra_sticky = 0);
 
+// A prestaged entry as the PRE_ENTRY register (and the low word of its line
+// in host memory) encodes it: kind 1:0, core 15:8, vcpu 27:16.
+uint32_t pre_entry_register(const PrestageEntry& e);
+
 // Every configuration key of the parameters: 0x00..0x15, then NUMA_DIST[i][j].
 std::vector<uint16_t> config_keys(const Params& p);
 
