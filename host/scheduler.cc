@@ -20,7 +20,7 @@ const char* policy_name(Policy p) {
 }
 
 Scheduler::Scheduler(const Topology& topo, std::vector<VcpuSpec> vcpus, SchedConfig cfg, Dispatcher& dispatcher,
-                     std::unique_ptr<Engine> engine)
+                     std::unique_ptr<Engine> engine, std::unique_ptr<DecisionTiming> timing)
     : topo_(topo),
       cfg_(std::move(cfg)),
       disp_(dispatcher),
@@ -29,7 +29,8 @@ Scheduler::Scheduler(const Topology& topo, std::vector<VcpuSpec> vcpus, SchedCon
       vcpus_(vcpus.size()),
       joins_(vcpus.size()),
       profiler_(static_cast<uint32_t>(vcpus.size()), cfg_.profile_interval_us),
-      util_(topo.cores(), 2) {
+      util_(topo.cores(), 2),
+      timing_(timing ? std::move(timing) : std::make_unique<RealTimeTiming>()) {
   topo_.validate();
   if (vcpus.empty()) throw Error(Errc::kBadConfig, "scheduler: no vCPUs");
   for (size_t v = 0; v < vcpus.size(); ++v) {
@@ -44,7 +45,7 @@ Scheduler::Scheduler(const Topology& topo, std::vector<VcpuSpec> vcpus, SchedCon
     vcpus_[v].cap_pct = s.cap_pct;
   }
   idle_count_ = topo_.cores();
-  wake_sw_us_ = cfg_.latency.software(topo_.cores());
+  wake_sw_us_ = timing_->software_us(topo_.cores());
   steal_order_.resize(topo_.cores());
   for (uint32_t c = 0; c < topo_.cores(); ++c) {
     auto& o = steal_order_[c];
@@ -64,7 +65,6 @@ Scheduler::Scheduler(const Topology& topo, std::vector<VcpuSpec> vcpus, SchedCon
                                       " nodes) does not fit the engine (" + std::to_string(p.cores) + "/" +
                                       std::to_string(p.vcpus) + "/" + std::to_string(p.nodes) +
                                       "); choose a larger engine configuration (small, large, max)");
-  mirror_ = PrestageMirror(p.nodes, cfg_.latency.pcie_posted_us);
   auto expect_ack = [&](const Event& ev, const std::string& what) {
     size_t n = engine_step(ev, 0.0);
     if (n != 1 || dec_[0].type != static_cast<uint8_t>(DecisionType::kAck))
@@ -320,7 +320,7 @@ bool Scheduler::slice_end(uint32_t c, double now) {
     ++idle_count_;
     schedule(c, now);
     n = engine_step(make_wake(next_seq(), static_cast<uint16_t>(v), false), now);
-    apply(n, cfg_.path == DecisionPath::kSoftware ? wake_sw_us_ : cfg_.latency.hardware(), now);
+    apply(n, cfg_.path == DecisionPath::kSoftware ? wake_sw_us_ : timing_->engine_us(), now);
     return true;
   }
   vr.st = VState::kBlocked;  // transiently, so enqueue sees a consistent record
@@ -513,7 +513,7 @@ size_t Scheduler::engine_step(const Event& ev, double now) {
   size_t n = engine_->submit(ev, dec_.data());
   ++stats_.engine_events;
   stats_.engine_decisions += n;
-  if (cfg_.path == DecisionPath::kPrestaged) mirror_.update(*engine_, now);
+  if (cfg_.path == DecisionPath::kPrestaged) timing_->engine_stepped(*engine_, now);
   return n;
 }
 
@@ -543,21 +543,21 @@ void Scheduler::engine_error(const Decision& d) const {
 
 void Scheduler::wake_shard(uint32_t v, double now) {
   VcpuRec& r = vcpus_[v];
-  double delay = cfg_.path == DecisionPath::kSoftware ? wake_sw_us_ : cfg_.latency.hardware();
+  double delay = cfg_.path == DecisionPath::kSoftware ? wake_sw_us_ : timing_->engine_us();
   size_t n;
   if (cfg_.path == DecisionPath::kPrestaged && r.lat) {
     ++stats_.prestage_reads;
-    PrestageEntry e = mirror_.read(r.home, now);
+    PrestageEntry e = timing_->read_prestaged(*engine_, r.home, now);
     if (e.kind == PrestageKind::kNone) {
       n = engine_step(make_wake(next_seq(), static_cast<uint16_t>(v), true), now);
     } else {
       n = engine_step(make_commit(next_seq(), static_cast<uint16_t>(v), e.core, r.home, e.epoch), now);
       if (dec_[0].type == static_cast<uint8_t>(DecisionType::kAbort)) {
         ++stats_.aborts;
-        delay = cfg_.latency.prestage_read_us + cfg_.latency.pcie_rtt_us + cfg_.abort_undo_us;
+        delay = timing_->abort_us();
       } else if (dec_[0].flags & kFlagCommitted) {
         ++stats_.commits;
-        delay = cfg_.latency.prestage_read_us;
+        delay = timing_->prestaged_us();
       } else {
         engine_error(dec_[0]);
       }

@@ -166,11 +166,9 @@ class Sim final : public host::Dispatcher {
     host::SchedConfig cfg;
     cfg.policy = ps.policy;
     cfg.path = ps.path;
-    cfg.latency = sc_.latency;
     cfg.timeslice_us = sc_.timeslice_us;
     cfg.vtslice_short_us = sc_.vtslice_short_us;
     cfg.account_us = sc_.account_us;
-    cfg.abort_undo_us = sc_.abort_undo_us;
     cfg.profile_interval_us = sc_.profile_interval_us;
     cfg.engine_config = sc_.engine_config;
     peers::PeerConfig peer_cfg{sc_.latency, sc_.tick_us, sc_.account_us, sc_.timeslice_us};
@@ -185,7 +183,10 @@ class Sim final : public host::Dispatcher {
           engine = host::make_engine(ps.engine, sc_.engine_params_for());
           engine_name_ = engine->name();
         }
-        sched_ = std::make_unique<host::Scheduler>(sc_.topo, std::move(specs), cfg, *this, std::move(engine));
+        // Simulated time: the decision delays and the prestaged table's
+        // posted-write lag come from the scenario's latency model.
+        sched_ = std::make_unique<host::Scheduler>(sc_.topo, std::move(specs), cfg, *this, std::move(engine),
+                                                   std::make_unique<ModelledTiming>(sc_.latency, sc_.abort_undo_us));
         break;
     }
     warm_ = sc_.warmup_ms * 1000.0;

@@ -15,6 +15,7 @@
 #include "vshard/host/hooks.h"
 #include "vshard/host/profiler.h"
 #include "vshard/host/shard_sync.h"
+#include "vshard/host/timing.h"
 #include "vshard/host/topology.h"
 
 namespace vshard::host {
@@ -29,8 +30,7 @@ const char* policy_name(Policy p);
 
 struct SchedConfig {
   Policy policy = Policy::kShard;
-  DecisionPath path = DecisionPath::kSoftware;  // policy shard: latency model used
-  LatencyModel latency;
+  DecisionPath path = DecisionPath::kSoftware;  // policy shard: where decisions come from (timing.h)
   double timeslice_us = 30000.0;
   double vtslice_short_us = 1000.0;  // vtslice: the slice a waiting latency vCPU allows
   // Host credit accounting for the baselines (the engine does it for shard);
@@ -39,9 +39,6 @@ struct SchedConfig {
   int credit_cap = 600;
   int refill_per_weight = 19;
   double account_us = 30000.0;  // accounting period (caps are per period)
-  // Extra cost of an aborted commit: the host undoes the placement it made
-  // from a stale prestaged entry (one more context switch).
-  double abort_undo_us = 2.0;
   double profile_interval_us = 1000.0;
   // Engine configuration writes (key, value) made at start (policy shard).
   std::vector<std::pair<uint16_t, uint32_t>> engine_config;
@@ -49,11 +46,13 @@ struct SchedConfig {
 
 class Scheduler final : public SchedulerHooks {
  public:
-  // engine: required for policy shard, ignored otherwise. Throws
+  // engine: required for policy shard, ignored otherwise. timing: the
+  // decision delays to report and the prestaged table's reads; null = real
+  // time (RealTimeTiming), the simulator gives its model. Throws
   // vshard::Error(kBadConfig) if the host does not fit the engine or the
   // engine rejects the configuration.
   Scheduler(const Topology& topo, std::vector<VcpuSpec> vcpus, SchedConfig cfg, Dispatcher& dispatcher,
-            std::unique_ptr<Engine> engine = nullptr);
+            std::unique_ptr<Engine> engine = nullptr, std::unique_ptr<DecisionTiming> timing = nullptr);
 
   // ---- hypervisor hook points (vshard/host/hooks.h) ----
   void wake(uint32_t v, double now_us) override;
@@ -74,6 +73,7 @@ class Scheduler final : public SchedulerHooks {
   const SchedConfig& config() const { return cfg_; }
   const Topology& topology() const { return topo_; }
   const Engine* engine() const { return engine_.get(); }
+  const DecisionTiming& timing() const { return *timing_; }
   uint32_t idle_cores() const { return idle_count_; }
   size_t queued() const { return queued_total_; }
 
@@ -144,7 +144,7 @@ class Scheduler final : public SchedulerHooks {
   std::vector<std::vector<uint32_t>> steal_order_;  // per core: others by distance
   Profiler profiler_;
   UtilTracker util_;
-  PrestageMirror mirror_;
+  std::unique_ptr<DecisionTiming> timing_;
   std::vector<Decision> dec_;
   uint32_t idle_count_ = 0;
   size_t queued_total_ = 0;
