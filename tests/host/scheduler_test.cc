@@ -65,69 +65,6 @@ SchedConfig config(Policy p, DecisionPath path = DecisionPath::kSoftware) {
 
 }  // namespace
 
-TEST_CASE("fifo: no preemption, queued vCPU runs when the core frees", "[host][scheduler]") {
-  Recorder rec(1);
-  Scheduler s(Topology::uniform(1, 1), {{false, 16, 0}, {true, 16, 0}}, config(Policy::kFifo), rec, nullptr,
-              std::make_unique<MarkedTiming>());
-  s.wake(0, 0);
-  REQUIRE(rec.ops.size() == 1);
-  CHECK(rec.ops[0].what == "run");
-  CHECK(rec.ops[0].delay == 1.01);  // decided on the host, scanning 1 core
-  s.wake(1, 10);                    // latency vCPU, but fifo never preempts
-  CHECK(rec.ops.size() == 1);
-  CHECK(s.state(1) == Scheduler::VState::kQueued);
-  s.block(0, 20);
-  REQUIRE(rec.ops.size() == 2);
-  CHECK(rec.ops[1].what == "run");
-  CHECK(rec.ops[1].vcpu == 1);
-  CHECK(s.state(0) == Scheduler::VState::kBlocked);
-}
-
-TEST_CASE("credit: a BOOSTed wake preempts, the victim goes back to the runqueue", "[host][scheduler]") {
-  Recorder rec(1);
-  Scheduler s(Topology::uniform(1, 1), {{false, 16, 0}, {true, 16, 0}}, config(Policy::kCredit), rec);
-  s.wake(0, 0);                 // BOOSTed too (credit 0 = UNDER) until its first debit
-  s.tick(10000, {1.0}, 10000);  // 10 ms at 10 credits/ms; BOOST ends
-  CHECK(s.credit(0) == -100);
-  s.wake(1, 10100);
-  REQUIRE(rec.ops.size() == 3);
-  CHECK(rec.ops[1].what == "preempt");
-  CHECK(rec.ops[1].vcpu == 0);
-  CHECK(rec.ops[2].what == "run");
-  CHECK(rec.ops[2].vcpu == 1);
-  CHECK(s.stats().preemptions == 1);
-  CHECK(s.state(0) == Scheduler::VState::kQueued);
-  s.block(1, 10200);
-  CHECK(rec.on_core[0] == 0);
-  s.account(30000);  // refill weight x REFILL_PER_WEIGHT
-  CHECK(s.credit(0) == -100 + 16 * 19);
-  CHECK(s.credit(1) == 16 * 19);
-}
-
-TEST_CASE("credit: BOOST does not preempt BOOST", "[host][scheduler]") {
-  Recorder rec(1);
-  Scheduler s(Topology::uniform(1, 1), {{false, 16, 0}, {true, 16, 0}}, config(Policy::kCredit), rec);
-  s.wake(0, 0);
-  s.wake(1, 100);
-  CHECK(s.stats().preemptions == 0);
-  CHECK(s.state(1) == Scheduler::VState::kQueued);
-}
-
-TEST_CASE("vtslice: a waiting latency vCPU shortens the running slice", "[host][scheduler]") {
-  Recorder rec(1);
-  SchedConfig c = config(Policy::kVtslice);
-  c.vtslice_short_us = 500;
-  Scheduler s(Topology::uniform(1, 1), {{false, 16, 0}, {true, 16, 0}}, c, rec);
-  s.wake(0, 0);
-  s.wake(1, 1000);
-  REQUIRE(rec.ops.size() == 2);
-  CHECK(rec.ops[1].what == "trim");
-  CHECK(rec.ops[1].delay == Approx(1500));  // the new slice end
-  CHECK(s.slice_end(0, 1500));              // the latency vCPU takes over
-  CHECK(rec.on_core[0] == 1);
-  CHECK(s.stats().rotations == 1);
-}
-
 TEST_CASE("shard: a latency wake preempts a batch vCPU, shards its blocks, the victim goes on", "[host][scheduler]") {
   // Node 0 (cores 0,1) busy with batch vCPUs 0 and 1; node 1 (cores 2,3) idle.
   Recorder rec(4);
@@ -186,10 +123,12 @@ TEST_CASE("shard: a latency wake preempts a batch vCPU, shards its blocks, the v
 TEST_CASE("shard: a victim without blocks is queued and runs again when the core frees", "[host][scheduler]") {
   Recorder rec(1);
   Scheduler s(Topology::uniform(1, 1), {{false, 16, 0}, {true, 16, 0}}, config(Policy::kShard), rec,
-              std::make_unique<ModelEngine>(Params::small()));
+              std::make_unique<ModelEngine>(Params::small()), std::make_unique<MarkedTiming>());
   s.wake(0, 0);
   s.wake(1, 10);
   CHECK(s.stats().preemptions == 1);
+  CHECK(rec.ops.back().what == "run");
+  CHECK(rec.ops.back().delay == 1.01);  // software path: decided on the waking CPU, scanning 1 core
   CHECK(s.state(0) == Scheduler::VState::kQueued);
   s.block(1, 100);
   CHECK(rec.on_core[0] == 0);
@@ -240,12 +179,18 @@ TEST_CASE("real time (the default timing): no modelled delay, the prestaged tabl
   CHECK(s.stats().decision_us_total == 0);
 }
 
-TEST_CASE("scheduler rejects hosts that do not fit the engine", "[host][scheduler]") {
+TEST_CASE("scheduler rejects hosts that do not fit the engine, and policies it does not run", "[host][scheduler]") {
   Recorder rec(16);
   CHECK_THROWS_AS(Scheduler(Topology::uniform(2, 8), {{false, 16, 0}}, config(Policy::kShard), rec,
                             std::make_unique<ModelEngine>(Params::small())),
                   Error);
-  CHECK_THROWS_AS(Scheduler(Topology::uniform(1, 1), {{false, 16, 3}}, config(Policy::kFifo), rec), Error);
+  CHECK_THROWS_AS(Scheduler(Topology::uniform(1, 1), {{false, 16, 3}}, config(Policy::kShard), rec,
+                            std::make_unique<ModelEngine>(Params::small())),
+                  Error);  // home node 3 of 1
+  // The baselines decide on the host: the simulator's, not the hypervisor module's.
+  CHECK_THROWS_WITH(Scheduler(Topology::uniform(1, 1), {{false, 16, 0}}, config(Policy::kFifo), rec,
+                              std::make_unique<ModelEngine>(Params::small())),
+                    Catch::Contains("runs policy shard, not fifo"));
   CHECK_THROWS_AS(Scheduler(Topology::uniform(1, 1), {{false, 16, 0}}, config(Policy::kShard), rec), Error);
 }
 
@@ -281,32 +226,6 @@ TEST_CASE("DeviceEngine through the driver decides like the model", "[host][engi
     for (size_t i = 0; i < na; ++i) CHECK(a[i] == b[i]);
     for (uint32_t n = 0; n < p.nodes; ++n) CHECK(dev->prestage(n) == ref.prestage(n));
   }
-}
-
-TEST_CASE("credit: a capped vCPU is parked until the next accounting period", "[host][scheduler]") {
-  Recorder rec(1);
-  SchedConfig c = config(Policy::kCredit);
-  c.account_us = 30000;
-  // vCPU 0 capped at 50 % of a core: 15 ms per 30 ms period.
-  Scheduler s(Topology::uniform(1, 1), {{false, 16, 0, 50}, {false, 16, 0, 0}}, c, rec);
-  s.wake(0, 0);
-  s.wake(1, 0);
-  CHECK(rec.on_core[0] == 0);
-  s.tick(10000, {1.0}, 10000);  // 10 ms used: under the cap
-  CHECK_FALSE(s.parked(0));
-  CHECK(rec.on_core[0] == 0);
-  s.tick(20000, {1.0}, 10000);  // 20 ms > 15 ms: parked, vCPU 1 runs
-  CHECK(s.parked(0));
-  CHECK(rec.on_core[0] == 1);
-  CHECK(s.stats().parks == 1);
-  s.block(1, 25000);           // the core idles rather than run the parked vCPU
-  CHECK(rec.on_core[0] == 1);  // (the recorder keeps the last run; check state)
-  CHECK(s.state(0) == Scheduler::VState::kQueued);
-  CHECK(s.idle_cores() == 1);
-  s.account(30000);  // new period: unparked and scheduled on the idle core
-  CHECK_FALSE(s.parked(0));
-  CHECK(s.state(0) == Scheduler::VState::kRunning);
-  CHECK(rec.on_core[0] == 0);
 }
 
 TEST_CASE("shard: the engine parks a capped vCPU at its tick (spec 1.1, 6.5), it runs again after ACCOUNT",
