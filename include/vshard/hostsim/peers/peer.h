@@ -28,7 +28,7 @@ struct PeerConfig {
 
 inline constexpr double kNever = std::numeric_limits<double>::infinity();
 
-// Caps as the baselines enforce them (host/scheduler.cc): a vCPU may use
+// Caps as the baselines enforce them (sim/hostsim/baseline.cc): a vCPU may use
 // cap_pct % of one core per accounting period (account_us); once it has used
 // that much it is parked (runnable, not scheduled) until the next period.
 // Neither Xen credit2 (a per-domain budget refilled every 10 ms) nor Linux
