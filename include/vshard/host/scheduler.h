@@ -145,11 +145,12 @@ class Scheduler : public SchedulerHooks {
   Scheduler(Init, const Topology& topo, std::vector<VcpuSpec> vcpus, SchedConfig cfg, Dispatcher& dispatcher,
             std::unique_ptr<Engine> engine, std::unique_ptr<DecisionTiming> timing);
 
-  // vShard
+  // the engine
   size_t engine_step(const Event& ev, double now);
   void apply(size_t n, double delay, double now);
   [[noreturn]] void engine_error(const Decision& d) const;
-  uint64_t prio_key(uint32_t v) const;  // lower runs first
+  // runqueues (every policy)
+  uint64_t prio_key(uint32_t v) const;  // lower runs first: prio_class, then FIFO
   // Best queued vCPU for core c; returns {core whose rq holds it, index},
   // or {-1,-1}. Passes: 0 = c's own runqueue, then vCPUs homed on c's node
   // queued anywhere (nearest runqueue first); 1 = any vCPU, nearest first.
