@@ -41,32 +41,4 @@ std::unique_ptr<Engine> make_engine(const std::string& spec, const Params& param
 #endif
 }
 
-const char* decision_path_name(DecisionPath p) {
-  switch (p) {
-    case DecisionPath::kSoftware: return "software";
-    case DecisionPath::kHardware: return "hardware";
-    case DecisionPath::kPrestaged: return "prestaged";
-  }
-  return "?";
-}
-
-PrestageMirror::PrestageMirror(uint32_t nodes, double lag_us) : lag_us_(lag_us), nodes_(nodes), latest_(nodes) {
-  for (uint32_t n = 0; n < nodes; ++n) nodes_[n].push_back({0.0, PrestageEntry{}});
-}
-
-void PrestageMirror::update(const Engine& engine, double now_us) {
-  for (uint32_t n = 0; n < nodes_.size(); ++n) {
-    PrestageEntry e = engine.prestage(n);
-    if (e == latest_[n]) continue;
-    latest_[n] = e;
-    nodes_[n].push_back({now_us + lag_us_, e});
-  }
-}
-
-PrestageEntry PrestageMirror::read(uint32_t node, double now_us) {
-  auto& q = nodes_.at(node);
-  while (q.size() > 1 && q[1].visible_us <= now_us) q.pop_front();
-  return q.front().entry;
-}
-
 }  // namespace vshard::host

@@ -19,17 +19,42 @@ const char* policy_name(Policy p) {
   return "?";
 }
 
+namespace {
+// The policies each constructor takes, checked before anything is built.
+SchedConfig engine_policy(SchedConfig cfg) {
+  if (cfg.policy != Policy::kShard)
+    throw Error(Errc::kBadConfig, std::string("host::Scheduler runs policy shard, not ") + policy_name(cfg.policy) +
+                                      ": the host-side baselines are the simulator's (hostsim::BaselineScheduler)");
+  return cfg;
+}
+SchedConfig host_policy(SchedConfig cfg) {
+  if (cfg.policy == Policy::kShard)
+    throw Error(Errc::kInternal, "a host-side policy was constructed with policy shard, which needs the engine");
+  return cfg;
+}
+}  // namespace
+
 Scheduler::Scheduler(const Topology& topo, std::vector<VcpuSpec> vcpus, SchedConfig cfg, Dispatcher& dispatcher,
-                     std::unique_ptr<Engine> engine)
+                     std::unique_ptr<Engine> engine, std::unique_ptr<DecisionTiming> timing)
+    : Scheduler(Init{}, topo, std::move(vcpus), engine_policy(std::move(cfg)), dispatcher, std::move(engine),
+                std::move(timing)) {}
+
+Scheduler::Scheduler(HostPolicy, const Topology& topo, std::vector<VcpuSpec> vcpus, SchedConfig cfg,
+                     Dispatcher& dispatcher, std::unique_ptr<DecisionTiming> timing)
+    : Scheduler(Init{}, topo, std::move(vcpus), host_policy(std::move(cfg)), dispatcher, nullptr, std::move(timing)) {}
+
+Scheduler::Scheduler(Init, const Topology& topo, std::vector<VcpuSpec> vcpus, SchedConfig cfg, Dispatcher& dispatcher,
+                     std::unique_ptr<Engine> engine, std::unique_ptr<DecisionTiming> timing)
     : topo_(topo),
       cfg_(std::move(cfg)),
       disp_(dispatcher),
-      engine_(std::move(engine)),
       cores_(topo.cores()),
       vcpus_(vcpus.size()),
+      util_(topo.cores(), 2),
+      engine_(std::move(engine)),
       joins_(vcpus.size()),
       profiler_(static_cast<uint32_t>(vcpus.size()), cfg_.profile_interval_us),
-      util_(topo.cores(), 2) {
+      timing_(timing ? std::move(timing) : std::make_unique<RealTimeTiming>()) {
   topo_.validate();
   if (vcpus.empty()) throw Error(Errc::kBadConfig, "scheduler: no vCPUs");
   for (size_t v = 0; v < vcpus.size(); ++v) {
@@ -44,7 +69,7 @@ Scheduler::Scheduler(const Topology& topo, std::vector<VcpuSpec> vcpus, SchedCon
     vcpus_[v].cap_pct = s.cap_pct;
   }
   idle_count_ = topo_.cores();
-  wake_sw_us_ = cfg_.latency.software(topo_.cores());
+  wake_sw_us_ = timing_->software_us(topo_.cores());
   steal_order_.resize(topo_.cores());
   for (uint32_t c = 0; c < topo_.cores(); ++c) {
     auto& o = steal_order_[c];
@@ -64,7 +89,6 @@ Scheduler::Scheduler(const Topology& topo, std::vector<VcpuSpec> vcpus, SchedCon
                                       " nodes) does not fit the engine (" + std::to_string(p.cores) + "/" +
                                       std::to_string(p.vcpus) + "/" + std::to_string(p.nodes) +
                                       "); choose a larger engine configuration (small, large, max)");
-  mirror_ = PrestageMirror(p.nodes, cfg_.latency.pcie_posted_us);
   auto expect_ack = [&](const Event& ev, const std::string& what) {
     size_t n = engine_step(ev, 0.0);
     if (n != 1 || dec_[0].type != static_cast<uint8_t>(DecisionType::kAck))
@@ -113,17 +137,9 @@ void Scheduler::place(uint32_t v, uint32_t c, double delay) {
   disp_.run(c, v, delay, slice);
 }
 
-uint64_t Scheduler::prio_key(uint32_t v) const {
-  const VcpuRec& r = vcpus_[v];
-  uint64_t cls = 0;
-  switch (cfg_.policy) {
-    case Policy::kFifo: cls = 0; break;
-    case Policy::kCredit: cls = r.boost ? 0 : (r.credit >= 0 ? 1 : 2); break;
-    case Policy::kVtslice:
-    case Policy::kShard: cls = r.lat ? 0 : 1; break;
-  }
-  return (cls << 56) | r.enq_seq;
-}
+uint64_t Scheduler::prio_class(uint32_t v) const { return vcpus_[v].lat ? 0 : 1; }
+
+uint64_t Scheduler::prio_key(uint32_t v) const { return (prio_class(v) << 56) | vcpus_[v].enq_seq; }
 
 int Scheduler::pick_rq(uint32_t v) const {
   const VcpuRec& r = vcpus_[v];
@@ -272,8 +288,7 @@ void Scheduler::wake(uint32_t v, double now) {
   if (vcpus_[v].st != VState::kBlocked)
     throw Error(Errc::kInternal, "wake: vCPU " + std::to_string(v) + " is not blocked");
   ++stats_.wakes;
-  if (cfg_.policy == Policy::kShard) wake_shard(v, now);
-  else wake_baseline(v, now);
+  wake_decide(v, now);
 }
 
 void Scheduler::block(uint32_t v, double now) {
@@ -320,7 +335,7 @@ bool Scheduler::slice_end(uint32_t c, double now) {
     ++idle_count_;
     schedule(c, now);
     n = engine_step(make_wake(next_seq(), static_cast<uint16_t>(v), false), now);
-    apply(n, cfg_.path == DecisionPath::kSoftware ? wake_sw_us_ : cfg_.latency.hardware(), now);
+    apply(n, cfg_.path == DecisionPath::kSoftware ? wake_sw_us_ : timing_->engine_us(), now);
     return true;
   }
   vr.st = VState::kBlocked;  // transiently, so enqueue sees a consistent record
@@ -349,70 +364,48 @@ void Scheduler::shard_done(uint32_t v, uint32_t c, double now) {
 
 void Scheduler::tick(double now, const std::vector<double>& busy, double elapsed_us) {
   now_ = now;
+  for (uint32_t c = 0; c < topo_.cores(); ++c)
+    tick_core(c, util_.sample(c, c < busy.size() ? busy[c] : 0.0), elapsed_us, now);
+}
+
+void Scheduler::tick_core(uint32_t c, uint8_t util, double elapsed_us, double now) {
   uint16_t el = static_cast<uint16_t>(std::clamp(elapsed_us, 0.0, 65535.0));
-  for (uint32_t c = 0; c < topo_.cores(); ++c) {
-    uint8_t s = util_.sample(c, c < busy.size() ? busy[c] : 0.0);
-    if (cfg_.policy == Policy::kShard) {
-      size_t n = engine_step(make_tick(next_seq(), static_cast<uint8_t>(c), s, el), now);
-      if (n == 1 && dec_[0].type == static_cast<uint8_t>(DecisionType::kPark)) {
-        // spec 6.5: over its cap, the vCPU loses its core until ACCOUNT
-        const uint32_t v = dec_[0].vcpu;
-        if (cores_[c].occ != Occ::kRun || cores_[c].vcpu != v) engine_error(dec_[0]);
-        VcpuRec& r = vcpus_[v];
-        r.parked = true;
-        ++stats_.parks;
-        r.slice_left = std::max(1.0, disp_.stop(c, StopReason::kRotate));
-        r.st = VState::kBlocked;  // transiently, as in slice_end
-        cores_[c].occ = Occ::kIdle;
-        ++idle_count_;
-        schedule(c, now);
-        enqueue(v, static_cast<int>(c), now);
-        continue;
-      }
-      if (n != 1 || dec_[0].type != static_cast<uint8_t>(DecisionType::kAck)) engine_error(dec_[0]);
-    } else if (cores_[c].occ == Occ::kRun) {
-      uint32_t v = cores_[c].vcpu;
-      VcpuRec& r = vcpus_[v];
-      int debit = static_cast<int>(elapsed_us * cfg_.credit_per_ms / 1000.0);
-      r.credit = std::clamp(r.credit - debit, -cfg_.credit_cap, cfg_.credit_cap);
-      r.boost = false;  // Xen: a debited vCPU loses BOOST
-      r.used_us += elapsed_us;
-      if (r.cap_pct && r.used_us > r.cap_pct * cfg_.account_us / 100.0) {
-        // Over its cap: parked (runnable, not scheduled) until accounting.
-        r.parked = true;
-        ++stats_.parks;
-        disp_.stop(c, StopReason::kRotate);
-        r.st = VState::kBlocked;  // transiently, as in slice_end
-        cores_[c].occ = Occ::kIdle;
-        ++idle_count_;
-        schedule(c, now);
-        enqueue(v, static_cast<int>(c), now);
-      }
-    }
+  size_t n = engine_step(make_tick(next_seq(), static_cast<uint8_t>(c), util, el), now);
+  if (n == 1 && dec_[0].type == static_cast<uint8_t>(DecisionType::kPark)) {
+    // spec 6.5: over its cap, the vCPU loses its core until ACCOUNT
+    const uint32_t v = dec_[0].vcpu;
+    if (cores_[c].occ != Occ::kRun || cores_[c].vcpu != v) engine_error(dec_[0]);
+    VcpuRec& r = vcpus_[v];
+    r.parked = true;
+    ++stats_.parks;
+    r.slice_left = std::max(1.0, disp_.stop(c, StopReason::kRotate));
+    r.st = VState::kBlocked;  // transiently, as in slice_end
+    cores_[c].occ = Occ::kIdle;
+    ++idle_count_;
+    schedule(c, now);
+    enqueue(v, static_cast<int>(c), now);
+    return;
   }
+  if (n != 1 || dec_[0].type != static_cast<uint8_t>(DecisionType::kAck)) engine_error(dec_[0]);
 }
 
 void Scheduler::account(double now) {
   now_ = now;
-  bool unparked = false;
-  if (cfg_.policy == Policy::kShard) {
-    // the engine refills credits and clears the caps' usage (spec 6.2, 6.5)
-    size_t n = engine_step(make_account(next_seq()), now);
-    if (n != 1 || dec_[0].type != static_cast<uint8_t>(DecisionType::kAck)) engine_error(dec_[0]);
-    for (auto& r : vcpus_) {
-      unparked |= r.parked;
-      r.parked = false;
-    }
-  } else {
-    for (auto& r : vcpus_) {
-      r.credit = std::clamp(r.credit + r.weight * cfg_.refill_per_weight, -cfg_.credit_cap, cfg_.credit_cap);
-      r.used_us = 0;
-      unparked |= r.parked;
-      r.parked = false;
-    }
-  }
+  const bool unparked = account_period(now);
   if (unparked)
     for (uint32_t c = 0; c < topo_.cores() && queued_total_ > 0 && idle_count_ > 0; ++c) schedule(c, now);
+}
+
+bool Scheduler::account_period(double now) {
+  // the engine refills credits and clears the caps' usage (spec 6.2, 6.5)
+  size_t n = engine_step(make_account(next_seq()), now);
+  if (n != 1 || dec_[0].type != static_cast<uint8_t>(DecisionType::kAck)) engine_error(dec_[0]);
+  bool unparked = false;
+  for (auto& r : vcpus_) {
+    unparked |= r.parked;
+    r.parked = false;
+  }
+  return unparked;
 }
 
 void Scheduler::profile(uint32_t v, const Profile& p, double now) {
@@ -426,94 +419,13 @@ void Scheduler::profile(uint32_t v, const Profile& p, double now) {
   if (n != 1 || dec_[0].type != static_cast<uint8_t>(DecisionType::kAck)) engine_error(dec_[0]);
 }
 
-// ------------------------------------------------------------- baselines --
-
-int Scheduler::find_idle(uint32_t node) const {
-  if (idle_count_ == 0) return -1;
-  int best = -1;
-  uint32_t best_key = UINT32_MAX;
-  for (uint32_t c = 0; c < topo_.cores(); ++c) {
-    if (cores_[c].occ != Occ::kIdle) continue;
-    uint32_t key = (static_cast<uint32_t>(topo_.dist(node, topo_.core_node[c])) << 8) | util_.util(c);
-    if (key < best_key) {
-      best_key = key;
-      best = static_cast<int>(c);
-    }
-  }
-  return best;
-}
-
-int Scheduler::find_boost_victim(uint32_t node) const {
-  int best = -1;
-  int64_t best_key = INT64_MAX;
-  for (uint32_t c = 0; c < topo_.cores(); ++c) {
-    if (cores_[c].occ != Occ::kRun) continue;
-    const VcpuRec& u = vcpus_[cores_[c].vcpu];
-    if (u.boost) continue;  // BOOST does not preempt BOOST
-    // OVER before UNDER, then near, then least credit
-    int64_t key = (u.credit >= 0 ? (int64_t{1} << 40) : 0) +
-                  (static_cast<int64_t>(topo_.dist(node, topo_.core_node[c])) << 20) + (u.credit + 32768);
-    if (key < best_key) {
-      best_key = key;
-      best = static_cast<int>(c);
-    }
-  }
-  return best;
-}
-
-void Scheduler::vtslice_trim(uint32_t v, int rq_core, double now) {
-  (void)v;
-  // The busy core of the runqueue's node whose slice is cut: the first one
-  // (by distance from rq_core) running a non-latency vCPU.
-  auto trim = [&](uint32_t c) {
-    if (cores_[c].occ != Occ::kRun || vcpus_[cores_[c].vcpu].lat) return false;
-    disp_.trim_slice(c, now + cfg_.vtslice_short_us);
-    return true;
-  };
-  if (trim(static_cast<uint32_t>(rq_core))) return;
-  for (uint32_t q : steal_order_[rq_core])
-    if (trim(q)) return;
-}
-
-void Scheduler::wake_baseline(uint32_t v, double now) {
-  VcpuRec& r = vcpus_[v];
-  stats_.decision_us_total += wake_sw_us_;
-  if (r.parked) {  // over its cap: runnable, but waits for the next period
-    enqueue(v, pick_rq(v), now);
-    return;
-  }
-  if (cfg_.policy == Policy::kCredit && r.credit >= 0) r.boost = true;
-  int c = find_idle(r.home);
-  if (c >= 0) {
-    place(v, static_cast<uint32_t>(c), wake_sw_us_);
-    return;
-  }
-  if (cfg_.policy == Policy::kCredit && r.boost) {
-    int p = find_boost_victim(r.home);
-    if (p >= 0) {
-      uint32_t u = cores_[p].vcpu;
-      ++stats_.preemptions;
-      disp_.stop(static_cast<uint32_t>(p), StopReason::kPreempt);
-      cores_[p].occ = Occ::kIdle;  // transiently
-      ++idle_count_;
-      vcpus_[u].st = VState::kBlocked;
-      place(v, static_cast<uint32_t>(p), wake_sw_us_);
-      enqueue(u, p, now);
-      return;
-    }
-  }
-  int q = pick_rq(v);
-  enqueue(v, q, now);
-  if (cfg_.policy == Policy::kVtslice && r.lat && r.st == VState::kQueued) vtslice_trim(v, q, now);
-}
-
 // ---------------------------------------------------------------- vShard --
 
 size_t Scheduler::engine_step(const Event& ev, double now) {
   size_t n = engine_->submit(ev, dec_.data());
   ++stats_.engine_events;
   stats_.engine_decisions += n;
-  if (cfg_.path == DecisionPath::kPrestaged) mirror_.update(*engine_, now);
+  if (cfg_.path == DecisionPath::kPrestaged) timing_->engine_stepped(*engine_, now);
   return n;
 }
 
@@ -541,23 +453,23 @@ void Scheduler::engine_error(const Decision& d) const {
                                    std::to_string(d.core) + "): host and engine views diverged");
 }
 
-void Scheduler::wake_shard(uint32_t v, double now) {
+void Scheduler::wake_decide(uint32_t v, double now) {
   VcpuRec& r = vcpus_[v];
-  double delay = cfg_.path == DecisionPath::kSoftware ? wake_sw_us_ : cfg_.latency.hardware();
+  double delay = cfg_.path == DecisionPath::kSoftware ? wake_sw_us_ : timing_->engine_us();
   size_t n;
   if (cfg_.path == DecisionPath::kPrestaged && r.lat) {
     ++stats_.prestage_reads;
-    PrestageEntry e = mirror_.read(r.home, now);
+    PrestageEntry e = timing_->read_prestaged(*engine_, r.home, now);
     if (e.kind == PrestageKind::kNone) {
       n = engine_step(make_wake(next_seq(), static_cast<uint16_t>(v), true), now);
     } else {
       n = engine_step(make_commit(next_seq(), static_cast<uint16_t>(v), e.core, r.home, e.epoch), now);
       if (dec_[0].type == static_cast<uint8_t>(DecisionType::kAbort)) {
         ++stats_.aborts;
-        delay = cfg_.latency.prestage_read_us + cfg_.latency.pcie_rtt_us + cfg_.abort_undo_us;
+        delay = timing_->abort_us();
       } else if (dec_[0].flags & kFlagCommitted) {
         ++stats_.commits;
-        delay = cfg_.latency.prestage_read_us;
+        delay = timing_->prestaged_us();
       } else {
         engine_error(dec_[0]);
       }

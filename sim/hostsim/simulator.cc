@@ -8,6 +8,7 @@
 
 #include <time.h>
 
+#include "vshard/hostsim/baseline.h"
 #include "vshard/hostsim/peers/credit2.h"
 #include "vshard/hostsim/peers/eevdf.h"
 #include "vshard/hostsim/random.h"
@@ -166,11 +167,8 @@ class Sim final : public host::Dispatcher {
     host::SchedConfig cfg;
     cfg.policy = ps.policy;
     cfg.path = ps.path;
-    cfg.latency = sc_.latency;
     cfg.timeslice_us = sc_.timeslice_us;
-    cfg.vtslice_short_us = sc_.vtslice_short_us;
     cfg.account_us = sc_.account_us;
-    cfg.abort_undo_us = sc_.abort_undo_us;
     cfg.profile_interval_us = sc_.profile_interval_us;
     cfg.engine_config = sc_.engine_config;
     peers::PeerConfig peer_cfg{sc_.latency, sc_.tick_us, sc_.account_us, sc_.timeslice_us};
@@ -181,11 +179,19 @@ class Sim final : public host::Dispatcher {
         break;
       case Peer::kEevdf: sched_ = std::make_unique<peers::Eevdf>(sc_.topo, std::move(specs), peer_cfg, *this); break;
       case Peer::kNone:
+        // Simulated time: the decision delays and the prestaged table's
+        // posted-write lag come from the scenario's latency model.
+        auto timing = std::make_unique<ModelledTiming>(sc_.latency, sc_.abort_undo_us);
         if (ps.policy == host::Policy::kShard) {
           engine = host::make_engine(ps.engine, sc_.engine_params_for());
           engine_name_ = engine->name();
+          sched_ = std::make_unique<host::Scheduler>(sc_.topo, std::move(specs), cfg, *this, std::move(engine),
+                                                     std::move(timing));
+        } else {
+          BaselineConfig base;
+          base.vtslice_short_us = sc_.vtslice_short_us;
+          sched_ = std::make_unique<BaselineScheduler>(sc_.topo, std::move(specs), cfg, base, *this, std::move(timing));
         }
-        sched_ = std::make_unique<host::Scheduler>(sc_.topo, std::move(specs), cfg, *this, std::move(engine));
         break;
     }
     warm_ = sc_.warmup_ms * 1000.0;

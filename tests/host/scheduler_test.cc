@@ -37,6 +37,25 @@ struct Recorder : Dispatcher {
   void trim_slice(uint32_t c, double end) override { ops.push_back({"trim", c, 0, 0, 0, end}); }
 };
 
+// Distinct delays per decision path, so a test sees which one the scheduler
+// reported. The prestaged table is the host's copy, refreshed after every
+// engine step unless the test freezes it (a stale copy, as a posted write
+// still in flight leaves it).
+struct MarkedTiming final : DecisionTiming {
+  bool frozen = false;
+  std::vector<PrestageEntry> copy;
+  double software_us(uint32_t cores) const override { return 1.0 + cores / 100.0; }
+  double engine_us() const override { return 2.0; }
+  double prestaged_us() const override { return 3.0; }
+  double abort_us() const override { return 4.0; }
+  void engine_stepped(const Engine& e, double) override {
+    copy.resize(e.params().nodes);
+    if (frozen) return;
+    for (uint32_t n = 0; n < copy.size(); ++n) copy[n] = e.prestage(n);
+  }
+  PrestageEntry read_prestaged(const Engine&, uint32_t node, double) override { return copy.at(node); }
+};
+
 SchedConfig config(Policy p, DecisionPath path = DecisionPath::kSoftware) {
   SchedConfig c;
   c.policy = p;
@@ -46,74 +65,13 @@ SchedConfig config(Policy p, DecisionPath path = DecisionPath::kSoftware) {
 
 }  // namespace
 
-TEST_CASE("fifo: no preemption, queued vCPU runs when the core frees", "[host][scheduler]") {
-  Recorder rec(1);
-  Scheduler s(Topology::uniform(1, 1), {{false, 16, 0}, {true, 16, 0}}, config(Policy::kFifo), rec);
-  s.wake(0, 0);
-  REQUIRE(rec.ops.size() == 1);
-  CHECK(rec.ops[0].what == "run");
-  CHECK(rec.ops[0].delay == Approx(LatencyModel{}.software(1)));
-  s.wake(1, 10);  // latency vCPU, but fifo never preempts
-  CHECK(rec.ops.size() == 1);
-  CHECK(s.state(1) == Scheduler::VState::kQueued);
-  s.block(0, 20);
-  REQUIRE(rec.ops.size() == 2);
-  CHECK(rec.ops[1].what == "run");
-  CHECK(rec.ops[1].vcpu == 1);
-  CHECK(s.state(0) == Scheduler::VState::kBlocked);
-}
-
-TEST_CASE("credit: a BOOSTed wake preempts, the victim goes back to the runqueue", "[host][scheduler]") {
-  Recorder rec(1);
-  Scheduler s(Topology::uniform(1, 1), {{false, 16, 0}, {true, 16, 0}}, config(Policy::kCredit), rec);
-  s.wake(0, 0);                 // BOOSTed too (credit 0 = UNDER) until its first debit
-  s.tick(10000, {1.0}, 10000);  // 10 ms at 10 credits/ms; BOOST ends
-  CHECK(s.credit(0) == -100);
-  s.wake(1, 10100);
-  REQUIRE(rec.ops.size() == 3);
-  CHECK(rec.ops[1].what == "preempt");
-  CHECK(rec.ops[1].vcpu == 0);
-  CHECK(rec.ops[2].what == "run");
-  CHECK(rec.ops[2].vcpu == 1);
-  CHECK(s.stats().preemptions == 1);
-  CHECK(s.state(0) == Scheduler::VState::kQueued);
-  s.block(1, 10200);
-  CHECK(rec.on_core[0] == 0);
-  s.account(30000);  // refill weight x REFILL_PER_WEIGHT
-  CHECK(s.credit(0) == -100 + 16 * 19);
-  CHECK(s.credit(1) == 16 * 19);
-}
-
-TEST_CASE("credit: BOOST does not preempt BOOST", "[host][scheduler]") {
-  Recorder rec(1);
-  Scheduler s(Topology::uniform(1, 1), {{false, 16, 0}, {true, 16, 0}}, config(Policy::kCredit), rec);
-  s.wake(0, 0);
-  s.wake(1, 100);
-  CHECK(s.stats().preemptions == 0);
-  CHECK(s.state(1) == Scheduler::VState::kQueued);
-}
-
-TEST_CASE("vtslice: a waiting latency vCPU shortens the running slice", "[host][scheduler]") {
-  Recorder rec(1);
-  SchedConfig c = config(Policy::kVtslice);
-  c.vtslice_short_us = 500;
-  Scheduler s(Topology::uniform(1, 1), {{false, 16, 0}, {true, 16, 0}}, c, rec);
-  s.wake(0, 0);
-  s.wake(1, 1000);
-  REQUIRE(rec.ops.size() == 2);
-  CHECK(rec.ops[1].what == "trim");
-  CHECK(rec.ops[1].delay == Approx(1500));  // the new slice end
-  CHECK(s.slice_end(0, 1500));              // the latency vCPU takes over
-  CHECK(rec.on_core[0] == 1);
-  CHECK(s.stats().rotations == 1);
-}
-
 TEST_CASE("shard: a latency wake preempts a batch vCPU, shards its blocks, the victim goes on", "[host][scheduler]") {
   // Node 0 (cores 0,1) busy with batch vCPUs 0 and 1; node 1 (cores 2,3) idle.
   Recorder rec(4);
   Params p = Params::small();
   Scheduler s(Topology::uniform(2, 2), {{false, 16, 0}, {false, 16, 0}, {true, 16, 0}},
-              config(Policy::kShard, DecisionPath::kHardware), rec, std::make_unique<ModelEngine>(p));
+              config(Policy::kShard, DecisionPath::kHardware), rec, std::make_unique<ModelEngine>(p),
+              std::make_unique<MarkedTiming>());
   s.wake(0, 0);
   s.wake(1, 0);
   CHECK(rec.on_core[0] == 0);
@@ -130,7 +88,8 @@ TEST_CASE("shard: a latency wake preempts a batch vCPU, shards its blocks, the v
   CHECK(rec.ops[0].core == 0);
   CHECK(rec.ops[1].what == "run");
   CHECK(rec.ops[1].vcpu == 2);
-  CHECK(rec.ops[1].delay == Approx(LatencyModel{}.hardware()));
+  CHECK(rec.ops[1].delay == 2.0);  // the engine's decision
+  CHECK(rec.ops[2].delay == 2.0);  // and its shards
   CHECK(rec.ops[2].what == "shard");
   CHECK(rec.ops[2].core == 2);
   CHECK(rec.ops[2].first == 0);
@@ -164,42 +123,74 @@ TEST_CASE("shard: a latency wake preempts a batch vCPU, shards its blocks, the v
 TEST_CASE("shard: a victim without blocks is queued and runs again when the core frees", "[host][scheduler]") {
   Recorder rec(1);
   Scheduler s(Topology::uniform(1, 1), {{false, 16, 0}, {true, 16, 0}}, config(Policy::kShard), rec,
-              std::make_unique<ModelEngine>(Params::small()));
+              std::make_unique<ModelEngine>(Params::small()), std::make_unique<MarkedTiming>());
   s.wake(0, 0);
   s.wake(1, 10);
   CHECK(s.stats().preemptions == 1);
+  CHECK(rec.ops.back().what == "run");
+  CHECK(rec.ops.back().delay == 1.01);  // software path: decided on the waking CPU, scanning 1 core
   CHECK(s.state(0) == Scheduler::VState::kQueued);
   s.block(1, 100);
   CHECK(rec.on_core[0] == 0);
   CHECK(s.state(0) == Scheduler::VState::kRunning);
 }
 
-TEST_CASE("shard, prestaged: the wake path commits the prestaged entry", "[host][scheduler]") {
+TEST_CASE("shard, prestaged: the wake path commits the prestaged entry, or aborts on a stale copy",
+          "[host][scheduler]") {
   Recorder rec(2);
   SchedConfig c = config(Policy::kShard, DecisionPath::kPrestaged);
+  auto timing = std::make_unique<MarkedTiming>();
+  MarkedTiming& t = *timing;
   Scheduler s(Topology::uniform(1, 2), {{false, 16, 0}, {true, 16, 0}, {true, 16, 0}}, c, rec,
-              std::make_unique<ModelEngine>(Params::small()));
+              std::make_unique<ModelEngine>(Params::small()), std::move(timing));
   s.wake(0, 0);
-  // Long after the table settled: the entry is fresh and the commit holds.
+  // The copy is the engine's table: the entry is fresh and the commit holds.
   s.wake(1, 100);
   CHECK(s.stats().commits == 1);
   CHECK(s.stats().aborts == 0);
+  CHECK(s.stats().prestage_reads == 1);
   CHECK(rec.ops.back().what == "run");
-  CHECK(rec.ops.back().delay == Approx(c.latency.prestage_read_us));
-  // Right after a change (within the posted-write lag) the host's copy is
-  // stale: vCPU 1 blocks, freeing core 1, and wakes again at once.
+  CHECK(rec.ops.back().delay == 3.0);
+  // vCPU 1 blocks, freeing core 1, but the host's copy still says "no idle
+  // core, preempt vCPU 0": the commit aborts and the engine's answer runs.
+  t.frozen = true;
   s.block(1, 200);
-  s.wake(1, 200.1);  // entry changed at 200: still invisible at 200.1 (lag 0.5 µs)
+  s.wake(1, 201);
   CHECK(s.stats().aborts == 1);
-  CHECK(rec.ops.back().delay == Approx(c.latency.prestage_read_us + c.latency.pcie_rtt_us + c.abort_undo_us));
+  CHECK(rec.ops.back().what == "run");
+  CHECK(rec.ops.back().core == 1);
+  CHECK(rec.ops.back().delay == 4.0);
+  // A batch wake never reads the table.
+  CHECK(s.stats().prestage_reads == 2);
 }
 
-TEST_CASE("scheduler rejects hosts that do not fit the engine", "[host][scheduler]") {
+TEST_CASE("real time (the default timing): no modelled delay, the prestaged table read as the engine left it",
+          "[host][scheduler]") {
+  Recorder rec(2);
+  Scheduler s(Topology::uniform(1, 2), {{false, 16, 0}, {true, 16, 0}, {true, 16, 0}},
+              config(Policy::kShard, DecisionPath::kPrestaged), rec, std::make_unique<ModelEngine>(Params::small()));
+  s.wake(0, 0);
+  s.wake(1, 100);
+  s.block(1, 200);
+  s.wake(1, 200);  // right after the change: real time has no posted-write lag to hide it
+  CHECK(s.stats().commits == 2);
+  CHECK(s.stats().aborts == 0);
+  for (const auto& op : rec.ops) CHECK(op.delay == 0);
+  CHECK(s.stats().decision_us_total == 0);
+}
+
+TEST_CASE("scheduler rejects hosts that do not fit the engine, and policies it does not run", "[host][scheduler]") {
   Recorder rec(16);
   CHECK_THROWS_AS(Scheduler(Topology::uniform(2, 8), {{false, 16, 0}}, config(Policy::kShard), rec,
                             std::make_unique<ModelEngine>(Params::small())),
                   Error);
-  CHECK_THROWS_AS(Scheduler(Topology::uniform(1, 1), {{false, 16, 3}}, config(Policy::kFifo), rec), Error);
+  CHECK_THROWS_AS(Scheduler(Topology::uniform(1, 1), {{false, 16, 3}}, config(Policy::kShard), rec,
+                            std::make_unique<ModelEngine>(Params::small())),
+                  Error);  // home node 3 of 1
+  // The baselines decide on the host: the simulator's, not the hypervisor module's.
+  CHECK_THROWS_WITH(Scheduler(Topology::uniform(1, 1), {{false, 16, 0}}, config(Policy::kFifo), rec,
+                              std::make_unique<ModelEngine>(Params::small())),
+                    Catch::Contains("runs policy shard, not fifo"));
   CHECK_THROWS_AS(Scheduler(Topology::uniform(1, 1), {{false, 16, 0}}, config(Policy::kShard), rec), Error);
 }
 
@@ -235,32 +226,6 @@ TEST_CASE("DeviceEngine through the driver decides like the model", "[host][engi
     for (size_t i = 0; i < na; ++i) CHECK(a[i] == b[i]);
     for (uint32_t n = 0; n < p.nodes; ++n) CHECK(dev->prestage(n) == ref.prestage(n));
   }
-}
-
-TEST_CASE("credit: a capped vCPU is parked until the next accounting period", "[host][scheduler]") {
-  Recorder rec(1);
-  SchedConfig c = config(Policy::kCredit);
-  c.account_us = 30000;
-  // vCPU 0 capped at 50 % of a core: 15 ms per 30 ms period.
-  Scheduler s(Topology::uniform(1, 1), {{false, 16, 0, 50}, {false, 16, 0, 0}}, c, rec);
-  s.wake(0, 0);
-  s.wake(1, 0);
-  CHECK(rec.on_core[0] == 0);
-  s.tick(10000, {1.0}, 10000);  // 10 ms used: under the cap
-  CHECK_FALSE(s.parked(0));
-  CHECK(rec.on_core[0] == 0);
-  s.tick(20000, {1.0}, 10000);  // 20 ms > 15 ms: parked, vCPU 1 runs
-  CHECK(s.parked(0));
-  CHECK(rec.on_core[0] == 1);
-  CHECK(s.stats().parks == 1);
-  s.block(1, 25000);           // the core idles rather than run the parked vCPU
-  CHECK(rec.on_core[0] == 1);  // (the recorder keeps the last run; check state)
-  CHECK(s.state(0) == Scheduler::VState::kQueued);
-  CHECK(s.idle_cores() == 1);
-  s.account(30000);  // new period: unparked and scheduled on the idle core
-  CHECK_FALSE(s.parked(0));
-  CHECK(s.state(0) == Scheduler::VState::kRunning);
-  CHECK(rec.on_core[0] == 0);
 }
 
 TEST_CASE("shard: the engine parks a capped vCPU at its tick (spec 1.1, 6.5), it runs again after ACCOUNT",
@@ -321,15 +286,15 @@ TEST_CASE("shard: a latency vCPU's run per wake is published as its expected run
   c.profile_interval_us = 0;
   Scheduler s(Topology::uniform(1, 1), {{true, 16, 0}}, c, rec, std::make_unique<ModelEngine>(Params::small()));
   const auto& eng = static_cast<const ModelEngine&>(*s.engine());
-  // Decision latency 0.5 + 0.032 µs (one core): the run starts at wake + 0.532.
+  // Real time: no modelled decision latency, the run starts at the wake.
   s.wake(0, 0);
-  s.block(0, 100.532);  // ran 100 µs: first sample, erun = 100
+  s.block(0, 100);  // ran 100 µs: first sample, erun = 100
   CHECK(eng.model().vcpu(0).erun == 100);
   s.wake(0, 1000);
-  s.block(0, 1180.532);  // 180: mean 100 + (180 - 100) / 8 = 110; 10 * 8 < 100: not republished
+  s.block(0, 1180);  // 180: mean 100 + (180 - 100) / 8 = 110; 10 * 8 < 100: not republished
   CHECK(eng.model().vcpu(0).erun == 100);
   s.wake(0, 2000);
-  s.block(0, 2430.532);  // 430: mean 110 + 320 / 8 = 150; 50 * 8 >= 100: published
+  s.block(0, 2430);  // 430: mean 110 + 320 / 8 = 150; 50 * 8 >= 100: published
   CHECK(eng.model().vcpu(0).erun == 150);
   CHECK(s.stats().profiles_sent == 2);
 }

@@ -119,7 +119,7 @@ std::vector<host::VcpuSpec> vcpus(size_t n, uint8_t weight = 16, uint8_t home = 
   return std::vector<host::VcpuSpec>(n, host::VcpuSpec{false, weight, home, 0});
 }
 
-const host::LatencyModel kLat{};
+const LatencyModel kLat{};
 constexpr int64_t kMs = 1'000'000;  // credit2 credits are ns
 
 }  // namespace

@@ -6,7 +6,6 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <string>
 #include <vector>
@@ -55,52 +54,5 @@ std::unique_ptr<Engine> make_engine(const std::string& spec, const Params& param
 void check_engine_spec(const std::string& spec);
 // True when make_engine can build device-backed engines.
 bool device_engines_available();
-
-// Decision-latency model: how long the host's wake path waits for a
-// placement decision, by where the decision is computed. Times in µs.
-struct LatencyModel {
-  // Software scan (the decision computed on the waking CPU): a fixed part
-  // plus a per-core part; both calibrated in docs/evaluation.md.
-  double sw_base_us = 0.5;
-  double sw_per_core_us = 0.032;  // measured: cold per-core scan, vshard_bench_hostsim
-  // Hardware engine: cycles at clock plus one PCIe round trip
-  // (doorbell write, engine, decision DMA + interrupt/poll).
-  double hw_clock_mhz = 250.0;
-  double hw_cycles = 24.0;
-  double pcie_rtt_us = 0.85;
-  // Posted write (COMMIT report, prestaged table update into host memory).
-  double pcie_posted_us = 0.5;
-  // Prestaged: one local cache-line read of host memory.
-  double prestage_read_us = 0.1;
-
-  double software(uint32_t cores) const { return sw_base_us + sw_per_core_us * cores; }
-  double hardware() const { return hw_cycles / hw_clock_mhz + pcie_rtt_us; }
-};
-
-// Where the decisions of the vShard policy come from, for latency purposes.
-enum class DecisionPath { kSoftware, kHardware, kPrestaged };
-const char* decision_path_name(DecisionPath p);
-
-// The host's copy of the prestaged table: the device writes each changed
-// entry into host memory with a posted write, so the host sees a change
-// `lag_us` after the engine made it. Deterministic in simulated time.
-class PrestageMirror {
- public:
-  PrestageMirror() = default;
-  PrestageMirror(uint32_t nodes, double lag_us);
-  // Call after every engine event at time now_us.
-  void update(const Engine& engine, double now_us);
-  // The entry of node visible to the host at now_us.
-  PrestageEntry read(uint32_t node, double now_us);
-
- private:
-  struct Version {
-    double visible_us;
-    PrestageEntry entry;
-  };
-  double lag_us_ = 0;
-  std::vector<std::deque<Version>> nodes_;
-  std::vector<PrestageEntry> latest_;
-};
 
 }  // namespace vshard::host

@@ -10,6 +10,7 @@
 
 #include "vshard/host/engine.h"
 #include "vshard/host/topology.h"
+#include "vshard/hostsim/latency.h"
 #include "vshard/descriptor.h"
 
 namespace vshard::hostsim {
@@ -75,7 +76,7 @@ struct Scenario {
   double profile_interval_us = 1000.0;
   double abort_undo_us = 2.0;
   Costs costs;
-  host::LatencyModel latency;
+  LatencyModel latency;
   std::string engine_params = "auto";  // auto, small, large, max
   std::vector<std::pair<uint16_t, uint32_t>> engine_config;
   std::vector<std::string> engine_settings;  // NAME=VALUE given on the command line (apply_engine_settings)

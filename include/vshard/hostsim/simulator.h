@@ -1,7 +1,8 @@
 // The discrete-event host simulator: pCPUs on NUMA nodes, VMs with vCPUs,
 // latency request/response and batch block workloads, context-switch,
-// migration and shard-synchronisation costs; host::Scheduler decides (with
-// the engine for the vShard policies). Deterministic for a seed.
+// migration and shard-synchronisation costs; host::Scheduler decides with
+// the engine for the vShard policies, hostsim::BaselineScheduler for the
+// baselines, the peers for theirs. Deterministic for a seed.
 #pragma once
 
 #include <cstdint>
@@ -15,15 +16,14 @@
 namespace vshard::hostsim {
 
 // A policy as run by the simulator: the baselines "fifo", "credit",
-// "vtslice" (host::Scheduler), the peers "credit2" (Xen) and "eevdf" (Linux)
-// (sim/hostsim/peers), or vShard as "shard" (decision path from the run
-// options), "shard-sw" (software decisions), "shard-hw" (hardware engine +
-// PCIe), "shard-pre" (hardware engine + prestaged table).
+// "vtslice" (hostsim::BaselineScheduler over host::Scheduler's runqueues), the peers "credit2" (Xen) and "eevdf"
+// (Linux) (sim/hostsim/peers), or vShard as "shard" (decision path from the run options), "shard-sw" (software
+// decisions), "shard-hw" (hardware engine + PCIe), "shard-pre" (hardware engine + prestaged table).
 enum class Peer { kNone, kCredit2, kEevdf };
 struct PolicySpec {
   std::string label;
   Peer peer = Peer::kNone;                    // a peer scheduler instead of host::Scheduler
-  host::Policy policy = host::Policy::kFifo;  // host::Scheduler's policy (peer kNone)
+  host::Policy policy = host::Policy::kFifo;  // host::Scheduler's or a baseline's policy (peer kNone)
   host::DecisionPath path = host::DecisionPath::kSoftware;
   std::string engine = "model";  // decisions computed by (vShard policies)
 };

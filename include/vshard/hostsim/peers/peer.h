@@ -10,9 +10,9 @@
 #include <limits>
 #include <vector>
 
-#include "vshard/host/engine.h"
 #include "vshard/host/hooks.h"
 #include "vshard/host/topology.h"
+#include "vshard/hostsim/latency.h"
 
 namespace vshard::hostsim::peers {
 
@@ -20,7 +20,7 @@ namespace vshard::hostsim::peers {
 // [latency]). Each peer says in its header which of them it uses and where
 // it keeps its own defaults instead (neither uses timeslice_us).
 struct PeerConfig {
-  host::LatencyModel latency;
+  LatencyModel latency;
   double tick_us = 10000.0;
   double account_us = 30000.0;
   double timeslice_us = 30000.0;
@@ -28,7 +28,7 @@ struct PeerConfig {
 
 inline constexpr double kNever = std::numeric_limits<double>::infinity();
 
-// Caps as the baselines enforce them (host/scheduler.cc): a vCPU may use
+// Caps as the baselines enforce them (sim/hostsim/baseline.cc): a vCPU may use
 // cap_pct % of one core per accounting period (account_us); once it has used
 // that much it is parked (runnable, not scheduled) until the next period.
 // Neither Xen credit2 (a per-domain budget refilled every 10 ms) nor Linux
