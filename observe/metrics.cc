@@ -30,6 +30,10 @@ std::string real(double v) {
   if (std::isnan(v)) return "NaN";
   if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
   char b[40];
+  if (v == std::floor(v) && std::fabs(v) < 9007199254740992.0) {  // whole and exact: no exponent
+    std::snprintf(b, sizeof b, "%.0f", v);
+    return b;
+  }
   for (int prec = 1; prec <= 17; ++prec) {
     std::snprintf(b, sizeof b, "%.*g", prec, v);
     if (std::strtod(b, nullptr) == v) break;
