@@ -41,7 +41,7 @@ struct SimArgs {
   bool quiet = false;
   // --trace: the timeline of one policy's run (docs/observability.md)
   std::string trace;
-  std::string trace_policy = "shard";
+  std::string trace_policy;   // default: the run's first vShard policy (shard*), else its first
   double trace_from_ms = -1;  // default: the end of the warm-up
   double trace_to_ms = -1;    // default: 200 ms after trace_from_ms
   int64_t trace_max_events = 1'000'000;
@@ -63,13 +63,28 @@ void check_writable(const std::string& path, const char* option) {
 // The timeline of one policy's run, the first seed's: the same run as the
 // report's (the simulator is deterministic for a seed), repeated with the
 // recorder on, so the sweep's runs stay as they are.
-void write_trace(const SimArgs& a, const hostsim::Scenario& sc, const hostsim::PolicySpec& spec, uint64_t seed) {
-  const double warm_ms = sc.warmup_ms;
-  const double from_ms = a.trace_from_ms >= 0 ? a.trace_from_ms : warm_ms;
+struct TraceWindow {
+  double from_ms, to_ms;
+};
+
+TraceWindow trace_window(const SimArgs& a, const hostsim::Scenario& sc) {
+  const double from_ms = a.trace_from_ms >= 0 ? a.trace_from_ms : sc.warmup_ms;
   const double to_ms = a.trace_to_ms >= 0 ? a.trace_to_ms : from_ms + 200;
+  auto ms = [](double v) {
+    char b[32];
+    std::snprintf(b, sizeof b, "%g ms", v);
+    return std::string(b);
+  };
   if (to_ms <= from_ms)
-    throw Error(Errc::kBadConfig,
-                "--trace-to-ms " + std::to_string(to_ms) + " is not after --trace-from-ms " + std::to_string(from_ms));
+    throw Error(Errc::kBadConfig, "--trace-to-ms " + ms(to_ms) + " is not after --trace-from-ms " + ms(from_ms));
+  if (from_ms >= sc.duration_ms)
+    throw Error(Errc::kBadConfig, "--trace-from-ms " + ms(from_ms) + " is past the end of the run (" +
+                                      ms(sc.duration_ms) + "): the trace would be empty");
+  return {from_ms, to_ms};
+}
+
+void write_trace(const SimArgs& a, const hostsim::Scenario& sc, const hostsim::PolicySpec& spec, uint64_t seed) {
+  const auto [from_ms, to_ms] = trace_window(a, sc);
   trace::RecorderOptions ro;
   ro.from_us = from_ms * 1000;
   ro.to_us = to_ms * 1000;
@@ -135,11 +150,15 @@ void run_sim(const SimArgs& a, bool jobs_given) {
   const PolicySpec* traced = nullptr;
   if (!a.trace.empty()) {
     for (const auto& s : specs)
-      if (s.label == a.trace_policy) traced = &s;
-    if (!traced)
-      throw Error(Errc::kBadConfig, "--trace-policy " + a.trace_policy + ": not one of this run's policies (" +
-                                        (a.policies.empty() ? "the scenario's sim.policies" : a.policies) +
-                                        "); name one with --trace-policy");
+      if (a.trace_policy.empty() ? !traced && s.label.rfind("shard", 0) == 0 : s.label == a.trace_policy) traced = &s;
+    if (!traced && a.trace_policy.empty()) traced = &specs.front();
+    if (!traced) {
+      std::string list;
+      for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
+      throw Error(Errc::kBadConfig,
+                  "--trace-policy " + a.trace_policy + ": not one of this run's policies (" + list + ")");
+    }
+    trace_window(a, sc);  // refuse a bad window now, not after the runs
     check_writable(a.trace, "--trace");
   }
   if (!a.metrics.empty()) check_writable(a.metrics, "--metrics");
@@ -259,8 +278,9 @@ void register_sim(CLI::App& app, int& exit_code) {
                   "Write the scheduling timeline of one policy's run (the first seed's) to this file: Chrome "
                   "trace-event JSON for Perfetto / chrome://tracing, or scripts/trace-timeline "
                   "(docs/observability.md). The run is repeated with the recorder on, after the report");
-  sub->add_option("--trace-policy", args->trace_policy, "The policy --trace records (one of --policy)")
-      ->default_str("shard");
+  sub->add_option("--trace-policy", args->trace_policy,
+                  "The policy --trace records, one of the run's (default: its first vShard policy, shard*, else its "
+                  "first)");
   sub->add_option("--trace-from-ms", args->trace_from_ms,
                   "Start of the traced window, simulated ms (default: the end of the warm-up)")
       ->check(number_in(0, 1e7));
