@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -48,8 +49,17 @@ struct SimArgs {
   std::string metrics;  // --metrics: every run's scheduler counters, OpenMetrics
 };
 
-// A file we will write at the end of a long run: fail now, not after it.
+// A file we will write at the end of a long run: its directory is made
+// (as --json's is) and a failure comes now, not after the runs.
 void check_writable(const std::string& path, const char* option) {
+  const std::filesystem::path dir = std::filesystem::path(path).parent_path();
+  std::error_code ec;
+  if (!dir.empty()) std::filesystem::create_directories(dir, ec);
+  if (ec)
+    throw Error(Errc::kIo, std::string(option) + " " + path + ": cannot create the directory '" + dir.string() +
+                               "': " + ec.message());
+  if (std::filesystem::is_directory(path, ec))
+    throw Error(Errc::kIo, std::string(option) + " " + path + ": is a directory: name a file");
   const std::string tmp = path + ".tmp";
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
   if (fd < 0 && errno != EEXIST)

@@ -107,7 +107,8 @@ def check_trace_structure(t, lo_us, hi_us, what):
 
 
 with tempfile.TemporaryDirectory(prefix="vshard-observe-") as d:
-    trace_path, metrics_path, report_path = (os.path.join(d, n) for n in ("t.json", "m.prom", "r.json"))
+    # in a directory that does not exist yet: made, as --json's is
+    trace_path, metrics_path, report_path = (os.path.join(d, "new", n) for n in ("t.json", "m.prom", "r.json"))
 
     # ---- vshard sim --trace / --metrics ----
     r = run([VSHARD, "sim", SCENARIO, "--policy", "credit,shard", "--prestage", "on", "--duration-ms", "400",
@@ -262,8 +263,9 @@ with tempfile.TemporaryDirectory(prefix="vshard-observe-") as d:
         (["--policy", "credit", "--trace", os.path.join(d, "x.json"), "--trace-policy", "shard"],
          r"--trace-policy shard: not one of this run's policies \(credit\)"),
         (["--trace", os.path.join(d, "y.json"), "--trace-from-ms", "60"], r"past the end of the run"),
-        (["--trace", os.path.join(d, "nodir", "x.json")], r"cannot write"),
-        (["--metrics", os.path.join(d, "nodir", "m.prom")], r"cannot write"),
+        (["--trace", os.path.join(trace_path, "x.json")], r"--trace .*cannot create the directory"),
+        (["--metrics", os.path.join(metrics_path, "m.prom")], r"--metrics .*cannot create the directory"),
+        (["--trace", d], r"--trace .*is a directory"),
         (["--trace", os.path.join(d, "y.json"), "--trace-from-ms", "50", "--trace-to-ms", "40"], r"not after"),
         (["--trace", os.path.join(d, "y.json"), "--trace-max-events", "0"], r"out of range"),
     ):
