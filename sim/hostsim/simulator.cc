@@ -13,6 +13,7 @@
 #include "vshard/hostsim/peers/eevdf.h"
 #include "vshard/hostsim/random.h"
 #include "vshard/error.h"
+#include "vshard/trace.h"
 
 namespace vshard::hostsim {
 
@@ -159,6 +160,7 @@ class Sim final : public host::Dispatcher {
           s.wl = static_cast<uint32_t>(&w - sc_.workloads.data());
           s.home = home;
           s.rng = Rng::stream(opt.seed, vs_.size());
+          if (opt.trace) trace_vcpus_.push_back({w.name + "#" + std::to_string(m) + "." + std::to_string(i), vm});
           vs_.push_back(std::move(s));
           specs.push_back({w.latency, w.weight, home, w.cap_pct});
         }
@@ -196,6 +198,13 @@ class Sim final : public host::Dispatcher {
     }
     warm_ = sc_.warmup_ms * 1000.0;
     end_ = sc_.duration_ms * 1000.0;
+    if (tr_) {
+      if (tr_->cores() != cores_.size())
+        throw Error(Errc::kBadConfig, "trace: the recorder has " + std::to_string(tr_->cores()) +
+                                          " cores, the scenario " + std::to_string(cores_.size()));
+      wake_track_ = tr_->add_track("wake queue");
+      open_.resize(cores_.size());
+    }
   }
 
   static double thread_cpu_s() {
@@ -214,7 +223,7 @@ class Sim final : public host::Dispatcher {
         next_arrival(v);
       } else {
         vs_[v].blocked = false;
-        sched_->wake(v, 0.0);
+        wake(v);
       }
     }
     push(sc_.tick_us, kTick, 0, 0);
@@ -248,6 +257,7 @@ class Sim final : public host::Dispatcher {
       if ((events & 0xFFFF) == 0 && opt_.progress) opt_.progress(ps_.label, now_ / end_);
     }
     now_ = end_;
+    for (uint32_t c = 0; c < cores_.size(); ++c) trace_close(c);
     auto t1 = std::chrono::steady_clock::now();
     return finish(events, std::chrono::duration<double>(t1 - t0).count(), thread_cpu_s() - c0);
   }
@@ -271,6 +281,7 @@ class Sim final : public host::Dispatcher {
     }
     end_stall(s, start);
     arm_slice(c, start + slice_us);
+    trace_open(c, v, start, trace::SliceKind::kRun);
 
     next_unit(c);
   }
@@ -287,6 +298,10 @@ class Sim final : public host::Dispatcher {
     }
     s.cpu_us += elapsed;
     ++k.gen;
+    trace_close(c);
+    if (tr_ && why == host::StopReason::kPreempt)
+      tr_->instant(c, now_, trace::Mark::kPreempt,
+                   {{"victim", int64_t{k.v}}, {"victim_label", trace_vcpus_[k.v].label}});
 
     k.kind = SimCore::Kind::kIdle;
     set_busy(c, false);
@@ -299,8 +314,6 @@ class Sim final : public host::Dispatcher {
   }
 
   void shard(uint32_t c, uint32_t v, uint32_t index, uint32_t first, uint32_t count, double delay) override {
-    (void)index;
-    (void)first;
     SimCore& k = cores_[c];
     SimVcpu& s = vs_[v];
     uint32_t blocks = std::min(count, s.par_left);
@@ -317,6 +330,12 @@ class Sim final : public host::Dispatcher {
 
     push(start + blocks * s.w->block_us / k.speed + sc_.costs.shard_sync_us, kShardEnd, c, k.gen);
     end_stall(s, start);
+    if (tr_) {
+      tr_->instant(
+          c, now_, trace::Mark::kShard,
+          {{"vcpu", int64_t{v}}, {"index", int64_t{index}}, {"first", int64_t{first}}, {"count", int64_t{count}}});
+      trace_open(c, v, start, trace::SliceKind::kShard);
+    }
   }
 
   void trim_slice(uint32_t c, double end) override {
@@ -327,6 +346,40 @@ class Sim final : public host::Dispatcher {
 
  private:
   void push(double t, EvKind kind, uint32_t a, uint32_t gen) { q_.push(Ev{t, ++seq_, a, gen, kind}); }
+
+  // ---- timeline (RunOptions::trace) ----
+  // v wakes. With a trace: marked on the core it got within the hook (or
+  // on the wake queue track), with the prestaged commit or abort the
+  // scheduler's counters show for it.
+  void wake(uint32_t v) {
+    if (!tr_) {
+      sched_->wake(v, now_);
+      return;
+    }
+    const uint64_t commits = sched_->stats().commits, aborts = sched_->stats().aborts;
+    sched_->wake(v, now_);
+    const int c = vs_[v].core;
+    const uint32_t track = c >= 0 ? static_cast<uint32_t>(c) : wake_track_;
+    trace::Args args{{"vcpu", int64_t{v}}, {"label", trace_vcpus_[v].label}, {"latency", int64_t{vs_[v].lat}}};
+    tr_->instant(track, now_, trace::Mark::kWake, std::move(args));
+    if (sched_->stats().commits != commits) tr_->instant(track, now_, trace::Mark::kCommit, {{"vcpu", int64_t{v}}});
+    if (sched_->stats().aborts != aborts) tr_->instant(track, now_, trace::Mark::kAbort, {{"vcpu", int64_t{v}}});
+  }
+  // What runs on core c from `start` (after the decision, switch and
+  // migration delays) until trace_close.
+  void trace_open(uint32_t c, uint32_t v, double start, trace::SliceKind kind) {
+    if (!tr_) return;
+    trace_close(c);
+    open_[c] = OpenSlice{true, kind, v, start};
+  }
+  // Core c stops what it ran, now. A run stopped before its start never
+  // ran: the recorder keeps no empty slice.
+  void trace_close(uint32_t c) {
+    if (!tr_ || !open_[c].on) return;
+    const OpenSlice& o = open_[c];
+    tr_->slice(c, o.start, now_, trace_vcpus_[o.v].label, o.v, trace_vcpus_[o.v].vm, o.kind);
+    open_[c].on = false;
+  }
 
   // Slice timers are lazy: one pending timer per core at most; a timer that
   // fires before the (renewed) slice end re-arms itself. Keeps stale events
@@ -397,7 +450,7 @@ class Sim final : public host::Dispatcher {
     if (s.blocked) {
       s.blocked = false;
       s.wake_t = now_;
-      sched_->wake(v, now_);
+      wake(v);
     }
   }
 
@@ -416,6 +469,7 @@ class Sim final : public host::Dispatcher {
     k.kind = SimCore::Kind::kIdle;
     ++k.gen;
     set_busy(c, false);
+    trace_close(c);
     sched_->block(k.v, now_);
   }
 
@@ -511,10 +565,11 @@ class Sim final : public host::Dispatcher {
     k.kind = SimCore::Kind::kIdle;
     ++k.gen;
     set_busy(c, false);
+    trace_close(c);
     sched_->shard_done(v, c, now_);
     if (s.shards_out == 0 && s.join_wait) {
       s.join_wait = false;
-      sched_->wake(v, now_);
+      wake(v);
     }
   }
 
@@ -601,6 +656,20 @@ class Sim final : public host::Dispatcher {
   std::vector<double> wl_work_ = std::vector<double>(sc_.workloads.size(), 0.0);  // the same per workload
   double stall_us_ = 0;
   uint64_t batch_preemptions_ = 0;  // preemptions of batch vCPUs after the warm-up
+  trace::TraceRecorder* tr_ = opt_.trace;
+  uint32_t wake_track_ = 0;
+  struct TraceVcpu {
+    std::string label;  // workload#vm.vcpu
+    uint32_t vm;
+  };
+  std::vector<TraceVcpu> trace_vcpus_;
+  struct OpenSlice {
+    bool on = false;
+    trace::SliceKind kind = trace::SliceKind::kRun;
+    uint32_t v = 0;
+    double start = 0;
+  };
+  std::vector<OpenSlice> open_;  // per core, while tracing
 };
 
 }  // namespace

@@ -13,6 +13,10 @@
 #include "vshard/host/scheduler.h"
 #include "vshard/hostsim/scenario.h"
 
+namespace vshard::trace {
+class TraceRecorder;
+}
+
 namespace vshard::hostsim {
 
 // A policy as run by the simulator: the baselines "fifo", "credit",
@@ -75,6 +79,11 @@ struct RunOptions {
   uint64_t seed = 1;
   // Called now and then during long runs: (policy label, fraction done).
   std::function<void(const std::string&, double)> progress;
+  // Records the run's timeline (docs/observability.md), if set: what ran on
+  // each core (vCPUs and shards), wakes, preemptions, shards, prestaged
+  // commits and aborts, plus a track "wake queue" for wakes that did not get
+  // a core in the wake hook. Its core count must be the scenario's. Not owned.
+  trace::TraceRecorder* trace = nullptr;
 };
 
 // Runs one policy over the scenario.
