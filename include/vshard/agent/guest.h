@@ -136,9 +136,7 @@ class Vm {
   // shared() / mailbox() with atomics.
   virtual uint8_t* memory() = 0;
   SharedPage& shared() { return *reinterpret_cast<SharedPage*>(memory() + layout::kShared); }
-  Mailbox& mailbox(uint32_t i) {
-    return reinterpret_cast<Mailbox*>(memory() + layout::kMailboxes)[i];
-  }
+  Mailbox& mailbox(uint32_t i) { return reinterpret_cast<Mailbox*>(memory() + layout::kMailboxes)[i]; }
   BlockSlot& slot(uint32_t i) { return reinterpret_cast<BlockSlot*>(memory() + layout::kSlots)[i]; }
   // Creates vCPU `index` (< layout::kMaxVcpus, each index once) running the
   // program of `role`. Throws vshard::Error(kBadConfig) on a bad or reused
