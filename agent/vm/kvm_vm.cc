@@ -259,10 +259,11 @@ class KvmVm final : public Vm {
     throw Error(Errc::kDeviceFailed, "KVM_GET_SUPPORTED_CPUID: more than 4096 entries");
   }
 
+  // Memory first: unmapped last, after the VM that maps it is closed.
+  internal::GuestMemory mem_;
   Fd kvm_;
   Fd vm_;
   int run_size_ = 0;
-  internal::GuestMemory mem_;
   internal::VcpuIndices indices_;
   std::vector<uint8_t> cpuid_;  // a kvm_cpuid2 with its entries
 };
