@@ -226,6 +226,9 @@ class KvmVm final : public Vm {
                                            (run_size_ < 0 ? " (" + errno_text(errno) + ")" : std::string()));
     vm_ = Fd(ioctl(kvm_.get(), KVM_CREATE_VM, 0));
     if (vm_.get() < 0) throw Error(Errc::kDeviceFailed, "KVM_CREATE_VM: " + errno_text(errno));
+    // No in-kernel irqchip (KVM_CREATE_IRQCHIP), on purpose: without one
+    // every vCPU starts runnable (with one, all but vCPU 0 would wait for
+    // INIT/SIPI), and a HLT exits to us, where it is a fault.
     if (ioctl(vm_.get(), KVM_SET_TSS_ADDR, kTssAddr) != 0)
       throw Error(Errc::kDeviceFailed, "KVM_SET_TSS_ADDR: " + errno_text(errno));
     internal::kvm_prepare_memory(mem_.data());
