@@ -6,9 +6,10 @@
 // (Documentation/virt/kvm/api.rst); what was checked without KVM is the
 // device refusal (make_kvm_vm -> kDeviceNotFound naming /dev/kvm), the
 // guest image (entry offsets, size) and the long-mode setup values
-// (tests/agent/kvm_boot_test.cc). tests/agent/vm_test.cc runs every vCPU
-// case on this backend where /dev/kvm works. docs/agent.md, "vCPU
-// backends", says the same.
+// (tests/agent/kvm_boot_test.cc), and the guest programs' bytes, run on the
+// host CPU by tests/agent/native_guest.cc. tests/agent/vm_test.cc runs
+// every vCPU case on this backend where /dev/kvm works. docs/agent.md,
+// "vCPU backends", says the same.
 //
 // Exits: the guest leaves with `outl %eax, $port` (kvm_guest_abi.h), a
 // KVM_EXIT_IO the VMM maps to an ExitKind; any other exit reason is a
