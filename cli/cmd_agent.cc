@@ -2,6 +2,9 @@
 // cores under the co-scheduler and, in the same run, under Linux alone
 // (docs/agent.md). Prints the side-by-side table; --json writes the report.
 // SIGINT/SIGTERM stop it cleanly: the summary of what ran, exit status 130.
+#include <pthread.h>
+#include <signal.h>
+
 #include <cstdio>
 #include <fstream>
 #include <memory>
@@ -23,10 +26,20 @@ struct AgentArgs {
   std::string path = "software";
   int64_t seed = 1;
   bool no_floors = false;
+  std::string agent_priority = "normal";
   double stall_after_ms = 0;
 };
 
 void run(const AgentArgs& a, int& exit_code) {
+  // SIGINT/SIGTERM stay blocked for the whole command: the agent reads them
+  // through a signalfd, and a second one arriving after the run (a shell or
+  // timeout(1) signals the process group as well as the process) is then
+  // discarded at exit instead of killing the summary.
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
   agent::AgentScenario sc = agent::load_agent_scenario(a.scenario);
   agent::AgentOptions opt;
   opt.duration_s = a.duration_s;
@@ -36,8 +49,10 @@ void run(const AgentArgs& a, int& exit_code) {
   opt.path = a.path;
   opt.seed = static_cast<uint64_t>(a.seed);
   opt.floors = !a.no_floors;
+  opt.agent_fifo = a.agent_priority == "fifo";
   opt.handle_signals = true;
   opt.stall_agent_after_ms = a.stall_after_ms;
+  opt.progress = [](const std::string& m) { std::fprintf(stderr, "vshard agent: %s\n", m.c_str()); };
   if (!a.json.empty()) {  // fail before a long run, not after it
     std::ofstream probe(a.json, std::ios::app);
     if (!probe) throw Error(Errc::kIo, "cannot write --json file " + a.json);
@@ -73,6 +88,10 @@ void register_agent(CLI::App& app, int& exit_code) {
   sub->add_option("--path", args->path, "Decision path of the scheduler: software, hardware, prestaged")
       ->check(CLI::IsMember({"software", "hardware", "prestaged"}));
   sub->add_option("--seed", args->seed, "Seed of the request arrivals")->check(number_in(0, 9e15));
+  sub->add_option(
+         "--agent-priority", args->agent_priority,
+         "The agent thread's policy: normal (default) or fifo (SCHED_FIFO 1 while it runs; it blocks, never polls)")
+      ->check(CLI::IsMember({"fifo", "normal"}));
   sub->add_flag("--no-floors", args->no_floors, "Skip phase (a), the bare park/kick mechanism floors");
   sub->add_option("--stall-agent-after-ms", args->stall_after_ms,
                   "Testing only: the agent goes silent after this many ms of its phase, so that the parked vCPU "

@@ -81,15 +81,18 @@ void pin_self(const std::vector<int>& cpus) {
   pthread_setaffinity_np(pthread_self(), sizeof set, &set);
 }
 
-// work() rounds per µs on this machine (the same loop as the guests').
+// work() rounds per µs of CPU on this machine (the same loop as the
+// guests'). Timed by this thread's CPU clock, not the wall clock: on a
+// shared machine the thread may be preempted while it measures, which
+// would make every block shorter than the scenario says.
 double calibrate() {
   volatile uint32_t sink = 0;
   uint32_t iters = 1u << 16;
   for (;;) {
-    int64_t t0 = mono_ns();
+    const double t0 = thread_cpu_s();
     sink = sink + work(1, iters);
-    int64_t dt = mono_ns() - t0;
-    if (dt >= 20000000 || iters >= (1u << 30)) return static_cast<double>(iters) / (static_cast<double>(dt) / 1000.0);
+    const double dt_us = (thread_cpu_s() - t0) * 1e6;
+    if (dt_us >= 20000 || iters >= (1u << 30)) return static_cast<double>(iters) / std::max(dt_us, 1e-3);
     iters *= 2;
   }
 }
@@ -175,6 +178,7 @@ struct VThread {
   // agent-side
   int64_t kick_ns = 0;
   uint32_t kicked_run = 0;
+  int pinned_cpu = -1;
   // thread-side statistics (read after join)
   LogHistogram wake_to_run, enforcement, decision, request;
   uint64_t runs = 0, wrong_core = 0;
@@ -337,7 +341,17 @@ class Runtime final : public host::Dispatcher {
 
   // ---- the agent's side of a vCPU thread ----
   void command(VThread& t, int core, int64_t event_ns) {
-    t.cmd_cpu.store(cpus_[static_cast<size_t>(core)], std::memory_order_relaxed);
+    const int cpu = cpus_[static_cast<size_t>(core)];
+    if (t.pinned_cpu != cpu) {
+      // Placement before the release, from here: the thread then wakes on
+      // its new core instead of waking on its old one to move itself.
+      cpu_set_t set;
+      CPU_ZERO(&set);
+      CPU_SET(cpu, &set);
+      if (pthread_setaffinity_np(t.th.native_handle(), sizeof set, &set) != 0) ++affinity_failures_;
+      t.pinned_cpu = cpu;
+    }
+    t.cmd_cpu.store(cpu, std::memory_order_relaxed);
     t.event_ns.store(event_ns, std::memory_order_relaxed);
     t.cmd_ns.store(mono_ns(), std::memory_order_relaxed);
     t.cmd_seq.fetch_add(1, std::memory_order_release);
@@ -363,7 +377,6 @@ class Runtime final : public host::Dispatcher {
       return;
     }
     uint32_t consumed = 0;
-    int cur_cpu = -1;
     for (;;) {
       // Parked until the agent runs it; a silent agent releases it.
       while (t.cmd_seq.load(std::memory_order_acquire) == consumed && !t.quit.load()) {
@@ -379,13 +392,17 @@ class Runtime final : public host::Dispatcher {
       if (t.quit.load()) return;
       consumed = t.cmd_seq.load(std::memory_order_acquire);
       const int cpu = t.cmd_cpu.load(std::memory_order_relaxed);
-      if (cpu != cur_cpu) {
-        pin_self({cpu});
-        cur_cpu = cpu;
-      }
       const int64_t start = mono_ns();
       ++t.runs;
-      if (sched_getcpu() != cpu) ++t.wrong_core;
+      // Where it runs: on another core than decided is a misplacement
+      // unless the agent has moved it since (a newer command changes the
+      // affinity before it publishes itself).
+      if (sched_getcpu() != cpu) {
+        cpu_set_t m;
+        CPU_ZERO(&m);
+        pthread_getaffinity_np(pthread_self(), sizeof m, &m);
+        if (CPU_ISSET(cpu, &m)) ++t.wrong_core;
+      }
       t.enforcement.add(static_cast<uint64_t>(std::max<int64_t>(0, start - t.cmd_ns.load())));
       if (int64_t ev = t.event_ns.load()) t.decision.add(static_cast<uint64_t>(std::max<int64_t>(0, start - ev)));
       if (t.role == Role::kServer) note_start(t, start);
@@ -675,6 +692,7 @@ class Runtime final : public host::Dispatcher {
   std::deque<Report> reports_;
   int64_t t0_ = 0, now_ = 0, hook_event_ns_ = 0;
   uint64_t shards_ = 0;
+  uint64_t affinity_failures_ = 0;  // pthread_setaffinity_np refused
   LogHistogram kick_lat_;
   Timeline timeline_;
   std::string fault_;
@@ -755,13 +773,25 @@ PhaseResult Runtime::run_phase(double seconds) {
   const uint32_t batch_first = servers, batch_end = nsched_;
 
   start_threads();
+  // The agent thread at SCHED_FIFO (it blocks in epoll, never polls): its
+  // decisions then take a core at once instead of waiting behind the
+  // batch vCPUs it schedules. Set after the vCPU threads exist, which keep
+  // the default policy. Refused (no CAP_SYS_NICE): said in the report.
+  sched_param old_param{};
+  int old_policy = SCHED_OTHER;
+  pthread_getschedparam(pthread_self(), &old_policy, &old_param);
+  if (mode_ == Mode::kAgent && opt_.agent_fifo) {
+    sched_param sp{};
+    sp.sched_priority = 1;
+    res.agent_fifo = pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp) == 0;
+  }
   t0_ = now_ = mono_ns();
   heartbeat_.store(t0_);
   const double cpu0 = thread_cpu_s();
   std::vector<int64_t> next_arrival(servers);
   for (auto& a : next_arrival) a = t0_ + static_cast<int64_t>(gap(rng));
   const int64_t end_ns = t0_ + static_cast<int64_t>(seconds * 1e9);
-  const int64_t drain_deadline = end_ns + 1000000000;
+  int64_t drain_deadline = end_ns + 1000000000;
   const int64_t tick_ns = static_cast<int64_t>(sc_.tick_us * 1000);
   const int64_t account_ns = static_cast<int64_t>(sc_.account_us * 1000);
   const int64_t profile_ns = static_cast<int64_t>(sc_.profile_interval_us * 1000);
@@ -882,14 +912,17 @@ PhaseResult Runtime::run_phase(double seconds) {
     }
     if (!fault_.empty()) break;
     if (stop) {
-      if (arrivals_on) {
-        claimed_at_end = std::min(aload(vm_->shared().next), aload(vm_->shared().total));
-        measured_s = static_cast<double>(mono_ns() - t0_) / 1e9;
-      }
-      break;
+      // A clean stop: no more arrivals, the requests in the guests are
+      // served (at most 1 s more); a second signal stops at once.
+      if (!arrivals_on) break;
+      arrivals_on = false;
+      claimed_at_end = std::min(aload(vm_->shared().next), aload(vm_->shared().total));
+      measured_s = static_cast<double>(mono_ns() - t0_) / 1e9;
+      drain_deadline = mono_ns() + 1000000000;
     }
   }
   res.agent_cpu_s = thread_cpu_s() - cpu0;
+  if (res.agent_fifo) pthread_setschedparam(pthread_self(), old_policy, &old_param);
   stop_threads();
   close(tfd);
   close(ep);
@@ -964,6 +997,8 @@ void Runtime::finish_checks(PhaseResult& res, double seconds, uint64_t claimed_a
     res.failures.push_back(std::to_string(in_flight) + " claimed blocks never executed (more than the " +
                            std::to_string(block_vcpus) + " vCPUs could hold in progress)");
   if (claimed >= total) res.failures.push_back("the batch queue ran empty: give batch.blocks more blocks");
+  if (affinity_failures_)
+    res.failures.push_back(std::to_string(affinity_failures_) + " placements refused by pthread_setaffinity_np");
   if (res.runs_on_wrong_core)
     res.failures.push_back(std::to_string(res.runs_on_wrong_core) + " vCPU runs started on another core than decided");
   if (mode_ == Mode::kAgent) {
@@ -1055,8 +1090,15 @@ AgentResult run_agent(const AgentScenario& sc, const AgentOptions& opt) {
     }
   } restore{sigfd, old, opt.handle_signals};
 
+  auto say = [&](const std::string& m) {
+    if (opt.progress) opt.progress(m);
+  };
+  char secs[32];
+  std::snprintf(secs, sizeof secs, "%g s", opt.duration_s);
+  if (!r.backend_note.empty()) say(r.backend_note);
   r.work_rounds_per_us = calibrate();
   if (opt.floors && sc.batch_vcpus + sc.servers > 0) {
+    say("phase floors: " + std::to_string(sc.floor_iterations) + " park/run and kick/park rounds");
     Runtime rt(Mode::kFloors, sc, opt, make_vm, cpus, r.work_rounds_per_us, sigfd);
     r.floors = rt.run_floors(sc.floor_iterations);
     r.have_floors = true;
@@ -1064,11 +1106,13 @@ AgentResult run_agent(const AgentScenario& sc, const AgentOptions& opt) {
   }
   if (!r.interrupted) {
     Runtime rt(Mode::kAgent, sc, opt, make_vm, cpus, r.work_rounds_per_us, sigfd);
+    say("phase agent: engine " + rt.engine_name() + ", " + secs);
     r.phases.push_back(rt.run_phase(opt.duration_s));
     r.engine = rt.engine_name();
     r.interrupted = rt.interrupted();
   }
   if (!r.interrupted && opt.baseline == "linux") {
+    say(std::string("phase linux: the same guests under Linux alone, ") + secs);
     Runtime rt(Mode::kLinux, sc, opt, make_vm, cpus, r.work_rounds_per_us, sigfd);
     r.phases.push_back(rt.run_phase(opt.duration_s));
     r.interrupted = rt.interrupted();

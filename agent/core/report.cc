@@ -52,7 +52,8 @@ std::string result_json(const AgentResult& r) {
                       {"aborts", p.aborts},
                       {"engine_events", p.engine_events},
                       {"engine_failed_over", p.engine_failed_over}};
-    q["agent_cpu"] = {{"seconds", p.agent_cpu_s}, {"percent_of_one_cpu", p.agent_cpu_pct}};
+    q["agent_cpu"] = {
+        {"seconds", p.agent_cpu_s}, {"percent_of_one_cpu", p.agent_cpu_pct}, {"sched_fifo", p.agent_fifo}};
     q["decision_path"] = pj(p.decision_path);
     q["enforcement"] = pj(p.enforcement);
     q["kick_to_parked"] = pj(p.kick_to_parked);

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -68,6 +69,11 @@ struct AgentOptions {
   // Heartbeat bound: a parked vCPU thread whose agent has not beaten for
   // this long releases itself and runs under Linux.
   double heartbeat_bound_ms = 200;
+  // The agent thread at SCHED_FIFO priority 1 while it runs (it blocks in
+  // epoll; the vCPU threads keep SCHED_OTHER).
+  bool agent_fifo = false;
+  // Told when each phase starts (the CLI prints it on stderr).
+  std::function<void(const std::string&)> progress;
   // Testing the safety net: the agent thread stops beating (and serving
   // events) after this many ms of phase (b) (0 = never).
   double stall_agent_after_ms = 0;
@@ -143,6 +149,7 @@ struct PhaseResult {
   Percentiles kick_to_parked;  // agent: stop() -> the vCPU is parked
   uint64_t released = 0;       // vCPU threads that released themselves (no heartbeat)
   bool engine_failed_over = false;
+  bool agent_fifo = false;  // the agent thread ran at SCHED_FIFO
   std::string engine;
   // Checks (every request completed, every claimed block executed exactly
   // once with its checksum, shards ran on the chosen cores).

@@ -1,0 +1,82 @@
+// `vshard agent` sessions, bounded (about 1 s a phase) with the threads
+// backend here (KVM where /dev/kvm is usable): the checks the agent makes
+// itself (every request completed, every claimed block executed exactly once
+// with its checksum, every run on the core the scheduler chose), plus that
+// shards really ran and the safety net that releases parked vCPUs. No timed
+// assertion: the figures go to docs/agent.md, not here.
+#include <catch2/catch.hpp>
+
+#include "vshard/agent/agent.h"
+#include "vshard/error.h"
+
+using namespace vshard;
+using namespace vshard::agent;
+
+namespace {
+AgentScenario scenario(const char* file) {
+  AgentScenario s = load_agent_scenario(std::string(VSHARD_SCENARIO_DIR) + "/" + file);
+  s.floor_iterations = 50;
+  return s;
+}
+}  // namespace
+
+TEST_CASE("agent session: shard scenario, agent and Linux phases pass their checks", "[agent]") {
+  AgentOptions opt;
+  opt.duration_s = 1.0;
+  AgentResult r = run_agent(scenario("agent-shard.toml"), opt);
+  INFO(result_table(r));
+  REQUIRE(r.phases.size() == 2);
+  CHECK(r.have_floors);
+  CHECK(r.floors.wake.n == 50);
+  CHECK(r.floors.kick.n == 50);
+  for (const PhaseResult& p : r.phases) {
+    CHECK(p.failures.empty());
+    CHECK(p.requests_completed > 0);
+    CHECK(p.requests_completed == p.requests_injected);
+    CHECK(p.blocks_done > 0);
+    CHECK(p.blocks_bad == 0);
+  }
+  const PhaseResult& a = r.phases[0];
+  CHECK(a.name == "agent");
+  CHECK(a.runs > 0);
+  CHECK(a.runs_on_wrong_core == 0);
+  // Shards ran, on the cores the engine chose, and each preemption's join
+  // completed (the helpers arrive on the lock-free join themselves).
+  CHECK(a.shards > 0);
+  CHECK(a.shard_runs == a.shards);
+  CHECK(a.shard_runs_on_wrong_core == 0);
+  CHECK(a.joins_completed == a.shard_preemptions);
+  CHECK(a.shard_blocks > 0);
+  CHECK(a.released == 0);
+  CHECK(r.phases[1].name == "linux");
+  CHECK(r.ok());
+  CHECK_THAT(result_json(r), Catch::Contains("\"wake_to_run\"") && Catch::Contains("\"ok\": true"));
+}
+
+TEST_CASE("agent session: a silent agent's parked vCPUs release themselves", "[agent]") {
+  AgentOptions opt;
+  opt.duration_s = 2.0;
+  opt.floors = false;
+  opt.baseline = "none";
+  opt.heartbeat_bound_ms = 50;
+  opt.stall_agent_after_ms = 200;
+  AgentResult r = run_agent(scenario("agent-shard.toml"), opt);
+  REQUIRE(r.phases.size() == 1);
+  const PhaseResult& a = r.phases[0];
+  CHECK(a.released > 0);
+  CHECK(a.blocks_bad == 0);
+  CHECK_FALSE(r.ok());  // said: the run is not a valid measurement
+}
+
+TEST_CASE("agent session: bad options are refused before anything runs", "[agent][unit]") {
+  AgentScenario s = scenario("agent-mixed.toml");
+  AgentOptions opt;
+  opt.vcpus = "vmware";
+  CHECK_THROWS_WITH(run_agent(s, opt), Catch::Contains("--vcpus 'vmware'"));
+  opt = AgentOptions{};
+  opt.engine = "no-such-engine";
+  CHECK_THROWS_AS(run_agent(s, opt), Error);
+  opt = AgentOptions{};
+  s.cores = 200;
+  CHECK_THROWS_WITH(run_agent(s, opt), Catch::Contains("host.cores = 200"));
+}
