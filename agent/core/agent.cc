@@ -1012,6 +1012,7 @@ void Runtime::finish_checks(PhaseResult& res, double seconds, uint64_t claimed_a
     res.aborts = st.aborts;
     res.engine_events = st.engine_events;
     res.joins_completed = joins_done_.load();
+    for (const host::ShardJoin& j : joins_) res.joins_open += j.left() > 0;
     res.engine_failed_over = fallback_ != nullptr && fallback_->failed();
     res.engine = engine_name_ = sched_->engine()->name();
     if (res.released) res.failures.push_back(std::to_string(res.released) + " vCPU threads released themselves");

@@ -47,6 +47,7 @@ std::string result_json(const AgentResult& r) {
                       {"shards", p.shards},
                       {"shard_blocks", p.shard_blocks},
                       {"joins_completed", p.joins_completed},
+                      {"joins_open_at_stop", p.joins_open},
                       {"rotations", p.rotations},
                       {"commits", p.commits},
                       {"aborts", p.aborts},

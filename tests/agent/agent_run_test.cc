@@ -43,9 +43,13 @@ TEST_CASE("agent session: shard scenario, agent and Linux phases pass their chec
   // Shards ran, on the cores the engine chose, and each preemption's join
   // completed (the helpers arrive on the lock-free join themselves).
   CHECK(a.shards > 0);
-  CHECK(a.shard_runs == a.shards);
+  // (the phase may stop with the last preemption's shards dispatched but
+  // not started or not finished: at most one per core)
+  CHECK(a.shard_runs <= a.shards);
+  CHECK(a.shard_runs + r.cores >= a.shards);
   CHECK(a.shard_runs_on_wrong_core == 0);
-  CHECK(a.joins_completed == a.shard_preemptions);
+  CHECK(a.joins_completed + a.joins_open == a.shard_preemptions);
+  CHECK(a.joins_open <= 1);
   CHECK(a.shard_blocks > 0);
   CHECK(a.released == 0);
   CHECK(r.phases[1].name == "linux");

@@ -139,6 +139,7 @@ struct PhaseResult {
   uint64_t blocks_done = 0;
   double blocks_per_s = 0;
   uint64_t preemptions = 0, shard_preemptions = 0, shards = 0, shard_blocks = 0, joins_completed = 0;
+  uint64_t joins_open = 0;  // preemptions whose shards were still out when the phase stopped
   uint64_t wakes = 0, rotations = 0, commits = 0, aborts = 0, engine_events = 0;
   double agent_cpu_s = 0;    // the agent (or the generator) thread's CPU time
   double agent_cpu_pct = 0;  // of one CPU over the phase
