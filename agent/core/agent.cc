@@ -31,6 +31,7 @@
 #include <thread>
 #include <vector>
 
+#include "vshard/agent/fallback_engine.h"
 #include "vshard/agent/guest.h"
 #include "vshard/error.h"
 #include "vshard/host/engine.h"
@@ -96,47 +97,6 @@ double calibrate() {
     iters *= 2;
   }
 }
-
-// A host::Engine that survives a failing primary: a shadow golden model
-// sees every event too, so when the primary throws, the shadow has the
-// state the primary had and answers from then on (said on stderr once).
-class FallbackEngine final : public host::Engine {
- public:
-  FallbackEngine(std::unique_ptr<host::Engine> primary, const Params& p) : primary_(std::move(primary)), shadow_(p) {}
-  const Params& params() const override { return shadow_.params(); }
-  size_t submit(const Event& ev, Decision* out) override {
-    Decision tmp[kMaxDecisionsPerEvent];
-    size_t ns = shadow_.submit(ev, tmp);
-    if (!failed_) {
-      try {
-        size_t n = primary_->submit(ev, out);
-        if (n != ns || !std::equal(out, out + n, tmp, [](const Decision& a, const Decision& b) {
-              return a.type == b.type && a.vcpu == b.vcpu && a.core == b.core && a.b8 == b.b8 && a.c16 == b.c16 &&
-                     a.d32 == b.d32;
-            }))
-          ++diverged_;
-        return n;
-      } catch (const Error& e) {
-        failed_ = true;
-        std::fprintf(stderr, "vshard agent: engine %s failed (%s): falling back to the golden model\n",
-                     primary_->name().c_str(), e.what());
-      }
-    }
-    std::copy(tmp, tmp + ns, out);
-    return ns;
-  }
-  PrestageEntry prestage(uint32_t node) const override {
-    return failed_ ? shadow_.prestage(node) : primary_->prestage(node);
-  }
-  std::string name() const override { return failed_ ? primary_->name() + "->model" : primary_->name(); }
-  bool failed() const { return failed_; }
-
- private:
-  std::unique_ptr<host::Engine> primary_;
-  host::ModelEngine shadow_;
-  bool failed_ = false;
-  uint64_t diverged_ = 0;
-};
 
 enum class Mode { kFloors, kAgent, kLinux };
 
