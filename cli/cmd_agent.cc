@@ -25,6 +25,7 @@ struct AgentArgs {
   std::string baseline = "linux";
   std::string path = "software";
   int64_t seed = 1;
+  int64_t rounds = 1;
   bool no_floors = false;
   std::string agent_priority = "normal";
   double stall_after_ms = 0;
@@ -48,6 +49,7 @@ void run(const AgentArgs& a, int& exit_code) {
   opt.baseline = a.baseline;
   opt.path = a.path;
   opt.seed = static_cast<uint64_t>(a.seed);
+  opt.rounds = static_cast<uint32_t>(a.rounds);
   opt.floors = !a.no_floors;
   opt.agent_fifo = a.agent_priority == "fifo";
   opt.handle_signals = true;
@@ -87,6 +89,10 @@ void register_agent(CLI::App& app, int& exit_code) {
       ->check(CLI::IsMember({"linux", "none"}));
   sub->add_option("--path", args->path, "Decision path of the scheduler: software, hardware, prestaged")
       ->check(CLI::IsMember({"software", "hardware", "prestaged"}));
+  sub->add_option("--rounds", args->rounds,
+                  "Alternate the agent and Linux phases in this many rounds (merged), so both see the same "
+                  "background load; each round lasts duration / rounds")
+      ->check(number_in(1, 1000));
   sub->add_option("--seed", args->seed, "Seed of the request arrivals")->check(number_in(0, 9e15));
   sub->add_option(
          "--agent-priority", args->agent_priority,

@@ -285,7 +285,7 @@ class Runtime final : public host::Dispatcher {
       fallback_ = fb.get();
       engine = std::move(fb);
     }
-    engine_name_ = engine->name();
+    engine_name_ = opt_.engine == engine->name() ? engine->name() : opt_.engine + " (" + engine->name() + ")";
     host::SchedConfig cfg;
     cfg.policy = host::Policy::kShard;
     cfg.path = opt_.path == "hardware"    ? host::DecisionPath::kHardware
@@ -915,11 +915,12 @@ void Runtime::finish_checks(PhaseResult& res, double seconds, uint64_t claimed_a
     pending += q.pending.size() + (q.outstanding ? 1 : 0);
     bad_req += q.bad_checksum;
   }
-  res.wake_to_run = percentiles(w2r);
-  res.request = percentiles(req);
-  res.decision_path = percentiles(dec);
-  res.enforcement = percentiles(enf);
-  res.kick_to_parked = percentiles(kick_lat_);
+  res.hist.wake_to_run = w2r;
+  res.hist.request = req;
+  res.hist.decision_path = dec;
+  res.hist.enforcement = enf;
+  res.hist.kick_to_parked = kick_lat_;
+  res.update_percentiles();
   if (pending) res.failures.push_back(std::to_string(pending) + " requests not completed");
   if (bad_req) res.failures.push_back(std::to_string(bad_req) + " responses with a wrong checksum");
 
@@ -951,6 +952,7 @@ void Runtime::finish_checks(PhaseResult& res, double seconds, uint64_t claimed_a
   res.blocks_in_flight = in_flight;
   res.blocks_bad = bad;
   res.blocks_done = done;
+  res.blocks_measured = claimed_at_end;
   res.blocks_per_s = static_cast<double>(claimed_at_end) / std::max(1e-9, seconds);
   if (bad) res.failures.push_back(std::to_string(bad) + " blocks executed more than once, unclaimed or wrong");
   if (in_flight > block_vcpus)
@@ -974,13 +976,61 @@ void Runtime::finish_checks(PhaseResult& res, double seconds, uint64_t claimed_a
     res.joins_completed = joins_done_.load();
     for (const host::ShardJoin& j : joins_) res.joins_open += j.left() > 0;
     res.engine_failed_over = fallback_ != nullptr && fallback_->failed();
-    res.engine = engine_name_ = sched_->engine()->name();
+    const std::string name = sched_->engine()->name();
+    res.engine = engine_name_ = opt_.engine == name ? name : opt_.engine + " (" + name + ")";
     if (res.released) res.failures.push_back(std::to_string(res.released) + " vCPU threads released themselves");
   }
   res.timeline = std::move(timeline_);
 }
 
 }  // namespace
+
+void PhaseResult::update_percentiles() {
+  wake_to_run = percentiles(hist.wake_to_run);
+  request = percentiles(hist.request);
+  decision_path = percentiles(hist.decision_path);
+  enforcement = percentiles(hist.enforcement);
+  kick_to_parked = percentiles(hist.kick_to_parked);
+}
+
+void PhaseResult::merge(const PhaseResult& o) {
+  agent_cpu_pct = (agent_cpu_pct * seconds + o.agent_cpu_pct * o.seconds) / std::max(1e-9, seconds + o.seconds);
+  seconds += o.seconds;
+  requests_injected += o.requests_injected;
+  requests_completed += o.requests_completed;
+  blocks_done += o.blocks_done;
+  blocks_measured += o.blocks_measured;
+  blocks_per_s = static_cast<double>(blocks_measured) / std::max(1e-9, seconds);
+  preemptions += o.preemptions;
+  shard_preemptions += o.shard_preemptions;
+  shards += o.shards;
+  shard_blocks += o.shard_blocks;
+  joins_completed += o.joins_completed;
+  joins_open += o.joins_open;
+  wakes += o.wakes;
+  rotations += o.rotations;
+  commits += o.commits;
+  aborts += o.aborts;
+  engine_events += o.engine_events;
+  agent_cpu_s += o.agent_cpu_s;
+  released += o.released;
+  engine_failed_over = engine_failed_over || o.engine_failed_over;
+  agent_fifo = agent_fifo && o.agent_fifo;
+  blocks_claimed += o.blocks_claimed;
+  blocks_in_flight += o.blocks_in_flight;
+  blocks_bad += o.blocks_bad;
+  shard_runs += o.shard_runs;
+  shard_runs_on_wrong_core += o.shard_runs_on_wrong_core;
+  runs += o.runs;
+  runs_on_wrong_core += o.runs_on_wrong_core;
+  failures.insert(failures.end(), o.failures.begin(), o.failures.end());
+  hist.wake_to_run.merge(o.hist.wake_to_run);
+  hist.request.merge(o.hist.request);
+  hist.decision_path.merge(o.hist.decision_path);
+  hist.enforcement.merge(o.hist.enforcement);
+  hist.kick_to_parked.merge(o.hist.kick_to_parked);
+  update_percentiles();
+}
 
 bool AgentResult::ok() const {
   for (const PhaseResult& p : phases)
@@ -1002,6 +1052,8 @@ AgentResult run_agent(const AgentScenario& sc, const AgentOptions& opt) {
   one_of("--path", opt.path, {"software", "hardware", "prestaged"});
   if (!(opt.duration_s > 0 && opt.duration_s <= 3600))
     throw Error(Errc::kBadConfig, "--duration-s must be in (0, 3600]");
+  if (opt.rounds < 1 || opt.rounds > 1000 || opt.duration_s / opt.rounds < 0.01)
+    throw Error(Errc::kBadConfig, "--rounds must be in [1, 1000] with rounds of at least 0.01 s");
   host::check_engine_spec(opt.engine);
 
   AgentResult r;
@@ -1065,18 +1117,30 @@ AgentResult run_agent(const AgentScenario& sc, const AgentOptions& opt) {
     r.have_floors = true;
     r.interrupted = rt.interrupted();
   }
-  if (!r.interrupted) {
-    Runtime rt(Mode::kAgent, sc, opt, make_vm, cpus, r.work_rounds_per_us, sigfd);
-    say("phase agent: engine " + rt.engine_name() + ", " + secs);
-    r.phases.push_back(rt.run_phase(opt.duration_s));
-    r.engine = rt.engine_name();
-    r.interrupted = rt.interrupted();
-  }
-  if (!r.interrupted && opt.baseline == "linux") {
-    say(std::string("phase linux: the same guests under Linux alone, ") + secs);
+  // Rounds alternate the agent and Linux phases, so that both see the same
+  // background load of a shared machine; each phase's figures are merged
+  // over its rounds.
+  const double round_s = opt.duration_s / opt.rounds;
+  std::snprintf(secs, sizeof secs, "%g s", round_s);
+  for (uint32_t k = 0; k < opt.rounds && !r.interrupted; ++k) {
+    const std::string of =
+        opt.rounds > 1 ? " (round " + std::to_string(k + 1) + "/" + std::to_string(opt.rounds) + ")" : "";
+    {
+      Runtime rt(Mode::kAgent, sc, opt, make_vm, cpus, r.work_rounds_per_us, sigfd);
+      say("phase agent: engine " + rt.engine_name() + ", " + secs + of);
+      PhaseResult p = rt.run_phase(round_s);
+      r.engine = rt.engine_name();
+      r.interrupted = rt.interrupted();
+      if (k == 0) r.phases.push_back(std::move(p));
+      else r.phases[0].merge(p);
+    }
+    if (r.interrupted || opt.baseline != "linux") continue;
+    say("phase linux: the same guests under Linux alone, " + std::string(secs) + of);
     Runtime rt(Mode::kLinux, sc, opt, make_vm, cpus, r.work_rounds_per_us, sigfd);
-    r.phases.push_back(rt.run_phase(opt.duration_s));
+    PhaseResult p = rt.run_phase(round_s);
     r.interrupted = rt.interrupted();
+    if (k == 0) r.phases.push_back(std::move(p));
+    else r.phases[1].merge(p);
   }
   return r;
 }

@@ -56,7 +56,10 @@ AgentScenario parse_agent_scenario(const std::string& text, const std::string& s
 AgentScenario load_agent_scenario(const std::string& path);
 
 struct AgentOptions {
-  double duration_s = 2.0;     // of each of phases (b) and (c)
+  double duration_s = 2.0;  // of each of phases (b) and (c)
+  // Phases (b) and (c) alternate in this many rounds of duration_s / rounds
+  // each, merged: on a shared machine both then see the same background.
+  uint32_t rounds = 1;
   std::string vcpus = "auto";  // auto | threads | kvm
   std::string engine = "model";
   std::string baseline = "linux";  // linux | none
@@ -158,7 +161,15 @@ struct PhaseResult {
   uint64_t shard_runs = 0, shard_runs_on_wrong_core = 0;
   uint64_t runs = 0, runs_on_wrong_core = 0;
   std::vector<std::string> failures;  // empty: all checks passed
-  Timeline timeline;
+  uint64_t blocks_measured = 0;       // claimed by the end of the measured time (blocks_per_s)
+  struct Histograms {
+    LogHistogram wake_to_run, request, decision_path, enforcement, kick_to_parked;
+  } hist;
+  Timeline timeline;  // of the first round
+  // Adds another round of the same phase (counters summed, histograms
+  // merged, percentiles recomputed).
+  void merge(const PhaseResult& o);
+  void update_percentiles();
 };
 
 struct AgentResult {
