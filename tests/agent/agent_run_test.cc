@@ -84,3 +84,19 @@ TEST_CASE("agent session: bad options are refused before anything runs", "[agent
   s.cores = 200;
   CHECK_THROWS_WITH(run_agent(s, opt), Catch::Contains("host.cores = 200"));
 }
+
+TEST_CASE("agent session: the prestaged decision path commits real wakes", "[agent]") {
+  AgentOptions opt;
+  opt.duration_s = 0.7;
+  opt.floors = false;
+  opt.baseline = "none";
+  opt.path = "prestaged";
+  AgentResult r = run_agent(scenario("agent-shard.toml"), opt);
+  INFO(result_table(r));
+  REQUIRE(r.phases.size() == 1);
+  const PhaseResult& a = r.phases[0];
+  CHECK(a.failures.empty());
+  CHECK(a.commits + a.aborts > 0);
+  CHECK(a.runs_on_wrong_core == 0);
+  CHECK(a.requests_completed == a.requests_injected);
+}
