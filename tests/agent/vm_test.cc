@@ -1,7 +1,11 @@
 // The vCPU backends of include/vshard/agent/guest.h against the guest
 // programs as guest.h specifies them. Every case runs on each backend:
-// "threads" always, "kvm" where /dev/kvm can be used (elsewhere the case
-// warns with the reason and passes without checking anything).
+//  - "threads" always;
+//  - "kvm" where /dev/kvm can be used (elsewhere the case warns with the
+//    reason and checks nothing for it);
+//  - "native", a test backend (native_guest.cc): the kvm backend's guest
+//    image run on the host CPU in user mode, so the assembly guests are
+//    checked where there is no KVM (not in sanitizer builds: it warns).
 #include <atomic>
 #include <chrono>
 #include <cstring>
@@ -12,6 +16,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "native_guest.h"
 #include "vshard/agent/guest.h"
 #include "vshard/error.h"
 
@@ -28,6 +33,11 @@ void store(uint32_t& f, uint32_t v) { std::atomic_ref<uint32_t>(f).store(v); }
 std::unique_ptr<Vm> make_vm(const std::string& backend) {
   if (backend == "threads") return make_threads_vm();
   std::string why;
+  if (backend == "native") {
+    auto vm = testing::make_native_guest_vm(&why);
+    if (!vm) WARN("native guest backend not run: " << why);
+    return vm;
+  }
   if (!kvm_usable(&why)) {
     WARN("kvm backend not run: " << why);
     return nullptr;
@@ -74,7 +84,7 @@ TEST_CASE("agent vm: work() is xorshift32 from a non-zero seed", "[agent][vm]") 
 }
 
 TEST_CASE("agent vm: memory is zeroed from the shared page up, backend named", "[agent][vm]") {
-  auto backend = GENERATE(as<std::string>{}, "threads", "kvm");
+  auto backend = GENERATE(as<std::string>{}, "threads", "kvm", "native");
   auto vm = make_vm(backend);
   if (!vm) return;
   CHECK(vm->backend() == backend);
@@ -85,7 +95,7 @@ TEST_CASE("agent vm: memory is zeroed from the shared page up, backend named", "
 }
 
 TEST_CASE("agent vm: server waits, serves each request once with its checksum", "[agent][vm]") {
-  auto backend = GENERATE(as<std::string>{}, "threads", "kvm");
+  auto backend = GENERATE(as<std::string>{}, "threads", "kvm", "native");
   auto vm = make_vm(backend);
   if (!vm) return;
   auto v = vm->create_vcpu(3, Role::kServer);
@@ -119,7 +129,7 @@ TEST_CASE("agent vm: server waits, serves each request once with its checksum", 
 }
 
 TEST_CASE("agent vm: a kick while not running returns kKicked at once and loses nothing", "[agent][vm]") {
-  auto backend = GENERATE(as<std::string>{}, "threads", "kvm");
+  auto backend = GENERATE(as<std::string>{}, "threads", "kvm", "native");
   auto vm = make_vm(backend);
   if (!vm) return;
   auto v = vm->create_vcpu(0, Role::kServer);
@@ -141,7 +151,7 @@ TEST_CASE("agent vm: a kick while not running returns kKicked at once and loses 
 }
 
 TEST_CASE("agent vm: server requests kicked at random still give the right checksums", "[agent][vm][threads]") {
-  auto backend = GENERATE(as<std::string>{}, "threads", "kvm");
+  auto backend = GENERATE(as<std::string>{}, "threads", "kvm", "native");
   auto vm = make_vm(backend);
   if (!vm) return;
   auto v = vm->create_vcpu(1, Role::kServer);
@@ -171,7 +181,7 @@ TEST_CASE("agent vm: server requests kicked at random still give the right check
 }
 
 TEST_CASE("agent vm: batch blocks run exactly once under random kicks, several vCPUs", "[agent][vm][threads]") {
-  auto backend = GENERATE(as<std::string>{}, "threads", "kvm");
+  auto backend = GENERATE(as<std::string>{}, "threads", "kvm", "native");
   auto vm = make_vm(backend);
   if (!vm) return;
   // Blocks longer than the kick poll interval, so kicks land mid-block.
@@ -219,7 +229,7 @@ TEST_CASE("agent vm: batch blocks run exactly once under random kicks, several v
 }
 
 TEST_CASE("agent vm: batch on an empty queue exits at once and claims nothing", "[agent][vm]") {
-  auto backend = GENERATE(as<std::string>{}, "threads", "kvm");
+  auto backend = GENERATE(as<std::string>{}, "threads", "kvm", "native");
   auto vm = make_vm(backend);
   if (!vm) return;
   auto v = vm->create_vcpu(0, Role::kBatch);
@@ -239,7 +249,7 @@ TEST_CASE("agent vm: batch on an empty queue exits at once and claims nothing", 
 }
 
 TEST_CASE("agent vm: shard helper claims at most its budget and reports done", "[agent][vm]") {
-  auto backend = GENERATE(as<std::string>{}, "threads", "kvm");
+  auto backend = GENERATE(as<std::string>{}, "threads", "kvm", "native");
   auto vm = make_vm(backend);
   if (!vm) return;
   constexpr uint32_t kTotal = 10, kIters = 100;
@@ -285,7 +295,7 @@ TEST_CASE("agent vm: shard helper claims at most its budget and reports done", "
 }
 
 TEST_CASE("agent vm: shard helper beside a batch vCPU, both kicked, exactly once", "[agent][vm][threads]") {
-  auto backend = GENERATE(as<std::string>{}, "threads", "kvm");
+  auto backend = GENERATE(as<std::string>{}, "threads", "kvm", "native");
   auto vm = make_vm(backend);
   if (!vm) return;
   constexpr uint32_t kTotal = 2000, kIters = 2 * kKickPollIters + 3;
@@ -331,7 +341,7 @@ TEST_CASE("agent vm: shard helper beside a batch vCPU, both kicked, exactly once
 }
 
 TEST_CASE("agent vm: bad and reused vCPU indices are refused", "[agent][vm]") {
-  auto backend = GENERATE(as<std::string>{}, "threads", "kvm");
+  auto backend = GENERATE(as<std::string>{}, "threads", "kvm", "native");
   auto vm = make_vm(backend);
   if (!vm) return;
   auto expect_bad = [&](uint32_t index, Role role, const char* words) {
@@ -355,7 +365,7 @@ TEST_CASE("agent vm: bad and reused vCPU indices are refused", "[agent][vm]") {
 }
 
 TEST_CASE("agent vm: a queue longer than the slots is a fault, and the vCPU stays dead", "[agent][vm]") {
-  auto backend = GENERATE(as<std::string>{}, "threads", "kvm");
+  auto backend = GENERATE(as<std::string>{}, "threads", "kvm", "native");
   auto vm = make_vm(backend);
   if (!vm) return;
   setup_queue(*vm, layout::kMaxBlocks + 1, 1);

@@ -46,7 +46,7 @@ inline constexpr uint64_t kShared = 0x10000;     // SharedPage
 inline constexpr uint64_t kMailboxes = 0x11000;  // Mailbox[kMaxVcpus]
 inline constexpr uint64_t kSlots = 0x20000;      // BlockSlot[kMaxBlocks]
 inline constexpr uint32_t kMaxVcpus = 32;
-inline constexpr uint32_t kMaxBlocks = (kMemBytes - kSlots) / 16;  // 122 880
+inline constexpr uint32_t kMaxBlocks = (kMemBytes - kSlots) / 16;  // 253 952
 }  // namespace layout
 
 // The batch queue: the paravirtual profile the agent reads is its depth,
