@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 
 #include "vshard/agent/agent.h"
+#include "vshard/agent/guest.h"
 #include "vshard/error.h"
 
 using namespace vshard;
@@ -80,6 +81,18 @@ TEST_CASE("agent session: bad options are refused before anything runs", "[agent
   opt = AgentOptions{};
   opt.engine = "no-such-engine";
   CHECK_THROWS_AS(run_agent(s, opt), Error);
+  std::string why;
+  if (!kvm_usable(&why)) {  // --vcpus kvm refuses a machine without KVM, naming why
+    opt = AgentOptions{};
+    opt.vcpus = "kvm";
+    try {
+      run_agent(s, opt);
+      FAIL("--vcpus kvm ran without a usable /dev/kvm");
+    } catch (const Error& e) {
+      CHECK(e.code() == Errc::kDeviceNotFound);
+      CHECK_THAT(e.what(), Catch::Contains("/dev/kvm"));
+    }
+  }
   opt = AgentOptions{};
   s.cores = 200;
   CHECK_THROWS_WITH(run_agent(s, opt), Catch::Contains("host.cores = 200"));
