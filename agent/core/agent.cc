@@ -165,6 +165,7 @@ class Runtime final : public host::Dispatcher {
     evfd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     if (evfd_ < 0) throw Error(Errc::kIo, std::string("eventfd: ") + std::strerror(errno));
     heartbeat_.store(mono_ns());
+    park_timeout_ns_ = std::clamp<int64_t>(static_cast<int64_t>(opt_.heartbeat_bound_ms * 1e6 / 4), 1000000, 50000000);
     uint32_t idx = 0;
     const uint32_t servers = mode_ == Mode::kFloors ? 0 : sc_.servers;
     const uint32_t batch = mode_ == Mode::kFloors ? ncores_ : sc_.batch_vcpus;
@@ -340,7 +341,7 @@ class Runtime final : public host::Dispatcher {
     for (;;) {
       // Parked until the agent runs it; a silent agent releases it.
       while (t.cmd_seq.load(std::memory_order_acquire) == consumed && !t.quit.load()) {
-        futex_wait(&t.cmd_seq, consumed, 20000000);
+        futex_wait(&t.cmd_seq, consumed, park_timeout_ns_);
         if (t.cmd_seq.load(std::memory_order_acquire) == consumed && !t.quit.load() &&
             mono_ns() - heartbeat_.load() > static_cast<int64_t>(opt_.heartbeat_bound_ms * 1e6)) {
           t.released = true;
@@ -646,6 +647,9 @@ class Runtime final : public host::Dispatcher {
   host::MpmcRing ring_;
   std::vector<std::pair<uint32_t, uint32_t>> deferred_shards_;
   std::atomic<int64_t> heartbeat_{0};
+  // How long a parked thread sleeps before it looks at the heartbeat again:
+  // a quarter of the bound, at most 50 ms.
+  int64_t park_timeout_ns_ = 50000000;
   std::atomic<int64_t> floor_started_{0};
   int evfd_ = -1;
   std::mutex rmu_;
