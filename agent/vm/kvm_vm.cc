@@ -6,9 +6,10 @@
 // (Documentation/virt/kvm/api.rst); what was checked without KVM is the
 // device refusal (make_kvm_vm -> kDeviceNotFound naming /dev/kvm), the
 // guest image (entry offsets, size) and the long-mode setup values
-// (tests/agent/kvm_boot_test.cc). tests/agent/vm_test.cc runs every vCPU
-// case on this backend where /dev/kvm works. docs/agent.md, "vCPU
-// backends", says the same.
+// (tests/agent/kvm_boot_test.cc), and the guest programs' bytes, run on the
+// host CPU by tests/agent/native_guest.cc. tests/agent/vm_test.cc runs
+// every vCPU case on this backend where /dev/kvm works. docs/agent.md,
+// "vCPU backends", says the same.
 //
 // Exits: the guest leaves with `outl %eax, $port` (kvm_guest_abi.h), a
 // KVM_EXIT_IO the VMM maps to an ExitKind; any other exit reason is a
@@ -226,6 +227,9 @@ class KvmVm final : public Vm {
                                            (run_size_ < 0 ? " (" + errno_text(errno) + ")" : std::string()));
     vm_ = Fd(ioctl(kvm_.get(), KVM_CREATE_VM, 0));
     if (vm_.get() < 0) throw Error(Errc::kDeviceFailed, "KVM_CREATE_VM: " + errno_text(errno));
+    // No in-kernel irqchip (KVM_CREATE_IRQCHIP), on purpose: without one
+    // every vCPU starts runnable (with one, all but vCPU 0 would wait for
+    // INIT/SIPI), and a HLT exits to us, where it is a fault.
     if (ioctl(vm_.get(), KVM_SET_TSS_ADDR, kTssAddr) != 0)
       throw Error(Errc::kDeviceFailed, "KVM_SET_TSS_ADDR: " + errno_text(errno));
     internal::kvm_prepare_memory(mem_.data());

@@ -2,7 +2,7 @@
 //
 // A VM is one region of guest memory shared by its vCPUs and read by the
 // agent. Its layout is fixed (namespace layout below), so the same guest
-// logic runs either as x86-64 code in a KVM vCPU (agent/guests/*.S,
+// logic runs either as x86-64 code in a KVM vCPU (agent/vm/guests/guests.S,
 // assembled at build time, backend "kvm") or as C++ on a plain thread
 // (backend "threads", for machines without /dev/kvm), over the same bytes.
 //
@@ -140,14 +140,15 @@ class Vm {
   BlockSlot& slot(uint32_t i) { return reinterpret_cast<BlockSlot*>(memory() + layout::kSlots)[i]; }
   // Creates vCPU `index` (< layout::kMaxVcpus, each index once) running the
   // program of `role`. Throws vshard::Error(kBadConfig) on a bad or reused
-  // index, kDeviceFailed if the backend cannot create it.
+  // index, kDeviceFailed if the backend cannot create it. The vCPU uses the
+  // Vm's memory: destroy it before the Vm.
   virtual std::unique_ptr<Vcpu> create_vcpu(uint32_t index, Role role) = 0;
   virtual std::string backend() const = 0;  // "kvm" or "threads"
 };
 
-// Plain threads: the guests' logic in C++ (agent/threads_vm.cc).
+// Plain threads: the guests' logic in C++ (agent/vm/threads_vm.cc).
 std::unique_ptr<Vm> make_threads_vm();
-// KVM (agent/kvm_vm.cc): throws vshard::Error(kDeviceNotFound) naming the
+// KVM (agent/vm/kvm_vm.cc): throws vshard::Error(kDeviceNotFound) naming the
 // reason when /dev/kvm cannot be used (absent, no permission, API version).
 std::unique_ptr<Vm> make_kvm_vm();
 // Whether make_kvm_vm can work here; why not in *why.
