@@ -4,6 +4,9 @@
 // with its checksum, every run on the core the scheduler chose), plus that
 // shards really ran and the safety net that releases parked vCPUs. No timed
 // assertion: the figures go to docs/agent.md, not here.
+#include <algorithm>
+#include <vector>
+
 #include <catch2/catch.hpp>
 
 #include "vshard/agent/agent.h"
@@ -53,6 +56,25 @@ TEST_CASE("agent session: shard scenario, agent and Linux phases pass their chec
   CHECK(a.joins_open <= 1);
   CHECK(a.shard_blocks > 0);
   CHECK(a.released == 0);
+  // The timeline (for the trace writer): per core, slices in time order that
+  // do not overlap; instants of every kind the session had.
+  const Timeline& tl = a.timeline;
+  CHECK_FALSE(tl.slices.empty());
+  std::vector<double> last_end(r.cores, 0.0);
+  size_t shard_slices = 0, disorder = 0;
+  for (const Timeline::Slice& sl : tl.slices) {
+    disorder += sl.end_us < sl.start_us || sl.start_us < last_end[sl.core];
+    last_end[sl.core] = sl.end_us;
+    shard_slices += sl.kind == Timeline::Slice::Kind::kShard;
+  }
+  CHECK(disorder == 0);
+  CHECK(shard_slices == a.shards);
+  auto count = [&](Timeline::Instant::Kind k) {
+    return std::count_if(tl.instants.begin(), tl.instants.end(), [&](const auto& i) { return i.kind == k; });
+  };
+  CHECK(count(Timeline::Instant::Kind::kWake) > 0);
+  CHECK(static_cast<uint64_t>(count(Timeline::Instant::Kind::kPreempt)) == a.preemptions);
+  CHECK(static_cast<uint64_t>(count(Timeline::Instant::Kind::kShard)) == a.shards);
   CHECK(r.phases[1].name == "linux");
   CHECK(r.ok());
   CHECK_THAT(result_json(r), Catch::Contains("\"wake_to_run\"") && Catch::Contains("\"ok\": true"));
