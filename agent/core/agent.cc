@@ -319,11 +319,13 @@ class Runtime final : public host::Dispatcher {
     futex_wake(&t.cmd_seq);
   }
 
-  void post(Report r) {
+  // wake = false: the agent reads it at its next wake-up, no sooner needed.
+  void post(Report r, bool wake = true) {
     {
       std::lock_guard<std::mutex> g(rmu_);
       reports_.push_back(std::move(r));
     }
+    if (!wake) return;
     uint64_t one = 1;
     if (write(evfd_, &one, sizeof one) < 0) {
       // EAGAIN: the counter is saturated, the agent is awake anyway
@@ -377,7 +379,10 @@ class Runtime final : public host::Dispatcher {
         if (e.kind == ExitKind::kKicked) {
           if (t.quit.load()) return;
           if (t.kick_target.load() < consumed) continue;  // a kick meant for an earlier run
-          post({Report::Kind::kKicked, t.idx, consumed, mono_ns(), 0, {}});
+          // The agent needs "parked" only for the kick -> parked figure
+          // (the thread's own timestamp): it is not woken for it, which
+          // would take a CPU from the vCPU just released.
+          post({Report::Kind::kKicked, t.idx, consumed, mono_ns(), 0, {}}, mode_ == Mode::kFloors);
           break;
         }
         if (e.kind == ExitKind::kWaitRequest || e.kind == ExitKind::kQueueEmpty) {
