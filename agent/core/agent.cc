@@ -310,6 +310,7 @@ class Runtime final : public host::Dispatcher {
       CPU_ZERO(&set);
       CPU_SET(cpu, &set);
       if (pthread_setaffinity_np(t.th.native_handle(), sizeof set, &set) != 0) ++affinity_failures_;
+      ++affinity_changes_;
       t.pinned_cpu = cpu;
     }
     t.cmd_cpu.store(cpu, std::memory_order_relaxed);
@@ -662,6 +663,7 @@ class Runtime final : public host::Dispatcher {
   int64_t t0_ = 0, now_ = 0, hook_event_ns_ = 0;
   uint64_t shards_ = 0;
   uint64_t affinity_failures_ = 0;  // pthread_setaffinity_np refused
+  uint64_t affinity_changes_ = 0;   // releases that moved a vCPU to another core
   LogHistogram kick_lat_;
   Timeline timeline_;
   std::string fault_;
@@ -968,6 +970,7 @@ void Runtime::finish_checks(PhaseResult& res, double seconds, uint64_t claimed_a
     res.failures.push_back(std::to_string(in_flight) + " claimed blocks never executed (more than the " +
                            std::to_string(block_vcpus) + " vCPUs could hold in progress)");
   if (claimed >= total) res.failures.push_back("the batch queue ran empty: give batch.blocks more blocks");
+  res.affinity_changes = affinity_changes_;
   if (affinity_failures_)
     res.failures.push_back(std::to_string(affinity_failures_) + " placements refused by pthread_setaffinity_np");
   if (res.runs_on_wrong_core)
@@ -1032,6 +1035,7 @@ void PhaseResult::merge(const PhaseResult& o) {
   shard_runs_on_wrong_core += o.shard_runs_on_wrong_core;
   runs += o.runs;
   runs_on_wrong_core += o.runs_on_wrong_core;
+  affinity_changes += o.affinity_changes;
   failures.insert(failures.end(), o.failures.begin(), o.failures.end());
   hist.wake_to_run.merge(o.hist.wake_to_run);
   hist.request.merge(o.hist.request);

@@ -60,6 +60,7 @@ std::string result_json(const AgentResult& r) {
     q["kick_to_parked"] = pj(p.kick_to_parked);
     q["runs"] = {{"total", p.runs},
                  {"on_wrong_core", p.runs_on_wrong_core},
+                 {"affinity_changes", p.affinity_changes},
                  {"shard_runs", p.shard_runs},
                  {"shard_runs_on_wrong_core", p.shard_runs_on_wrong_core},
                  {"released", p.released}};

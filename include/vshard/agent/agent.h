@@ -160,6 +160,7 @@ struct PhaseResult {
   uint64_t blocks_claimed = 0, blocks_in_flight = 0, blocks_bad = 0;
   uint64_t shard_runs = 0, shard_runs_on_wrong_core = 0;
   uint64_t runs = 0, runs_on_wrong_core = 0;
+  uint64_t affinity_changes = 0;      // releases that moved a vCPU thread to another core
   std::vector<std::string> failures;  // empty: all checks passed
   uint64_t blocks_measured = 0;       // claimed by the end of the measured time (blocks_per_s)
   struct Histograms {
