@@ -23,6 +23,7 @@ void register_sim(CLI::App& app, int& exit_code);            // cmd_sim.cc (host
 void register_sweep(CLI::App& app, int& exit_code);          // cmd_sweep.cc (seed sweeps across machines)
 void register_serve(CLI::App& app, int& exit_code);          // cmd_serve.cc (offload: serve, keygen)
 void register_bench_offload(CLI::App& app, int& exit_code);  // cmd_bench_offload.cc (offload figures)
+void register_agent(CLI::App& app, int& exit_code);          // cmd_agent.cc (real vCPUs: vshard/agent/agent.h)
 
 // The check of a number option: a finite number in [lo, hi]. CLI11's own
 // CLI::Range lets "nan" through and an unsigned option takes "-1" as 2^64 - 1,

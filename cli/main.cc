@@ -36,6 +36,9 @@ int main(int argc, char** argv) {
 #ifdef VSHARD_CMD_BENCH_OFFLOAD
   vshard::cli::register_bench_offload(app, exit_code);
 #endif
+#ifdef VSHARD_CMD_AGENT
+  vshard::cli::register_agent(app, exit_code);
+#endif
   // CLI11 would only say "A subcommand is required" for a misspelt one.
   if (argc > 1 && argv[1][0] != '-') {
     std::string names;

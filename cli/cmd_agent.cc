@@ -1,0 +1,109 @@
+// `vshard agent`: runs the guests of an agent scenario on this machine's
+// cores under the co-scheduler and, in the same run, under Linux alone
+// (docs/agent.md). Prints the side-by-side table; --json writes the report.
+// SIGINT/SIGTERM stop it cleanly: the summary of what ran, exit status 130.
+#include <pthread.h>
+#include <signal.h>
+
+#include <cstdio>
+#include <fstream>
+#include <memory>
+
+#include "commands.h"
+#include "vshard/agent/agent.h"
+#include "vshard/error.h"
+
+namespace vshard::cli {
+
+namespace {
+struct AgentArgs {
+  std::string scenario;
+  std::string json;
+  double duration_s = 2.0;
+  std::string vcpus = "auto";
+  std::string engine = "model";
+  std::string baseline = "linux";
+  std::string path = "software";
+  int64_t seed = 1;
+  int64_t rounds = 1;
+  bool no_floors = false;
+  std::string agent_priority = "normal";
+  double stall_after_ms = 0;
+};
+
+void run(const AgentArgs& a, int& exit_code) {
+  // SIGINT/SIGTERM stay blocked for the whole command: the agent reads them
+  // through a signalfd, and a second one arriving after the run (a shell or
+  // timeout(1) signals the process group as well as the process) is then
+  // discarded at exit instead of killing the summary.
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  agent::AgentScenario sc = agent::load_agent_scenario(a.scenario);
+  agent::AgentOptions opt;
+  opt.duration_s = a.duration_s;
+  opt.vcpus = a.vcpus;
+  opt.engine = a.engine;
+  opt.baseline = a.baseline;
+  opt.path = a.path;
+  opt.seed = static_cast<uint64_t>(a.seed);
+  opt.rounds = static_cast<uint32_t>(a.rounds);
+  opt.floors = !a.no_floors;
+  opt.agent_fifo = a.agent_priority == "fifo";
+  opt.handle_signals = true;
+  opt.stall_agent_after_ms = a.stall_after_ms;
+  opt.progress = [](const std::string& m) { std::fprintf(stderr, "vshard agent: %s\n", m.c_str()); };
+  if (!a.json.empty()) {  // fail before a long run, not after it
+    std::ofstream probe(a.json, std::ios::app);
+    if (!probe) throw Error(Errc::kIo, "cannot write --json file " + a.json);
+  }
+  agent::AgentResult r = agent::run_agent(sc, opt);
+  std::fputs(agent::result_table(r).c_str(), stdout);
+  std::fflush(stdout);
+  if (!a.json.empty()) {
+    std::ofstream out(a.json, std::ios::trunc);
+    out << agent::result_json(r);
+    if (!out) throw Error(Errc::kIo, "cannot write --json file " + a.json);
+  }
+  if (r.interrupted) exit_code = 130;
+  else if (!r.ok()) exit_code = 2;
+}
+}  // namespace
+
+void register_agent(CLI::App& app, int& exit_code) {
+  auto args = std::make_shared<AgentArgs>();
+  CLI::App* sub = app.add_subcommand(
+      "agent",
+      "Schedule real vCPUs (KVM, or threads without /dev/kvm) on this machine's cores with the engine's "
+      "decisions, and measure them against Linux's own scheduler in the same run");
+  sub->add_option("--scenario", args->scenario, "Agent scenario (TOML), e.g. scenarios/agent-mixed.toml")->required();
+  sub->add_option("--duration-s", args->duration_s, "Seconds of each measured phase (agent, linux)")
+      ->check(number_in(0.01, 3600));
+  sub->add_option("--json", args->json, "Write the JSON report to this file");
+  sub->add_option("--vcpus", args->vcpus, "vCPU backend: auto (kvm when usable, else threads), threads, kvm")
+      ->check(CLI::IsMember({"auto", "threads", "kvm"}));
+  sub->add_option("--engine", args->engine, "Engine spec: model, verilator?config=small, driver:model, ...");
+  sub->add_option("--baseline", args->baseline, "linux: also run the guests under Linux alone; none: skip it")
+      ->check(CLI::IsMember({"linux", "none"}));
+  sub->add_option("--path", args->path, "Decision path of the scheduler: software, hardware, prestaged")
+      ->check(CLI::IsMember({"software", "hardware", "prestaged"}));
+  sub->add_option("--rounds", args->rounds,
+                  "Alternate the agent and Linux phases in this many rounds (merged), so both see the same "
+                  "background load; each round lasts duration / rounds")
+      ->check(number_in(1, 1000));
+  sub->add_option("--seed", args->seed, "Seed of the request arrivals")->check(number_in(0, 9e15));
+  sub->add_option(
+         "--agent-priority", args->agent_priority,
+         "The agent thread's policy: normal (default) or fifo (SCHED_FIFO 1 while it runs; it blocks, never polls)")
+      ->check(CLI::IsMember({"fifo", "normal"}));
+  sub->add_flag("--no-floors", args->no_floors, "Skip phase (a), the bare park/kick mechanism floors");
+  sub->add_option("--stall-agent-after-ms", args->stall_after_ms,
+                  "Testing only: the agent goes silent after this many ms of its phase, so that the parked vCPU "
+                  "threads release themselves (the safety net when the agent dies)")
+      ->check(number_in(0, 3.6e6));
+  sub->callback([args, &exit_code] { run(*args, exit_code); });
+}
+
+}  // namespace vshard::cli
