@@ -7,10 +7,14 @@
 
 #include <cstdio>
 #include <fstream>
+#include <algorithm>
+#include <chrono>
 #include <memory>
+#include <utility>
 
 #include "commands.h"
 #include "vshard/agent/agent.h"
+#include "vshard/metrics.h"
 #include "vshard/error.h"
 
 namespace vshard::cli {
@@ -29,6 +33,9 @@ struct AgentArgs {
   bool no_floors = false;
   std::string agent_priority = "normal";
   double stall_after_ms = 0;
+  std::string trace;
+  std::string metrics_file;
+  double metrics_period_ms = 1000;
 };
 
 void run(const AgentArgs& a, int& exit_code) {
@@ -55,11 +62,34 @@ void run(const AgentArgs& a, int& exit_code) {
   opt.handle_signals = true;
   opt.stall_agent_after_ms = a.stall_after_ms;
   opt.progress = [](const std::string& m) { std::fprintf(stderr, "vshard agent: %s\n", m.c_str()); };
-  if (!a.json.empty()) {  // fail before a long run, not after it
-    std::ofstream probe(a.json, std::ios::app);
-    if (!probe) throw Error(Errc::kIo, "cannot write --json file " + a.json);
+  for (const auto& [flag, path] : {std::pair<const char*, const std::string&>{"--json", a.json},
+                                   std::pair<const char*, const std::string&>{"--trace", a.trace}})
+    if (!path.empty()) {  // fail before a long run, not after it
+      std::ofstream probe(path, std::ios::app);
+      if (!probe) throw Error(Errc::kIo, std::string("cannot write ") + flag + " file " + path);
+    }
+  // --metrics-file: rewritten every period while the phases run (the
+  // writer's first write happens here, so a bad path fails at once).
+  std::unique_ptr<agent::AgentMetrics> live;
+  std::unique_ptr<metrics::MetricsFile> metrics_file;
+  if (!a.metrics_file.empty()) {
+    live = std::make_unique<agent::AgentMetrics>(sc.name);
+    agent::AgentMetrics* m = live.get();
+    opt.on_counters = [m](const agent::LiveCounters& c) { m->update(c); };
+    opt.counters_period_ms = std::min(500.0, a.metrics_period_ms);
+    metrics_file = std::make_unique<metrics::MetricsFile>(
+        a.metrics_file, std::chrono::milliseconds(static_cast<int64_t>(a.metrics_period_ms)),
+        [m] { return m->exposition(); });
   }
   agent::AgentResult r = agent::run_agent(sc, opt);
+  metrics_file.reset();  // stops the writer after a last write of the final counts
+  if (!a.trace.empty()) {
+    trace::RecorderOptions to;
+    to.process_name = "vshard agent";
+    trace::TraceRecorder rec(std::max<uint32_t>(1, r.cores), to);
+    agent::record_agent_trace(rec, r, sc);
+    rec.write(a.trace);
+  }
   std::fputs(agent::result_table(r).c_str(), stdout);
   std::fflush(stdout);
   if (!a.json.empty()) {
@@ -98,6 +128,13 @@ void register_agent(CLI::App& app, int& exit_code) {
          "--agent-priority", args->agent_priority,
          "The agent thread's policy: normal (default) or fifo (SCHED_FIFO 1 while it runs; it blocks, never polls)")
       ->check(CLI::IsMember({"fifo", "normal"}));
+  sub->add_option("--trace", args->trace,
+                  "Write the agent phase's scheduling timeline (its first round) as Chrome trace-event JSON "
+                  "(Perfetto, chrome://tracing; scripts/trace-timeline draws it)");
+  sub->add_option("--metrics-file", args->metrics_file,
+                  "Keep this file up to date with the run's counters in the OpenMetrics text format");
+  sub->add_option("--metrics-period-ms", args->metrics_period_ms, "How often --metrics-file is rewritten")
+      ->check(number_in(10, 60000));
   sub->add_flag("--no-floors", args->no_floors, "Skip phase (a), the bare park/kick mechanism floors");
   sub->add_option("--stall-agent-after-ms", args->stall_after_ms,
                   "Testing only: the agent goes silent after this many ms of its phase, so that the parked vCPU "

@@ -530,6 +530,26 @@ class Runtime final : public host::Dispatcher {
   }
   double us() const { return static_cast<double>(now_ - t0_) / 1000.0; }
 
+  // --metrics-file: this round's counters so far (AgentOptions::on_counters).
+  void publish(const PhaseResult& res, double cpu0, bool final) {
+    if (!opt_.on_counters) return;
+    LiveCounters c;
+    c.phase = res.name;
+    c.backend = vm_->backend();
+    c.engine = res.name == "agent" ? engine_name_ : "-";
+    c.seconds = static_cast<double>(mono_ns() - t0_) / 1e9;
+    for (ServerQueue& q : squeues_) {
+      std::lock_guard<std::mutex> g(q.mu);
+      c.requests_injected += q.injected + q.pending.size();
+      c.requests_completed += q.completed;
+    }
+    c.blocks_claimed = std::min(aload(vm_->shared().next), aload(vm_->shared().total));
+    c.agent_cpu_s = thread_cpu_s() - cpu0;
+    if (sched_) c.sched = sched_->stats();
+    c.final = final;
+    opt_.on_counters(c);
+  }
+
   void flush_shards() {
     if (deferred_shards_.empty()) return;
     std::vector<uint32_t> k(nsched_, 0);
@@ -776,10 +796,16 @@ PhaseResult Runtime::run_phase(double seconds) {
 
   if (mode_ == Mode::kAgent)
     for (uint32_t v = batch_first; v < batch_end; ++v) hook([&](double t) { sched_->wake(v, t); });
+  const int64_t publish_ns = static_cast<int64_t>(std::max(1.0, opt_.counters_period_ms) * 1e6);
+  int64_t next_publish = t0_;
 
   for (;;) {
     int64_t now = mono_ns();
     heartbeat_.store(now);
+    if (now >= next_publish) {
+      publish(res, cpu0, false);
+      next_publish = now + publish_ns;
+    }
     if (mode_ == Mode::kAgent && opt_.stall_agent_after_ms > 0 &&
         now - t0_ > static_cast<int64_t>(opt_.stall_agent_after_ms * 1e6)) {
       // The safety net under test: the agent goes silent (as if killed)
@@ -895,6 +921,7 @@ PhaseResult Runtime::run_phase(double seconds) {
   res.agent_cpu_s = thread_cpu_s() - cpu0;
   if (res.agent_fifo) pthread_setschedparam(pthread_self(), old_policy, &old_param);
   stop_threads();
+  publish(res, cpu0, true);
   close(tfd);
   close(ep);
   if (!fault_.empty()) throw Error(Errc::kDeviceFailed, "vCPU fault: " + fault_);

@@ -15,8 +15,14 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
+#include <mutex>
 #include <string>
 #include <vector>
+
+#include "vshard/host/hooks.h"
+#include "vshard/metrics.h"
+#include "vshard/trace.h"
 
 namespace vshard::agent {
 
@@ -55,6 +61,20 @@ struct AgentScenario {
 AgentScenario parse_agent_scenario(const std::string& text, const std::string& source_name);
 AgentScenario load_agent_scenario(const std::string& path);
 
+// Counters of the phase that runs, as the agent thread last published them
+// (AgentOptions::on_counters): what --metrics-file shows while it runs.
+struct LiveCounters {
+  std::string phase;    // "agent" or "linux"
+  std::string backend;  // the vCPUs' backend: "threads" or "kvm"
+  std::string engine;   // the agent phase's engine ("-" under Linux)
+  double seconds = 0;   // into this round of the phase
+  uint64_t requests_injected = 0, requests_completed = 0;
+  uint64_t blocks_claimed = 0;  // of the batch queue
+  double agent_cpu_s = 0;       // the agent (or the generator) thread's CPU time
+  host::SchedStats sched;       // the agent phase's scheduler (zero under Linux)
+  bool final = false;           // the round's last publication
+};
+
 struct AgentOptions {
   double duration_s = 2.0;  // of each of phases (b) and (c)
   // Phases (b) and (c) alternate in this many rounds of duration_s / rounds
@@ -75,6 +95,10 @@ struct AgentOptions {
   // The agent thread at SCHED_FIFO priority 1 while it runs (it blocks in
   // epoll; the vCPU threads keep SCHED_OTHER).
   bool agent_fifo = false;
+  // Called on the agent thread at most every counters_period_ms while a
+  // phase runs, and once at its end (final); must not block.
+  std::function<void(const LiveCounters&)> on_counters;
+  double counters_period_ms = 500;
   // Told when each phase starts (the CLI prints it on stderr).
   std::function<void(const std::string&)> progress;
   // Testing the safety net: the agent thread stops beating (and serving
@@ -187,6 +211,36 @@ struct AgentResult {
 
 // Runs the phases; throws vshard::Error on bad options or a vCPU fault.
 AgentResult run_agent(const AgentScenario& sc, const AgentOptions& opt);
+
+// The agent phase's timeline (its first round) as a Chrome trace-event
+// file (docs/observability.md): a track per core with the vCPUs' run and
+// shard slices, instants for wakes, preemptions, shards, commits and aborts
+// (those not tied to a core on an "agent" track). vCPU labels follow the
+// scenario: "server N", "batch N". The Linux phase has no timeline: nothing
+// there decides placements to record. rec must have r.cores core tracks.
+void record_agent_trace(trace::TraceRecorder& rec, const AgentResult& r, const AgentScenario& sc);
+
+// --metrics-file: the counters of every phase, summed over its finished
+// rounds plus the one running. update() from the agent thread (through
+// AgentOptions::on_counters), exposition() from the metrics writer's.
+class AgentMetrics {
+ public:
+  explicit AgentMetrics(std::string scenario);
+  void update(const LiveCounters& c);
+  metrics::Exposition exposition() const;
+
+ private:
+  struct Sums {
+    LiveCounters done;     // finished rounds, summed
+    LiveCounters current;  // the round that runs
+    uint64_t rounds = 0;
+  };
+  static void add(LiveCounters& into, const LiveCounters& c);
+  const std::string scenario_;
+  mutable std::mutex mu_;
+  std::string backend_ = "-", engine_ = "-";  // as the phases report them
+  std::map<std::string, Sums> phases_;
+};
 
 std::string result_json(const AgentResult& r);   // pretty JSON
 std::string result_table(const AgentResult& r);  // the side-by-side table
