@@ -30,4 +30,26 @@ std::string read_file(const std::string& path, const std::string& what, uint64_t
   return data;
 }
 
+void check_toml_non_ascii(const std::string& text, const std::string& source_name) {
+  const bool multiline = text.find(R"(""")") != std::string::npos || text.find("'''") != std::string::npos;
+  size_t line = 1;
+  bool comment = false, quoted = false;  // in a comment; a quote seen on this line
+  for (const char ch : text) {
+    if (ch == '\n') {
+      ++line;
+      comment = quoted = false;
+    } else if (ch == '\'' || ch == '"') {
+      quoted = true;
+    } else if (ch == '#' && !quoted) {
+      comment = true;
+    } else if (static_cast<unsigned char>(ch) >= 0x80 && (!comment || multiline)) {
+      throw Error(Errc::kBadInput,
+                  source_name + ":" + std::to_string(line) +
+                      ": a non-ASCII character outside a comment (TOML files here take them only in comments that "
+                      "no quote precedes on their line, and none in a file with multi-line strings: the TOML "
+                      "parser of this build, toml++ 3.3.0, mishandles them elsewhere)");
+    }
+  }
+}
+
 }  // namespace vshard

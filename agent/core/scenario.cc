@@ -89,21 +89,7 @@ class Reader {
 }  // namespace
 
 AgentScenario parse_agent_scenario(const std::string& text, const std::string& source_name) {
-  // Non-ASCII outside comments: toml++ 3.3.0 mishandles it (see
-  // sim/hostsim/scenario.cc, check_ascii_outside_comments).
-  size_t line = 1;
-  bool comment = false;
-  for (char ch : text) {
-    if (ch == '\n') {
-      ++line;
-      comment = false;
-    } else if (ch == '#') {
-      comment = true;
-    } else if (static_cast<unsigned char>(ch) >= 0x80 && !comment) {
-      throw Error(Errc::kBadInput, source_name + ":" + std::to_string(line) +
-                                       ": a non-ASCII character outside a comment (toml++ 3.3.0 mishandles them)");
-    }
-  }
+  check_toml_non_ascii(text, source_name);  // vshard/file.h: toml++ 3.3.0's undefined behaviour
   toml::table root;
   try {
     root = toml::parse(text, source_name);

@@ -269,35 +269,8 @@ std::vector<double> read_trace_file(const Reader& r, const toml::node* n, const 
 
 }  // namespace
 
-// toml++ 3.3.0 (Debian 12) reaches __builtin_unreachable() in
-// is_non_ascii_horizontal_whitespace() for most non-ASCII characters where
-// it scans for the end of a token (upstream marzer/tomlplusplus#190, fixed
-// after 3.3.0; found here by tests/fuzz/scenario_fuzz.cc): undefined
-// behaviour in every build. Where toml++ scans depends on how it reads
-// malformed text (a quote inside a bare token opens no string for it:
-// "1x\"µ", "0o['µ"), so no lexer of ours can tell safe strings apart.
-// Scenarios therefore take non-ASCII characters in comments only: after a
-// '#' on the same line, where toml++'s token scans stop.
-static void check_ascii_outside_comments(const std::string& text, const std::string& source_name) {
-  size_t line = 1;
-  bool comment = false;
-  for (const char ch : text) {
-    if (ch == '\n') {
-      ++line;
-      comment = false;
-    } else if (ch == '#') {
-      comment = true;
-    } else if (static_cast<unsigned char>(ch) >= 0x80 && !comment) {
-      throw Error(Errc::kBadInput, source_name + ":" + std::to_string(line) +
-                                       ": a non-ASCII character outside a comment (scenarios take them in "
-                                       "comments only: the TOML parser of this build, toml++ 3.3.0, mishandles "
-                                       "them elsewhere)");
-    }
-  }
-}
-
 Scenario parse_scenario(const std::string& text, const std::string& source_name) {
-  check_ascii_outside_comments(text, source_name);
+  check_toml_non_ascii(text, source_name);  // vshard/file.h: toml++ 3.3.0's undefined behaviour
   toml::table root;
   try {
     root = toml::parse(text, source_name);

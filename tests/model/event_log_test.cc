@@ -299,3 +299,35 @@ TEST_CASE("read_file: missing, directory, FIFO and over-limit files are refused 
   CHECK(m5.find("more than the") != std::string::npos);
   fs::remove_all(dir);
 }
+
+TEST_CASE("check_toml_non_ascii: non-ASCII only in comments every reading of the line agrees on") {
+  auto refused = [](const std::string& text) {
+    try {
+      vshard::check_toml_non_ascii(text, "s.toml");
+    } catch (const vshard::Error& e) {
+      CHECK(e.code() == vshard::Errc::kBadInput);
+      CHECK_THAT(e.what(), Catch::Contains("s.toml:") && Catch::Contains("non-ASCII"));
+      return true;
+    }
+    return false;
+  };
+  CHECK_FALSE(refused("# 25 \xc2\xb5s mean\nname = \"x\"\n"));  // a full-line comment
+  CHECK_FALSE(refused("a = 1  # \xc2\xb5s\n"));                 // a comment no quote precedes
+  CHECK_FALSE(refused("name = 'plain ascii'\n"));
+  CHECK(refused("name = \"\xc3\xa9\"\n"));  // in a string
+  // A '#' inside a string is no comment (the fuzzers' finding: toml++ then
+  // scanned the token after the string into undefined behaviour).
+  CHECK(
+      refused("'## '\xef\xba\xbf"
+              "a2\n"));
+  CHECK(refused("name = \"x\"  # \xc2\xb5s\n"));  // a quote precedes the '#': conservative
+  CHECK(refused("1x\"\xc2\xb5\n"));
+  // Multi-line strings may hold '#' and newlines: no non-ASCII anywhere.
+  CHECK(refused("a = '''\nx\n'''\n# \xc2\xb5\n"));
+  CHECK(refused("a = \"\"\"\nx\n\"\"\"\n# \xc2\xb5\n"));
+  // The line number is the offending character's.
+  try {
+    vshard::check_toml_non_ascii("a = 1\nb = 2\nc = \"\xc3\xa9\"\n", "s.toml");
+    FAIL("not refused");
+  } catch (const vshard::Error& e) { CHECK_THAT(e.what(), Catch::StartsWith("s.toml:3:")); }
+}
