@@ -142,6 +142,7 @@ struct VThread {
   // thread-side statistics (read after join)
   LogHistogram wake_to_run, enforcement, decision, request;
   uint64_t runs = 0, wrong_core = 0;
+  std::string wrong_core_note;  // the first misplacement: decided, observed, mask
   bool released = false;
   uint32_t last_started = 0;
   ServerQueue* sq = nullptr;
@@ -359,13 +360,26 @@ class Runtime final : public host::Dispatcher {
       const int64_t start = mono_ns();
       ++t.runs;
       // Where it runs: on another core than decided is a misplacement
-      // unless the agent has moved it since (a newer command changes the
-      // affinity before it publishes itself).
-      if (sched_getcpu() != cpu) {
+      // unless the agent has moved it since. A newer command changes the
+      // affinity before it publishes itself, so a move since shows as a mask
+      // without the decided CPU or as a newer command: this thread may have
+      // been preempted between its reads for long enough for the agent to
+      // move it away and back (A -> B -> A), after which the mask alone
+      // holds the decided CPU again.
+      if (const int seen = sched_getcpu(); seen != cpu) {
         cpu_set_t m;
         CPU_ZERO(&m);
         pthread_getaffinity_np(pthread_self(), sizeof m, &m);
-        if (CPU_ISSET(cpu, &m)) ++t.wrong_core;
+        if (CPU_ISSET(cpu, &m) && t.cmd_seq.load(std::memory_order_acquire) == consumed) {
+          if (t.wrong_core++ == 0) {
+            const int again = sched_getcpu();
+            t.wrong_core_note = std::string(role_name(t.role)) + " vCPU " + std::to_string(t.idx) + " run " +
+                                std::to_string(consumed) + ": decided CPU " + std::to_string(cpu) + ", started on " +
+                                std::to_string(seen) + " (then " + std::to_string(again) + "), mask has " +
+                                std::to_string(CPU_COUNT(&m)) + " CPU(s), latest command " +
+                                std::to_string(t.cmd_seq.load());
+          }
+        }
       }
       t.enforcement.add(static_cast<uint64_t>(std::max<int64_t>(0, start - t.cmd_ns.load())));
       if (int64_t ev = t.event_ns.load()) t.decision.add(static_cast<uint64_t>(std::max<int64_t>(0, start - ev)));
@@ -1000,8 +1014,13 @@ void Runtime::finish_checks(PhaseResult& res, double seconds, uint64_t claimed_a
   res.affinity_changes = affinity_changes_;
   if (affinity_failures_)
     res.failures.push_back(std::to_string(affinity_failures_) + " placements refused by pthread_setaffinity_np");
-  if (res.runs_on_wrong_core)
-    res.failures.push_back(std::to_string(res.runs_on_wrong_core) + " vCPU runs started on another core than decided");
+  if (res.runs_on_wrong_core) {
+    std::string first;
+    for (auto& t : threads_)
+      if (first.empty()) first = t->wrong_core_note;
+    res.failures.push_back(std::to_string(res.runs_on_wrong_core) +
+                           " vCPU runs started on another core than decided (" + first + ")");
+  }
   if (mode_ == Mode::kAgent) {
     const host::SchedStats& st = sched_->stats();
     res.preemptions = st.preemptions;

@@ -37,9 +37,9 @@ struct AgentScenario {
   uint32_t nodes = 1;
   uint32_t remote_distance = 20;
   double timeslice_us = 30000;
-  double tick_us = 1000;
+  double tick_us = 10000;  // Xen credit's tick
   double account_us = 30000;
-  double profile_interval_us = 1000;
+  double profile_interval_us = 10000;
   // Latency server vCPUs: Poisson requests, each `service_us` of work.
   uint32_t servers = 2;
   double rate_per_s = 200;  // per server vCPU
