@@ -61,8 +61,12 @@ class Reader {
                    int64_t hi) const {
     const toml::node* n = t.get(key);
     if (!n) return def;
+    // is_integer() first: toml++ 3.3.0's value<int64_t>() of a float casts
+    // it to int64_t before checking the range (undefined behaviour for 5e34;
+    // found by tests/fuzz).
+    if (!n->is_integer()) fail(n, prefix + key, "expected an integer");
     auto v = n->value<int64_t>();
-    if (!v || !n->is_integer()) fail(n, prefix + key, "expected an integer");
+    if (!v) fail(n, prefix + key, "expected an integer");
     if (*v < lo || *v > hi)
       fail(n, prefix + key,
            "value " + std::to_string(*v) + " is out of range [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");

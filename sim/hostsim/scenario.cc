@@ -180,8 +180,12 @@ class Reader {
                   int64_t hi) const {
     const toml::node* n = t.get(key);
     if (!n) return def;
+    // is_integer() first: toml++ 3.3.0's value<int64_t>() of a float casts
+    // it to int64_t before checking the range (undefined behaviour for 5e34;
+    // found by tests/fuzz).
+    if (!n->is_integer()) fail(n, prefix + key, "expected an integer");
     auto v = n->value<int64_t>();
-    if (!v || !n->is_integer()) fail(n, prefix + key, "expected an integer");
+    if (!v) fail(n, prefix + key, "expected an integer");
     if (*v < lo || *v > hi)
       fail(n, prefix + key,
            "value " + std::to_string(*v) + " is out of range [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
@@ -332,7 +336,7 @@ Scenario parse_scenario(const std::string& text, const std::string& source_name)
           r.fail(&(*a)[i], "host.distance",
                  "row " + std::to_string(i) + ": expected " + std::to_string(nodes) + " distances");
         for (uint32_t j = 0; j < nodes; ++j) {
-          auto d = (*row)[j].value<int64_t>();
+          auto d = (*row)[j].is_integer() ? (*row)[j].value<int64_t>() : std::nullopt;  // see integer()
           if (!d || *d < 1 || *d > 255)
             r.fail(&(*row)[j], "host.distance",
                    "entry [" + std::to_string(i) + "][" + std::to_string(j) + "] must be an integer 1..255");
@@ -382,8 +386,9 @@ Scenario parse_scenario(const std::string& text, const std::string& source_name)
         if (id < 0) r.fail(&v, key, "not an engine configuration key of docs/spec.md section 5");
         if (id >= cfg::kNumaDistBase)
           r.fail(&v, key, "NUMA distances come from the host topology: set host.distance instead");
+        if (!v.is_integer()) r.fail(&v, key, "expected an integer");  // before value<>(): see integer()
         auto val = v.value<int64_t>();
-        if (!val || !v.is_integer()) r.fail(&v, key, "expected an integer");
+        if (!val) r.fail(&v, key, "expected an integer");
         if (*val < INT32_MIN || *val > UINT32_MAX) r.fail(&v, key, "does not fit 32 bits");
         // Range-check now with the engine's own CONFIG checks, so the error
         // names this line rather than failing later inside a run.

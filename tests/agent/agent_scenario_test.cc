@@ -55,6 +55,11 @@ TEST_CASE("agent scenario: errors name the file, the line and the key", "[agent]
   CHECK_THAT(error_of("[batch]\nblocks = 999999\n"),
              Catch::Contains("batch.blocks") && Catch::Contains(std::to_string(layout::kMaxBlocks)));
   CHECK_THAT(error_of("[latency]\nvcpus = \"two\"\n"), Catch::Contains("expected an integer"));
+  // A float where an integer belongs, too large for int64_t (toml++ would
+  // cast it: undefined behaviour, found by the fuzz campaign) or whole.
+  CHECK_THAT(error_of("[latency]\nvcpus = 5e34\n"),
+             Catch::Contains("latency.vcpus") && Catch::Contains("expected an integer"));
+  CHECK_THAT(error_of("[latency]\nvcpus = 2.0\n"), Catch::Contains("expected an integer"));
   CHECK_THAT(error_of("[latency]\nrate_per_s = nan\n"), Catch::Contains("out of range"));
   CHECK_THAT(error_of("[latency]\nhome = 1\n"), Catch::Contains("latency.home 1 but host.nodes = 1"));
   CHECK_THAT(error_of("[latency]\nvcpus = 0\n[batch]\nvcpus = 0\n"), Catch::Contains("no vCPUs"));

@@ -150,6 +150,13 @@ TEST_CASE("malformed scenarios: the error names file, line and key", "[sim][scen
   CHECK_THAT(error_of("[host\nnodes = 1\n"), Catch::Contains("bad.toml:1") && Catch::Contains("TOML syntax"));
   CHECK_THAT(error_of("name = \"x\"\n"), Catch::Contains("workload"));
   CHECK_THAT(error_of("[[workload]]\nvms = 5000\n"), Catch::Contains("workload[0].vms"));
+  // Floats where integers belong, one too large for int64_t (toml++ would
+  // cast it: undefined behaviour, found by the fuzz campaign).
+  CHECK_THAT(error_of("[[workload]]\nvms = 5e34\n"),
+             Catch::Contains("bad.toml:2") && Catch::Contains("workload[0].vms") && Catch::Contains("integer"));
+  CHECK_THAT(error_of("[engine.config]\nSHARD_ENABLE = 1e300\n[[workload]]\n"), Catch::Contains("expected an integer"));
+  CHECK_THAT(error_of("[host]\nnodes = 2\ndistance = [[10, 2e40], [20, 10]]\n[[workload]]\n"),
+             Catch::Contains("host.distance") && Catch::Contains("integer"));
   CHECK_THROWS_AS(load_scenario("/nonexistent/x.toml"), Error);
 }
 
