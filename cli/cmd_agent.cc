@@ -36,6 +36,7 @@ struct AgentArgs {
   std::string trace;
   std::string metrics_file;
   double metrics_period_ms = 1000;
+  double heartbeat_bound_ms = 200;
 };
 
 void run(const AgentArgs& a, int& exit_code) {
@@ -61,6 +62,7 @@ void run(const AgentArgs& a, int& exit_code) {
   opt.agent_fifo = a.agent_priority == "fifo";
   opt.handle_signals = true;
   opt.stall_agent_after_ms = a.stall_after_ms;
+  opt.heartbeat_bound_ms = a.heartbeat_bound_ms;
   opt.progress = [](const std::string& m) { std::fprintf(stderr, "vshard agent: %s\n", m.c_str()); };
   for (const auto& [flag, path] : {std::pair<const char*, const std::string&>{"--json", a.json},
                                    std::pair<const char*, const std::string&>{"--trace", a.trace}})
@@ -134,6 +136,10 @@ void register_agent(CLI::App& app, int& exit_code) {
   sub->add_option("--metrics-file", args->metrics_file,
                   "Keep this file up to date with the run's counters in the OpenMetrics text format");
   sub->add_option("--metrics-period-ms", args->metrics_period_ms, "How often --metrics-file is rewritten")
+      ->check(number_in(10, 60000));
+  sub->add_option("--heartbeat-bound-ms", args->heartbeat_bound_ms,
+                  "A parked vCPU whose agent has been silent this long runs on under Linux (the safety net if the "
+                  "agent dies; such a run fails its checks)")
       ->check(number_in(10, 60000));
   sub->add_flag("--no-floors", args->no_floors, "Skip phase (a), the bare park/kick mechanism floors");
   sub->add_option("--stall-agent-after-ms", args->stall_after_ms,

@@ -41,6 +41,12 @@
 namespace vshard::agent {
 namespace {
 
+// The floors phase's bound on a vCPU thread starting or parking: it only
+// turns a lost thread into an error instead of a hang. Generous, because a
+// loaded shared machine (a CI run's other tests, two fuzzers at normal
+// priority) has kept a pinned thread off its CPU for over 1 s.
+constexpr int64_t kFloorWaitNs = int64_t{10} * 1000000000;
+
 int64_t mono_ns() {
   timespec ts{};
   clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -722,14 +728,16 @@ Floors Runtime::run_floors(uint32_t iterations) {
     // spinning measurer would take a CPU from the thread it measures).
     do {
       std::this_thread::sleep_for(std::chrono::microseconds(200));
-    } while (floor_started_.load() == 0 && mono_ns() - issued < 1000000000);
+    } while (floor_started_.load() == 0 && mono_ns() - issued < kFloorWaitNs);
     t.kick_target.store(t.cmd_seq.load());
     const int64_t k0 = mono_ns();
     t.vcpu->kick();
     // The parked acknowledgement comes through the report queue.
     for (;;) {
-      const int64_t left = 1000000000 - (mono_ns() - k0);
-      if (left <= 0) throw Error(Errc::kTimeout, "floors: a kicked vCPU thread did not park within 1 s");
+      const int64_t left = kFloorWaitNs - (mono_ns() - k0);
+      if (left <= 0)
+        throw Error(Errc::kTimeout, "floors: a kicked vCPU thread did not park within " +
+                                        std::to_string(kFloorWaitNs / 1000000000) + " s (is the machine overloaded?)");
       pollfd_wait(left);
       std::deque<Report> batch;
       {

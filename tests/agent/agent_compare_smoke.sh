@@ -11,9 +11,12 @@ d=$(mktemp -d)
 trap 'rm -rf "$d"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
 printf 'before\n<!-- agent-compare:begin -->\nold\n<!-- agent-compare:end -->\nafter\n' >"$d/doc.md"
+# Exit status 2 (a run's checks failed: a loaded machine can do that to a
+# real-time run) still writes the table; this test is about the script.
 "$py" "$src/scripts/agent-compare" --vshard "$vshard" --seeds 2 --duration-s 0.4 --rounds 1 --doc "$d/doc.md" \
-  --trace-png "$d/t.png" --window-ms 0:50 "$src/scenarios/agent-shard.toml" >"$d/out" 2>"$d/err" ||
-  { cat "$d/err" "$d/out"; fail "agent-compare exit status $?"; }
+  --trace-png "$d/t.png" --window-ms 0:50 "$src/scenarios/agent-shard.toml" >"$d/out" 2>"$d/err"
+rc=$?
+[ "$rc" -eq 0 ] || [ "$rc" -eq 2 ] || { cat "$d/err" "$d/out"; fail "agent-compare exit status $rc"; }
 grep -q '^\*\*agent-shard\*\* (2 seeds' "$d/doc.md" || fail "no table in the doc"
 grep -q '^| batch blocks/s |' "$d/doc.md" || fail "no blocks/s row"
 grep -q 'old' "$d/doc.md" && fail "the old text between the markers is still there"

@@ -47,7 +47,9 @@ def main():
     with tempfile.TemporaryDirectory() as d:
         rep, tr, met = (os.path.join(d, n) for n in ("run.json", "trace.json", "agent.prom"))
         cmd = [vshard, "agent", "--scenario", scenario, "--duration-s", "1.5", "--no-floors", "--vcpus", "threads",
-               "--json", rep, "--trace", tr, "--metrics-file", met, "--metrics-period-ms", "50"]
+               "--json", rep, "--trace", tr, "--metrics-file", met, "--metrics-period-ms", "50",
+               # a loaded CI machine can keep the agent off a CPU past the 200 ms default
+               "--heartbeat-bound-ms", "2000"]
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         # Read the metrics file while the run rewrites it: every read is a whole
         # exposition (write + rename), and counters only grow.

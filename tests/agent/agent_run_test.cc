@@ -27,6 +27,11 @@ AgentScenario scenario(const char* file) {
 TEST_CASE("agent session: shard scenario, agent and Linux phases pass their checks", "[agent]") {
   AgentOptions opt;
   opt.duration_s = 1.0;
+  // The safety net's bound, raised from the 200 ms default: on a loaded CI
+  // machine the agent thread can be kept off a CPU that long, and parked
+  // vCPUs releasing themselves would fail this run's checks (the net itself
+  // is tested below).
+  opt.heartbeat_bound_ms = 2000;
   AgentResult r = run_agent(scenario("agent-shard.toml"), opt);
   INFO(result_table(r));
   REQUIRE(r.phases.size() == 2);
@@ -125,6 +130,7 @@ TEST_CASE("agent session: the prestaged decision path commits real wakes", "[age
   opt.duration_s = 0.7;
   opt.floors = false;
   opt.baseline = "none";
+  opt.heartbeat_bound_ms = 2000;  // as in the shard session above
   opt.path = "prestaged";
   AgentResult r = run_agent(scenario("agent-shard.toml"), opt);
   INFO(result_table(r));
