@@ -17,7 +17,10 @@
 // live through --assert). Prints "vs_fifo_tb: PASS" or "FAIL".
 //
 // Mutants tried (copies of the cell in a temp dir, not committed); each made
-// this bench print FAIL: see MUTANTS below the module.
+// this bench print FAIL: waddr1 = wptr_q + 1 also when wr0_i is low (wr1
+// alone skips a slot), port 1 storing port 0's word when both write,
+// clear_i not resetting the count (also caught by the cell's own
+// assertion), and free_o one low when one entry is held.
 module vs_fifo_chk #(
   parameter int Depth = 4,
   parameter int Seed = 1
