@@ -5,7 +5,9 @@
 // (m_axis_dec tvalid), for non-sharding and sharding events separately, next
 // to the targets of the design; then the same per event type and outcome
 // (WAKE -> RUN, TICK -> PARK, preemption with K shards, ...), with the
-// latency to the last decision. A report only: no pass/fail.
+// latency to the last decision, and the simulation's own speed (simulated
+// cycles per wall second, issue 12's Verilator speed targets). --json writes
+// the same figures. A report only: no pass/fail.
 //
 // `vshard bench frontend`: the same events through the card top vs_card_top
 // (the engine behind its RTL DMA front-end, host memory with a fixed read
@@ -17,10 +19,13 @@
 #include <cstring>
 #include <cmath>
 #include <cstdio>
+#include <fstream>
 #include <map>
 #include <memory>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "commands.h"
 #include "vshard/sim/card_harness.h"
@@ -41,7 +46,16 @@ struct BenchOpts {
   uint64_t events = 200000;
   uint64_t seed = 1;
   double bad_fraction = 0.02;
+  std::string json;  // --json: the figures as JSON, "" = none
 };
+
+// How the verilated model linked into this binary was built (verilate()'s
+// flags, from sim/harness/CMakeLists.txt): the speed figures depend on it.
+#ifdef VSHARD_VERILATOR_BUILD
+constexpr const char* kVerilatorBuild = VSHARD_VERILATOR_BUILD;
+#else
+constexpr const char* kVerilatorBuild = "unknown";
+#endif
 
 struct Stats {
   std::vector<uint64_t> v;
@@ -57,6 +71,20 @@ struct Stats {
     std::printf("  %-13s n=%-8zu min %-4llu mean %-7.2f p99 %-4llu max %-4llu (target <= %llu)\n", name, v.size(),
                 static_cast<unsigned long long>(v.front()), sum / v.size(), static_cast<unsigned long long>(v[p99]),
                 static_cast<unsigned long long>(v.back()), static_cast<unsigned long long>(target));
+  }
+  // n, min, mean, p99, max (sorts v); {"n": 0} when empty.
+  nlohmann::json json() {
+    nlohmann::json j = {{"n", v.size()}};
+    if (v.empty()) return j;
+    std::sort(v.begin(), v.end());
+    double sum = 0;
+    for (uint64_t x : v) sum += static_cast<double>(x);
+    const size_t p99 = std::min(v.size() - 1, static_cast<size_t>(std::ceil(0.99 * v.size())) - 1);
+    j["min"] = v.front();
+    j["mean"] = sum / v.size();
+    j["p99"] = v[p99];
+    j["max"] = v.back();
+    return j;
   }
 };
 
@@ -87,6 +115,12 @@ void bench_engine(const BenchOpts& o) {
     throw Error(Errc::kUnsupported,
                 "vshard bench engine measures RTL cycles: --engine must be 'verilator', not '" + o.engine + "'");
   if (o.events == 0) throw Error(Errc::kBadConfig, "--events must be at least 1");
+  // Opened first: a bad --json path fails now, not after the run.
+  std::ofstream json_out;
+  if (!o.json.empty()) {
+    json_out.open(o.json, std::ios::trunc);
+    if (!json_out) throw Error(Errc::kIo, "cannot write --json file '" + o.json + "': check the path");
+  }
   auto h = sim::Harness::create(o.config);
   const Params p = h->params();
 
@@ -146,6 +180,11 @@ void bench_engine(const BenchOpts& o) {
   }
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   const uint64_t cycles = last_cycle - accept[0] + 1;
+  // The simulation's speed: every cycle the loop above clocked (the stream's
+  // cycles plus the few before the first acceptance and after the last
+  // decision), over its wall time; stream set-up and the model excluded.
+  const uint64_t simulated = h->cycle() - c0;
+  const double cycles_per_sec = secs > 0 ? static_cast<double>(simulated) / secs : 0.0;
 
   Stats lat[3];
   uint64_t gaps[3] = {0, 0, 0}, counted[3] = {0, 0, 0};
@@ -164,8 +203,8 @@ void bench_engine(const BenchOpts& o) {
   std::printf("stream: %zu non-sharding, %zu sharding, %zu ACCOUNT events; no back-pressure\n", lat[0].v.size(),
               lat[1].v.size(), lat[2].v.size());
   std::printf("throughput (events/cycle; an event's cycles run from its acceptance to the next one):\n");
-  std::printf("  mixed stream  %.3f  (%zu events in %llu cycles)\n", static_cast<double>(n) / cycles, n,
-              static_cast<unsigned long long>(cycles));
+  std::printf("  mixed stream  %.3f  (%zu events in %llu cycles; simulated in %.2f s wall, %.0f cycles/s)\n",
+              static_cast<double>(n) / cycles, n, static_cast<unsigned long long>(cycles), secs, cycles_per_sec);
   std::printf("  non-sharding  %.3f  (target >= 0.5)\n", rate(0));
   std::printf("  sharding      %.3f\n", rate(1));
   std::printf("  ACCOUNT       %.5f  (%.0f cycles each: the refill sweeps all %u vCPUs)\n", rate(2),
@@ -174,6 +213,24 @@ void bench_engine(const BenchOpts& o) {
   lat[0].print("non-sharding", lat_target);
   lat[1].print("sharding", lat_target);
   lat[2].print("ACCOUNT", lat_target);
+  nlohmann::json j;
+  if (json_out.is_open()) {
+    j["config"] = o.config;
+    j["params"] = {{"cores", p.cores}, {"vcpus", p.vcpus}, {"nodes", p.nodes}, {"max_shards", p.max_shards}};
+    j["events"] = n;
+    j["seed"] = o.seed;
+    j["bad_fraction"] = o.bad_fraction;
+    j["stream_cycles"] = cycles;
+    j["events_per_cycle"] = static_cast<double>(n) / cycles;
+    const char* names[3] = {"non_sharding", "sharding", "account"};
+    for (int c = 0; c < 3; ++c)
+      j["classes"][names[c]] = {{"events_per_cycle", rate(c)}, {"latency_first_decision", lat[c].json()}};
+    j["latency_target"] = lat_target;
+    j["simulation"] = {{"cycles", simulated},
+                       {"wall_seconds", secs},
+                       {"cycles_per_second", cycles_per_sec},
+                       {"verilator_build", kVerilatorBuild}};
+  }
   std::printf("target latency 2*ceil(log2 NCores)+6 = %llu cycles\n", static_cast<unsigned long long>(lat_target));
   // Per event type and outcome: cycles the event holds the ingress (to the
   // next acceptance), and latency to its first and last decision.
@@ -206,8 +263,17 @@ void bench_engine(const BenchOpts& o) {
     mm(r.first, f1, sizeof f1);
     mm(r.last, l1, sizeof l1);
     std::printf("  %-32s %8zu  %-20s %-20s %-20s\n", name.c_str(), r.first.v.size(), h1, f1, l1);
+    if (json_out.is_open())
+      j["outcomes"][name] = {
+          {"hold", r.hold.json()}, {"first_decision", r.first.json()}, {"last_decision", r.last.json()}};
   }
-  std::printf("simulation: %.2f s, %.0f cycles/s\n", secs, secs > 0 ? (h->cycle() - c0) / secs : 0.0);
+  std::printf("simulation: %llu cycles in %.2f s wall, %.0f simulated cycles per wall second (one core; model: %s)\n",
+              static_cast<unsigned long long>(simulated), secs, cycles_per_sec, kVerilatorBuild);
+  if (json_out.is_open()) {
+    json_out << j.dump(2) << "\n";
+    json_out.close();
+    if (!json_out) throw Error(Errc::kIo, "cannot write --json file '" + o.json + "'");
+  }
 }
 
 // ---- vshard bench frontend ----------------------------------------------------
@@ -414,6 +480,7 @@ void register_bench(CLI::App& app, int& /*exit_code*/) {
   c->add_option("--bad-fraction", o->bad_fraction, "Share of events built to be rejected")
       ->check(number_in(0, 1))
       ->capture_default_str();
+  c->add_option("--json", o->json, "Also write the figures (simulation speed included) as JSON to this file");
   c->callback([o] { bench_engine(*o); });
 
   auto f = std::make_shared<FrontendOpts>();

@@ -122,6 +122,7 @@ def rows(scenario, serve_key):
         ("diff", ["diff", "--stall-prob", "1.5"], ["--stall-prob", "1.5"]),
         ("bench", ["bench", "engine", "--config", "xxl"], ["xxl"]),
         ("bench", ["bench", "engine", "--events", "0"], ["--events", "0"]),
+        ("bench", ["bench", "engine", "--events", "10", "--json", "{blob}/out"], ["{blob}"]),
         ("bench", ["bench", "offload", "--samples", "0"], ["--samples", "0"]),
         ("bench", ["bench", "offload", "--scenario", "{missing}"], ["{missing}"]),
         ("replay", ["replay", "--config", "xxl", "{empty}"], ["xxl"]),
