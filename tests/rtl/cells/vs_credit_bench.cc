@@ -19,6 +19,7 @@
 #include <cstdio>
 #include <vector>
 
+#include "bench_report.h"
 #include "Vvs_credit.h"
 #include "verilated.h"
 #include "vshard/model.h"
@@ -92,12 +93,5 @@ int main(int argc, char** argv) {
     check(dut, c, (r >> 63) & 1, amount, cap);
   }
   dut.final();
-  if (g_errors != 0) {
-    std::printf("vs_credit_bench: FAIL, %llu of %llu vectors differ from the model\n",
-                static_cast<unsigned long long>(g_errors), static_cast<unsigned long long>(g_checked));
-    return 1;
-  }
-  std::printf("vs_credit_bench: PASS, %llu vectors equal to vshard::spec_clamp_credit\n",
-              static_cast<unsigned long long>(g_checked));
-  return 0;
+  return cell_bench_report("vs_credit_bench", "vectors", "vshard::spec_clamp_credit", g_checked, g_errors);
 }

@@ -25,6 +25,7 @@
 #include <cstdio>
 #include <vector>
 
+#include "bench_report.h"
 #include "Vvs_shard_size_wrap.h"
 #include "verilated.h"
 #include "vshard/model.h"
@@ -139,12 +140,5 @@ int main(int argc, char** argv) {
                   static_cast<uint32_t>(s >> 10) & 15, (static_cast<uint32_t>(s >> 14) & 0xFFFF) >> ((s >> 30) & 15)});
   }
   dut.final();
-  if (g_errors != 0) {
-    std::printf("vs_shard_size_bench: FAIL, %llu of %llu checks differ from the model\n",
-                static_cast<unsigned long long>(g_errors), static_cast<unsigned long long>(g_checked));
-    return 1;
-  }
-  std::printf("vs_shard_size_bench: PASS, %llu checks equal to vshard::spec_shard_size\n",
-              static_cast<unsigned long long>(g_checked));
-  return 0;
+  return cell_bench_report("vs_shard_size_bench", "checks", "vshard::spec_shard_size", g_checked, g_errors);
 }
