@@ -209,8 +209,8 @@ TEST_CASE("the generated key table equals regs/vshard_regs.json", "[regs]") {
     const auto env = env_of(p);
     for (const json& k : keys) {
       const uint16_t key = static_cast<uint16_t>(number(k.at("key"), {}));
-      INFO(k.at("name").get<std::string>() << " with " << p.cores << "/" << p.vcpus << "/" << p.nodes << "/"
-                                            << p.max_shards);
+      INFO(k.at("name").get<std::string>()
+           << " with " << p.cores << "/" << p.vcpus << "/" << p.nodes << "/" << p.max_shards);
       const r::CfgKeyDef<vshard::Params>* def = r::cfg_key_def<vshard::Params>(key);
       REQUIRE(def != nullptr);
       CHECK(std::string(def->name) == k.at("name").get<std::string>());
@@ -273,8 +273,15 @@ TEST_CASE("cfg_check follows the documented order on edge values", "[regs]") {
       const bool sgn = k.value("signed", false);
       const int width = k.at("width").get<int>();
       INFO(k.at("name").get<std::string>());
-      const int64_t probes[] = {lo - 1, lo, hi, hi + 1, int64_t{1} << width, -1, int64_t{0x80000000},
-                                int64_t{0xFFFFFFFF}, int64_t{1} << 31 | hi};
+      const int64_t probes[] = {lo - 1,
+                                lo,
+                                hi,
+                                hi + 1,
+                                int64_t{1} << width,
+                                -1,
+                                int64_t{0x80000000},
+                                int64_t{0xFFFFFFFF},
+                                int64_t{1} << 31 | hi};
       for (int64_t v : probes) {
         const uint32_t value = static_cast<uint32_t>(v);
         const int64_t as_number = sgn ? int64_t{static_cast<int32_t>(value)} : int64_t{value};
@@ -292,9 +299,7 @@ TEST_CASE("cfg_check follows the documented order on edge values", "[regs]") {
         const bool node_ok = i < p.nodes && j < p.nodes;
         for (uint32_t value : {0u, 1u, 255u, 256u, 0xFFFFFFFFu}) {
           INFO("NUMA_DIST[" << i << "][" << j << "] = " << value);
-          const uint8_t want = !node_ok                          ? r::kErrBadNode
-                               : (value >= 1 && value <= 255) ? r::kErrNone
-                                                              : r::kErrBadArg;
+          const uint8_t want = !node_ok ? r::kErrBadNode : (value >= 1 && value <= 255) ? r::kErrNone : r::kErrBadArg;
           CHECK(r::cfg_check(key, value, p) == want);
         }
       }
