@@ -1807,6 +1807,9 @@ def gen_md(d):
 
 
 def generate(desc, out_dir):
+    # First: the package's signed value check also needs a constant max (it
+    # raised KeyError on a formula before this check existed).
+    rtl_cfg_check_desc(desc)
     texts = {OUTPUTS[0]: gen_sv(desc), OUTPUTS[1]: gen_cpp(desc), OUTPUTS[2]: gen_md(desc),
              OUTPUTS[3]: gen_sv_cfg_check(desc), OUTPUTS[4]: gen_sv_cfg_regs(desc)}
     for rel, text in texts.items():
