@@ -4,6 +4,7 @@ rtl/vs_argmin.sv
 rtl/vs_credit.sv
 rtl/vs_shard_size.sv
 rtl/vs_cfg_check.sv
+rtl/vs_cfg_regs.sv
 rtl/vs_fifo.sv
 rtl/vs_vcpu_ram.sv
 rtl/vs_top.sv
