@@ -23,6 +23,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <iterator>
 #include <string>
 
 #include "vshard/error.h"
@@ -35,10 +36,13 @@ namespace {
 // model.h's key constants index reg[] and numa[][]: they must be the generated map's.
 static_assert(cfg::kNumScalarKeys == regs::kNumScalarKeys);
 static_assert(cfg::kNumaDistBase == regs::kCfgNumaDistKey && regs::kCfgNumaDistCount == 64);
-static_assert([] {
-  for (uint16_t key = 0; key < cfg::kNumScalarKeys; ++key)
-    if (regs::cfg_key_info(key) == nullptr) return false;  // scalar keys are 0 .. kNumScalarKeys - 1
-  return true;
+static_assert([] {  // the scalar keys are exactly 0 .. kNumScalarKeys - 1, each once
+  bool seen[cfg::kNumScalarKeys] = {};
+  for (const regs::CfgKeyInfo& k : regs::kCfgKeys) {
+    if (k.key >= cfg::kNumScalarKeys || seen[k.key]) return false;
+    seen[k.key] = true;
+  }
+  return std::size(regs::kCfgKeys) == cfg::kNumScalarKeys;
 }());
 
 constexpr uint32_t kInf = 0xFFFFFFFFu;
