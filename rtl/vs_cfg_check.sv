@@ -22,44 +22,53 @@ module vs_cfg_check #(
   localparam logic [31:0] NNodes32 = NNodes;
   localparam logic [31:0] MaxShards32 = MaxShards;
 
-  logic known, index_ok, value_ok;
+  // One pair of comparators shared by every key: the case selects the
+  // bounds (33-bit two's complement, so that a signed key compares as
+  // signed and an unsigned one as unsigned), not a comparator per key.
+  logic        known, index_ok, value_ok, is_signed;
+  logic [32:0] lo, hi, value_x;
 
   always_comb begin
-    known    = 1'b1;
-    index_ok = 1'b1;
-    value_ok = 1'b0;
+    known     = 1'b1;
+    index_ok  = 1'b1;
+    is_signed = 1'b0;
+    lo        = 33'd0;
+    hi        = 33'd0;
     case (key_i)
-      16'h0000: value_ok = (value_i >= 32'd1) && (value_i <= 32'd65535);  // SLICE_US
-      16'h0001: value_ok = (value_i <= 32'd255);  // CREDIT_PER_MS
-      16'h0002: value_ok = (value_i >= 32'd1) && (value_i <= 32'd32767);  // CREDIT_CAP
-      16'h0003: value_ok = (value_i <= 32'd255);  // REFILL_PER_WEIGHT
-      16'h0004: value_ok = (value_i <= 32'd32767);  // LAT_BOOST
-      16'h0005: value_ok = (value_i <= 32'd7);  // UTIL_SHIFT
-      16'h0006: value_ok = (value_i <= 32'd255);  // WAKE_MAX_DIST
-      16'h0007: value_ok = (value_i <= 32'd255);  // VICT_MAX_DIST
-      16'h0008: value_ok = (value_i <= 32'd7);  // VICT_DIST_SHIFT
-      16'h0009: value_ok = (value_i <= 32'd15);  // VICT_CREDIT_SHIFT
-      16'h000a: value_ok = (value_i <= 32'd15);  // VICT_SLICE_SHIFT
-      16'h000b: value_ok = (value_i <= 32'd1);  // SHARD_ENABLE
-      16'h000c: value_ok = (value_i >= 32'd1) && (value_i <= MaxShards32);  // MAX_SHARDS
-      16'h000d: value_ok = ($signed(value_i) >= -32'sd32767) && ($signed(value_i) <= 32'sd32767);  // SHARD_MIN_CREDIT
-      16'h000e: value_ok = (value_i <= 32'd255);  // SHARD_UTIL_MAX
-      16'h000f: value_ok = (value_i <= 32'd3);  // SHARD_MIN_FREQ
-      16'h0010: value_ok = (value_i <= 32'd255);  // SHARD_MAX_DIST
-      16'h0011: value_ok = (value_i <= NCores32);  // LOAD_HOT_CORES
-      16'h0012: value_ok = (value_i >= 32'd1) && (value_i <= MaxShards32);  // K_UNDER_LOAD
-      16'h0013: value_ok = (value_i <= 32'd65535);  // SYNC_COST_US
-      16'h0014: value_ok = (value_i <= 32'd255);  // SHARD_CREDIT
-      16'h0015: value_ok = (value_i <= 32'd255);  // SYNC_CREDIT
+      16'h0000: begin lo = 33'h000000001; hi = 33'h00000ffff; end  // SLICE_US
+      16'h0001: begin lo = 33'h000000000; hi = 33'h0000000ff; end  // CREDIT_PER_MS
+      16'h0002: begin lo = 33'h000000001; hi = 33'h000007fff; end  // CREDIT_CAP
+      16'h0003: begin lo = 33'h000000000; hi = 33'h0000000ff; end  // REFILL_PER_WEIGHT
+      16'h0004: begin lo = 33'h000000000; hi = 33'h000007fff; end  // LAT_BOOST
+      16'h0005: begin lo = 33'h000000000; hi = 33'h000000007; end  // UTIL_SHIFT
+      16'h0006: begin lo = 33'h000000000; hi = 33'h0000000ff; end  // WAKE_MAX_DIST
+      16'h0007: begin lo = 33'h000000000; hi = 33'h0000000ff; end  // VICT_MAX_DIST
+      16'h0008: begin lo = 33'h000000000; hi = 33'h000000007; end  // VICT_DIST_SHIFT
+      16'h0009: begin lo = 33'h000000000; hi = 33'h00000000f; end  // VICT_CREDIT_SHIFT
+      16'h000a: begin lo = 33'h000000000; hi = 33'h00000000f; end  // VICT_SLICE_SHIFT
+      16'h000b: begin lo = 33'h000000000; hi = 33'h000000001; end  // SHARD_ENABLE
+      16'h000c: begin lo = 33'h000000001; hi = {1'b0, MaxShards32}; end  // MAX_SHARDS
+      16'h000d: begin is_signed = 1'b1; lo = 33'h1ffff8001; hi = 33'h000007fff; end  // SHARD_MIN_CREDIT
+      16'h000e: begin lo = 33'h000000000; hi = 33'h0000000ff; end  // SHARD_UTIL_MAX
+      16'h000f: begin lo = 33'h000000000; hi = 33'h000000003; end  // SHARD_MIN_FREQ
+      16'h0010: begin lo = 33'h000000000; hi = 33'h0000000ff; end  // SHARD_MAX_DIST
+      16'h0011: begin lo = 33'h000000000; hi = {1'b0, NCores32}; end  // LOAD_HOT_CORES
+      16'h0012: begin lo = 33'h000000001; hi = {1'b0, MaxShards32}; end  // K_UNDER_LOAD
+      16'h0013: begin lo = 33'h000000000; hi = 33'h00000ffff; end  // SYNC_COST_US
+      16'h0014: begin lo = 33'h000000000; hi = 33'h0000000ff; end  // SHARD_CREDIT
+      16'h0015: begin lo = 33'h000000000; hi = 33'h0000000ff; end  // SYNC_CREDIT
       default: begin
         if ((key_i >= 16'h0040) && (key_i <= 16'h007f)) begin  // NUMA_DIST[i][j]
           index_ok = (({29'd0, key_i[5:3]} < NNodes32) && ({29'd0, key_i[2:0]} < NNodes32));
-          value_ok = (value_i >= 32'd1) && (value_i <= 32'd255);
+          lo = 33'h000000001;
+          hi = 33'h0000000ff;
         end else begin
           known = 1'b0;
         end
       end
     endcase
+    value_x  = {is_signed & value_i[31], value_i};
+    value_ok = ($signed(value_x) >= $signed(lo)) && ($signed(value_x) <= $signed(hi));
     if (!known) err_o = vs_pkg::ErrBadKey;
     else if (!index_ok) err_o = vs_pkg::ErrBadNode;
     else if (!value_ok) err_o = vs_pkg::ErrBadArg;

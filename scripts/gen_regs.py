@@ -1078,16 +1078,23 @@ def gen_sv_cfg_check(d):
     w(");")
     _sv_param_locals(w, used)
     w("")
-    w("  logic known, index_ok, value_ok;")
+    w("  // One pair of comparators shared by every key: the case selects the")
+    w("  // bounds (33-bit two's complement, so that a signed key compares as")
+    w("  // signed and an unsigned one as unsigned), not a comparator per key.")
+    w("  logic        known, index_ok, value_ok, is_signed;")
+    w("  logic [32:0] lo, hi, value_x;")
     w("")
     w("  always_comb begin")
-    w("    known    = 1'b1;")
-    w("    index_ok = 1'b1;")
-    w("    value_ok = 1'b0;")
+    w("    known     = 1'b1;")
+    w("    index_ok  = 1'b1;")
+    w("    is_signed = 1'b0;")
+    w("    lo        = 33'd0;")
+    w("    hi        = 33'd0;")
     w("    case (key_i)")
     for k in sorted(d.cfg_keys, key=lambda k: k.key):
-        w(f"      {sv_hex(k.key, 16)}: value_ok = {_sv_value_check(k.min.eval(), k.max, k.signed, pnames)};"
-          f"  // {k.name}")
+        sig = "is_signed = 1'b1; " if k.signed else ""
+        w(f"      {sv_hex(k.key, 16)}: begin {sig}lo = {sv_hex(k.min.eval(), 33)}; "
+          f"hi = {_sv_bound33(k.max, pnames)}; end  // {k.name}")
     w("      default: begin")
     in_arr = f"(key_i >= {sv_hex(a.key, 16)}) && (key_i <= {sv_hex(a.key + a.count - 1, 16)})"
     w(f"        if ({in_arr}) begin  // {a.name}[{']['.join(a.index)}]")
@@ -1095,12 +1102,15 @@ def gen_sv_cfg_check(d):
     for ix, (lsb, wd) in zip(a.index, a.index_bits()):
         names[ix] = f"{{{32 - wd}'d0, key_i[{lsb + wd - 1}:{lsb}]}}"
     w(f"          index_ok = {a.valid_index.render(names, sv_lit, '&&', '||')};")
-    w(f"          value_ok = {_sv_value_check(a.min, Formula(a.max, (), ''), False, {})};")
+    w(f"          lo = {sv_hex(a.min, 33)};")
+    w(f"          hi = {sv_hex(a.max, 33)};")
     w("        end else begin")
     w("          known = 1'b0;")
     w("        end")
     w("      end")
     w("    endcase")
+    w("    value_x  = {is_signed & value_i[31], value_i};")
+    w("    value_ok = ($signed(value_x) >= $signed(lo)) && ($signed(value_x) <= $signed(hi));")
     w("    if (!known) err_o = vs_pkg::ErrBadKey;")
     w("    else if (!index_ok) err_o = vs_pkg::ErrBadNode;")
     w("    else if (!value_ok) err_o = vs_pkg::ErrBadArg;")
@@ -1111,17 +1121,11 @@ def gen_sv_cfg_check(d):
     return "\n".join(o)
 
 
-def _sv_value_check(minv, maxf, signed, names, var="value_i"):
-    """SV condition: var (32 bits) is in minv..max (signed: as a two's-complement number)."""
-    if signed:
-        lo = f"-32'sd{-minv}" if minv < 0 else f"32'sd{minv}"
-        hi = maxf.eval()
-        hi = f"-32'sd{-hi}" if hi < 0 else f"32'sd{hi}"
-        return f"($signed({var}) >= {lo}) && ($signed({var}) <= {hi})"
-    hi = sv_lit(maxf.eval()) if maxf.is_const else maxf.render(names, sv_lit, "&&", "||")
-    if minv == 0:
-        return f"({var} <= {hi})"
-    return f"({var} >= {sv_lit(minv)}) && ({var} <= {hi})"
+def _sv_bound33(f, names):
+    """SV 33-bit two's-complement bound: a constant, or {1'b0, formula} (a formula is never negative)."""
+    if f.is_const:
+        return sv_hex(f.eval(), 33)
+    return f"{{1'b0, {f.render(names, sv_lit, '&&', '||')}}}"
 
 
 def gen_sv_cfg_regs(d):
