@@ -60,7 +60,7 @@ while read -r name nc nn ms; do
 done <<<"$configs"
 
 # Mutants (small configuration): each proof must catch its mutant.
-sed "s/(value_i <= NCores32)/(value_i < NCores32)/" "$root/rtl/vs_cfg_check.sv" >"$work/mut_check.sv"
+sed "s/hi = {1'b0, NCores32}; end  \/\/ LOAD_HOT_CORES/hi = {1'b0, NCores32 - 32'd1}; end  \/\/ LOAD_HOT_CORES/" "$root/rtl/vs_cfg_check.sv" >"$work/mut_check.sv"
 sed "s/ShardCreditRst = 8'd4;/ShardCreditRst = 8'd5;/" "$root/rtl/vs_cfg_regs.sv" >"$work/mut_regs.sv"
 if cmp -s "$work/mut_check.sv" "$root/rtl/vs_cfg_check.sv" || cmp -s "$work/mut_regs.sv" "$root/rtl/vs_cfg_regs.sv"; then
   echo "cfg_equiv_test: a mutation did not apply (the generated text changed): update the sed patterns" >&2

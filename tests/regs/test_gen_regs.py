@@ -122,7 +122,7 @@ class GenRegsTest(unittest.TestCase):
         self.assertNotIn("cfg_d.", regs)
         with open(os.path.join(out, "rtl/vs_cfg_check.sv"), encoding="utf-8") as f:
             check = f.read()
-        self.assertIn("16'h0011: value_ok = (value_i <= ((NCores32 > 32'd2) ? NCores32 : 32'd2));", check)
+        self.assertIn("16'h0011: begin lo = 33'h000000000; hi = {1'b0, ((NCores32 > 32'd2) ? NCores32 : 32'd2)}; end", check)
         with open(os.path.join(out, "rtl/vs_regs_pkg.sv"), encoding="utf-8") as f:
             pkg = f.read()
         self.assertIn("    logic [15:0] slice_us;", pkg)
