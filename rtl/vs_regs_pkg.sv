@@ -671,4 +671,29 @@ package vs_regs_pkg;
   /* verilator lint_on UNUSEDSIGNAL */
   /* verilator lint_on UNUSEDPARAM */
 
+  // INTERIM (rtl-split branch): replaced by the generator's cfg_t.
+  typedef struct packed {
+    logic [15:0] slice_us;
+    logic [7:0]  credit_per_ms;
+    logic [14:0] credit_cap;
+    logic [7:0]  refill_per_weight;
+    logic [14:0] lat_boost;
+    logic [2:0]  util_shift;
+    logic [7:0]  wake_max_dist;
+    logic [7:0]  vict_max_dist;
+    logic [2:0]  vict_dist_shift;
+    logic [3:0]  vict_credit_shift;
+    logic [3:0]  vict_slice_shift;
+    logic        shard_enable;
+    logic [3:0]  max_shards;
+    logic [15:0] shard_min_credit;
+    logic [7:0]  shard_util_max;
+    logic [1:0]  shard_min_freq;
+    logic [7:0]  shard_max_dist;
+    logic [8:0]  load_hot_cores;
+    logic [3:0]  k_under_load;
+    logic [15:0] sync_cost_us;
+    logic [7:0]  shard_credit;
+    logic [7:0]  sync_credit;
+  } cfg_t;
 endpackage
