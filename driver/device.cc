@@ -104,9 +104,12 @@ void EngineConfig::set(uint16_t key, uint32_t value) {
     return;
   }
   if (numa_key(key, i, j)) {
-    if (value > 255) {
-      throw Error(Errc::kBadConfig,
-                  config_key_name(key) + " = " + std::to_string(value) + " does not fit its 8 bits (valid 1..255)");
+    // The width and range come from the generated register map (regs/vshard_regs.json).
+    if (value >> regs::kCfgNumaDistWidth) {
+      throw Error(Errc::kBadConfig, config_key_name(key) + " = " + std::to_string(value) + " does not fit its " +
+                                        std::to_string(regs::kCfgNumaDistWidth) + " bits (valid " +
+                                        std::to_string(regs::kCfgNumaDistMin) + ".." +
+                                        std::to_string(regs::kCfgNumaDistMax) + ")");
     }
     numa[i][j] = static_cast<uint8_t>(value);
     return;

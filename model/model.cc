@@ -26,10 +26,20 @@
 #include <string>
 
 #include "vshard/error.h"
+#include "vshard/regs.h"
 
 namespace vshard {
 
 namespace {
+
+// model.h's key constants index reg[] and numa[][]: they must be the generated map's.
+static_assert(cfg::kNumScalarKeys == regs::kNumScalarKeys);
+static_assert(cfg::kNumaDistBase == regs::kCfgNumaDistKey && regs::kCfgNumaDistCount == 64);
+static_assert([] {
+  for (uint16_t key = 0; key < cfg::kNumScalarKeys; ++key)
+    if (regs::cfg_key_info(key) == nullptr) return false;  // scalar keys are 0 .. kNumScalarKeys - 1
+  return true;
+}());
 
 constexpr uint32_t kInf = 0xFFFFFFFFu;
 constexpr uint32_t kR[9] = {0, 65536, 32768, 21846, 16384, 13108, 10923, 9363, 8192};
@@ -78,30 +88,12 @@ struct Model::Impl {
   void reset() {
     cores.assign(p.cores, CoreState{});
     vcpus.assign(p.vcpus, VcpuInfo{});
-    reg[cfg::kSliceUs] = 30000;
-    reg[cfg::kCreditPerMs] = 10;
-    reg[cfg::kCreditCap] = 600;
-    reg[cfg::kRefillPerWeight] = 19;
-    reg[cfg::kLatBoost] = 100;
-    reg[cfg::kUtilShift] = 2;
-    reg[cfg::kWakeMaxDist] = 10;
-    reg[cfg::kVictMaxDist] = 20;
-    reg[cfg::kVictDistShift] = 6;
-    reg[cfg::kVictCreditShift] = 0;
-    reg[cfg::kVictSliceShift] = 5;
-    reg[cfg::kShardEnable] = 1;
-    reg[cfg::kMaxShards] = std::min<uint32_t>(4, p.max_shards);
-    reg[cfg::kShardMinCredit] = static_cast<uint32_t>(-300);
-    reg[cfg::kShardUtilMax] = 192;
-    reg[cfg::kShardMinFreq] = 0;
-    reg[cfg::kShardMaxDist] = 20;
-    reg[cfg::kLoadHotCores] = 3 * p.cores / 4;
-    reg[cfg::kKUnderLoad] = 2;
-    reg[cfg::kSyncCostUs] = 50;
-    reg[cfg::kShardCredit] = 4;
-    reg[cfg::kSyncCredit] = 2;
-    for (int i = 0; i < 8; ++i)
-      for (int j = 0; j < 8; ++j) numa[i][j] = i == j ? 10 : 20;
+    // Reset values from the generated tables (regs/vshard_regs.json), as the
+    // RTL's vs_cfg_regs loads them. NUMA_DIST is reset for all 8 x 8 indices
+    // (the ones >= NNodes are never read).
+    for (uint16_t key = 0; key < cfg::kNumScalarKeys; ++key) reg[key] = regs::cfg_reset_value(key, p);
+    for (uint32_t i = 0; i < 8; ++i)
+      for (uint32_t j = 0; j < 8; ++j) numa[i][j] = static_cast<uint8_t>(regs::cfg_numa_dist_reset(i, j));
     for (auto& e : pre) e = PrestageEntry{};
     cnt = Counters{};
     sticky = 0;
@@ -490,61 +482,17 @@ struct Model::Impl {
     return 1;
   }
 
-  // CONFIG checks and write (section 5).
+  // CONFIG checks (section 5, generated from regs/vshard_regs.json: the same
+  // order and ranges as the RTL's vs_cfg_check) and write.
   ErrorCode write_config(uint16_t key, uint32_t value) {
-    if (key >= cfg::kNumaDistBase && key < cfg::kNumaDistBase + 64) {
-      const uint32_t i = (key - cfg::kNumaDistBase) >> 3, j = (key - cfg::kNumaDistBase) & 7;
-      if (i >= p.nodes || j >= p.nodes) return ErrorCode::kBadNode;
-      if (value < 1 || value > 255) return ErrorCode::kBadArg;
-      numa[i][j] = static_cast<uint8_t>(value);
-      return ErrorCode::kNone;
+    const uint8_t e = regs::cfg_check(key, value, p);
+    if (e != regs::kErrNone) return static_cast<ErrorCode>(e);
+    if (key >= cfg::kNumaDistBase) {
+      const uint32_t rel = key - cfg::kNumaDistBase;
+      numa[rel >> 3][rel & 7] = static_cast<uint8_t>(value);
+    } else {
+      reg[key] = value;
     }
-    if (key >= cfg::kNumScalarKeys) return ErrorCode::kBadKey;
-    uint32_t lo = 0, hi = 0;
-    switch (key) {
-      case cfg::kSliceUs:
-        lo = 1;
-        hi = 65535;
-        break;
-      case cfg::kCreditPerMs: hi = 255; break;
-      case cfg::kCreditCap:
-        lo = 1;
-        hi = 32767;
-        break;
-      case cfg::kRefillPerWeight: hi = 255; break;
-      case cfg::kLatBoost: hi = 32767; break;
-      case cfg::kUtilShift: hi = 7; break;
-      case cfg::kWakeMaxDist: hi = 255; break;
-      case cfg::kVictMaxDist: hi = 255; break;
-      case cfg::kVictDistShift: hi = 7; break;
-      case cfg::kVictCreditShift: hi = 15; break;
-      case cfg::kVictSliceShift: hi = 15; break;
-      case cfg::kShardEnable: hi = 1; break;
-      case cfg::kMaxShards:
-        lo = 1;
-        hi = p.max_shards;
-        break;
-      case cfg::kShardMinCredit: {
-        const int32_t s = static_cast<int32_t>(value);
-        if (s < -32767 || s > 32767) return ErrorCode::kBadArg;
-        reg[key] = value;
-        return ErrorCode::kNone;
-      }
-      case cfg::kShardUtilMax: hi = 255; break;
-      case cfg::kShardMinFreq: hi = 3; break;
-      case cfg::kShardMaxDist: hi = 255; break;
-      case cfg::kLoadHotCores: hi = p.cores; break;
-      case cfg::kKUnderLoad:
-        lo = 1;
-        hi = p.max_shards;
-        break;
-      case cfg::kSyncCostUs: hi = 65535; break;
-      case cfg::kShardCredit: hi = 255; break;
-      case cfg::kSyncCredit: hi = 255; break;
-      default: return ErrorCode::kBadKey;
-    }
-    if (value < lo || value > hi) return ErrorCode::kBadArg;
-    reg[key] = value;
     return ErrorCode::kNone;
   }
 

@@ -570,6 +570,34 @@ package vs_regs_pkg;
     cfg_numa_dist_reset = ((i == j) ? 32'd10 : 32'd20);
   endfunction
 
+  // Every scalar configuration register, one field per key named as the key
+  // in lower case, in key order: the first key is in the most significant bits.
+  // vs_cfg_regs outputs it (cfg_o).
+  typedef struct packed {
+    logic [15:0] slice_us;  // 16'h0000 SLICE_US
+    logic [7:0] credit_per_ms;  // 16'h0001 CREDIT_PER_MS
+    logic [14:0] credit_cap;  // 16'h0002 CREDIT_CAP
+    logic [7:0] refill_per_weight;  // 16'h0003 REFILL_PER_WEIGHT
+    logic [14:0] lat_boost;  // 16'h0004 LAT_BOOST
+    logic [2:0] util_shift;  // 16'h0005 UTIL_SHIFT
+    logic [7:0] wake_max_dist;  // 16'h0006 WAKE_MAX_DIST
+    logic [7:0] vict_max_dist;  // 16'h0007 VICT_MAX_DIST
+    logic [2:0] vict_dist_shift;  // 16'h0008 VICT_DIST_SHIFT
+    logic [3:0] vict_credit_shift;  // 16'h0009 VICT_CREDIT_SHIFT
+    logic [3:0] vict_slice_shift;  // 16'h000a VICT_SLICE_SHIFT
+    logic [0:0] shard_enable;  // 16'h000b SHARD_ENABLE
+    logic [3:0] max_shards;  // 16'h000c MAX_SHARDS
+    logic [15:0] shard_min_credit;  // 16'h000d SHARD_MIN_CREDIT (two's complement)
+    logic [7:0] shard_util_max;  // 16'h000e SHARD_UTIL_MAX
+    logic [1:0] shard_min_freq;  // 16'h000f SHARD_MIN_FREQ
+    logic [7:0] shard_max_dist;  // 16'h0010 SHARD_MAX_DIST
+    logic [8:0] load_hot_cores;  // 16'h0011 LOAD_HOT_CORES
+    logic [3:0] k_under_load;  // 16'h0012 K_UNDER_LOAD
+    logic [15:0] sync_cost_us;  // 16'h0013 SYNC_COST_US
+    logic [7:0] shard_credit;  // 16'h0014 SHARD_CREDIT
+    logic [7:0] sync_credit;  // 16'h0015 SYNC_CREDIT
+  } cfg_t;
+
   // Is key a configuration key (else E_BAD_KEY)?
   function automatic logic cfg_key_known(input logic [15:0] key);
     case (key)
@@ -671,29 +699,4 @@ package vs_regs_pkg;
   /* verilator lint_on UNUSEDSIGNAL */
   /* verilator lint_on UNUSEDPARAM */
 
-  // INTERIM (rtl-split branch): replaced by the generator's cfg_t.
-  typedef struct packed {
-    logic [15:0] slice_us;
-    logic [7:0]  credit_per_ms;
-    logic [14:0] credit_cap;
-    logic [7:0]  refill_per_weight;
-    logic [14:0] lat_boost;
-    logic [2:0]  util_shift;
-    logic [7:0]  wake_max_dist;
-    logic [7:0]  vict_max_dist;
-    logic [2:0]  vict_dist_shift;
-    logic [3:0]  vict_credit_shift;
-    logic [3:0]  vict_slice_shift;
-    logic        shard_enable;
-    logic [3:0]  max_shards;
-    logic [15:0] shard_min_credit;
-    logic [7:0]  shard_util_max;
-    logic [1:0]  shard_min_freq;
-    logic [7:0]  shard_max_dist;
-    logic [8:0]  load_hot_cores;
-    logic [3:0]  k_under_load;
-    logic [15:0] sync_cost_us;
-    logic [7:0]  shard_credit;
-    logic [7:0]  sync_credit;
-  } cfg_t;
 endpackage

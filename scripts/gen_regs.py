@@ -5,6 +5,8 @@ Reads regs/vshard_regs.json and writes
   rtl/vs_regs_pkg.sv     package vs_regs_pkg (offsets, fields, resets, enums)
   include/vshard/regs.h  namespace vshard::regs (constexpr offsets, masks, ...)
   docs/registers.md      Markdown tables
+  rtl/vs_cfg_check.sv    module vs_cfg_check (the CONFIG key/index/range checks)
+  rtl/vs_cfg_regs.sv     module vs_cfg_regs (the configuration registers, resets, read port)
 
 Usage:
   scripts/gen_regs.py [--json FILE] [--out-dir DIR]   regenerate (default: the repo)
@@ -27,7 +29,8 @@ import tempfile
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEFAULT_JSON = os.path.join(REPO, "regs", "vshard_regs.json")
-OUTPUTS = ("rtl/vs_regs_pkg.sv", "include/vshard/regs.h", "docs/registers.md")
+OUTPUTS = ("rtl/vs_regs_pkg.sv", "include/vshard/regs.h", "docs/registers.md", "rtl/vs_cfg_check.sv",
+           "rtl/vs_cfg_regs.sv")
 ACCESS = ("RO", "RW", "W1C", "WO")
 
 
@@ -853,6 +856,16 @@ def gen_sv(d):
         w(f"    {fn} = {a.reset.render({ix: ix for ix in a.index}, sv_lit, '&&', '||')};")
         w(f"  endfunction")
 
+    w("")
+    w("  // Every scalar configuration register, one field per key named as the key")
+    w("  // in lower case, in key order: the first key is in the most significant bits.")
+    w("  // vs_cfg_regs outputs it (cfg_o).")
+    w("  typedef struct packed {")
+    for k in sorted(d.cfg_keys, key=lambda k: k.key):
+        w(f"    logic [{k.width - 1}:0] {nm(k.name.lower())};  // {sv_hex(k.key, 16)} {k.name}"
+          + (" (two's complement)" if k.signed else ""))
+    w(f"  }} {nm('cfg_t')};")
+
     all_f = [k.max for k in d.cfg_keys] + [k.reset for k in d.cfg_keys]
     rv_params = d.params_used(all_f)
     ix_params = d.params_used([a.valid_index for a in d.cfg_arrays])
@@ -958,6 +971,301 @@ def gen_sv(d):
     w("  /* verilator lint_on UNUSEDPARAM */")
     w("")
     w("endpackage")
+    w("")
+    return "\n".join(o)
+
+
+# ---------------------------------------------------------------- RTL modules
+
+# The parameters of the generated configuration modules (their interface is
+# fixed: vs_top instantiates them). A configuration formula may use only these.
+RTL_PARAMS = (("NCores", 8, "Physical cores."), ("NNodes", 2, "NUMA nodes (bounds the NUMA_DIST indices)."),
+              ("MaxShards", 4, "Most shards one preemption may create."))
+
+
+def rtl_cfg_check_desc(d):
+    """Refuses a description the fixed vs_cfg_regs / vs_cfg_check interface cannot carry."""
+    allowed = {p for p, _, _ in RTL_PARAMS}
+    for k in d.cfg_keys:
+        for f in (k.max, k.reset):
+            extra = f.names - allowed
+            if extra:
+                raise RegsError(f"config key {k.name}: formula {f.text!r} uses {', '.join(sorted(extra))}: the "
+                                f"RTL configuration modules only have the parameters {', '.join(sorted(allowed))}")
+        if k.signed and not k.max.is_const:
+            raise RegsError(f"config key {k.name}: a signed key needs a constant max (the RTL check compares "
+                            f"it as a signed constant)")
+        if k.key >= 1 << 16:
+            raise RegsError(f"config key {k.name}: key {k.key:#x} does not fit the 16-bit key")
+    if len(d.cfg_arrays) != 1:
+        raise RegsError(f"config: the RTL configuration modules carry exactly one array (NUMA_DIST, port "
+                        f"numa_dist_o), the description has {len(d.cfg_arrays)}")
+    a = d.cfg_arrays[0]
+    nmax = next((p["max"] for p in d.params if p["name"] == "NNodes"), None)
+    if len(a.dims) != 2 or nmax is None or any(dim < nmax for dim in a.dims):
+        raise RegsError(f"config array {a.name}: the RTL stores it as NNodes x NNodes: it needs 2 dimensions "
+                        f"of at least NNodes' maximum")
+    if a.key + a.count > 1 << 16:
+        raise RegsError(f"config array {a.name}: its keys do not fit the 16-bit key")
+    for env in d.envs:
+        for ix in itertools.product(*[range(dim) for dim in a.dims]):
+            e = dict(env)
+            e.update(zip(a.index, ix))
+            if bool(a.valid_index.eval(e)) != all(i < env["NNodes"] for i in ix):
+                raise RegsError(f"config array {a.name}: valid_index {a.valid_index.text!r} must mean every "
+                                f"index < NNodes (the RTL stores NNodes x NNodes entries)")
+    return a
+
+
+def _sv_params(w, used):
+    """The fixed parameter list; a parameter no formula uses is kept (interface) and waived."""
+    lines = []
+    for i, (p, dflt, doc) in enumerate(RTL_PARAMS):
+        comma = "," if i + 1 < len(RTL_PARAMS) else ""
+        lines.append(f"  /// {doc}")
+        if p in used:
+            lines.append(f"  parameter int {p} = {dflt}{comma}")
+        else:
+            lines.append("  /* verilator lint_off UNUSEDPARAM */")
+            lines.append(f"  parameter int {p} = {dflt}{comma}")
+            lines.append("  /* verilator lint_on UNUSEDPARAM */")
+    return lines
+
+
+def _sv_header(w, what):
+    for line in HEADER_NOTE.split("\n"):
+        w(f"// {line}")
+    w("//")
+    for line in what:
+        w(f"// {line}" if line else "//")
+
+
+def _sv_param_locals(w, used):
+    for p, _, _ in RTL_PARAMS:
+        if p in used:
+            w(f"  localparam logic [31:0] {p}32 = {p};")
+
+
+def _sv_array_match(a, var):
+    """SV condition: `var` is the key of array element (loop variables a.index)."""
+    conds = [f"({var} >= {sv_hex(a.key, 16)})", f"({var} <= {sv_hex(a.key + a.count - 1, 16)})"]
+    for ix, (lsb, wd) in zip(a.index, a.index_bits()):
+        conds.append(f"({var}[{lsb + wd - 1}:{lsb}] == {ix}[{wd - 1}:0])")
+    return " && ".join(conds)
+
+
+def gen_sv_cfg_check(d):
+    a = rtl_cfg_check_desc(d)
+    o = []
+    w = o.append
+    used = set()
+    for k in d.cfg_keys:
+        used |= k.max.names
+    used |= a.valid_index.names
+    pnames = {p: f"{p}32" for p, _, _ in RTL_PARAMS}
+    _sv_header(w, ["vs_cfg_check: the CONFIG checks of docs/spec.md section 5, in order:",
+                   "key known (else E_BAD_KEY); array indices valid (else E_BAD_NODE);",
+                   "value in range with no bits above its width, except the sign extension",
+                   "of a signed key (else E_BAD_ARG). Shared by the CONFIG event and the",
+                   "AXI4-Lite configuration writes; vs_cfg_regs stores what it accepts."])
+    w("module vs_cfg_check #(")
+    for line in _sv_params(w, used):
+        w(line)
+    w(") (")
+    w("  input  logic [15:0] key_i,")
+    w("  input  logic [31:0] value_i,")
+    w("  output logic [7:0]  err_o")
+    w(");")
+    _sv_param_locals(w, used)
+    w("")
+    w("  logic known, index_ok, value_ok;")
+    w("")
+    w("  always_comb begin")
+    w("    known    = 1'b1;")
+    w("    index_ok = 1'b1;")
+    w("    value_ok = 1'b0;")
+    w("    case (key_i)")
+    for k in sorted(d.cfg_keys, key=lambda k: k.key):
+        w(f"      {sv_hex(k.key, 16)}: value_ok = {_sv_value_check(k.min.eval(), k.max, k.signed, pnames)};"
+          f"  // {k.name}")
+    w("      default: begin")
+    in_arr = f"(key_i >= {sv_hex(a.key, 16)}) && (key_i <= {sv_hex(a.key + a.count - 1, 16)})"
+    w(f"        if ({in_arr}) begin  // {a.name}[{']['.join(a.index)}]")
+    names = dict(pnames)
+    for ix, (lsb, wd) in zip(a.index, a.index_bits()):
+        names[ix] = f"{{{32 - wd}'d0, key_i[{lsb + wd - 1}:{lsb}]}}"
+    w(f"          index_ok = {a.valid_index.render(names, sv_lit, '&&', '||')};")
+    w(f"          value_ok = {_sv_value_check(a.min, Formula(a.max, (), ''), False, {})};")
+    w("        end else begin")
+    w("          known = 1'b0;")
+    w("        end")
+    w("      end")
+    w("    endcase")
+    w("    if (!known) err_o = vs_pkg::ErrBadKey;")
+    w("    else if (!index_ok) err_o = vs_pkg::ErrBadNode;")
+    w("    else if (!value_ok) err_o = vs_pkg::ErrBadArg;")
+    w("    else err_o = vs_pkg::ErrNone;")
+    w("  end")
+    w("endmodule")
+    w("")
+    return "\n".join(o)
+
+
+def _sv_value_check(minv, maxf, signed, names, var="value_i"):
+    """SV condition: var (32 bits) is in minv..max (signed: as a two's-complement number)."""
+    if signed:
+        lo = f"-32'sd{-minv}" if minv < 0 else f"32'sd{minv}"
+        hi = maxf.eval()
+        hi = f"-32'sd{-hi}" if hi < 0 else f"32'sd{hi}"
+        return f"($signed({var}) >= {lo}) && ($signed({var}) <= {hi})"
+    hi = sv_lit(maxf.eval()) if maxf.is_const else maxf.render(names, sv_lit, "&&", "||")
+    if minv == 0:
+        return f"({var} <= {hi})"
+    return f"({var} >= {sv_lit(minv)}) && ({var} <= {hi})"
+
+
+def gen_sv_cfg_regs(d):
+    a = rtl_cfg_check_desc(d)
+    keys = sorted(d.cfg_keys, key=lambda k: k.key)
+    o = []
+    w = o.append
+    used = set(a.valid_index.names) | {"NNodes"}  # NNodes sizes the array storage
+    for k in keys:
+        used |= k.reset.names
+    pnames = {p: f"{p}32" for p, _, _ in RTL_PARAMS}
+    arr = a.name.lower()
+    aw = a.width
+    _sv_header(w, ["vs_cfg_regs: the configuration registers of docs/spec.md section 5, with",
+                   "their reset values from regs/vshard_regs.json. rst_ni and soft_rst_i",
+                   "(priority over we_i) load the reset values; we_i writes key_i := value_i",
+                   "(the low bits of the key's width), already checked by vs_cfg_check; the",
+                   "read port returns a key's value as the register reads over AXI4-Lite",
+                   "(signed keys sign-extended; 0 for an unknown key or array indices >= NNodes).",
+                   f"{a.name}[i][j] is at bits (i*NNodes+j)*{aw} of {arr}_o."])
+    w("module vs_cfg_regs #(")
+    for line in _sv_params(w, used):
+        w(line)
+    w(") (")
+    w("  input  logic clk_i,")
+    w("  input  logic rst_ni,")
+    w("  input  logic soft_rst_i,")
+    w("  input  logic we_i,")
+    w("  input  logic [15:0] key_i,")
+    w("  input  logic [31:0] value_i,")
+    w("  input  logic [15:0] rkey_i,")
+    w("  output logic [31:0] rdata_o,")
+    w("  output vs_regs_pkg::cfg_t cfg_o,")
+    w(f"  output logic [NNodes*NNodes*{aw}-1:0] {arr}_o")
+    w(");")
+    _sv_param_locals(w, set().union(*[k.reset.names for k in keys]))
+    w("")
+    w("  // ---- reset values")
+    for k in keys:
+        c = camel(k.name)
+        if k.reset.is_const:
+            v = k.reset.eval()
+            lit = f"{k.width}'d{v};" if v >= 0 else f"{sv_hex(v, k.width)};  // {v}"
+            w(f"  localparam logic [{k.width - 1}:0] {c}Rst = {lit}")
+        else:
+            w(f"  localparam logic [31:0] {c}Rst32 = {k.reset.render(pnames, sv_lit, '&&', '||')};"
+              f"  // {k.reset.text}")
+            w(f"  localparam logic [{k.width - 1}:0] {c}Rst = {c}Rst32[{k.width - 1}:0];")
+    w("  localparam vs_regs_pkg::cfg_t CfgRst = {")
+    for i, k in enumerate(keys):
+        w(f"    {camel(k.name)}Rst{',' if i + 1 < len(keys) else ''}")
+    w("  };")
+    ca = camel(a.name)
+    w(f"  // {a.name}[{']['.join(a.index)}] = {a.reset.text}")
+    w(f"  function automatic logic [NNodes*NNodes*{aw}-1:0] {arr}_reset();")
+    w(f"    /* verilator lint_off UNUSEDSIGNAL */  // the generator checked every value fits {aw} bits")
+    w("    logic [31:0] v;")
+    w("    /* verilator lint_on UNUSEDSIGNAL */")
+    w(f"    {arr}_reset = '0;")
+    i0, i1 = a.index
+    w(f"    for (int {i0} = 0; {i0} < NNodes; {i0}++) begin")
+    w(f"      for (int {i1} = 0; {i1} < NNodes; {i1}++) begin")
+    w(f"        v = {a.reset.render({ix: ix for ix in a.index}, sv_lit, '&&', '||')};")
+    w(f"        {arr}_reset[({i0}*NNodes+{i1})*{aw} +: {aw}] = v[{aw - 1}:0];")
+    w("      end")
+    w("    end")
+    w("  endfunction")
+    w(f"  localparam logic [NNodes*NNodes*{aw}-1:0] {ca}Rst = {arr}_reset();")
+    w("")
+    w("  // ---- registers")
+    w("  vs_regs_pkg::cfg_t cfg_q, cfg_d;")
+    w(f"  logic [NNodes*NNodes*{aw}-1:0] {arr}_q, {arr}_d;")
+    maxw = max([k.width for k in keys] + [aw])
+    if maxw < 32:
+        w("")
+        w(f"  // No key is wider than {maxw} bits: the value's upper bits are never stored.")
+        w("  /* verilator lint_off UNUSEDSIGNAL */")
+        w("  logic value_hi_unused;")
+        w(f"  assign value_hi_unused = ^value_i[31:{maxw}];")
+        w("  /* verilator lint_on UNUSEDSIGNAL */")
+    w("")
+    w("  always_comb begin")
+    w("    cfg_d = cfg_q;")
+    w(f"    {arr}_d = {arr}_q;")
+    w("    if (we_i) begin")
+    w("      case (key_i)")
+    for k in keys:
+        w(f"        {sv_hex(k.key, 16)}: cfg_d.{k.name.lower()} = value_i[{k.width - 1}:0];")
+    w("        default: begin")
+    w(f"          for (int {i0} = 0; {i0} < NNodes; {i0}++) begin")
+    w(f"            for (int {i1} = 0; {i1} < NNodes; {i1}++) begin")
+    w(f"              if ({_sv_array_match(a, 'key_i')}) begin")
+    w(f"                {arr}_d[({i0}*NNodes+{i1})*{aw} +: {aw}] = value_i[{aw - 1}:0];")
+    w("              end")
+    w("            end")
+    w("          end")
+    w("        end")
+    w("      endcase")
+    w("    end")
+    w("    if (soft_rst_i) begin")
+    w("      cfg_d = CfgRst;")
+    w(f"      {arr}_d = {ca}Rst;")
+    w("    end")
+    w("  end")
+    w("")
+    w("  always_ff @(posedge clk_i or negedge rst_ni) begin")
+    w("    if (!rst_ni) begin")
+    w("      cfg_q <= CfgRst;")
+    w(f"      {arr}_q <= {ca}Rst;")
+    w("    end else begin")
+    w("      cfg_q <= cfg_d;")
+    w(f"      {arr}_q <= {arr}_d;")
+    w("    end")
+    w("  end")
+    w("")
+    w("  assign cfg_o = cfg_q;")
+    w(f"  assign {arr}_o = {arr}_q;")
+    w("")
+    w("  // ---- read port")
+    w("  always_comb begin")
+    w("    rdata_o = 32'd0;")
+    w("    case (rkey_i)")
+    for k in keys:
+        f = f"cfg_q.{k.name.lower()}"
+        if k.width == 32:
+            v = f
+        elif k.signed:
+            v = f"{{{{{32 - k.width}{{{f}[{k.width - 1}]}}}}, {f}}}"
+        else:
+            v = f"{{{32 - k.width}'d0, {f}}}"
+        w(f"      {sv_hex(k.key, 16)}: rdata_o = {v};")
+    w("      default: begin")
+    w(f"        for (int {i0} = 0; {i0} < NNodes; {i0}++) begin")
+    w(f"          for (int {i1} = 0; {i1} < NNodes; {i1}++) begin")
+    w(f"            if ({_sv_array_match(a, 'rkey_i')}) begin")
+    rd = f"{arr}_q[({i0}*NNodes+{i1})*{aw} +: {aw}]"
+    w(f"              rdata_o = {rd if aw == 32 else f'{{{32 - aw}' + chr(39) + 'd0, ' + rd + '}'};")
+    w("            end")
+    w("          end")
+    w("        end")
+    w("      end")
+    w("    endcase")
+    w("  end")
+    w("endmodule")
     w("")
     return "\n".join(o)
 
@@ -1271,6 +1579,94 @@ def gen_cpp(d):
     w("                                                   : int64_t{value};")
     w("  return v >= cfg_min(key) && v <= cfg_max(key, p);")
     w("}")
+
+    # The table the golden model and the driver take their configuration
+    # resets and range checks from (issue 12: no value written twice).
+    w("")
+    w("// ---- the configuration as tables: what the golden model and the driver take")
+    w("// their reset values and CONFIG checks from. P is EngineParams or vshard::Params;")
+    w("// max and reset are functions of it (constants for most keys). reset is the")
+    w("// key's value as a number (signed keys may be negative); the register reads it")
+    w("// as cfg_reset_value().")
+    w("template <class P>")
+    w("struct CfgKeyDef {")
+    w("  uint16_t key;")
+    w("  const char* name;")
+    w("  uint8_t width;")
+    w("  bool is_signed;")
+    w("  int64_t min;")
+    w("  int64_t (*max)(const P&);")
+    w("  int64_t (*reset)(const P&);")
+    w("};")
+    nm("CfgKeyDef")
+    pn = {p["name"]: f"int64_t{{p.{p['cpp']}}}" for p in d.params}
+
+    def lam(f):
+        if f.is_const:
+            return f"[](const P&) -> int64_t {{ return {f.eval()}; }}"
+        return f"[](const P& p) -> int64_t {{ return {f.render(pn, cpp_lit, '&&', '||')}; }}"
+
+    w("template <class P>")
+    w(f"inline constexpr CfgKeyDef<P> {nm('kCfgKeyDefs')}[] = {{")
+    for k in sorted(d.cfg_keys, key=lambda k: k.key):
+        w(f"    {{0x{k.key:02X}, \"{k.name}\", {k.width}, {'true' if k.signed else 'false'}, {k.min.eval()},")
+        w(f"     {lam(k.max)},{'' if k.max.is_const else '  // ' + k.max.text}")
+        w(f"     {lam(k.reset)}}},{'' if k.reset.is_const else '  // ' + k.reset.text}")
+    w("};")
+    w("// Arrays: element keys key .. key + count - 1; which indices exist for the")
+    w("// parameters is cfg_index_ok().")
+    w("struct CfgArrayDef {")
+    w("  uint16_t key;")
+    w("  const char* name;")
+    w("  uint32_t count;")
+    w("  uint8_t width;")
+    w("  int64_t min;")
+    w("  int64_t max;")
+    w("  uint32_t (*reset)(uint32_t rel);  // reset of the element at key + rel")
+    w("};")
+    nm("CfgArrayDef")
+    w(f"inline constexpr CfgArrayDef {nm('kCfgArrayDefs')}[] = {{")
+    for a in d.cfg_arrays:
+        args = ", ".join(f"(rel >> {lsb}) & 0x{(1 << wd) - 1:X}" for lsb, wd in a.index_bits())
+        w(f"    {{0x{a.key:02X}, \"{a.name}\", {a.count}, {a.width}, {a.min}, {a.max},")
+        w(f"     [](uint32_t rel) -> uint32_t {{ return cfg_{a.name.lower()}_reset({args}); }}}},")
+    w("};")
+    w("// The table row of a scalar key; nullptr for an array key or an unknown key.")
+    w("template <class P>")
+    w(f"constexpr const CfgKeyDef<P>* {nm('cfg_key_def')}(uint32_t key) {{")
+    w("  for (const CfgKeyDef<P>& k : kCfgKeyDefs<P>) {")
+    w("    if (k.key == key) return &k;")
+    w("  }")
+    w("  return nullptr;")
+    w("}")
+    w("// Reset value of a key as the register reads it (signed keys sign-extended")
+    w("// to 32 bits); 0 for an unknown key.")
+    w("template <class P>")
+    w(f"constexpr uint32_t {nm('cfg_reset_value')}(uint16_t key, const P& p) {{")
+    w("  if (const CfgKeyDef<P>* k = cfg_key_def<P>(key)) return static_cast<uint32_t>(k->reset(p));")
+    w("  for (const CfgArrayDef& a : kCfgArrayDefs) {")
+    w("    if (key >= a.key && uint32_t{key} - a.key < a.count) return a.reset(uint32_t{key} - a.key);")
+    w("  }")
+    w("  return 0;")
+    w("}")
+    w("// The CONFIG checks of spec section 5 in their order, as vs_cfg_check does")
+    w("// them: kErrBadKey (unknown key), kErrBadNode (array index >= its bound),")
+    w("// kErrBadArg (value out of range, or bits above the width other than a signed")
+    w("// key's sign extension), else kErrNone.")
+    w("template <class P>")
+    w(f"constexpr uint8_t {nm('cfg_check')}(uint16_t key, uint32_t value, const P& p) {{")
+    w("  if (const CfgKeyDef<P>* k = cfg_key_def<P>(key)) {")
+    w("    const int64_t v = k->is_signed ? int64_t{static_cast<int32_t>(value)} : int64_t{value};")
+    w("    return v >= k->min && v <= k->max(p) ? kErrNone : kErrBadArg;")
+    w("  }")
+    w("  for (const CfgArrayDef& a : kCfgArrayDefs) {")
+    w("    if (key >= a.key && uint32_t{key} - a.key < a.count) {")
+    w("      if (!cfg_index_ok(key, p)) return kErrBadNode;")
+    w("      return int64_t{value} >= a.min && int64_t{value} <= a.max ? kErrNone : kErrBadArg;")
+    w("    }")
+    w("  }")
+    w("  return kErrBadKey;")
+    w("}")
     w("")
     w("}  // namespace vshard::regs")
     w("")
@@ -1411,7 +1807,11 @@ def gen_md(d):
 
 
 def generate(desc, out_dir):
-    texts = {OUTPUTS[0]: gen_sv(desc), OUTPUTS[1]: gen_cpp(desc), OUTPUTS[2]: gen_md(desc)}
+    # First: the package's signed value check also needs a constant max (it
+    # raised KeyError on a formula before this check existed).
+    rtl_cfg_check_desc(desc)
+    texts = {OUTPUTS[0]: gen_sv(desc), OUTPUTS[1]: gen_cpp(desc), OUTPUTS[2]: gen_md(desc),
+             OUTPUTS[3]: gen_sv_cfg_check(desc), OUTPUTS[4]: gen_sv_cfg_regs(desc)}
     for rel, text in texts.items():
         path = os.path.join(out_dir, rel)
         os.makedirs(os.path.dirname(path), exist_ok=True)

@@ -889,4 +889,140 @@ constexpr bool cfg_value_ok(uint32_t key, uint32_t value, const P& p) {
   return v >= cfg_min(key) && v <= cfg_max(key, p);
 }
 
+// ---- the configuration as tables: what the golden model and the driver take
+// their reset values and CONFIG checks from. P is EngineParams or vshard::Params;
+// max and reset are functions of it (constants for most keys). reset is the
+// key's value as a number (signed keys may be negative); the register reads it
+// as cfg_reset_value().
+template <class P>
+struct CfgKeyDef {
+  uint16_t key;
+  const char* name;
+  uint8_t width;
+  bool is_signed;
+  int64_t min;
+  int64_t (*max)(const P&);
+  int64_t (*reset)(const P&);
+};
+template <class P>
+inline constexpr CfgKeyDef<P> kCfgKeyDefs[] = {
+    {0x00, "SLICE_US", 16, false, 1,
+     [](const P&) -> int64_t { return 65535; },
+     [](const P&) -> int64_t { return 30000; }},
+    {0x01, "CREDIT_PER_MS", 8, false, 0,
+     [](const P&) -> int64_t { return 255; },
+     [](const P&) -> int64_t { return 10; }},
+    {0x02, "CREDIT_CAP", 15, false, 1,
+     [](const P&) -> int64_t { return 32767; },
+     [](const P&) -> int64_t { return 600; }},
+    {0x03, "REFILL_PER_WEIGHT", 8, false, 0,
+     [](const P&) -> int64_t { return 255; },
+     [](const P&) -> int64_t { return 19; }},
+    {0x04, "LAT_BOOST", 15, false, 0,
+     [](const P&) -> int64_t { return 32767; },
+     [](const P&) -> int64_t { return 100; }},
+    {0x05, "UTIL_SHIFT", 3, false, 0,
+     [](const P&) -> int64_t { return 7; },
+     [](const P&) -> int64_t { return 2; }},
+    {0x06, "WAKE_MAX_DIST", 8, false, 0,
+     [](const P&) -> int64_t { return 255; },
+     [](const P&) -> int64_t { return 10; }},
+    {0x07, "VICT_MAX_DIST", 8, false, 0,
+     [](const P&) -> int64_t { return 255; },
+     [](const P&) -> int64_t { return 20; }},
+    {0x08, "VICT_DIST_SHIFT", 3, false, 0,
+     [](const P&) -> int64_t { return 7; },
+     [](const P&) -> int64_t { return 6; }},
+    {0x09, "VICT_CREDIT_SHIFT", 4, false, 0,
+     [](const P&) -> int64_t { return 15; },
+     [](const P&) -> int64_t { return 0; }},
+    {0x0A, "VICT_SLICE_SHIFT", 4, false, 0,
+     [](const P&) -> int64_t { return 15; },
+     [](const P&) -> int64_t { return 5; }},
+    {0x0B, "SHARD_ENABLE", 1, false, 0,
+     [](const P&) -> int64_t { return 1; },
+     [](const P&) -> int64_t { return 1; }},
+    {0x0C, "MAX_SHARDS", 4, false, 1,
+     [](const P& p) -> int64_t { return int64_t{p.max_shards}; },  // MaxShards
+     [](const P& p) -> int64_t { return ((4 < int64_t{p.max_shards}) ? 4 : int64_t{p.max_shards}); }},  // min(4, MaxShards)
+    {0x0D, "SHARD_MIN_CREDIT", 16, true, -32767,
+     [](const P&) -> int64_t { return 32767; },
+     [](const P&) -> int64_t { return -300; }},
+    {0x0E, "SHARD_UTIL_MAX", 8, false, 0,
+     [](const P&) -> int64_t { return 255; },
+     [](const P&) -> int64_t { return 192; }},
+    {0x0F, "SHARD_MIN_FREQ", 2, false, 0,
+     [](const P&) -> int64_t { return 3; },
+     [](const P&) -> int64_t { return 0; }},
+    {0x10, "SHARD_MAX_DIST", 8, false, 0,
+     [](const P&) -> int64_t { return 255; },
+     [](const P&) -> int64_t { return 20; }},
+    {0x11, "LOAD_HOT_CORES", 9, false, 0,
+     [](const P& p) -> int64_t { return int64_t{p.cores}; },  // NCores
+     [](const P& p) -> int64_t { return ((3 * int64_t{p.cores}) / 4); }},  // floor(3 * NCores / 4)
+    {0x12, "K_UNDER_LOAD", 4, false, 1,
+     [](const P& p) -> int64_t { return int64_t{p.max_shards}; },  // MaxShards
+     [](const P&) -> int64_t { return 2; }},
+    {0x13, "SYNC_COST_US", 16, false, 0,
+     [](const P&) -> int64_t { return 65535; },
+     [](const P&) -> int64_t { return 50; }},
+    {0x14, "SHARD_CREDIT", 8, false, 0,
+     [](const P&) -> int64_t { return 255; },
+     [](const P&) -> int64_t { return 4; }},
+    {0x15, "SYNC_CREDIT", 8, false, 0,
+     [](const P&) -> int64_t { return 255; },
+     [](const P&) -> int64_t { return 2; }},
+};
+// Arrays: element keys key .. key + count - 1; which indices exist for the
+// parameters is cfg_index_ok().
+struct CfgArrayDef {
+  uint16_t key;
+  const char* name;
+  uint32_t count;
+  uint8_t width;
+  int64_t min;
+  int64_t max;
+  uint32_t (*reset)(uint32_t rel);  // reset of the element at key + rel
+};
+inline constexpr CfgArrayDef kCfgArrayDefs[] = {
+    {0x40, "NUMA_DIST", 64, 8, 1, 255,
+     [](uint32_t rel) -> uint32_t { return cfg_numa_dist_reset((rel >> 3) & 0x7, (rel >> 0) & 0x7); }},
+};
+// The table row of a scalar key; nullptr for an array key or an unknown key.
+template <class P>
+constexpr const CfgKeyDef<P>* cfg_key_def(uint32_t key) {
+  for (const CfgKeyDef<P>& k : kCfgKeyDefs<P>) {
+    if (k.key == key) return &k;
+  }
+  return nullptr;
+}
+// Reset value of a key as the register reads it (signed keys sign-extended
+// to 32 bits); 0 for an unknown key.
+template <class P>
+constexpr uint32_t cfg_reset_value(uint16_t key, const P& p) {
+  if (const CfgKeyDef<P>* k = cfg_key_def<P>(key)) return static_cast<uint32_t>(k->reset(p));
+  for (const CfgArrayDef& a : kCfgArrayDefs) {
+    if (key >= a.key && uint32_t{key} - a.key < a.count) return a.reset(uint32_t{key} - a.key);
+  }
+  return 0;
+}
+// The CONFIG checks of spec section 5 in their order, as vs_cfg_check does
+// them: kErrBadKey (unknown key), kErrBadNode (array index >= its bound),
+// kErrBadArg (value out of range, or bits above the width other than a signed
+// key's sign extension), else kErrNone.
+template <class P>
+constexpr uint8_t cfg_check(uint16_t key, uint32_t value, const P& p) {
+  if (const CfgKeyDef<P>* k = cfg_key_def<P>(key)) {
+    const int64_t v = k->is_signed ? int64_t{static_cast<int32_t>(value)} : int64_t{value};
+    return v >= k->min && v <= k->max(p) ? kErrNone : kErrBadArg;
+  }
+  for (const CfgArrayDef& a : kCfgArrayDefs) {
+    if (key >= a.key && uint32_t{key} - a.key < a.count) {
+      if (!cfg_index_ok(key, p)) return kErrBadNode;
+      return int64_t{value} >= a.min && int64_t{value} <= a.max ? kErrNone : kErrBadArg;
+    }
+  }
+  return kErrBadKey;
+}
+
 }  // namespace vshard::regs

@@ -105,6 +105,45 @@ class GenRegsTest(unittest.TestCase):
             md = f.read()
         self.assertIn("| `0x11` | `0x144` | `LOAD_HOT_CORES` | 9 | 0..NCores | `floor(3 * NCores / 4)` |", md)
 
+    def test_configuration_modules_come_from_the_description(self):
+        out = os.path.join(self.tmp.name, "out")
+        j = load()
+        j["config"]["keys"][20]["reset"] = 5  # SHARD_CREDIT
+        j["config"]["keys"][17]["max"] = "max(NCores, 2)"  # LOAD_HOT_CORES
+        rc, _, err = self.run_gen("--json", self.write_json(j), "--out-dir", out)
+        self.assertEqual(rc, 0, err)
+        with open(os.path.join(out, "rtl/vs_cfg_regs.sv"), encoding="utf-8") as f:
+            regs = f.read()
+        self.assertIn("Do not edit", regs)
+        self.assertIn("localparam logic [7:0] ShardCreditRst = 8'd5;", regs)
+        self.assertIn("localparam logic [15:0] ShardMinCreditRst = 16'hfed4;  // -300", regs)
+        self.assertIn("16'h000d: rdata_o = {{16{cfg_q.shard_min_credit[15]}}, cfg_q.shard_min_credit};", regs)
+        with open(os.path.join(out, "rtl/vs_cfg_check.sv"), encoding="utf-8") as f:
+            check = f.read()
+        self.assertIn("16'h0011: value_ok = (value_i <= ((NCores32 > 32'd2) ? NCores32 : 32'd2));", check)
+        with open(os.path.join(out, "rtl/vs_regs_pkg.sv"), encoding="utf-8") as f:
+            pkg = f.read()
+        self.assertIn("    logic [15:0] slice_us;", pkg)
+        self.assertIn("  } cfg_t;", pkg)
+        with open(os.path.join(out, "include/vshard/regs.h"), encoding="utf-8") as f:
+            h = f.read()
+        self.assertIn("{0x14, \"SHARD_CREDIT\", 8, false, 0,", h)
+        self.assertIn("[](const P&) -> int64_t { return 5; }},", h)
+
+    def test_configuration_the_rtl_modules_cannot_carry(self):
+        j = load()
+        j["config"]["keys"][17]["reset"] = "min(NVcpus, NCores)"
+        self.expect_error(j, "LOAD_HOT_CORES", "uses NVcpus", "RTL configuration modules")
+        j = load()
+        j["config"]["arrays"][0]["valid_index"] = "i < NNodes and j < 2"
+        self.expect_error(j, "NUMA_DIST", "every index < NNodes")
+        j = load()
+        j["config"]["arrays"] = []
+        self.expect_error(j, "exactly one array")
+        j = load()
+        j["config"]["keys"][13]["max"] = "MaxShards"  # SHARD_MIN_CREDIT is signed
+        self.expect_error(j, "SHARD_MIN_CREDIT", "signed key needs a constant max")
+
     def test_overlapping_fields(self):
         j = load()
         find_reg(j, "CTRL")["fields"][1]["bits"] = "1:0"
