@@ -50,6 +50,35 @@ inline int16_t clamp_credit(int32_t x, int32_t cap) { return static_cast<int16_t
 
 uint32_t spec_div(uint32_t b, uint32_t k) { return (b * kR[k]) >> 16; }
 
+int16_t spec_clamp_credit(int32_t x, int32_t cap) { return clamp_credit(x, cap); }
+
+ShardSize spec_shard_size(const ShardSizeIn& in) {
+  ShardSize r;
+  // 7.3: the candidate conditions that involve B and E
+  if (in.blocks < 1 || in.blocks * in.bcost < in.sync || in.elig == 0) return r;
+  const uint32_t l = in.hot >= in.load_hot ? in.k_under_load : in.max_shards_param;
+  // max_shards_param also bounds K0: the same as min(B, E, MAX_SHARDS, L) when the registers are in
+  // range (MAX_SHARDS, K_UNDER_LOAD <= MaxShards), and keeps spec_div's k within 1..8 when they are not.
+  const uint32_t k0 = std::min({in.blocks, in.elig, in.max_shards, l, in.max_shards_param});
+  // 7.4: s_T, the smallest power of two 2^j (j <= 7) with bcost << j >= T
+  const uint32_t t = std::max(in.erun, in.sync);
+  uint32_t s_t = 128;
+  for (uint32_t j = 0; j < 8; ++j)
+    if ((in.bcost << j) >= t) {
+      s_t = 1u << j;
+      break;
+    }
+  for (uint32_t k = k0; k >= 1; --k) {
+    const uint32_t s_k = std::min(s_t, spec_div(in.blocks, k));
+    if (s_k * in.bcost >= in.sync) {
+      r.k = k;
+      r.s = s_k;
+      break;
+    }
+  }
+  return r;
+}
+
 struct Model::Impl {
   Params p;
   std::vector<CoreState> cores;
@@ -342,7 +371,7 @@ struct Model::Impl {
     const VcpuInfo& ui = vcpus[cores[p_core].vcpu];
     const uint32_t b = ui.blocks;
     const uint32_t sync = reg[cfg::kSyncCostUs];
-    // 7.3 without E (counted below)
+    // 7.3 without E (counted below): skips the core scan; spec_shard_size checks B again with E
     if (reg[cfg::kShardEnable] != 1 || ui.shards != 0 ||
         int32_t{ui.credit} < static_cast<int32_t>(reg[cfg::kShardMinCredit]) || b < 1 || b * ui.bcost < sync)
       return plan;
@@ -382,26 +411,19 @@ struct Model::Impl {
         best[i] = key;
       }
     }
-    if (e_count == 0) return plan;
-    const uint32_t l = hot >= reg[cfg::kLoadHotCores] ? reg[cfg::kKUnderLoad] : p.max_shards;
-    const uint32_t k0 = std::min({b, e_count, reg[cfg::kMaxShards], l});
-    // 7.4: s_T, the smallest power of two 2^j (j <= 7) with b << j >= T
-    const uint32_t t = std::max(erun, sync);
-    uint32_t s_t = 128;
-    for (uint32_t j = 0; j < 8; ++j)
-      if ((uint32_t{ui.bcost} << j) >= t) {
-        s_t = 1u << j;
-        break;
-      }
-    uint32_t k_shards = 0, s = 0;
-    for (uint32_t k = k0; k >= 1; --k) {
-      const uint32_t s_k = std::min(s_t, spec_div(b, k));
-      if (s_k * ui.bcost >= sync) {
-        k_shards = k;
-        s = s_k;
-        break;
-      }
-    }
+    ShardSizeIn in;
+    in.blocks = b;
+    in.bcost = ui.bcost;
+    in.erun = erun;
+    in.sync = sync;
+    in.elig = e_count;
+    in.hot = hot;
+    in.max_shards = reg[cfg::kMaxShards];
+    in.load_hot = reg[cfg::kLoadHotCores];
+    in.k_under_load = reg[cfg::kKUnderLoad];
+    in.max_shards_param = p.max_shards;
+    const ShardSize size = spec_shard_size(in);
+    const uint32_t k_shards = size.k, s = size.s;
     if (k_shards == 0) return plan;
     plan.k = static_cast<uint8_t>(k_shards);
     for (uint32_t i = 0; i < k_shards; ++i) {

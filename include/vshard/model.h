@@ -211,4 +211,30 @@ PrestageEntry reference_prestage(const Model& m, uint32_t node);
 // floor(b / k) by the spec's reciprocal table (docs/spec.md 7.4), k in 1..8.
 uint32_t spec_div(uint32_t b, uint32_t k);
 
+// clamp(x, -cap, cap) as int16_t (docs/spec.md 6): every credit update of the
+// model. Exposed for the RTL cell bench of vs_credit (tests/rtl/cells).
+int16_t spec_clamp_credit(int32_t x, int32_t cap);
+
+// docs/spec.md 7.3 / 7.4 from the counts of the core scan: K and s(K) of a
+// preemption whose victim passed the other candidate conditions (SHARD_ENABLE,
+// no shard running, credit gate). The model's shard plan and the RTL cell
+// bench of vs_shard_size (tests/rtl/cells) both use it.
+struct ShardSizeIn {
+  uint32_t blocks = 0;            // B, 0..255
+  uint32_t bcost = 0;             // block cost in us, 0..65535
+  uint32_t erun = 0;              // expected run of the preemptor in us, 0..65535
+  uint32_t sync = 0;              // SYNC_COST_US
+  uint32_t elig = 0;              // E, shard-eligible cores
+  uint32_t hot = 0;               // H, hot online cores
+  uint32_t max_shards = 0;        // MAX_SHARDS register
+  uint32_t load_hot = 0;          // LOAD_HOT_CORES
+  uint32_t k_under_load = 0;      // K_UNDER_LOAD
+  uint32_t max_shards_param = 8;  // the MaxShards parameter, 2..8
+};
+struct ShardSize {
+  uint32_t k = 0;  // K, 0 = no shards
+  uint32_t s = 0;  // s(K), blocks per shard (0 when K = 0)
+};
+ShardSize spec_shard_size(const ShardSizeIn& in);
+
 }  // namespace vshard

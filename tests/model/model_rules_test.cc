@@ -831,6 +831,51 @@ TEST_CASE("7.4 q table equals floor(B / k) exhaustively") {
     }
 }
 
+// The exposed computations the RTL cell benches compare with (tests/rtl/cells), on cases worked by hand from
+// the spec's text.
+TEST_CASE("7.3/7.4 spec_shard_size by hand") {
+  auto size = [](uint32_t b, uint32_t bcost, uint32_t erun, uint32_t sync, uint32_t e, uint32_t h, uint32_t max_reg,
+                 uint32_t load_hot, uint32_t k_load, uint32_t param) {
+    ShardSizeIn in;
+    in.blocks = b;
+    in.bcost = bcost;
+    in.erun = erun;
+    in.sync = sync;
+    in.elig = e;
+    in.hot = h;
+    in.max_shards = max_reg;
+    in.load_hot = load_hot;
+    in.k_under_load = k_load;
+    in.max_shards_param = param;
+    const ShardSize r = spec_shard_size(in);
+    return std::pair<uint32_t, uint32_t>{r.k, r.s};
+  };
+  using P = std::pair<uint32_t, uint32_t>;
+  // T = 450, s_T = 8 (100 << 3 >= 450), K0 = min(10, 8, 4, 8) = 4, s(4) = min(8, 2) = 2, 2 x 100 >= 200.
+  CHECK(size(10, 100, 450, 200, 8, 0, 4, 1, 2, 8) == P{4, 2});
+  // Under load (H 3 >= 2): L = K_UNDER_LOAD = 2, s(2) = min(8, 5) = 5.
+  CHECK(size(10, 100, 450, 200, 8, 3, 4, 2, 2, 8) == P{2, 5});
+  // SYNC 300: s(4) x 100 = 200 is too little, s(3) = 3 gives 300.
+  CHECK(size(10, 100, 450, 300, 8, 0, 4, 1, 2, 8) == P{3, 3});
+  // s_T caps the size: T = 100 -> s_T = 1, then k = 1 only if 1 x bcost >= SYNC.
+  CHECK(size(10, 100, 100, 100, 8, 0, 4, 1, 2, 8) == P{4, 1});
+  // 7.3: B x bcost < SYNC, B = 0, E = 0: no shards.
+  CHECK(size(2, 100, 0, 300, 8, 0, 4, 1, 2, 8) == P{0, 0});
+  CHECK(size(0, 100, 0, 0, 8, 0, 4, 1, 2, 8) == P{0, 0});
+  CHECK(size(10, 100, 450, 200, 0, 0, 4, 1, 2, 8) == P{0, 0});
+  // Registers beyond their CONFIG range: K stays within MaxShards.
+  CHECK(size(255, 1000, 0, 1, 511, 0, 15, 1, 15, 8) == P{8, 1});
+  CHECK(size(255, 1000, 0, 1, 511, 0, 15, 1, 15, 2) == P{2, 1});
+}
+
+TEST_CASE("6 spec_clamp_credit by hand") {
+  CHECK(spec_clamp_credit(40000, 32767) == 32767);
+  CHECK(spec_clamp_credit(-40000, 100) == -100);
+  CHECK(spec_clamp_credit(-100, 100) == -100);
+  CHECK(spec_clamp_credit(101, 100) == 100);
+  CHECK(spec_clamp_credit(5, 100) == 5);
+}
+
 // ---- 7.5: events in detail ---------------------------------------------------------------------
 
 TEST_CASE("7.5 WAKE checks: E_BAD_VCPU, E_BAD_STATE") {

@@ -1,11 +1,21 @@
-// Self-checking testbench of vs_argmin (run by rtl/CMakeLists.txt through
-// `verilator --binary --timing`): random keys and valid masks, including
-// many equal keys, against a reference loop (minimum key, lowest index on
-// ties, valid_o = any valid, idx/key 0 when none). Several sizes (power of
-// two and not) and pipelining depths; the pipelined outputs are compared
-// with the reference of Latency cycles earlier. Prints "vs_argmin_tb: PASS"
-// and exits 0, or stops with $fatal on the first mismatch.
-`timescale 1ns / 1ps
+// Self-checking testbench of rtl/vs_argmin.sv (CTest rtl_cell_argmin,
+// through `verilator --binary --timing --assert`): random keys and valid
+// masks, including many equal keys, against a reference loop (minimum key,
+// lowest index on ties, valid_o = any valid, idx/key 0 when none).
+//
+// Why: the engine's idle and victim searches are this tree; a wrong tie
+// rule or an invalid leaf winning changes which core is chosen, and a
+// pipelined variant whose latency differs from floor(clog2(N) / PipeEvery)
+// would pair results with the wrong event. N 1, 2, 5, 8, 13 and 64 (powers
+// of two and padded trees) combinational; PipeEvery 1 and 2 for N 1, 5, 8
+// and 64, and 2 / 3 for N 13 / 64. The pipelined outputs are compared with
+// the reference of Latency cycles earlier while the inputs change every
+// cycle, so an output one cycle early or late mismatches. Prints
+// "vs_argmin_tb: PASS" and exits 0, or stops with $fatal on a mismatch.
+//
+// Mutants tried (copies of the cell in a temp dir, not committed); each made
+// this bench fail: ties to the higher index (`bk <= ak`), and the registered
+// levels chosen by `l % PipeEvery == 1` (PipeEvery 2: a latency off by one).
 module vs_argmin_tb;
   logic clk = 1'b0;
   logic rst_n = 1'b0;
@@ -71,8 +81,15 @@ module vs_argmin_tb;
   `ARGMIN_CASE(n8_c, 8, 2, 0)
   `ARGMIN_CASE(n13_c, 13, 4, 0)
   `ARGMIN_CASE(n64_c, 64, 6, 0)
+  `ARGMIN_CASE(n1_p1, 1, 4, 1)
+  `ARGMIN_CASE(n1_p2, 1, 4, 2)
+  `ARGMIN_CASE(n5_p1, 5, 3, 1)
+  `ARGMIN_CASE(n5_p2, 5, 3, 2)
   `ARGMIN_CASE(n8_p1, 8, 3, 1)
+  `ARGMIN_CASE(n8_p2, 8, 3, 2)
   `ARGMIN_CASE(n13_p2, 13, 3, 2)
+  `ARGMIN_CASE(n64_p1, 64, 5, 1)
+  `ARGMIN_CASE(n64_p2, 64, 5, 2)
   `ARGMIN_CASE(n64_p3, 64, 5, 3)
 
   initial begin
