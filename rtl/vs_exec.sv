@@ -303,7 +303,7 @@ module vs_exec #(
                 push0_data_o = vs_pkg::decision(vs_pkg::DecAbort, 8'h00, ev_vcpu, ev_seq, ev_core, ev_b8,
                                     16'd0, w_pepoch);
               end
-              // latency boost (6.3) before the placement, parked or not
+              // spec 6.3: latency boost before the placement, parked or not
               cu_in = entry.credit; cu_sub = 1'b0; cu_amt = {2'b00, cfg_i.lat_boost};
               vw_en = 1'b1;
               vw_lat = w_lat;
@@ -369,7 +369,7 @@ module vs_exec #(
               cw_slice_en = 1'b1; cw_slice = tk_slice;
               push1_o = 1'b1;
               if (cr_occ_i != vs_pkg::OccIdle) begin
-                // debit (6.1) and cap charge (6.5) of u = vcpu[c], whole or shard
+                // spec 6.1 debit and spec 6.5 cap charge of u = vcpu[c], whole or shard
                 cu_in = entry.credit; cu_sub = 1'b1; cu_amt = {3'd0, tk_debit};
                 vw_en = 1'b1;
                 vw_addr = cr_vcpu_i;
@@ -406,7 +406,7 @@ module vs_exec #(
               push1_o = 1'b1;
             end
             vs_pkg::EvAccount: begin
-              // entry 0 was read at ACCEPT (the vcpu field is 0); sweep the rest
+              // spec 6.2: entry 0 was read at ACCEPT (vcpu field 0); ACCT sweeps the rest
               cu_in = entry.credit; cu_sub = 1'b0;
               cu_amt = {1'b0, {8'd0, entry.weight} * {8'd0, cfg_i.refill_per_weight}};
               vw_en = 1'b1;
@@ -446,7 +446,7 @@ module vs_exec #(
 
       // ---- VICT: entry = T[u]; candidate test, shard size, PREEMPT ---------------
       // spec 7.5 preemption: u QUEUED (its core field stays p); if K >= 1,
-      // shards[u] = K, surcharge (6.4), blocks[u] = B - K*s.
+      // shards[u] = K, surcharge (spec 6.4), blocks[u] = B - K*s.
       vs_pkg::StVict: begin
         count_preempt_o = 1'b1;
         push1_o = 1'b1;
@@ -488,7 +488,7 @@ module vs_exec #(
         end
       end
 
-      // ---- ACCT: refill (6.2) and cap reset (6.5), vCPU idx_q this cycle -----
+      // ---- ACCT: refill (spec 6.2), cap reset (6.5), vCPU idx_q this cycle --
       vs_pkg::StAcct: begin
         cu_in = entry.credit; cu_sub = 1'b0; cu_amt = {1'b0, {8'd0, entry.weight} * {8'd0, cfg_i.refill_per_weight}};
         vw_en = 1'b1;

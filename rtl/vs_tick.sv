@@ -32,7 +32,7 @@ module vs_tick (
     util_o  = util_w[7:0];
     slice_o = (elapsed_i > slice_i) ? 16'd0 : (slice_i - elapsed_i);
     product = {8'd0, elapsed_i} * {16'd0, credit_per_ms_i};
-    debit_o = product[23:10];
+    debit_o = product[23:10];  // spec 6.1
     used_w  = {1'b0, used_i} + {1'b0, elapsed_i};
     used_o  = used_w[16] ? 16'hFFFF : used_w[15:0];
     park_o  = runs_whole_i && (cap_i != 16'd0) && (used_o >= cap_i);
