@@ -55,30 +55,6 @@ module vs_cfg_regs #(
   localparam logic [15:0] SyncCostUsRst = 16'd50;
   localparam logic [7:0] ShardCreditRst = 8'd4;
   localparam logic [7:0] SyncCreditRst = 8'd2;
-  localparam vs_regs_pkg::cfg_t CfgRst = {
-    SliceUsRst,
-    CreditPerMsRst,
-    CreditCapRst,
-    RefillPerWeightRst,
-    LatBoostRst,
-    UtilShiftRst,
-    WakeMaxDistRst,
-    VictMaxDistRst,
-    VictDistShiftRst,
-    VictCreditShiftRst,
-    VictSliceShiftRst,
-    ShardEnableRst,
-    MaxShardsRst,
-    ShardMinCreditRst,
-    ShardUtilMaxRst,
-    ShardMinFreqRst,
-    ShardMaxDistRst,
-    LoadHotCoresRst,
-    KUnderLoadRst,
-    SyncCostUsRst,
-    ShardCreditRst,
-    SyncCreditRst
-  };
   // NUMA_DIST[i][j] = 10 if i == j else 20
   function automatic logic [NNodes*NNodes*8-1:0] numa_dist_reset();
     /* verilator lint_off UNUSEDSIGNAL */  // the generator checked every value fits 8 bits
@@ -94,8 +70,32 @@ module vs_cfg_regs #(
   endfunction
   localparam logic [NNodes*NNodes*8-1:0] NumaDistRst = numa_dist_reset();
 
-  // ---- registers
-  vs_regs_pkg::cfg_t cfg_q, cfg_d;
+  // ---- registers: one signal per key, cfg_o assembled in one assignment.
+  // Not a cfg_t register written member by member: Yosys 0.23 can drop one
+  // of two member assignments to a packed struct in an always_comb
+  // (docs/rtl.md, the last section), which gate-level simulation caught.
+  logic [15:0] slice_us_q, slice_us_d;
+  logic [7:0] credit_per_ms_q, credit_per_ms_d;
+  logic [14:0] credit_cap_q, credit_cap_d;
+  logic [7:0] refill_per_weight_q, refill_per_weight_d;
+  logic [14:0] lat_boost_q, lat_boost_d;
+  logic [2:0] util_shift_q, util_shift_d;
+  logic [7:0] wake_max_dist_q, wake_max_dist_d;
+  logic [7:0] vict_max_dist_q, vict_max_dist_d;
+  logic [2:0] vict_dist_shift_q, vict_dist_shift_d;
+  logic [3:0] vict_credit_shift_q, vict_credit_shift_d;
+  logic [3:0] vict_slice_shift_q, vict_slice_shift_d;
+  logic [0:0] shard_enable_q, shard_enable_d;
+  logic [3:0] max_shards_q, max_shards_d;
+  logic [15:0] shard_min_credit_q, shard_min_credit_d;
+  logic [7:0] shard_util_max_q, shard_util_max_d;
+  logic [1:0] shard_min_freq_q, shard_min_freq_d;
+  logic [7:0] shard_max_dist_q, shard_max_dist_d;
+  logic [8:0] load_hot_cores_q, load_hot_cores_d;
+  logic [3:0] k_under_load_q, k_under_load_d;
+  logic [15:0] sync_cost_us_q, sync_cost_us_d;
+  logic [7:0] shard_credit_q, shard_credit_d;
+  logic [7:0] sync_credit_q, sync_credit_d;
   logic [NNodes*NNodes*8-1:0] numa_dist_q, numa_dist_d;
 
   // No key is wider than 16 bits: the value's upper bits are never stored.
@@ -105,32 +105,53 @@ module vs_cfg_regs #(
   /* verilator lint_on UNUSEDSIGNAL */
 
   always_comb begin
-    cfg_d = cfg_q;
+    slice_us_d = slice_us_q;
+    credit_per_ms_d = credit_per_ms_q;
+    credit_cap_d = credit_cap_q;
+    refill_per_weight_d = refill_per_weight_q;
+    lat_boost_d = lat_boost_q;
+    util_shift_d = util_shift_q;
+    wake_max_dist_d = wake_max_dist_q;
+    vict_max_dist_d = vict_max_dist_q;
+    vict_dist_shift_d = vict_dist_shift_q;
+    vict_credit_shift_d = vict_credit_shift_q;
+    vict_slice_shift_d = vict_slice_shift_q;
+    shard_enable_d = shard_enable_q;
+    max_shards_d = max_shards_q;
+    shard_min_credit_d = shard_min_credit_q;
+    shard_util_max_d = shard_util_max_q;
+    shard_min_freq_d = shard_min_freq_q;
+    shard_max_dist_d = shard_max_dist_q;
+    load_hot_cores_d = load_hot_cores_q;
+    k_under_load_d = k_under_load_q;
+    sync_cost_us_d = sync_cost_us_q;
+    shard_credit_d = shard_credit_q;
+    sync_credit_d = sync_credit_q;
     numa_dist_d = numa_dist_q;
     if (we_i) begin
       case (key_i)
-        16'h0000: cfg_d.slice_us = value_i[15:0];
-        16'h0001: cfg_d.credit_per_ms = value_i[7:0];
-        16'h0002: cfg_d.credit_cap = value_i[14:0];
-        16'h0003: cfg_d.refill_per_weight = value_i[7:0];
-        16'h0004: cfg_d.lat_boost = value_i[14:0];
-        16'h0005: cfg_d.util_shift = value_i[2:0];
-        16'h0006: cfg_d.wake_max_dist = value_i[7:0];
-        16'h0007: cfg_d.vict_max_dist = value_i[7:0];
-        16'h0008: cfg_d.vict_dist_shift = value_i[2:0];
-        16'h0009: cfg_d.vict_credit_shift = value_i[3:0];
-        16'h000a: cfg_d.vict_slice_shift = value_i[3:0];
-        16'h000b: cfg_d.shard_enable = value_i[0:0];
-        16'h000c: cfg_d.max_shards = value_i[3:0];
-        16'h000d: cfg_d.shard_min_credit = value_i[15:0];
-        16'h000e: cfg_d.shard_util_max = value_i[7:0];
-        16'h000f: cfg_d.shard_min_freq = value_i[1:0];
-        16'h0010: cfg_d.shard_max_dist = value_i[7:0];
-        16'h0011: cfg_d.load_hot_cores = value_i[8:0];
-        16'h0012: cfg_d.k_under_load = value_i[3:0];
-        16'h0013: cfg_d.sync_cost_us = value_i[15:0];
-        16'h0014: cfg_d.shard_credit = value_i[7:0];
-        16'h0015: cfg_d.sync_credit = value_i[7:0];
+        16'h0000: slice_us_d = value_i[15:0];
+        16'h0001: credit_per_ms_d = value_i[7:0];
+        16'h0002: credit_cap_d = value_i[14:0];
+        16'h0003: refill_per_weight_d = value_i[7:0];
+        16'h0004: lat_boost_d = value_i[14:0];
+        16'h0005: util_shift_d = value_i[2:0];
+        16'h0006: wake_max_dist_d = value_i[7:0];
+        16'h0007: vict_max_dist_d = value_i[7:0];
+        16'h0008: vict_dist_shift_d = value_i[2:0];
+        16'h0009: vict_credit_shift_d = value_i[3:0];
+        16'h000a: vict_slice_shift_d = value_i[3:0];
+        16'h000b: shard_enable_d = value_i[0:0];
+        16'h000c: max_shards_d = value_i[3:0];
+        16'h000d: shard_min_credit_d = value_i[15:0];
+        16'h000e: shard_util_max_d = value_i[7:0];
+        16'h000f: shard_min_freq_d = value_i[1:0];
+        16'h0010: shard_max_dist_d = value_i[7:0];
+        16'h0011: load_hot_cores_d = value_i[8:0];
+        16'h0012: k_under_load_d = value_i[3:0];
+        16'h0013: sync_cost_us_d = value_i[15:0];
+        16'h0014: shard_credit_d = value_i[7:0];
+        16'h0015: sync_credit_d = value_i[7:0];
         default: begin
           for (int i = 0; i < NNodes; i++) begin
             for (int j = 0; j < NNodes; j++) begin
@@ -143,50 +164,136 @@ module vs_cfg_regs #(
       endcase
     end
     if (soft_rst_i) begin
-      cfg_d = CfgRst;
+      slice_us_d = SliceUsRst;
+      credit_per_ms_d = CreditPerMsRst;
+      credit_cap_d = CreditCapRst;
+      refill_per_weight_d = RefillPerWeightRst;
+      lat_boost_d = LatBoostRst;
+      util_shift_d = UtilShiftRst;
+      wake_max_dist_d = WakeMaxDistRst;
+      vict_max_dist_d = VictMaxDistRst;
+      vict_dist_shift_d = VictDistShiftRst;
+      vict_credit_shift_d = VictCreditShiftRst;
+      vict_slice_shift_d = VictSliceShiftRst;
+      shard_enable_d = ShardEnableRst;
+      max_shards_d = MaxShardsRst;
+      shard_min_credit_d = ShardMinCreditRst;
+      shard_util_max_d = ShardUtilMaxRst;
+      shard_min_freq_d = ShardMinFreqRst;
+      shard_max_dist_d = ShardMaxDistRst;
+      load_hot_cores_d = LoadHotCoresRst;
+      k_under_load_d = KUnderLoadRst;
+      sync_cost_us_d = SyncCostUsRst;
+      shard_credit_d = ShardCreditRst;
+      sync_credit_d = SyncCreditRst;
       numa_dist_d = NumaDistRst;
     end
   end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      cfg_q <= CfgRst;
+      slice_us_q <= SliceUsRst;
+      credit_per_ms_q <= CreditPerMsRst;
+      credit_cap_q <= CreditCapRst;
+      refill_per_weight_q <= RefillPerWeightRst;
+      lat_boost_q <= LatBoostRst;
+      util_shift_q <= UtilShiftRst;
+      wake_max_dist_q <= WakeMaxDistRst;
+      vict_max_dist_q <= VictMaxDistRst;
+      vict_dist_shift_q <= VictDistShiftRst;
+      vict_credit_shift_q <= VictCreditShiftRst;
+      vict_slice_shift_q <= VictSliceShiftRst;
+      shard_enable_q <= ShardEnableRst;
+      max_shards_q <= MaxShardsRst;
+      shard_min_credit_q <= ShardMinCreditRst;
+      shard_util_max_q <= ShardUtilMaxRst;
+      shard_min_freq_q <= ShardMinFreqRst;
+      shard_max_dist_q <= ShardMaxDistRst;
+      load_hot_cores_q <= LoadHotCoresRst;
+      k_under_load_q <= KUnderLoadRst;
+      sync_cost_us_q <= SyncCostUsRst;
+      shard_credit_q <= ShardCreditRst;
+      sync_credit_q <= SyncCreditRst;
       numa_dist_q <= NumaDistRst;
     end else begin
-      cfg_q <= cfg_d;
+      slice_us_q <= slice_us_d;
+      credit_per_ms_q <= credit_per_ms_d;
+      credit_cap_q <= credit_cap_d;
+      refill_per_weight_q <= refill_per_weight_d;
+      lat_boost_q <= lat_boost_d;
+      util_shift_q <= util_shift_d;
+      wake_max_dist_q <= wake_max_dist_d;
+      vict_max_dist_q <= vict_max_dist_d;
+      vict_dist_shift_q <= vict_dist_shift_d;
+      vict_credit_shift_q <= vict_credit_shift_d;
+      vict_slice_shift_q <= vict_slice_shift_d;
+      shard_enable_q <= shard_enable_d;
+      max_shards_q <= max_shards_d;
+      shard_min_credit_q <= shard_min_credit_d;
+      shard_util_max_q <= shard_util_max_d;
+      shard_min_freq_q <= shard_min_freq_d;
+      shard_max_dist_q <= shard_max_dist_d;
+      load_hot_cores_q <= load_hot_cores_d;
+      k_under_load_q <= k_under_load_d;
+      sync_cost_us_q <= sync_cost_us_d;
+      shard_credit_q <= shard_credit_d;
+      sync_credit_q <= sync_credit_d;
       numa_dist_q <= numa_dist_d;
     end
   end
 
-  assign cfg_o = cfg_q;
+  assign cfg_o = {
+    slice_us_q,
+    credit_per_ms_q,
+    credit_cap_q,
+    refill_per_weight_q,
+    lat_boost_q,
+    util_shift_q,
+    wake_max_dist_q,
+    vict_max_dist_q,
+    vict_dist_shift_q,
+    vict_credit_shift_q,
+    vict_slice_shift_q,
+    shard_enable_q,
+    max_shards_q,
+    shard_min_credit_q,
+    shard_util_max_q,
+    shard_min_freq_q,
+    shard_max_dist_q,
+    load_hot_cores_q,
+    k_under_load_q,
+    sync_cost_us_q,
+    shard_credit_q,
+    sync_credit_q
+  };
   assign numa_dist_o = numa_dist_q;
 
   // ---- read port
   always_comb begin
     rdata_o = 32'd0;
     case (rkey_i)
-      16'h0000: rdata_o = {16'd0, cfg_q.slice_us};
-      16'h0001: rdata_o = {24'd0, cfg_q.credit_per_ms};
-      16'h0002: rdata_o = {17'd0, cfg_q.credit_cap};
-      16'h0003: rdata_o = {24'd0, cfg_q.refill_per_weight};
-      16'h0004: rdata_o = {17'd0, cfg_q.lat_boost};
-      16'h0005: rdata_o = {29'd0, cfg_q.util_shift};
-      16'h0006: rdata_o = {24'd0, cfg_q.wake_max_dist};
-      16'h0007: rdata_o = {24'd0, cfg_q.vict_max_dist};
-      16'h0008: rdata_o = {29'd0, cfg_q.vict_dist_shift};
-      16'h0009: rdata_o = {28'd0, cfg_q.vict_credit_shift};
-      16'h000a: rdata_o = {28'd0, cfg_q.vict_slice_shift};
-      16'h000b: rdata_o = {31'd0, cfg_q.shard_enable};
-      16'h000c: rdata_o = {28'd0, cfg_q.max_shards};
-      16'h000d: rdata_o = {{16{cfg_q.shard_min_credit[15]}}, cfg_q.shard_min_credit};
-      16'h000e: rdata_o = {24'd0, cfg_q.shard_util_max};
-      16'h000f: rdata_o = {30'd0, cfg_q.shard_min_freq};
-      16'h0010: rdata_o = {24'd0, cfg_q.shard_max_dist};
-      16'h0011: rdata_o = {23'd0, cfg_q.load_hot_cores};
-      16'h0012: rdata_o = {28'd0, cfg_q.k_under_load};
-      16'h0013: rdata_o = {16'd0, cfg_q.sync_cost_us};
-      16'h0014: rdata_o = {24'd0, cfg_q.shard_credit};
-      16'h0015: rdata_o = {24'd0, cfg_q.sync_credit};
+      16'h0000: rdata_o = {16'd0, slice_us_q};
+      16'h0001: rdata_o = {24'd0, credit_per_ms_q};
+      16'h0002: rdata_o = {17'd0, credit_cap_q};
+      16'h0003: rdata_o = {24'd0, refill_per_weight_q};
+      16'h0004: rdata_o = {17'd0, lat_boost_q};
+      16'h0005: rdata_o = {29'd0, util_shift_q};
+      16'h0006: rdata_o = {24'd0, wake_max_dist_q};
+      16'h0007: rdata_o = {24'd0, vict_max_dist_q};
+      16'h0008: rdata_o = {29'd0, vict_dist_shift_q};
+      16'h0009: rdata_o = {28'd0, vict_credit_shift_q};
+      16'h000a: rdata_o = {28'd0, vict_slice_shift_q};
+      16'h000b: rdata_o = {31'd0, shard_enable_q};
+      16'h000c: rdata_o = {28'd0, max_shards_q};
+      16'h000d: rdata_o = {{16{shard_min_credit_q[15]}}, shard_min_credit_q};
+      16'h000e: rdata_o = {24'd0, shard_util_max_q};
+      16'h000f: rdata_o = {30'd0, shard_min_freq_q};
+      16'h0010: rdata_o = {24'd0, shard_max_dist_q};
+      16'h0011: rdata_o = {23'd0, load_hot_cores_q};
+      16'h0012: rdata_o = {28'd0, k_under_load_q};
+      16'h0013: rdata_o = {16'd0, sync_cost_us_q};
+      16'h0014: rdata_o = {24'd0, shard_credit_q};
+      16'h0015: rdata_o = {24'd0, sync_credit_q};
       default: begin
         for (int i = 0; i < NNodes; i++) begin
           for (int j = 0; j < NNodes; j++) begin

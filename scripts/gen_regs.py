@@ -1170,10 +1170,6 @@ def gen_sv_cfg_regs(d):
             w(f"  localparam logic [31:0] {c}Rst32 = {k.reset.render(pnames, sv_lit, '&&', '||')};"
               f"  // {k.reset.text}")
             w(f"  localparam logic [{k.width - 1}:0] {c}Rst = {c}Rst32[{k.width - 1}:0];")
-    w("  localparam vs_regs_pkg::cfg_t CfgRst = {")
-    for i, k in enumerate(keys):
-        w(f"    {camel(k.name)}Rst{',' if i + 1 < len(keys) else ''}")
-    w("  };")
     ca = camel(a.name)
     w(f"  // {a.name}[{']['.join(a.index)}] = {a.reset.text}")
     w(f"  function automatic logic [NNodes*NNodes*{aw}-1:0] {arr}_reset();")
@@ -1191,8 +1187,13 @@ def gen_sv_cfg_regs(d):
     w("  endfunction")
     w(f"  localparam logic [NNodes*NNodes*{aw}-1:0] {ca}Rst = {arr}_reset();")
     w("")
-    w("  // ---- registers")
-    w("  vs_regs_pkg::cfg_t cfg_q, cfg_d;")
+    w("  // ---- registers: one signal per key, cfg_o assembled in one assignment.")
+    w("  // Not a cfg_t register written member by member: Yosys 0.23 can drop one")
+    w("  // of two member assignments to a packed struct in an always_comb")
+    w("  // (docs/rtl.md, the last section), which gate-level simulation caught.")
+    for k in keys:
+        n = k.name.lower()
+        w(f"  logic [{k.width - 1}:0] {n}_q, {n}_d;")
     w(f"  logic [NNodes*NNodes*{aw}-1:0] {arr}_q, {arr}_d;")
     maxw = max([k.width for k in keys] + [aw])
     if maxw < 32:
@@ -1204,12 +1205,14 @@ def gen_sv_cfg_regs(d):
         w("  /* verilator lint_on UNUSEDSIGNAL */")
     w("")
     w("  always_comb begin")
-    w("    cfg_d = cfg_q;")
+    for k in keys:
+        n = k.name.lower()
+        w(f"    {n}_d = {n}_q;")
     w(f"    {arr}_d = {arr}_q;")
     w("    if (we_i) begin")
     w("      case (key_i)")
     for k in keys:
-        w(f"        {sv_hex(k.key, 16)}: cfg_d.{k.name.lower()} = value_i[{k.width - 1}:0];")
+        w(f"        {sv_hex(k.key, 16)}: {k.name.lower()}_d = value_i[{k.width - 1}:0];")
     w("        default: begin")
     w(f"          for (int {i0} = 0; {i0} < NNodes; {i0}++) begin")
     w(f"            for (int {i1} = 0; {i1} < NNodes; {i1}++) begin")
@@ -1222,22 +1225,29 @@ def gen_sv_cfg_regs(d):
     w("      endcase")
     w("    end")
     w("    if (soft_rst_i) begin")
-    w("      cfg_d = CfgRst;")
+    for k in keys:
+        w(f"      {k.name.lower()}_d = {camel(k.name)}Rst;")
     w(f"      {arr}_d = {ca}Rst;")
     w("    end")
     w("  end")
     w("")
     w("  always_ff @(posedge clk_i or negedge rst_ni) begin")
     w("    if (!rst_ni) begin")
-    w("      cfg_q <= CfgRst;")
+    for k in keys:
+        w(f"      {k.name.lower()}_q <= {camel(k.name)}Rst;")
     w(f"      {arr}_q <= {ca}Rst;")
     w("    end else begin")
-    w("      cfg_q <= cfg_d;")
+    for k in keys:
+        n = k.name.lower()
+        w(f"      {n}_q <= {n}_d;")
     w(f"      {arr}_q <= {arr}_d;")
     w("    end")
     w("  end")
     w("")
-    w("  assign cfg_o = cfg_q;")
+    w("  assign cfg_o = {")
+    for i, k in enumerate(keys):
+        w(f"    {k.name.lower()}_q{',' if i + 1 < len(keys) else ''}")
+    w("  };")
     w(f"  assign {arr}_o = {arr}_q;")
     w("")
     w("  // ---- read port")
@@ -1245,7 +1255,7 @@ def gen_sv_cfg_regs(d):
     w("    rdata_o = 32'd0;")
     w("    case (rkey_i)")
     for k in keys:
-        f = f"cfg_q.{k.name.lower()}"
+        f = f"{k.name.lower()}_q"
         if k.width == 32:
             v = f
         elif k.signed:
