@@ -105,6 +105,60 @@ package vs_pkg;
                                             8'd0, 16'd0, 8'd0, 4'd0,
                                             16'd0, 16'd0, 16'd0};
 
+
+  // ---- per-core state (spec 2.1) and its write port ------------------------
+  // One write of the core state (vs_core_table), assembled by vs_exec in one
+  // assignment from one signal per field (the same Yosys 0.23 rule as
+  // vcpu_t): each field group is written only when its enable is set.
+  typedef struct packed {
+    logic        en;         // a core is written this cycle
+    logic [7:0]  core;       // which one
+    logic        need_idle;  // the write claims an idle core (RUN, SHARD: checked)
+    logic        cfg_en;     // node and online (CORE_CFG)
+    logic [2:0]  node;
+    logic        online;
+    logic        util_en;
+    logic [7:0]  util;
+    logic        freq_en;
+    logic [1:0]  freq;
+    logic        occ_en;
+    logic [1:0]  occ;
+    logic        vcpu_en;
+    logic [11:0] vcpu;
+    logic        slice_en;
+    logic [15:0] slice;
+  } core_write_t;
+
+  // The registered results of one node's searches (vs_search, spec 7.1 and
+  // 7.2), as the placement of the next event reads them.
+  typedef struct packed {
+    logic        idle_valid;   // an idle core exists
+    logic [7:0]  idle_core;    // idle(n)
+    logic [7:0]  idle_dist;    // NUMA_DIST[n][node of idle(n)]
+    logic        victim_valid; // a victim exists
+    logic        victim_far;   // victim(n) is farther than WAKE_MAX_DIST (7.2, 1.1)
+    logic [7:0]  victim_core;  // victim(n)
+    logic [11:0] victim_vcpu;  // the vCPU it runs
+  } search_t;
+  localparam int SearchW = 39;
+
+  // One prestaged entry (spec 8).
+  typedef struct packed {
+    logic [1:0]  kind;
+    logic [7:0]  core;
+    logic [11:0] vcpu;
+    logic [31:0] epoch;
+  } prestage_t;
+  localparam int PrestageW = 54;
+
+  // Decision descriptor (spec 4): {d32, c16, b8, core, seq, vcpu, flags, type}.
+  function automatic logic [127:0] decision(input logic [7:0] typ, input logic [7:0] flags,
+                                            input logic [15:0] vcpu, input logic [31:0] seq,
+                                            input logic [7:0] core, input logic [7:0] b8,
+                                            input logic [15:0] c16, input logic [31:0] d32);
+    decision = {d32, c16, b8, core, seq, vcpu, flags, typ};
+  endfunction
+
   // ---- engine FSM ---------------------------------------------------------
   typedef enum logic [2:0] {
     StInit  = 3'd0,  // sweeping the vCPU RAM to its reset value

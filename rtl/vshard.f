@@ -1,3 +1,4 @@
++incdir+rtl
 rtl/vs_regs_pkg.sv
 rtl/vs_pkg.sv
 rtl/vs_argmin.sv
@@ -7,6 +8,14 @@ rtl/vs_cfg_check.sv
 rtl/vs_cfg_regs.sv
 rtl/vs_fifo.sv
 rtl/vs_vcpu_ram.sv
+rtl/vs_regs.sv
+rtl/vs_core_table.sv
+rtl/vs_search.sv
+rtl/vs_prestage.sv
+rtl/vs_event_check.sv
+rtl/vs_place.sv
+rtl/vs_tick.sv
+rtl/vs_exec.sv
 rtl/vs_top.sv
 rtl/vs_dma_frontend.sv
 rtl/vs_card_top.sv

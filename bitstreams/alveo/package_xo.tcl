@@ -34,15 +34,24 @@ set ip_dir    [file join [file dirname $xo_path] ${kernel}_ip]
 
 create_project -force ${kernel}_pkg [file join [file dirname $xo_path] ${kernel}_pkg] -part $part
 set srcs {}
+set incdirs {}
 set fp [open [file join $root rtl vshard.f] r]
 foreach line [split [read $fp] "\n"] {
   set line [string trim $line]
   if {$line eq "" || [string match "#*" $line] || [string match "//*" $line]} { continue }
+  # +incdir+DIR: the `include files (vs_*.svh; only read under FORMAL or
+  # outside SYNTHESIS, so synthesis never opens them); other options skipped
+  if {[string match "+incdir+*" $line]} {
+    lappend incdirs [file join $root [string range $line 8 end]]
+    continue
+  }
+  if {[string match "+*" $line] || [string match "-*" $line]} { continue }
   lappend srcs [file join $root $line]
 }
 close $fp
 lappend srcs [file join $here ${top}.sv]
 add_files -norecurse $srcs
+if {[llength $incdirs]} { set_property include_dirs $incdirs [current_fileset] }
 set_property file_type SystemVerilog [get_files *.sv]
 set_property top $top [current_fileset]
 set_property generic "NCores=$ncores NVcpus=$nvcpus NNodes=$nnodes MaxShards=$maxshards" [current_fileset]

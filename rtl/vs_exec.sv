@@ -1,0 +1,600 @@
+// vs_exec: the event engine of docs/spec.md section 7.5, one event at a
+// time. It owns the FSM, the event in flight and the preemption context,
+// and drives every write: the vCPU table (vs_vcpu_ram), the core table
+// (vs_core_table), the decision FIFO and the in-band configuration.
+//
+//   IDLE   ACCEPT: take the event, read its vCPU's entry from the RAM (TICK:
+//          the entry of the vCPU on the named core);
+//   EXEC   the checks (vs_event_check), then the event's state update and
+//          decisions; a WAKE/COMMIT that preempts reads the victim's entry;
+//   VICT   the victim: sharding candidate (7.3), K and s (vs_shard_size),
+//          surcharge (6.4), PREEMPT;
+//   SHARD  one SHARD per cycle on the best eligible core (vs_search);
+//   ACCT   ACCOUNT: refill (6.2) and cap reset (6.5), one vCPU per cycle;
+//   INIT   after reset: the vCPU table swept to its reset value.
+//
+// An event is accepted only in IDLE, with room in the FIFO for its worst case
+// (2 + MaxShards decisions): back-pressure stalls the FSM, never drops a decision.
+module vs_exec #(
+  parameter int NCores = 8,
+  parameter int NVcpus = 64,
+  parameter int NNodes = 2,
+  parameter int MaxShards = 4,
+  parameter int FifoAW = 3
+) (
+  input  logic                   clk_i,
+  input  logic                   rst_ni,
+  input  logic                   soft_rst_i,
+  input  vs_regs_pkg::cfg_t      cfg_i,
+  input  logic                   enable_i,      // CTRL.ENABLE
+  input  logic                   hold_i,        // a register write waits for a quiet engine
+  input  logic [FifoAW:0]        fifo_free_i,
+  // event ingress (AXI-Stream)
+  input  logic [127:0]           evt_tdata_i,
+  input  logic                   evt_tvalid_i,
+  output logic                   evt_tready_o,
+  // vCPU table
+  output logic [11:0]            ram_raddr_o,
+  input  vs_pkg::vcpu_t          entry_i,       // the word read last cycle
+  output logic                   ram_we_o,
+  output logic [11:0]            ram_waddr_o,
+  output vs_pkg::vcpu_t          ram_wdata_o,
+  // core table: the core the event names (read port), the vCPU on the core
+  // an incoming event names (peek port, TICK reads its entry at ACCEPT)
+  output logic [7:0]             read_core_o,
+  input  logic                   cr_online_i,
+  input  logic [7:0]             cr_util_i,
+  input  logic [1:0]             cr_occ_i,
+  input  logic [11:0]            cr_vcpu_i,
+  input  logic [15:0]            cr_slice_i,
+  output logic [7:0]             peek_core_o,
+  input  logic [11:0]            peek_vcpu_i,
+  output vs_pkg::core_write_t    core_write_o,
+  output logic                   mirror_en_o,
+  output logic [7:0]             mirror_core_o,
+  output logic                   mirror_lat_o,
+  output logic [15:0]            mirror_credit_o,
+  // searches (vs_search) and prestaged table (vs_prestage)
+  input  logic [NNodes-1:0]      idle_valid_i,
+  input  logic [NNodes*8-1:0]    idle_core_i,
+  input  logic [NNodes*8-1:0]    idle_dist_i,
+  input  logic [NNodes-1:0]      victim_valid_i,
+  input  logic [NNodes-1:0]      victim_far_i,
+  input  logic [NNodes*8-1:0]    victim_core_i,
+  input  logic [NNodes*12-1:0]   victim_vcpu_i,
+  input  logic                   shard_valid_i,
+  input  logic [7:0]             shard_target_i,
+  input  logic [8:0]             eligible_i,
+  input  logic [8:0]             hot_i,
+  output logic [2:0]             shard_home_o,  // node the shard search serves
+  input  logic [NNodes*2-1:0]    prestage_kind_i,   // the table after this cycle
+  input  logic [NNodes*8-1:0]    prestage_core_i,
+  input  logic [NNodes*32-1:0]   prestage_epoch_i,
+  output logic                   prestage_update_o,
+  // decisions
+  output logic                   push0_o,
+  output logic [127:0]           push0_data_o,
+  output logic                   push1_o,
+  output logic [127:0]           push1_data_o,
+  // to the register block: in-band CONFIG, errors, counters
+  output logic                   config_we_o,
+  output logic [15:0]            config_key_o,
+  output logic [31:0]            config_value_o,
+  output logic                   error_o,       // an ERROR decision this cycle
+  output logic [7:0]             error_code_o,
+  output logic [31:0]            error_seq_o,
+  output logic                   count_preempt_o,
+  output logic                   count_shard_o,
+  output logic                   count_commit_o,
+  output logic                   count_abort_o,
+  // state, for idle_o and the formal properties (vs_top_props.svh)
+  output vs_pkg::state_e         state_o,
+  output logic [127:0]           event_o,
+  output logic [11:0]            index_o,         // INIT / ACCOUNT sweep index
+  output logic [11:0]            preemptor_o,
+  output logic [7:0]             victim_core_o,
+  output logic [11:0]            victim_o,
+  output logic [3:0]             shard_count_o,
+  output logic [3:0]             shard_index_o,
+  output logic                   parked_o         // the entry read is parked (6.5)
+);
+  localparam int MaxDec = 2 + MaxShards;  // decisions per event
+  localparam logic [FifoAW:0] MaxDecF = MaxDec[FifoAW:0];
+  localparam int LastVcpuI = NVcpus - 1;
+  localparam logic [11:0] LastVcpu = LastVcpuI[11:0];
+
+  // ---- FSM state and the event in flight -------------------------------------
+  vs_pkg::state_e state_q, state_d;
+  logic [127:0]   ev_q, ev_d;
+  logic [11:0]    idx_q, idx_d;                    // INIT / ACCOUNT sweep index
+  logic           prestage_update_q, prestage_update_d;
+  // preemption context (EXEC -> VICT -> SHARD)
+  logic [11:0]    preemptor_q, preemptor_d;        // v, the vCPU that takes the core
+  logic [15:0]    preemptor_erun_q, preemptor_erun_d;  // its expected run (spec 7.4 T)
+  logic [7:0]     victim_core_q, victim_core_d;    // p
+  logic [11:0]    victim_q, victim_d;              // u, preempted (its entry is read in EXEC)
+  logic           committed_q, committed_d;        // a COMMIT held: flag COMMITTED
+  logic [2:0]     victim_home_q, victim_home_d;    // home of u: node of the shard search
+  logic [3:0]     shard_count_q, shard_count_d;    // K
+  logic [7:0]     shard_size_q, shard_size_d;      // s(K), blocks per shard
+  logic [3:0]     shard_index_q, shard_index_d;    // i
+  logic [7:0]     shard_first_q, shard_first_d;    // first block of shard i
+
+  vs_pkg::vcpu_t entry;
+  assign entry = entry_i;
+
+  assign read_core_o = ev_q[71:64];
+  assign peek_core_o = evt_tdata_i[71:64];
+
+  // ---- event fields (spec 3) ---------------------------------------------------
+  logic [7:0]  ev_type, ev_flags, ev_core, ev_b8;
+  logic [15:0] ev_vcpu, ev_c16;
+  logic [31:0] ev_seq, ev_d32;
+  assign ev_type  = ev_q[7:0];
+  assign ev_flags = ev_q[15:8];
+  assign ev_vcpu  = ev_q[31:16];
+  assign ev_seq   = ev_q[63:32];
+  assign ev_core  = ev_q[71:64];
+  assign ev_b8    = ev_q[79:72];
+  assign ev_c16   = ev_q[95:80];
+  assign ev_d32   = ev_q[127:96];
+
+
+  // spec 2.2 / 6.5: the event's vCPU is parked (over its cap until ACCOUNT)
+  logic parked;
+  assign parked = (entry.cap != 16'd0) && (entry.used >= entry.cap);
+
+  // spec 7.5: the checks, in order
+  logic [7:0] check_err;
+  vs_event_check #(.NCores(NCores), .NVcpus(NVcpus), .NNodes(NNodes), .MaxShards(MaxShards))
+    u_event_check (
+      .event_i(ev_q), .entry_i(entry), .parked_i(parked), .core_online_i(cr_online_i),
+      .core_occ_i(cr_occ_i), .core_vcpu_i(cr_vcpu_i), .err_o(check_err)
+    );
+
+  // ---- credit unit (spec 6) and shard sizing (7.3, 7.4) ----------------------------
+  logic [15:0] cu_in, cu_out;
+  logic        cu_sub;
+  logic [16:0] cu_amt;
+  vs_credit u_credit (
+    .credit_i(cu_in), .sub_i(cu_sub), .amount_i(cu_amt), .cap_i(cfg_i.credit_cap), .credit_o(cu_out)
+  );
+
+  // Spec 7.3 / 7.4 in VICT, on the victim's whole entry: EXEC reads it from
+  // the RAM, so entry is T[u] here. The candidate conditions on blocks, bcost
+  // and E are implied by K >= 1 (vs_shard_size); v's erun gives T.
+  logic        sz_cand;
+  logic [3:0]  sz_k;
+  logic [7:0]  sz_size, sz_taken;
+  assign sz_cand = cfg_i.shard_enable && (entry.shards == 4'd0) &&
+                   ($signed(entry.credit) >= $signed(cfg_i.shard_min_credit));
+  vs_shard_size #(.MaxShards(MaxShards)) u_shard_size (
+    .cand_i(sz_cand), .blocks_i(entry.blocks), .bcost_i(entry.bcost), .erun_i(preemptor_erun_q),
+    .elig_i(eligible_i), .hot_i(hot_i), .max_shards_i(cfg_i.max_shards),
+    .load_hot_i(cfg_i.load_hot_cores), .k_load_i(cfg_i.k_under_load), .sync_cost_i(cfg_i.sync_cost_us),
+    .k_o(sz_k), .size_o(sz_size), .taken_o(sz_taken)
+  );
+
+  // TICK arithmetic: util EWMA, slice, debit (6.1), cap charge (6.5).
+  logic [7:0]  tk_util;
+  logic [15:0] tk_slice, tk_used;
+  logic [13:0] tk_debit;
+  logic        tk_park;
+  vs_tick u_tick (
+    .util_i(cr_util_i), .slice_i(cr_slice_i), .sample_i(ev_b8), .elapsed_i(ev_c16),
+    .util_shift_i(cfg_i.util_shift), .credit_per_ms_i(cfg_i.credit_per_ms),
+    .runs_whole_i(cr_occ_i == vs_pkg::OccRun), .used_i(entry.used), .cap_i(entry.cap),
+    .util_o(tk_util), .slice_o(tk_slice), .debit_o(tk_debit), .used_o(tk_used), .park_o(tk_park)
+  );
+
+  // ---- engine FSM ------------------------------------------------------------------
+  // WAKE / COMMIT placement (spec 7.5 rules 1-6, the COMMIT check)
+  logic        w_lat, w_commit, w_holds, w_to_idle, w_to_vict;
+  logic [7:0]  w_icore, w_vcore;
+  logic [11:0] w_vvcpu;
+  logic [31:0] w_pepoch;
+  assign w_lat    = (ev_type == vs_pkg::EvWake) ? ev_flags[0] : 1'b1;
+  assign w_commit = (ev_type == vs_pkg::EvCommit);
+  vs_place #(.NNodes(NNodes)) u_place (
+    .home_i(entry.home), .lat_i(w_lat), .commit_i(w_commit), .commit_core_i(ev_core),
+    .commit_epoch_i(ev_d32), .parked_i(parked), .wake_max_dist_i(cfg_i.wake_max_dist),
+    .idle_valid_i, .idle_core_i, .idle_dist_i, .victim_valid_i, .victim_far_i, .victim_core_i,
+    .victim_vcpu_i, .prestage_kind_i, .prestage_core_i, .prestage_epoch_i,
+    .to_idle_o(w_to_idle), .to_victim_o(w_to_vict), .holds_o(w_holds), .idle_core_o(w_icore),
+    .victim_core_o(w_vcore), .victim_vcpu_o(w_vvcpu), .prestage_epoch_o(w_pepoch)
+  );
+
+  // SHARD i (spec 7.4): first_i = i * s, count_i = s; LAST on i = K - 1.
+  logic       sh_last;
+  assign sh_last  = (shard_index_q == shard_count_q - 4'd1);
+
+  // write ports produced by the FSM
+  logic        vw_en, vw_init;
+  logic [11:0] vw_addr;
+  // the vCPU entry written, one signal per field (defaults: the entry read)
+  logic [1:0]  vw_state;
+  logic        vw_lat;
+  logic [15:0] vw_credit, vw_bcost, vw_erun, vw_cap, vw_used;
+  logic [7:0]  vw_weight, vw_blocks, vw_core;
+  logic [2:0]  vw_home;
+  logic [3:0]  vw_shards;
+  vs_pkg::vcpu_t vw_data;
+  logic        cw_en;
+  logic [7:0]  cw_idx;
+  logic        cw_occ_en, cw_vcpu_en, cw_slice_en, cw_util_en, cw_freq_en, cw_cfg_en;
+  logic        cw_need_idle;  // the write claims an idle core (assertion)
+  logic [1:0]  cw_occ, cw_freq;
+  logic [11:0] cw_vcpu;
+  logic [15:0] cw_slice;
+  logic [7:0]  cw_util;
+  logic [2:0]  cw_node;
+  logic        cw_online;
+
+  always_comb begin
+    state_d = state_q;
+    ev_d = ev_q;
+    idx_d = idx_q;
+    preemptor_d = preemptor_q; preemptor_erun_d = preemptor_erun_q; victim_core_d = victim_core_q;
+    victim_d = victim_q; committed_d = committed_q;
+    victim_home_d = victim_home_q;
+    shard_count_d = shard_count_q; shard_size_d = shard_size_q; shard_index_d = shard_index_q;
+    shard_first_d = shard_first_q;
+    prestage_update_d = 1'b0;
+
+    ram_raddr_o = 12'd0;
+    vw_en = 1'b0; vw_init = 1'b0; vw_addr = 12'd0;
+    vw_state = entry.state; vw_lat = entry.lat; vw_credit = entry.credit; vw_weight = entry.weight;
+    vw_home = entry.home; vw_blocks = entry.blocks; vw_bcost = entry.bcost; vw_core = entry.core;
+    vw_shards = entry.shards; vw_erun = entry.erun; vw_cap = entry.cap; vw_used = entry.used;
+    cw_en = 1'b0; cw_idx = ev_core; cw_need_idle = 1'b0;
+    cw_occ_en = 1'b0; cw_vcpu_en = 1'b0; cw_slice_en = 1'b0; cw_util_en = 1'b0;
+    cw_freq_en = 1'b0; cw_cfg_en = 1'b0;
+    cw_occ = vs_pkg::OccIdle; cw_vcpu = 12'd0; cw_slice = cfg_i.slice_us; cw_util = ev_b8;
+    cw_freq = ev_flags[1:0]; cw_node = ev_b8[2:0]; cw_online = ev_flags[0];
+    push0_o = 1'b0; push1_o = 1'b0;
+    push0_data_o = vs_pkg::decision(vs_pkg::DecError, 8'h01, ev_vcpu, ev_seq, ev_core, check_err,
+                        {8'd0, ev_type}, 32'd0);
+    push1_data_o = vs_pkg::decision(vs_pkg::DecAck, 8'h01, ev_vcpu, ev_seq, ev_core, ev_type, 16'd0, 32'd0);
+    error_o = 1'b0; count_preempt_o = 1'b0; count_shard_o = 1'b0; count_commit_o = 1'b0; count_abort_o = 1'b0;
+    config_we_o = 1'b0;
+    cu_in = entry.credit; cu_sub = 1'b0; cu_amt = {2'b00, cfg_i.lat_boost};
+
+    unique case (state_q)
+      // ---- reset sweep of the vCPU table --------------------------------------
+      vs_pkg::StInit: begin
+        vw_en = 1'b1;
+        vw_init = 1'b1;
+        vw_addr = idx_q;
+        idx_d = idx_q + 12'd1;
+        if (idx_q == LastVcpu) begin
+          idx_d = 12'd0;
+          state_d = vs_pkg::StIdle;
+        end
+      end
+
+      // ---- ACCEPT --------------------------------------------------------------
+      vs_pkg::StIdle: begin
+        ram_raddr_o = (evt_tdata_i[7:0] == vs_pkg::EvTick) ? peek_vcpu_i
+                                                                : evt_tdata_i[27:16];
+        if (evt_tready_o && evt_tvalid_i) begin
+          ev_d = evt_tdata_i;
+          state_d = vs_pkg::StExec;
+        end
+      end
+
+      // ---- EXEC ------------------------------------------------------------------
+      vs_pkg::StExec: begin
+        state_d = vs_pkg::StIdle;
+        // Read the entry of victim(home[v]) for a preemption (entry in VICT).
+        // Reading it unconditionally keeps the address mux small; only VICT uses it.
+        ram_raddr_o = w_vvcpu;
+        if (check_err != vs_pkg::ErrNone) begin
+          push0_o = 1'b1;  // ERROR; no state change, no prestage update
+          error_o = 1'b1;
+        end else begin
+          prestage_update_d = 1'b1;
+          vw_addr = ev_vcpu[11:0];
+          unique case (ev_type)
+            vs_pkg::EvWake, vs_pkg::EvCommit: begin
+              count_commit_o = w_holds;
+              if (w_commit && !w_holds) begin
+                push0_o = 1'b1;
+                count_abort_o = 1'b1;
+                push0_data_o = vs_pkg::decision(vs_pkg::DecAbort, 8'h00, ev_vcpu, ev_seq, ev_core, ev_b8,
+                                    16'd0, w_pepoch);
+              end
+              // spec 6.3: latency boost before the placement, parked or not
+              cu_in = entry.credit; cu_sub = 1'b0; cu_amt = {2'b00, cfg_i.lat_boost};
+              vw_en = 1'b1;
+              vw_lat = w_lat;
+              vw_credit = w_lat ? cu_out : entry.credit;
+              if (w_to_idle) begin
+                // rules 2 and 4: RUN on idle(n)
+                vw_state = vs_pkg::VstRunning;
+                vw_core = w_icore;
+                cw_en = 1'b1; cw_idx = w_icore; cw_need_idle = 1'b1;
+                cw_occ_en = 1'b1; cw_occ = vs_pkg::OccRun;
+                cw_vcpu_en = 1'b1; cw_vcpu = ev_vcpu[11:0];
+                cw_slice_en = 1'b1;
+                push1_o = 1'b1;
+                push1_data_o = vs_pkg::decision(vs_pkg::DecRun, {6'd0, w_holds, 1'b1}, ev_vcpu, ev_seq,
+                                    w_icore, 8'd0, 16'd0, 32'd0);
+              end else if (w_to_vict) begin
+                // rules 3 and 5: preempt u on p = victim(n); v runs on p now
+                vw_state = vs_pkg::VstRunning;
+                vw_core = w_vcore;
+                cw_en = 1'b1; cw_idx = w_vcore;
+                cw_occ_en = 1'b1; cw_occ = vs_pkg::OccRun;
+                cw_vcpu_en = 1'b1; cw_vcpu = ev_vcpu[11:0];
+                cw_slice_en = 1'b1;
+                prestage_update_d = 1'b0;
+                preemptor_d = ev_vcpu[11:0];
+                preemptor_erun_d = entry.erun;
+                victim_core_d = w_vcore;
+                victim_d = w_vvcpu;
+                committed_d = w_holds;
+                state_d = vs_pkg::StVict;
+              end else begin
+                // rules 1 and 6
+                vw_state = vs_pkg::VstQueued;
+                push1_o = 1'b1;
+                push1_data_o = vs_pkg::decision(vs_pkg::DecQueued, 8'h01, ev_vcpu, ev_seq, 8'd0, 8'd0,
+                                    16'd0, 32'd0);
+              end
+            end
+            vs_pkg::EvBlock: begin
+              vw_en = 1'b1;
+              vw_state = vs_pkg::VstBlocked;
+              if (entry.state == vs_pkg::VstRunning) begin
+                cw_en = 1'b1; cw_idx = entry.core;
+                cw_occ_en = 1'b1; cw_occ = vs_pkg::OccIdle;
+              end
+              push1_o = 1'b1;
+            end
+            vs_pkg::EvSched: begin
+              vw_en = 1'b1;
+              vw_state = vs_pkg::VstRunning;
+              vw_core = ev_core;
+              cw_en = 1'b1; cw_need_idle = 1'b1;
+              cw_occ_en = 1'b1; cw_occ = vs_pkg::OccRun;
+              cw_vcpu_en = 1'b1; cw_vcpu = ev_vcpu[11:0];
+              cw_slice_en = 1'b1;
+              push1_o = 1'b1;
+              push1_data_o = vs_pkg::decision(vs_pkg::DecRun, 8'h01, ev_vcpu, ev_seq, ev_core, 8'd0,
+                                  16'd0, 32'd0);
+            end
+            vs_pkg::EvTick: begin
+              cw_en = 1'b1;
+              cw_util_en = 1'b1; cw_util = tk_util;
+              cw_slice_en = 1'b1; cw_slice = tk_slice;
+              push1_o = 1'b1;
+              if (cr_occ_i != vs_pkg::OccIdle) begin
+                // spec 6.1 debit and spec 6.5 cap charge of u = vcpu[c], whole or shard
+                cu_in = entry.credit; cu_sub = 1'b1; cu_amt = {3'd0, tk_debit};
+                vw_en = 1'b1;
+                vw_addr = cr_vcpu_i;
+                vw_credit = cu_out;
+                vw_used = tk_used;
+                if (tk_park) begin
+                  // spec 7.5 TICK: over its cap, u loses core c (its core field stays c)
+                  vw_state = vs_pkg::VstQueued;
+                  cw_occ_en = 1'b1; cw_occ = vs_pkg::OccIdle;
+                  push1_data_o = vs_pkg::decision(vs_pkg::DecPark, 8'h01, {4'd0, cr_vcpu_i}, ev_seq, ev_core,
+                                      8'd0, 16'd0, 32'd0);
+                end
+              end
+            end
+            vs_pkg::EvProfile: begin
+              vw_en = 1'b1;
+              vw_blocks = ev_b8;
+              vw_bcost = ev_c16;
+              vw_erun = ev_d32[15:0];  // spec 7.5 PROFILE (1.1): expected run
+              push1_o = 1'b1;
+            end
+            vs_pkg::EvUtil: begin
+              cw_en = 1'b1;
+              cw_util_en = 1'b1; cw_util = ev_b8;
+              cw_freq_en = 1'b1; cw_freq = ev_flags[1:0];
+              push1_o = 1'b1;
+            end
+            vs_pkg::EvShardDone: begin
+              // spec 7.5 (1.1): the shard's core is free; v's state is untouched
+              vw_en = 1'b1;
+              vw_shards = entry.shards - 4'd1;
+              cw_en = 1'b1;
+              cw_occ_en = 1'b1; cw_occ = vs_pkg::OccIdle;
+              push1_o = 1'b1;
+            end
+            vs_pkg::EvAccount: begin
+              // spec 6.2: entry 0 was read at ACCEPT (vcpu field 0); ACCT sweeps the rest
+              cu_in = entry.credit; cu_sub = 1'b0;
+              cu_amt = {1'b0, {8'd0, entry.weight} * {8'd0, cfg_i.refill_per_weight}};
+              vw_en = 1'b1;
+              vw_addr = 12'd0;
+              vw_credit = cu_out;
+              vw_used = 16'd0;  // spec 6.5
+              push1_o = 1'b1;
+              if (NVcpus > 1) begin
+                prestage_update_d = 1'b0;
+                idx_d = 12'd1;
+                ram_raddr_o = 12'd1;
+                state_d = vs_pkg::StAcct;
+              end
+            end
+            vs_pkg::EvConfig: begin
+              config_we_o = 1'b1;
+              push1_o = 1'b1;
+            end
+            vs_pkg::EvCoreCfg: begin
+              cw_en = 1'b1;
+              cw_cfg_en = 1'b1;
+              push1_o = 1'b1;
+            end
+            vs_pkg::EvVcpuCfg: begin
+              vw_en = 1'b1;
+              vw_home = ev_b8[2:0];
+              vw_weight = ev_c16[7:0];
+              vw_cap = ev_d32[15:0];  // spec 6.5: used is kept
+              push1_o = 1'b1;
+            end
+            default: begin
+              prestage_update_d = 1'b0;  // unreachable: unknown types are E_BAD_TYPE
+            end
+          endcase
+        end
+      end
+
+      // ---- VICT: entry = T[u]; candidate test, shard size, PREEMPT ---------------
+      // spec 7.5 preemption: u QUEUED (its core field stays p); if K >= 1,
+      // shards[u] = K, surcharge (spec 6.4), blocks[u] = B - K*s.
+      vs_pkg::StVict: begin
+        count_preempt_o = 1'b1;
+        push1_o = 1'b1;
+        push1_data_o = vs_pkg::decision(vs_pkg::DecPreempt, {6'd0, committed_q, (sz_k == 4'd0)}, {4'd0, victim_q},
+                            ev_seq, victim_core_q, {4'd0, sz_k}, {4'd0, preemptor_q}, 32'd0);
+        vw_en = 1'b1;
+        vw_addr = victim_q;
+        vw_state = vs_pkg::VstQueued;
+        cu_in = entry.credit; cu_sub = 1'b1;
+        cu_amt = {5'd0, {8'd0, sz_k} * {4'd0, cfg_i.shard_credit}} + {9'd0, cfg_i.sync_credit};
+        victim_home_d = entry.home;
+        if (sz_k != 4'd0) begin
+          vw_shards = sz_k;
+          vw_credit = cu_out;
+          vw_blocks = entry.blocks - sz_taken;
+          shard_count_d = sz_k; shard_size_d = sz_size; shard_index_d = 4'd0; shard_first_d = 8'd0;
+          state_d = vs_pkg::StShard;
+        end else begin
+          prestage_update_d = 1'b1;
+          state_d = vs_pkg::StIdle;
+        end
+      end
+
+      // ---- SHARD: target t_i = argmin of the eligible cores, one per cycle ----
+      vs_pkg::StShard: begin
+        count_shard_o = 1'b1;
+        push1_o = 1'b1;
+        push1_data_o = vs_pkg::decision(vs_pkg::DecShard, {7'd0, sh_last}, {4'd0, victim_q}, ev_seq, shard_target_i,
+                            {4'd0, shard_index_q}, {8'd0, shard_first_q}, {24'd0, shard_size_q});
+        cw_en = 1'b1; cw_idx = shard_target_i; cw_need_idle = 1'b1;
+        cw_occ_en = 1'b1; cw_occ = vs_pkg::OccShard;
+        cw_vcpu_en = 1'b1; cw_vcpu = victim_q;
+        cw_slice_en = 1'b1;
+        shard_index_d = shard_index_q + 4'd1;
+        shard_first_d = shard_first_q + shard_size_q;
+        if (sh_last) begin
+          prestage_update_d = 1'b1;
+          state_d = vs_pkg::StIdle;
+        end
+      end
+
+      // ---- ACCT: refill (spec 6.2), cap reset (6.5), vCPU idx_q this cycle --
+      vs_pkg::StAcct: begin
+        cu_in = entry.credit; cu_sub = 1'b0; cu_amt = {1'b0, {8'd0, entry.weight} * {8'd0, cfg_i.refill_per_weight}};
+        vw_en = 1'b1;
+        vw_addr = idx_q;
+        vw_credit = cu_out;
+        vw_used = 16'd0;
+        ram_raddr_o = idx_q + 12'd1;
+        idx_d = idx_q + 12'd1;
+        if (idx_q == LastVcpu) begin
+          idx_d = 12'd0;
+          prestage_update_d = 1'b1;
+          state_d = vs_pkg::StIdle;
+        end
+      end
+
+      default: state_d = vs_pkg::StInit;
+    endcase
+
+    if (soft_rst_i) begin
+      state_d = vs_pkg::StInit;
+      idx_d = 12'd0;
+      prestage_update_d = 1'b0;
+    end
+  end
+
+  // The entry written, assembled in one assignment (see vs_pkg::vcpu_t).
+  assign vw_data = vw_init ? vs_pkg::VcpuReset
+                           : {vw_state, vw_lat, vw_credit, vw_weight, vw_home, vw_blocks,
+                              vw_bcost, vw_core, vw_shards, vw_erun, vw_cap, vw_used};
+  assign ram_we_o    = vw_en;
+  assign ram_waddr_o = vw_addr;
+  assign ram_wdata_o = vw_data;
+  // ---- outputs -------------------------------------------------------------------
+  assign evt_tready_o = (state_q == vs_pkg::StIdle) && enable_i && (fifo_free_i >= MaxDecF) && !hold_i;
+
+  // The core write, assembled in one assignment (see vs_pkg::core_write_t).
+  assign core_write_o = {cw_en, cw_idx, cw_need_idle, cw_cfg_en, cw_node, cw_online, cw_util_en,
+                         cw_util, cw_freq_en, cw_freq, cw_occ_en, cw_occ, cw_vcpu_en, cw_vcpu,
+                         cw_slice_en, cw_slice};
+  // Mirror write: every table write that leaves the entry RUNNING also writes
+  // lat and credit of its core's mirror (so the mirror always equals the
+  // table for occ = RUN cores).
+  assign mirror_en_o     = vw_en && (vw_state == vs_pkg::VstRunning) && !vw_init;
+  assign mirror_core_o   = vw_core;
+  assign mirror_lat_o    = vw_lat;
+  assign mirror_credit_o = vw_credit;
+
+  // VICT searches from u's home in the entry just read, SHARD from its copy.
+  assign shard_home_o = (state_q == vs_pkg::StVict) ? entry.home : victim_home_q;
+
+  assign prestage_update_o = prestage_update_q;
+  assign config_key_o = ev_c16;
+  assign config_value_o = ev_d32;
+  assign error_code_o = check_err;
+  assign error_seq_o = ev_seq;
+  assign state_o = state_q;
+  assign event_o = ev_q;
+  assign index_o = idx_q;
+  assign preemptor_o = preemptor_q;
+  assign victim_core_o = victim_core_q;
+  assign victim_o = victim_q;
+  assign shard_count_o = shard_count_q;
+  assign shard_index_o = shard_index_q;
+  assign parked_o = parked;
+
+  // ---- registers -------------------------------------------------------------------
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      state_q           <= vs_pkg::StInit;
+      ev_q              <= '0;
+      idx_q             <= '0;
+      prestage_update_q <= 1'b0;
+      preemptor_q       <= '0;
+      preemptor_erun_q  <= '0;
+      victim_core_q     <= '0;
+      victim_q          <= '0;
+      committed_q       <= 1'b0;
+      victim_home_q     <= '0;
+      shard_count_q     <= '0;
+      shard_size_q      <= '0;
+      shard_index_q     <= '0;
+      shard_first_q     <= '0;
+    end else begin
+      state_q           <= state_d;
+      ev_q              <= ev_d;
+      idx_q             <= idx_d;
+      prestage_update_q <= prestage_update_d;
+      preemptor_q       <= preemptor_d;
+      preemptor_erun_q  <= preemptor_erun_d;
+      victim_core_q     <= victim_core_d;
+      victim_q          <= victim_d;
+      committed_q       <= committed_d;
+      victim_home_q     <= victim_home_d;
+      shard_count_q     <= shard_count_d;
+      shard_size_q      <= shard_size_d;
+      shard_index_q     <= shard_index_d;
+      shard_first_q     <= shard_first_d;
+    end
+  end
+
+  logic unused;  // the configuration vs_search reads
+  assign unused = ^{ev_flags[7:2], cfg_i.vict_max_dist, cfg_i.vict_dist_shift, cfg_i.vict_credit_shift,
+                    cfg_i.vict_slice_shift, cfg_i.shard_util_max, cfg_i.shard_min_freq, cfg_i.shard_max_dist};
+
+  // The engine invariants, checked in every Verilator run.
+`ifndef SYNTHESIS
+  `include "vs_exec_asserts.svh"
+`endif
+endmodule

@@ -1,0 +1,53 @@
+// vs_exec_asserts.svh: the engine invariants vs_exec checks in every
+// simulation (immediate assertions), included at the end of vs_exec under
+// `ifndef SYNTHESIS. The k-induction properties are in vs_top_props.svh.
+  localparam logic [8:0]  NCores9  = NCores[8:0];
+  localparam logic [15:0] NVcpus16 = NVcpus[15:0];
+  always @(posedge clk_i) begin
+    if (rst_ni) begin
+      // The victim entry read for a preemption: a non-latency vCPU that ran
+      // on the victim core until EXEC (7.2).
+      if (state_q == vs_pkg::StVict) begin
+        assert (!entry.lat && entry.state == vs_pkg::VstRunning && entry.core == victim_core_q)
+          else $error("vs_exec: victim vCPU %0d read as lat %0d state %0d core %0d, not on core %0d",
+                      victim_q, entry.lat, entry.state, entry.core, victim_core_q);
+        // The 7.3 conditions vs_shard_size leaves out are implied by K >= 1.
+        if (sz_k != 4'd0) begin
+          assert (entry.blocks != 8'd0 && eligible_i != 9'd0 &&
+                  {8'd0, entry.blocks} * {8'd0, entry.bcost} >= {16'd0, cfg_i.sync_cost_us} &&
+                  sz_taken <= entry.blocks)
+            else $error("vs_exec: K = %0d for B = %0d, bcost = %0d, E = %0d", sz_k, entry.blocks,
+                        entry.bcost, eligible_i);
+        end
+      end
+      // A shard target exists whenever a SHARD is emitted (E >= K).
+      if (state_q == vs_pkg::StShard) begin
+        assert (shard_valid_i) else $error("vs_exec: no shard-eligible core for shard %0d", shard_index_q);
+      end
+      // Invariant 3: every credit written lies in [-CREDIT_CAP, CREDIT_CAP] when
+      // it was updated by the credit unit.
+      if (vw_en && vw_data.credit == cu_out) begin
+        assert ($signed(cu_out) <= $signed({1'b0, cfg_i.credit_cap}) &&
+                $signed(cu_out) >= -$signed({1'b0, cfg_i.credit_cap}))
+          else $error("vs_exec: credit %0d outside [-%0d, %0d]", $signed(cu_out), cfg_i.credit_cap,
+                      cfg_i.credit_cap);
+      end
+      // Invariant 4: placement decisions name valid ids (ACK/ERROR/ABORT echo the event).
+      if (push1_o && push1_data_o[7:0] inside {vs_pkg::DecRun, vs_pkg::DecPreempt,
+                                           vs_pkg::DecShard, vs_pkg::DecQueued,
+                                           vs_pkg::DecPark}) begin
+        assert (push1_data_o[31:16] < NVcpus16 && {1'b0, push1_data_o[71:64]} < NCores9)
+          else $error("vs_exec: decision type %0d names vcpu %0d core %0d out of range",
+                      push1_data_o[7:0], push1_data_o[31:16], push1_data_o[71:64]);
+      end
+      // The vCPU table is written only at valid ids.
+      if (vw_en) begin
+        assert ({4'd0, vw_addr} < NVcpus16) else $error("vs_exec: vCPU write at %0d", vw_addr);
+      end
+      // The field offsets the formal block uses agree with vs_pkg::vcpu_t.
+      assert (entry_i[vs_pkg::VcpuStateLsb +: 2] == entry.state &&
+              entry_i[vs_pkg::VcpuCoreLsb +: 8] == entry.core &&
+              entry_i[vs_pkg::VcpuShardsLsb +: 4] == entry.shards)
+        else $error("vs_exec: vs_pkg::Vcpu*Lsb do not match vs_pkg::vcpu_t");
+    end
+  end

@@ -1,0 +1,86 @@
+// vs_prestage: the prestaged table of docs/spec.md section 8, one entry per
+// node: the placement a latency WAKE of a vCPU homed on n would get now,
+// so the host can act on it before the engine answers (COMMIT, 7.5).
+//
+// spec 8 (1.1), in order: a near idle core (dist <= WAKE_MAX_DIST), a near
+// victim, a far idle core, a far victim, none. The entry's epoch counts its
+// changes (kind, core or vCPU).
+//
+// Timing: vs_exec raises update_i one cycle after the last state write of
+// each event that changed state (not after ERROR); the registered searches
+// reflect that write one cycle later, when the table is recomputed
+// (update_q). entry_d_o is the table as it will be after this cycle: COMMIT
+// compares against the entry as it stood before its own event.
+module vs_prestage #(
+  parameter int NNodes = 2
+) (
+  input  logic                 clk_i,
+  input  logic                 rst_ni,
+  input  logic                 soft_rst_i,
+  input  logic                 update_i,      // an event's last state write was last cycle
+  input  logic [7:0]           wake_max_dist_i,
+  input  logic [NNodes-1:0]    idle_valid_i,  // registered searches (vs_search)
+  input  logic [NNodes*8-1:0]  idle_core_i,
+  input  logic [NNodes*8-1:0]  idle_dist_i,
+  input  logic [NNodes-1:0]    victim_valid_i,
+  input  logic [NNodes-1:0]    victim_far_i,
+  input  logic [NNodes*8-1:0]  victim_core_i,
+  input  logic [NNodes*12-1:0] victim_vcpu_i,
+  output logic                 busy_o,        // an update is pending (the engine is not quiet)
+  output logic [NNodes*2-1:0]  kind_o,        // the table, node n at [n*W +: W]
+  output logic [NNodes*8-1:0]  core_o,
+  output logic [NNodes*12-1:0] vcpu_o,
+  output logic [NNodes*32-1:0] epoch_o,
+  output logic [NNodes*2-1:0]  kind_d_o,      // the table after this cycle
+  output logic [NNodes*8-1:0]  core_d_o,
+  output logic [NNodes*32-1:0] epoch_d_o
+);
+  logic                 update_q;
+  logic [NNodes*12-1:0] vcpu_d;
+
+  for (genvar n = 0; n < NNodes; n++) begin : gen_node
+    logic [1:0]  kind;
+    logic [7:0]  core;
+    logic [11:0] vcpu;
+    logic        changed;
+    always_comb begin
+      if (idle_valid_i[n] && (idle_dist_i[n*8 +: 8] <= wake_max_dist_i)) begin
+        kind = vs_pkg::PreIdle; core = idle_core_i[n*8 +: 8]; vcpu = 12'd0;
+      end else if (victim_valid_i[n] && !victim_far_i[n]) begin
+        kind = vs_pkg::PrePreempt; core = victim_core_i[n*8 +: 8]; vcpu = victim_vcpu_i[n*12 +: 12];
+      end else if (idle_valid_i[n]) begin
+        kind = vs_pkg::PreIdle; core = idle_core_i[n*8 +: 8]; vcpu = 12'd0;
+      end else if (victim_valid_i[n]) begin
+        kind = vs_pkg::PrePreempt; core = victim_core_i[n*8 +: 8]; vcpu = victim_vcpu_i[n*12 +: 12];
+      end else begin
+        kind = vs_pkg::PreNone; core = 8'd0; vcpu = 12'd0;
+      end
+    end
+    assign changed = (kind != kind_o[n*2 +: 2]) || (core != core_o[n*8 +: 8]) ||
+                     (vcpu != vcpu_o[n*12 +: 12]);
+    assign kind_d_o[n*2 +: 2]   = soft_rst_i ? vs_pkg::PreNone : update_q ? kind : kind_o[n*2 +: 2];
+    assign core_d_o[n*8 +: 8]   = soft_rst_i ? 8'd0 : update_q ? core : core_o[n*8 +: 8];
+    assign vcpu_d[n*12 +: 12]   = soft_rst_i ? 12'd0 : update_q ? vcpu : vcpu_o[n*12 +: 12];
+    assign epoch_d_o[n*32 +: 32] = soft_rst_i ? 32'd0 :
+                                   (update_q && changed) ? epoch_o[n*32 +: 32] + 32'd1 :
+                                   epoch_o[n*32 +: 32];
+  end
+
+  assign busy_o = update_i || update_q;
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      update_q <= 1'b0;
+      kind_o   <= '0;
+      core_o   <= '0;
+      vcpu_o   <= '0;
+      epoch_o  <= '0;
+    end else begin
+      update_q <= update_i && !soft_rst_i;
+      kind_o   <= kind_d_o;
+      core_o   <= core_d_o;
+      vcpu_o   <= vcpu_d;
+      epoch_o  <= epoch_d_o;
+    end
+  end
+endmodule
