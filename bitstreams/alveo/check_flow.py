@@ -442,8 +442,15 @@ def check_lint(c, root, here, verilator):
     mk = read(os.path.join(here, "Makefile"))
     params = {k: re.search(r"^%s\s*\?=\s*(\d+)" % k, mk, flags=re.M).group(1)
               for k in ("NCORES", "NVCPUS", "NNODES", "MAXSHARDS")}
-    flist = [os.path.join(root, l.strip()) for l in read(os.path.join(root, "rtl", "vshard.f")).splitlines()
-             if l.strip() and not l.strip().startswith(("#", "//"))]
+    flist = []
+    for l in read(os.path.join(root, "rtl", "vshard.f")).splitlines():
+        l = l.strip()
+        if not l or l.startswith(("#", "//")):
+            continue
+        if l.startswith("+incdir+"):  # include directories, relative to the repository
+            flist += ["-I" + os.path.join(root, d) for d in l[len("+incdir+"):].split("+") if d]
+        else:
+            flist.append(os.path.join(root, l))
     for layout in ("ring", "movers"):
         sv = LAYOUTS[layout]["sv"]
         cmd = [verilator, "--lint-only", "-Wall", "--top-module", sv[:-3],
