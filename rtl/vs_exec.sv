@@ -36,6 +36,7 @@ module vs_exec #(
   // vCPU table
   output logic [11:0]            ram_raddr_o,
   input  vs_pkg::vcpu_t          entry_i,       // the word read last cycle
+  output vs_pkg::vcpu_t          entry_o,       // ... with this cycle's write forwarded
   output logic                   ram_we_o,
   output logic [11:0]            ram_waddr_o,
   output vs_pkg::vcpu_t          ram_wdata_o,
@@ -98,11 +99,8 @@ module vs_exec #(
   output logic [3:0]             shard_index_o,
   output logic                   parked_o         // the entry read is parked (6.5)
 );
-  localparam int MaxDec = 2 + MaxShards;  // decisions per event
-  localparam logic [FifoAW:0] MaxDecF = MaxDec[FifoAW:0];
   localparam int LastVcpuI = NVcpus - 1;
   localparam logic [11:0] LastVcpu = LastVcpuI[11:0];
-
   // ---- FSM state and the event in flight -------------------------------------
   vs_pkg::state_e state_q, state_d;
   logic [127:0]   ev_q, ev_d;
@@ -120,9 +118,8 @@ module vs_exec #(
   logic [3:0]     shard_index_q, shard_index_d;    // i
   logic [7:0]     shard_first_q, shard_first_d;    // first block of shard i
 
-  vs_pkg::vcpu_t entry;
-  assign entry = entry_i;
-
+  vs_pkg::vcpu_t entry;  // the word read, as the table stands (vs_accept)
+  assign entry_o = entry;
   assign read_core_o = ev_q[71:64];
   assign peek_core_o = evt_tdata_i[71:64];
 
@@ -138,7 +135,6 @@ module vs_exec #(
   assign ev_b8    = ev_q[79:72];
   assign ev_c16   = ev_q[95:80];
   assign ev_d32   = ev_q[127:96];
-
 
   // spec 2.2 / 6.5: the event's vCPU is parked (over its cap until ACCOUNT)
   logic parked;
@@ -241,7 +237,6 @@ module vs_exec #(
     shard_first_d = shard_first_q;
     prestage_update_d = 1'b0;
 
-    ram_raddr_o = 12'd0;
     vw_en = 1'b0; vw_init = 1'b0; vw_addr = 12'd0;
     vw_state = entry.state; vw_lat = entry.lat; vw_credit = entry.credit; vw_weight = entry.weight;
     vw_home = entry.home; vw_blocks = entry.blocks; vw_bcost = entry.bcost; vw_core = entry.core;
@@ -274,8 +269,6 @@ module vs_exec #(
 
       // ---- ACCEPT --------------------------------------------------------------
       vs_pkg::StIdle: begin
-        ram_raddr_o = (evt_tdata_i[7:0] == vs_pkg::EvTick) ? peek_vcpu_i
-                                                                : evt_tdata_i[27:16];
         if (evt_tready_o && evt_tvalid_i) begin
           ev_d = evt_tdata_i;
           state_d = vs_pkg::StExec;
@@ -285,9 +278,10 @@ module vs_exec #(
       // ---- EXEC ------------------------------------------------------------------
       vs_pkg::StExec: begin
         state_d = vs_pkg::StIdle;
-        // Read the entry of victim(home[v]) for a preemption (entry in VICT).
-        // Reading it unconditionally keeps the address mux small; only VICT uses it.
-        ram_raddr_o = w_vvcpu;
+        if (overlap && evt_tready_o && evt_tvalid_i) begin
+          ev_d = evt_tdata_i;  // the next event, accepted during this EXEC
+          state_d = vs_pkg::StExec;
+        end
         if (check_err != vs_pkg::ErrNone) begin
           push0_o = 1'b1;  // ERROR; no state change, no prestage update
           error_o = 1'b1;
@@ -417,7 +411,6 @@ module vs_exec #(
               if (NVcpus > 1) begin
                 prestage_update_d = 1'b0;
                 idx_d = 12'd1;
-                ram_raddr_o = 12'd1;
                 state_d = vs_pkg::StAcct;
               end
             end
@@ -495,7 +488,6 @@ module vs_exec #(
         vw_addr = idx_q;
         vw_credit = cu_out;
         vw_used = 16'd0;
-        ram_raddr_o = idx_q + 12'd1;
         idx_d = idx_q + 12'd1;
         if (idx_q == LastVcpu) begin
           idx_d = 12'd0;
@@ -522,7 +514,15 @@ module vs_exec #(
   assign ram_waddr_o = vw_addr;
   assign ram_wdata_o = vw_data;
   // ---- outputs -------------------------------------------------------------------
-  assign evt_tready_o = (state_q == vs_pkg::StIdle) && enable_i && (fifo_free_i >= MaxDecF) && !hold_i;
+  // ACCEPT: when an event is taken, the word read for it, forwarding
+  logic overlap;
+  vs_accept #(.NVcpus(NVcpus), .MaxShards(MaxShards), .FifoAW(FifoAW)) u_accept (
+    .clk_i, .state_i(state_q), .exec_type_i(ev_type), .enable_i, .hold_i, .fifo_free_i,
+    .evt_tdata_i, .evt_tready_o, .overlap_o(overlap), .core_write_i(core_write_o),
+    .peek_vcpu_i, .victim_vcpu_i(w_vvcpu), .sweep_index_i(idx_q), .ram_raddr_o,
+    .ram_we_i(vw_en), .ram_waddr_i(vw_addr), .ram_wdata_i(vw_data), .ram_rdata_i(entry_i),
+    .entry_o(entry)
+  );
 
   // The core write, assembled in one assignment (see vs_pkg::core_write_t).
   assign core_write_o = {cw_en, cw_idx, cw_need_idle, cw_cfg_en, cw_node, cw_online, cw_util_en,

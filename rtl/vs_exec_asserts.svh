@@ -45,9 +45,9 @@
         assert ({4'd0, vw_addr} < NVcpus16) else $error("vs_exec: vCPU write at %0d", vw_addr);
       end
       // The field offsets the formal block uses agree with vs_pkg::vcpu_t.
-      assert (entry_i[vs_pkg::VcpuStateLsb +: 2] == entry.state &&
-              entry_i[vs_pkg::VcpuCoreLsb +: 8] == entry.core &&
-              entry_i[vs_pkg::VcpuShardsLsb +: 4] == entry.shards)
+      assert (entry_i[vs_pkg::VcpuStateLsb +: 2] == entry_i.state &&
+              entry_i[vs_pkg::VcpuCoreLsb +: 8] == entry_i.core &&
+              entry_i[vs_pkg::VcpuShardsLsb +: 4] == entry_i.shards)
         else $error("vs_exec: vs_pkg::Vcpu*Lsb do not match vs_pkg::vcpu_t");
     end
   end

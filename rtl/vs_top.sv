@@ -129,14 +129,14 @@ module vs_top #(
   // ==========================================================================
   logic [11:0]   ram_raddr, ram_waddr;
   logic          ram_we;
-  vs_pkg::vcpu_t entry, ram_wdata;  // entry: the word read last cycle
+  vs_pkg::vcpu_t ram_rdata, ram_wdata, entry;  // entry: as vs_exec sees it (forwarded)
 `ifdef FORMAL
   logic [vs_pkg::VcpuW*NVcpus-1:0] f_mem;  // the whole vCPU table (formal only)
 `endif
   vs_vcpu_ram #(.Width(vs_pkg::VcpuW), .Depth(NVcpus), .AW(VA)) u_vcpu_ram (
     .clk_i,
     .raddr_i(ram_raddr[VA-1:0]),
-    .rdata_o(entry),
+    .rdata_o(ram_rdata),
     .we_i   (ram_we),
     .waddr_i(ram_waddr[VA-1:0]),
     .wdata_i(ram_wdata)
@@ -227,7 +227,7 @@ module vs_top #(
     .fifo_free_i(fifo_free),
     .evt_tdata_i(s_axis_evt_tdata_i), .evt_tvalid_i(s_axis_evt_tvalid_i),
     .evt_tready_o(s_axis_evt_tready_o),
-    .ram_raddr_o(ram_raddr), .entry_i(entry), .ram_we_o(ram_we), .ram_waddr_o(ram_waddr),
+    .ram_raddr_o(ram_raddr), .entry_i(ram_rdata), .entry_o(entry), .ram_we_o(ram_we), .ram_waddr_o(ram_waddr),
     .ram_wdata_o(ram_wdata),
     .read_core_o(read_core), .cr_online_i(read_online), .cr_util_i(read_util),
     .cr_occ_i(read_occ), .cr_vcpu_i(read_vcpu), .cr_slice_i(read_slice),
@@ -267,7 +267,7 @@ module vs_top #(
   logic unused_obs;
   assign unused_obs = ^{ram_raddr, ram_waddr, ev_q, sweep_index, preemptor, victim,
                         victim_core, shard_count, shard_index, parked, core_idle,
-                        core_victimable};
+                        core_victimable, entry};
 
 `ifdef FORMAL
   localparam logic [8:0]  NCores9   = NCores[8:0];

@@ -108,21 +108,24 @@
       // ---- the event in flight -------------------------------------------
       if (state == vs_pkg::StInit) assert (sweep_index <= LastVcpu);
       if (state == vs_pkg::StExec) begin
-        // the entry read at ACCEPT is the table's; the registered searches
-        // name a core that is still idle / still runs a non-latency vCPU
+        // the entry read at ACCEPT is the table's; for a WAKE or COMMIT
+        // (never accepted during an EXEC) the registered searches name a
+        // core that is still idle / still runs a non-latency vCPU
         assert (entry == f_word(f_mem, f_exec_addr));
-        for (int n = 0; n < NNodes; n++) begin
-          if (idle_valid[n]) begin
-            assert ({1'b0, idle_core[n*8 +: 8]} < NCores9);
-            for (int c = 0; c < NCores; c++) begin
-              if (idle_core[n*8 +: 8] == c[7:0]) assert (core_idle[c]);
+        if (ev_q[7:0] == vs_pkg::EvWake || ev_q[7:0] == vs_pkg::EvCommit) begin
+          for (int n = 0; n < NNodes; n++) begin
+            if (idle_valid[n]) begin
+              assert ({1'b0, idle_core[n*8 +: 8]} < NCores9);
+              for (int c = 0; c < NCores; c++) begin
+                if (idle_core[n*8 +: 8] == c[7:0]) assert (core_idle[c]);
+              end
             end
-          end
-          if (victim_valid[n]) begin
-            assert ({1'b0, victim_core_n[n*8 +: 8]} < NCores9);
-            for (int c = 0; c < NCores; c++) begin
-              if (victim_core_n[n*8 +: 8] == c[7:0])
-                assert (core_victimable[c] && victim_vcpu_n[n*12 +: 12] == core_vcpu[c*12 +: 12]);
+            if (victim_valid[n]) begin
+              assert ({1'b0, victim_core_n[n*8 +: 8]} < NCores9);
+              for (int c = 0; c < NCores; c++) begin
+                if (victim_core_n[n*8 +: 8] == c[7:0])
+                  assert (core_victimable[c] && victim_vcpu_n[n*12 +: 12] == core_vcpu[c*12 +: 12]);
+              end
             end
           end
         end
