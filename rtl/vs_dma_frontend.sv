@@ -18,26 +18,22 @@
 // "DMA front-end" has the long version; vs_card_top puts it in front of
 // vs_top.
 //
-// Host memory is reached through one AXI4 master: 64-bit addresses, 128-bit
-// data (a descriptor per beat, byte i = data[8i +: 8]), AxSIZE = 16 bytes,
-// INCR bursts that cross neither a 4 KB boundary nor a 16-descriptor boundary
-// of a ring (so never its wrap). Reads use ARID = buffer tag; writes use ID 0
-// (B responses in order). An error response (SLVERR, DECERR) sets the
-// sticky E_DMA and stops new DMA until CTRL.SOFT_RESET.
+// Host memory is reached through one AXI4 master: 64-bit addresses, 128-bit data (a descriptor per
+// beat, byte i = data[8i +: 8]), AxSIZE = 16 bytes, INCR bursts that cross neither a 4 KB boundary nor
+// a 16-descriptor boundary of a ring (so never its wrap). Reads use ARID = buffer tag; writes use ID 0
+// (B responses in order). An error response (SLVERR, DECERR) sets the sticky E_DMA and stops new DMA
+// until CTRL.SOFT_RESET.
 //
-// Rules kept from the software front-end (driver/ring_frontend.cc): ring
-// indices are free-running 32-bit counters, slot = index mod 2^SIZE_LOG2; a
-// DOORBELL (or EVQ_TAIL) write v with v - EVQ_HEAD > size is ignored and sets
-// E_RING_OVERFLOW; register writes take effect only with all four byte
-// strobes (as in vs_top). Rings are served while both SIZE_LOG2 are in
-// 1..20; nothing is written to the prestaged table before PRESTAGE_BASE has
-// been written, and each write of PRESTAGE_BASE_HI (the half written last:
-// LO, then HI) rewrites the whole table once. CTRL.SOFT_RESET (soft_rst_i) zeroes the four indices and the
-// sticky bits and clears E_DMA's stop; DMA already in flight completes first
-// (its data is dropped), so the bus never sees a broken burst. Base
-// addresses keep their low bits as written but are used 16-byte aligned
-// (bits 3:0 ignored); the prestaged table wants 64-byte alignment (bits 5:0
-// ignored).
+// Rules kept from the software front-end (driver/ring_frontend.cc): ring indices are free-running
+// 32-bit counters, slot = index mod 2^SIZE_LOG2; a DOORBELL (or EVQ_TAIL) write v with v - EVQ_HEAD >
+// size is ignored and sets E_RING_OVERFLOW; register writes take effect only with all four byte
+// strobes (as in vs_top). Rings are served while both SIZE_LOG2 are in 1..20; nothing is written to
+// the prestaged table before PRESTAGE_BASE has been written, and each write of PRESTAGE_BASE_HI (the
+// half written last: LO, then HI) rewrites the whole table once. CTRL.SOFT_RESET (soft_rst_i) zeroes
+// the four indices and the sticky bits and clears E_DMA's stop; DMA already in flight completes first
+// (its data is dropped), so the bus never sees a broken burst. Base addresses keep their low bits as
+// written but are used 16-byte aligned (bits 3:0 ignored); the prestaged table wants 64-byte alignment
+// (bits 5:0 ignored).
 module vs_dma_frontend #(
   /// NUMA nodes of the engine (one prestaged line each), 1..8.
   parameter int NNodes = 2,
@@ -598,13 +594,6 @@ module vs_dma_frontend #(
   assign unused = ^{m_axi_bid_i, m_axi_rlast_i, m_axi_rresp_i[0], m_axi_bresp_i[0], sticky_clr_i, dq_len_m1[4]};
 
 `ifndef SYNTHESIS
-  // The write tracker never overflows (issue waits for room) and a decision
-  // burst never outruns the FIFO (its length is at most what it held).
-  always_ff @(posedge clk_i) begin
-    if (rst_ni) begin
-      assert (!(trk_push && trk_free == 4'd0)) else $error("vs_dma_frontend: write tracker overflow");
-      assert (!(w_fire && job_dec && !dq_valid && !drain_q)) else $error("vs_dma_frontend: decision burst underrun");
-    end
-  end
+  `include "vs_dma_frontend_asserts.svh"
 `endif
 endmodule
