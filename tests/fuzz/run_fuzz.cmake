@@ -3,7 +3,10 @@
 # written), with a fixed seed and a 10 s per-input timeout. A crash, leak,
 # timeout, sanitizer report or broken invariant fails it; the input that
 # did it is left in WORK (its path is printed).
-#   cmake -DEXE=... -DCORPUS=dir -DWORK=dir [-DDICT=file] (-DSECONDS=n | -DRUNS=n) [-DSEED=n] -P run_fuzz.cmake
+# OPTIONS names the target's <name>.options file (libFuzzer flags, one per
+# line, '#' comment lines), when it has one.
+#   cmake -DEXE=... -DCORPUS=dir -DWORK=dir [-DDICT=file] [-DOPTIONS=file] (-DSECONDS=n | -DRUNS=n) [-DSEED=n]
+#         -P run_fuzz.cmake
 if(NOT EXISTS ${EXE})
   message(FATAL_ERROR "${EXE} is missing: the fixture fuzz.build (scripts/fuzz-build) did not build it")
 endif()
@@ -24,6 +27,10 @@ else()
 endif()
 if(DICT AND EXISTS ${DICT})
   list(APPEND _args -dict=${DICT})
+endif()
+if(OPTIONS AND EXISTS ${OPTIONS})
+  file(STRINGS ${OPTIONS} _opts REGEX "^-")
+  list(APPEND _args ${_opts})
 endif()
 execute_process(COMMAND ${EXE} ${_args} ${WORK}/corpus
   WORKING_DIRECTORY ${WORK} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
