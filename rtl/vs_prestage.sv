@@ -11,6 +11,13 @@
 // reflect that write one cycle later, when the table is recomputed
 // (update_q). entry_d_o is the table as it will be after this cycle: COMMIT
 // compares against the entry as it stood before its own event.
+// WAKE_MAX_DIST is read one cycle late too (wake_max_dist_q), from the same
+// cycle as the registered searches: an event taken during the EXEC of the
+// one before it (the overlap rule, vs_accept) may be a CONFIG of
+// WAKE_MAX_DIST, written in the cycle the searches are sampled for the
+// previous event's update. With the key read live, that update mixed the
+// new distance with searches of the old one: an entry neither table had,
+// and two epochs the model does not count (vshard diff, dense streams).
 module vs_prestage #(
   parameter int NNodes = 2
 ) (
@@ -37,6 +44,9 @@ module vs_prestage #(
 );
   logic                 update_q;
   logic [NNodes*12-1:0] vcpu_d;
+  logic [7:0]           wake_max_dist_q;  // as the registered searches saw it
+
+  always_ff @(posedge clk_i) wake_max_dist_q <= wake_max_dist_i;
 
   for (genvar n = 0; n < NNodes; n++) begin : gen_node
     logic [1:0]  kind;
@@ -44,7 +54,7 @@ module vs_prestage #(
     logic [11:0] vcpu;
     logic        changed;
     always_comb begin
-      if (idle_valid_i[n] && (idle_dist_i[n*8 +: 8] <= wake_max_dist_i)) begin
+      if (idle_valid_i[n] && (idle_dist_i[n*8 +: 8] <= wake_max_dist_q)) begin
         kind = vs_pkg::PreIdle; core = idle_core_i[n*8 +: 8]; vcpu = 12'd0;
       end else if (victim_valid_i[n] && !victim_far_i[n]) begin
         kind = vs_pkg::PrePreempt; core = victim_core_i[n*8 +: 8]; vcpu = victim_vcpu_i[n*12 +: 12];
