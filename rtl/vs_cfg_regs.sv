@@ -74,29 +74,29 @@ module vs_cfg_regs #(
   // Not a cfg_t register written member by member: Yosys 0.23 can drop one
   // of two member assignments to a packed struct in an always_comb
   // (docs/rtl.md, the last section; DESIGN.md's SV subset).
-  logic [15:0] slice_us_q;
-  logic [7:0] credit_per_ms_q;
-  logic [14:0] credit_cap_q;
-  logic [7:0] refill_per_weight_q;
-  logic [14:0] lat_boost_q;
-  logic [2:0] util_shift_q;
-  logic [7:0] wake_max_dist_q;
-  logic [7:0] vict_max_dist_q;
-  logic [2:0] vict_dist_shift_q;
-  logic [3:0] vict_credit_shift_q;
-  logic [3:0] vict_slice_shift_q;
-  logic [0:0] shard_enable_q;
-  logic [3:0] max_shards_q;
-  logic [15:0] shard_min_credit_q;
-  logic [7:0] shard_util_max_q;
-  logic [1:0] shard_min_freq_q;
-  logic [7:0] shard_max_dist_q;
-  logic [8:0] load_hot_cores_q;
-  logic [3:0] k_under_load_q;
-  logic [15:0] sync_cost_us_q;
-  logic [7:0] shard_credit_q;
-  logic [7:0] sync_credit_q;
-  logic [NNodes*NNodes*8-1:0] numa_dist_q;
+  logic [15:0] slice_us_q, slice_us_d;
+  logic [7:0] credit_per_ms_q, credit_per_ms_d;
+  logic [14:0] credit_cap_q, credit_cap_d;
+  logic [7:0] refill_per_weight_q, refill_per_weight_d;
+  logic [14:0] lat_boost_q, lat_boost_d;
+  logic [2:0] util_shift_q, util_shift_d;
+  logic [7:0] wake_max_dist_q, wake_max_dist_d;
+  logic [7:0] vict_max_dist_q, vict_max_dist_d;
+  logic [2:0] vict_dist_shift_q, vict_dist_shift_d;
+  logic [3:0] vict_credit_shift_q, vict_credit_shift_d;
+  logic [3:0] vict_slice_shift_q, vict_slice_shift_d;
+  logic [0:0] shard_enable_q, shard_enable_d;
+  logic [3:0] max_shards_q, max_shards_d;
+  logic [15:0] shard_min_credit_q, shard_min_credit_d;
+  logic [7:0] shard_util_max_q, shard_util_max_d;
+  logic [1:0] shard_min_freq_q, shard_min_freq_d;
+  logic [7:0] shard_max_dist_q, shard_max_dist_d;
+  logic [8:0] load_hot_cores_q, load_hot_cores_d;
+  logic [3:0] k_under_load_q, k_under_load_d;
+  logic [15:0] sync_cost_us_q, sync_cost_us_d;
+  logic [7:0] shard_credit_q, shard_credit_d;
+  logic [7:0] sync_credit_q, sync_credit_d;
+  logic [NNodes*NNodes*8-1:0] numa_dist_q, numa_dist_d;
 
   // No key is wider than 16 bits: the value's upper bits are never stored.
   /* verilator lint_off UNUSEDSIGNAL */
@@ -104,10 +104,92 @@ module vs_cfg_regs #(
   assign value_hi_unused = ^value_i[31:16];
   /* verilator lint_on UNUSEDSIGNAL */
 
-  // The next state only at the clock edge (no combinational *_d): written
-  // as next-state logic it ran in the simulator's input-combinational region
-  // on every eval(), the NUMA_DIST loop included, for a write that comes
-  // once in many cycles.
+  always_comb begin
+    slice_us_d = slice_us_q;
+    credit_per_ms_d = credit_per_ms_q;
+    credit_cap_d = credit_cap_q;
+    refill_per_weight_d = refill_per_weight_q;
+    lat_boost_d = lat_boost_q;
+    util_shift_d = util_shift_q;
+    wake_max_dist_d = wake_max_dist_q;
+    vict_max_dist_d = vict_max_dist_q;
+    vict_dist_shift_d = vict_dist_shift_q;
+    vict_credit_shift_d = vict_credit_shift_q;
+    vict_slice_shift_d = vict_slice_shift_q;
+    shard_enable_d = shard_enable_q;
+    max_shards_d = max_shards_q;
+    shard_min_credit_d = shard_min_credit_q;
+    shard_util_max_d = shard_util_max_q;
+    shard_min_freq_d = shard_min_freq_q;
+    shard_max_dist_d = shard_max_dist_q;
+    load_hot_cores_d = load_hot_cores_q;
+    k_under_load_d = k_under_load_q;
+    sync_cost_us_d = sync_cost_us_q;
+    shard_credit_d = shard_credit_q;
+    sync_credit_d = sync_credit_q;
+    numa_dist_d = numa_dist_q;
+    if (we_i) begin
+      case (key_i)
+        16'h0000: slice_us_d = value_i[15:0];
+        16'h0001: credit_per_ms_d = value_i[7:0];
+        16'h0002: credit_cap_d = value_i[14:0];
+        16'h0003: refill_per_weight_d = value_i[7:0];
+        16'h0004: lat_boost_d = value_i[14:0];
+        16'h0005: util_shift_d = value_i[2:0];
+        16'h0006: wake_max_dist_d = value_i[7:0];
+        16'h0007: vict_max_dist_d = value_i[7:0];
+        16'h0008: vict_dist_shift_d = value_i[2:0];
+        16'h0009: vict_credit_shift_d = value_i[3:0];
+        16'h000a: vict_slice_shift_d = value_i[3:0];
+        16'h000b: shard_enable_d = value_i[0:0];
+        16'h000c: max_shards_d = value_i[3:0];
+        16'h000d: shard_min_credit_d = value_i[15:0];
+        16'h000e: shard_util_max_d = value_i[7:0];
+        16'h000f: shard_min_freq_d = value_i[1:0];
+        16'h0010: shard_max_dist_d = value_i[7:0];
+        16'h0011: load_hot_cores_d = value_i[8:0];
+        16'h0012: k_under_load_d = value_i[3:0];
+        16'h0013: sync_cost_us_d = value_i[15:0];
+        16'h0014: shard_credit_d = value_i[7:0];
+        16'h0015: sync_credit_d = value_i[7:0];
+        default: begin
+          for (int i = 0; i < NNodes; i++) begin
+            for (int j = 0; j < NNodes; j++) begin
+              if ((key_i >= 16'h0040) && (key_i <= 16'h007f) && (key_i[5:3] == i[2:0]) && (key_i[2:0] == j[2:0])) begin
+                numa_dist_d[(i*NNodes+j)*8 +: 8] = value_i[7:0];
+              end
+            end
+          end
+        end
+      endcase
+    end
+    if (soft_rst_i) begin
+      slice_us_d = SliceUsRst;
+      credit_per_ms_d = CreditPerMsRst;
+      credit_cap_d = CreditCapRst;
+      refill_per_weight_d = RefillPerWeightRst;
+      lat_boost_d = LatBoostRst;
+      util_shift_d = UtilShiftRst;
+      wake_max_dist_d = WakeMaxDistRst;
+      vict_max_dist_d = VictMaxDistRst;
+      vict_dist_shift_d = VictDistShiftRst;
+      vict_credit_shift_d = VictCreditShiftRst;
+      vict_slice_shift_d = VictSliceShiftRst;
+      shard_enable_d = ShardEnableRst;
+      max_shards_d = MaxShardsRst;
+      shard_min_credit_d = ShardMinCreditRst;
+      shard_util_max_d = ShardUtilMaxRst;
+      shard_min_freq_d = ShardMinFreqRst;
+      shard_max_dist_d = ShardMaxDistRst;
+      load_hot_cores_d = LoadHotCoresRst;
+      k_under_load_d = KUnderLoadRst;
+      sync_cost_us_d = SyncCostUsRst;
+      shard_credit_d = ShardCreditRst;
+      sync_credit_d = SyncCreditRst;
+      numa_dist_d = NumaDistRst;
+    end
+  end
+
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       slice_us_q <= SliceUsRst;
@@ -133,64 +215,30 @@ module vs_cfg_regs #(
       shard_credit_q <= ShardCreditRst;
       sync_credit_q <= SyncCreditRst;
       numa_dist_q <= NumaDistRst;
-    end else if (soft_rst_i) begin
-      slice_us_q <= SliceUsRst;
-      credit_per_ms_q <= CreditPerMsRst;
-      credit_cap_q <= CreditCapRst;
-      refill_per_weight_q <= RefillPerWeightRst;
-      lat_boost_q <= LatBoostRst;
-      util_shift_q <= UtilShiftRst;
-      wake_max_dist_q <= WakeMaxDistRst;
-      vict_max_dist_q <= VictMaxDistRst;
-      vict_dist_shift_q <= VictDistShiftRst;
-      vict_credit_shift_q <= VictCreditShiftRst;
-      vict_slice_shift_q <= VictSliceShiftRst;
-      shard_enable_q <= ShardEnableRst;
-      max_shards_q <= MaxShardsRst;
-      shard_min_credit_q <= ShardMinCreditRst;
-      shard_util_max_q <= ShardUtilMaxRst;
-      shard_min_freq_q <= ShardMinFreqRst;
-      shard_max_dist_q <= ShardMaxDistRst;
-      load_hot_cores_q <= LoadHotCoresRst;
-      k_under_load_q <= KUnderLoadRst;
-      sync_cost_us_q <= SyncCostUsRst;
-      shard_credit_q <= ShardCreditRst;
-      sync_credit_q <= SyncCreditRst;
-      numa_dist_q <= NumaDistRst;
-    end else if (we_i) begin
-      case (key_i)
-        16'h0000: slice_us_q <= value_i[15:0];
-        16'h0001: credit_per_ms_q <= value_i[7:0];
-        16'h0002: credit_cap_q <= value_i[14:0];
-        16'h0003: refill_per_weight_q <= value_i[7:0];
-        16'h0004: lat_boost_q <= value_i[14:0];
-        16'h0005: util_shift_q <= value_i[2:0];
-        16'h0006: wake_max_dist_q <= value_i[7:0];
-        16'h0007: vict_max_dist_q <= value_i[7:0];
-        16'h0008: vict_dist_shift_q <= value_i[2:0];
-        16'h0009: vict_credit_shift_q <= value_i[3:0];
-        16'h000a: vict_slice_shift_q <= value_i[3:0];
-        16'h000b: shard_enable_q <= value_i[0:0];
-        16'h000c: max_shards_q <= value_i[3:0];
-        16'h000d: shard_min_credit_q <= value_i[15:0];
-        16'h000e: shard_util_max_q <= value_i[7:0];
-        16'h000f: shard_min_freq_q <= value_i[1:0];
-        16'h0010: shard_max_dist_q <= value_i[7:0];
-        16'h0011: load_hot_cores_q <= value_i[8:0];
-        16'h0012: k_under_load_q <= value_i[3:0];
-        16'h0013: sync_cost_us_q <= value_i[15:0];
-        16'h0014: shard_credit_q <= value_i[7:0];
-        16'h0015: sync_credit_q <= value_i[7:0];
-        default: begin
-          for (int i = 0; i < NNodes; i++) begin
-            for (int j = 0; j < NNodes; j++) begin
-              if ((key_i >= 16'h0040) && (key_i <= 16'h007f) && (key_i[5:3] == i[2:0]) && (key_i[2:0] == j[2:0])) begin
-                numa_dist_q[(i*NNodes+j)*8 +: 8] <= value_i[7:0];
-              end
-            end
-          end
-        end
-      endcase
+    end else begin
+      slice_us_q <= slice_us_d;
+      credit_per_ms_q <= credit_per_ms_d;
+      credit_cap_q <= credit_cap_d;
+      refill_per_weight_q <= refill_per_weight_d;
+      lat_boost_q <= lat_boost_d;
+      util_shift_q <= util_shift_d;
+      wake_max_dist_q <= wake_max_dist_d;
+      vict_max_dist_q <= vict_max_dist_d;
+      vict_dist_shift_q <= vict_dist_shift_d;
+      vict_credit_shift_q <= vict_credit_shift_d;
+      vict_slice_shift_q <= vict_slice_shift_d;
+      shard_enable_q <= shard_enable_d;
+      max_shards_q <= max_shards_d;
+      shard_min_credit_q <= shard_min_credit_d;
+      shard_util_max_q <= shard_util_max_d;
+      shard_min_freq_q <= shard_min_freq_d;
+      shard_max_dist_q <= shard_max_dist_d;
+      load_hot_cores_q <= load_hot_cores_d;
+      k_under_load_q <= k_under_load_d;
+      sync_cost_us_q <= sync_cost_us_d;
+      shard_credit_q <= shard_credit_d;
+      sync_credit_q <= sync_credit_d;
+      numa_dist_q <= numa_dist_d;
     end
   end
 
