@@ -207,8 +207,10 @@ void bench_engine(const BenchOpts& o) {
               static_cast<double>(n) / cycles, n, static_cast<unsigned long long>(cycles), secs, cycles_per_sec);
   std::printf("  non-sharding  %.3f  (target >= 0.95, issue 12)\n", rate(0));
   std::printf("  sharding      %.3f\n", rate(1));
-  std::printf("  ACCOUNT       %.5f  (%.0f cycles each: the refill sweeps all %u vCPUs)\n", rate(2),
-              rate(2) > 0 ? 1.0 / rate(2) : 0.0, p.vcpus);
+  std::printf(
+      "  ACCOUNT       %.5f  (%.0f cycles each to the next acceptance: the running vCPUs' refill, %u cores;"
+      " the other %u vCPUs are refilled lazily)\n",
+      rate(2), rate(2) > 0 ? 1.0 / rate(2) : 0.0, p.cores, p.vcpus);
   std::printf("latency, acceptance -> first decision valid (cycles):\n");
   lat[0].print("non-sharding", lat_target);
   lat[1].print("sharding", lat_target);

@@ -10,15 +10,24 @@
 //     does not read the searches either (not WAKE or COMMIT: the registered
 //     searches describe the state before this EXEC's writes until the next
 //     cycle). Each of the two pushes at most one decision, so two free FIFO
-//     entries suffice.
+//     entries suffice;
+//   * never an ACCOUNT, or a CONFIG of CREDIT_CAP or REFILL_PER_WEIGHT,
+//     while the previous ACCOUNT's refill round is not complete
+//     (round_busy_i): the lazy refill of vs_exec uses the values in force
+//     at that ACCOUNT, and one round pending per word is all a word's rnd
+//     bit can tell.
 // The word read is the event's vCPU; for a TICK, the vCPU on its core after
 // this cycle's core write. A table word written in the cycle its read was
 // issued comes from the write (the RAM reads first): entry_o is always the
-// table as it stands.
+// table as it stands. In a cycle where no event is taken and the engine is
+// IDLE (or in an EXEC that ends this cycle), the read port serves the
+// background refill sweep instead (bg_rd_o).
+// raddr_q_o: the address whose word entry_o is (the read of last cycle).
 module vs_accept #(
   parameter int NVcpus = 64,
   parameter int MaxShards = 4,
-  parameter int FifoAW = 3
+  parameter int FifoAW = 3,
+  parameter bit LazyRefill = 1'b1  // vs_top
 ) (
   input  logic                clk_i,
   input  vs_pkg::state_e      state_i,
@@ -27,15 +36,23 @@ module vs_accept #(
   input  logic                hold_i,
   input  logic [FifoAW:0]     fifo_free_i,
   input  logic [127:0]        evt_tdata_i,
+  input  logic                evt_tvalid_i,
   output logic                evt_tready_o,
   output logic                overlap_o,      // EXEC may take the next event
   // the core write of this cycle and the core table's peek port
   input  vs_pkg::core_write_t core_write_i,
   input  logic [11:0]         peek_vcpu_i,
-  // the other reads: the victim of a WAKE/COMMIT, the ACCOUNT sweep
+  // the other reads: the victim of a WAKE/COMMIT; ACCOUNT's refill (lazy:
+  // the vCPU on the ACCT core, peek_vcpu_i; eager: vCPU sweep_index_i + 1,
+  // vCPU 1 in ACCOUNT's EXEC); the background refill sweep (lazy)
   input  logic [11:0]         victim_vcpu_i,
   input  logic [11:0]         sweep_index_i,
+  input  logic                round_busy_i,
+  input  logic                bg_active_i,
+  input  logic [11:0]         bg_index_i,
+  output logic                bg_rd_o,
   output logic [11:0]         ram_raddr_o,
+  output logic [11:0]         raddr_q_o,
   // the table write of this cycle, the word read, the word as it stands
   input  logic                ram_we_i,
   input  logic [11:0]         ram_waddr_i,
@@ -48,38 +65,54 @@ module vs_accept #(
   localparam logic [FifoAW:0] MaxDecF = MaxDec[FifoAW:0];
 
   logic [7:0]  in_type;
-  logic        in_search, core_hit;
+  logic        in_search, in_round, core_hit, taken;
   logic [11:0] in_vcpu;
   assign in_type   = evt_tdata_i[7:0];
   assign in_search = (in_type == vs_pkg::EvWake) || (in_type == vs_pkg::EvCommit);
+  // spec 6.2: what the lazy refill of a pending word depends on
+  assign in_round  = (in_type == vs_pkg::EvAccount) ||
+                     ((in_type == vs_pkg::EvConfig) &&
+                      ((evt_tdata_i[95:80] == vs_regs_pkg::CFG_CREDIT_CAP_KEY) ||
+                       (evt_tdata_i[95:80] == vs_regs_pkg::CFG_REFILL_PER_WEIGHT_KEY)));
   assign overlap_o = (state_i == vs_pkg::StExec) && (exec_type_i != vs_pkg::EvWake) &&
                      (exec_type_i != vs_pkg::EvCommit) && (exec_type_i != vs_pkg::EvAccount);
-  assign evt_tready_o = enable_i && !hold_i &&
+  assign evt_tready_o = enable_i && !hold_i && !(round_busy_i && in_round) &&
                         (((state_i == vs_pkg::StIdle) && (fifo_free_i >= MaxDecF)) ||
                          (overlap_o && !in_search && (fifo_free_i >= 2)));
+  assign taken = evt_tready_o && evt_tvalid_i;
+  // IDLE or an EXEC that ends this cycle (overlap, nothing taken): the next
+  // cycle is IDLE, which writes nothing of its own, so the sweep's word can
+  // be written back then.
+  assign bg_rd_o = bg_active_i && !taken && ((state_i == vs_pkg::StIdle) || overlap_o);
 
   assign core_hit = core_write_i.en && core_write_i.vcpu_en && (core_write_i.core == evt_tdata_i[71:64]);
   assign in_vcpu  = (in_type != vs_pkg::EvTick) ? evt_tdata_i[27:16] :
                     core_hit ? core_write_i.vcpu : peek_vcpu_i;
   always_comb begin
     unique case (state_i)
-      vs_pkg::StIdle: ram_raddr_o = in_vcpu;
-      // a preemption's victim (its entry in VICT); ACCOUNT: vCPU 1 (ACCT)
-      vs_pkg::StExec: ram_raddr_o = overlap_o ? in_vcpu :
-                                    (exec_type_i == vs_pkg::EvAccount) ? 12'd1 : victim_vcpu_i;
-      vs_pkg::StAcct: ram_raddr_o = sweep_index_i + 12'd1;
+      vs_pkg::StIdle: ram_raddr_o = bg_rd_o ? bg_index_i : in_vcpu;
+      // a preemption's victim (its entry in VICT); ACCOUNT: the first word
+      // ACCT refills
+      vs_pkg::StExec: ram_raddr_o = bg_rd_o ? bg_index_i :
+                                    overlap_o ? in_vcpu :
+                                    (exec_type_i != vs_pkg::EvAccount) ? victim_vcpu_i :
+                                    LazyRefill ? peek_vcpu_i : 12'd1;
+      vs_pkg::StAcct: ram_raddr_o = LazyRefill ? peek_vcpu_i : sweep_index_i + 12'd1;
       default:        ram_raddr_o = 12'd0;
     endcase
   end
 
   logic          fwd_q;
   vs_pkg::vcpu_t fwd_data_q;
+  logic [11:0]   raddr_q;
   always_ff @(posedge clk_i) begin
     fwd_q      <= ram_we_i && (ram_waddr_i[VA-1:0] == ram_raddr_o[VA-1:0]);  // the RAM's address bits
     fwd_data_q <= ram_wdata_i;
+    raddr_q    <= ram_raddr_o;
   end
+  assign raddr_q_o = raddr_q;
   assign entry_o = fwd_q ? fwd_data_q : ram_rdata_i;
 
   logic unused;
-  assign unused = ^{evt_tdata_i[127:72], evt_tdata_i[63:28], evt_tdata_i[15:8], core_write_i, ram_waddr_i};
+  assign unused = ^{evt_tdata_i[127:96], evt_tdata_i[79:72], evt_tdata_i[63:28], evt_tdata_i[15:8], core_write_i, ram_waddr_i};
 endmodule

@@ -130,7 +130,7 @@ module vs_event_check #(
   end
 
   logic unused;
-  assign unused = ^{event_i[63:32], entry_i.lat, entry_i.credit, entry_i.weight, entry_i.blocks,
+  assign unused = ^{event_i[63:32], entry_i.rnd, entry_i.lat, entry_i.credit, entry_i.weight, entry_i.blocks,
                     entry_i.bcost, entry_i.core, entry_i.shards, entry_i.erun, entry_i.cap,
                     entry_i.used};
 endmodule

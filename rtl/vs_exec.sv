@@ -10,17 +10,43 @@
 //   VICT   the victim: sharding candidate (7.3), K and s (vs_shard_size),
 //          surcharge (6.4), PREEMPT;
 //   SHARD  one SHARD per cycle on the best eligible core (vs_search);
-//   ACCT   ACCOUNT: refill (6.2) and cap reset (6.5), one vCPU per cycle;
+//   ACCT   ACCOUNT: refill (6.2) and cap reset (6.5) of the vCPUs running
+//          whole, one core per cycle; the other vCPUs are refilled lazily;
 //   INIT   after reset: the vCPU table swept to its reset value.
 //
-// An event is accepted only in IDLE, with room in the FIFO for its worst case
-// (2 + MaxShards decisions): back-pressure stalls the FSM, never drops a decision.
+// An event is accepted in IDLE, with room in the FIFO for its worst case
+// (2 + MaxShards decisions), or during an EXEC by the overlap rule
+// (vs_accept): back-pressure stalls the FSM, never drops a decision.
+//
+// ACCOUNT refills lazily with LazyRefill (docs/rtl.md "ACCOUNT: the lazy
+// refill"); without it, ACCT refills every word, one per cycle, and the rest
+// of this paragraph does not apply (no word is pending outside ACCT). Each table
+// word carries the refill round it was last written in (rnd); ACCOUNT flips
+// the round (epoch_q), so every word is then pending (rnd != epoch_q): it
+// owes exactly this one refill. The refill is applied on the read side: the
+// word vs_accept hands over (entry_rd) goes through the refill unit when it
+// is pending, and everything in the engine sees that refilled word (entry).
+// A write always stores rnd = epoch_q, so the write of a word read refilled
+// stores the refill; a word read but not written stays pending and is
+// refilled again from the same stored value on its next read (never twice).
+// Writes that exist only to store a refill:
+//   * ACCT, right after ACCOUNT's EXEC: the vCPUs running whole (the vCPU on
+//     each core), so that the core table's mirror, the searches and the
+//     prestaged table see the refilled credits before any later event;
+//   * the background sweep: words 0..NVcpus-1 in order, read in cycles
+//     where no event uses the read port, written back in the next (IDLE)
+//     cycle, so that the round completes.
+// Outside ACCT no RUNNING word is pending (a word becomes RUNNING only by an
+// event's write), so the mirror never lags. The next ACCOUNT (and a CONFIG
+// of CREDIT_CAP or REFILL_PER_WEIGHT, whose values the refill uses) waits
+// until the round is complete (round_busy_o; vs_accept).
 module vs_exec #(
   parameter int NCores = 8,
   parameter int NVcpus = 64,
   parameter int NNodes = 2,
   parameter int MaxShards = 4,
-  parameter int FifoAW = 3
+  parameter int FifoAW = 3,
+  parameter bit LazyRefill = 1'b1  // vs_top
 ) (
   input  logic                   clk_i,
   input  logic                   rst_ni,
@@ -91,7 +117,10 @@ module vs_exec #(
   // state, for idle_o and the formal properties (vs_top_props.svh)
   output vs_pkg::state_e         state_o,
   output logic [127:0]           event_o,
-  output logic [11:0]            index_o,         // INIT / ACCOUNT sweep index
+  output logic [11:0]            index_o,         // INIT index / ACCT core index
+  output logic [11:0]            read_addr_o,     // the address entry_o was read at
+  output logic                   bg_wb_o,         // entry_o is the background sweep's word (IDLE)
+  output logic                   round_busy_o,    // ACCOUNT's refill round not complete
   output logic [11:0]            preemptor_o,
   output logic [7:0]             victim_core_o,
   output logic [11:0]            victim_o,
@@ -101,10 +130,19 @@ module vs_exec #(
 );
   localparam int LastVcpuI = NVcpus - 1;
   localparam logic [11:0] LastVcpu = LastVcpuI[11:0];
+  localparam logic [11:0] NCores12 = NCores[11:0];
+
   // ---- FSM state and the event in flight -------------------------------------
   vs_pkg::state_e state_q, state_d;
   logic [127:0]   ev_q, ev_d;
-  logic [11:0]    idx_q, idx_d;                    // INIT / ACCOUNT sweep index
+  logic [11:0]    idx_q, idx_d;                    // INIT index / ACCT core index
+  // the lazy refill of ACCOUNT (spec 6.2, 6.5)
+  logic           epoch_q, epoch_d;                // the current refill round
+  logic           bg_active_q, bg_active_d;        // the background sweep has words left
+  logic [11:0]    bg_idx_q, bg_idx_d;              // its next word
+  logic           bg_q;                            // entry is the word it read last cycle
+  logic           bg_rd;                           // it reads this cycle (vs_accept)
+  logic [11:0]    raddr_q;                         // the address entry was read at
   logic           prestage_update_q, prestage_update_d;
   // preemption context (EXEC -> VICT -> SHARD)
   logic [11:0]    preemptor_q, preemptor_d;        // v, the vCPU that takes the core
@@ -118,10 +156,35 @@ module vs_exec #(
   logic [3:0]     shard_index_q, shard_index_d;    // i
   logic [7:0]     shard_first_q, shard_first_d;    // first block of shard i
 
-  vs_pkg::vcpu_t entry;  // the word read, as the table stands (vs_accept)
-  assign entry_o = entry;
+  vs_pkg::vcpu_t entry_rd;  // the word read, as the table stands (vs_accept)
+  vs_pkg::vcpu_t entry;     // ... with ACCOUNT's refill applied if it owes it
+  assign entry_o = entry_rd;
   assign read_core_o = ev_q[71:64];
-  assign peek_core_o = evt_tdata_i[71:64];
+  // ACCOUNT's EXEC and ACCT read (lazy) the vCPU on core idx_q (0 in
+  // EXEC); no event is taken in those cycles, so the peek port is free
+  logic acct_rd;
+  assign acct_rd = LazyRefill &&
+                   ((state_q == vs_pkg::StAcct) || ((state_q == vs_pkg::StExec) && (ev_q[7:0] == vs_pkg::EvAccount)));
+  assign peek_core_o = acct_rd ? idx_q[7:0] : evt_tdata_i[71:64];
+
+  // spec 6.2 / 6.5, lazily: the word read owes the refill of the last
+  // ACCOUNT: credit = clamp(credit + weight * REFILL_PER_WEIGHT), used = 0
+  // (the refill unit; the values in force at that ACCOUNT: vs_accept holds
+  // back the CONFIGs that change them until the round is complete).
+  logic        pending;
+  logic [16:0] refill_amt;
+  logic [15:0] refill_credit;
+  assign pending    = (entry_rd.rnd != epoch_q);  // eager: only in ACCT
+  assign refill_amt = {1'b0, {8'd0, entry_rd.weight} * {8'd0, cfg_i.refill_per_weight}};
+  vs_credit u_refill (
+    .credit_i(entry_rd.credit), .sub_i(1'b0), .amount_i(refill_amt), .cap_i(cfg_i.credit_cap),
+    .credit_o(refill_credit)
+  );
+  // one assignment of the whole word (see vs_pkg::vcpu_t)
+  assign entry = (LazyRefill && pending) ? {entry_rd.rnd, entry_rd.state, entry_rd.lat, refill_credit, entry_rd.weight,
+                            entry_rd.home, entry_rd.blocks, entry_rd.bcost, entry_rd.core, entry_rd.shards,
+                            entry_rd.erun, entry_rd.cap, 16'd0}
+                         : entry_rd;
 
   // ---- event fields (spec 3) ---------------------------------------------------
   logic [7:0]  ev_type, ev_flags, ev_core, ev_b8;
@@ -230,6 +293,13 @@ module vs_exec #(
     state_d = state_q;
     ev_d = ev_q;
     idx_d = idx_q;
+    epoch_d = epoch_q;
+    bg_active_d = bg_active_q;
+    bg_idx_d = bg_idx_q;
+    if (bg_rd) begin
+      bg_idx_d = bg_idx_q + 12'd1;
+      if (bg_idx_q == LastVcpu) bg_active_d = 1'b0;
+    end
     preemptor_d = preemptor_q; preemptor_erun_d = preemptor_erun_q; victim_core_d = victim_core_q;
     victim_d = victim_q; committed_d = committed_q;
     victim_home_d = victim_home_q;
@@ -269,6 +339,14 @@ module vs_exec #(
 
       // ---- ACCEPT --------------------------------------------------------------
       vs_pkg::StIdle: begin
+        if (bg_q && pending && (entry_rd.state != vs_pkg::VstRunning)) begin
+          // spec 6.2 / 6.5: the background sweep writes its word back
+          // refilled. Never a RUNNING word (none is pending outside ACCT,
+          // vs_top checks it): so a sweep write never writes the mirror and
+          // cannot change what a WAKE/COMMIT's registered searches describe.
+          vw_en = 1'b1;
+          vw_addr = raddr_q;
+        end
         if (evt_tready_o && evt_tvalid_i) begin
           ev_d = evt_tdata_i;
           state_d = vs_pkg::StExec;
@@ -400,18 +478,29 @@ module vs_exec #(
               push1_o = 1'b1;
             end
             vs_pkg::EvAccount: begin
-              // spec 6.2: entry 0 was read at ACCEPT (vcpu field 0); ACCT sweeps the rest
-              cu_in = entry.credit; cu_sub = 1'b0;
-              cu_amt = {1'b0, {8'd0, entry.weight} * {8'd0, cfg_i.refill_per_weight}};
-              vw_en = 1'b1;
-              vw_addr = 12'd0;
-              vw_credit = cu_out;
-              vw_used = 16'd0;  // spec 6.5
               push1_o = 1'b1;
-              if (NVcpus > 1) begin
+              if (LazyRefill) begin
+                // spec 6.2 / 6.5: a new refill round; every word is pending
+                // from the next cycle. ACCT refills the running vCPUs (the
+                // vCPU on core 0 is read now), the sweep and the events the rest.
+                epoch_d = !epoch_q;
+                bg_active_d = 1'b1;
+                bg_idx_d = 12'd0;
                 prestage_update_d = 1'b0;
                 idx_d = 12'd1;
                 state_d = vs_pkg::StAcct;
+              end else begin
+                // spec 6.2 (eager): entry 0 was read at ACCEPT (vcpu field 0); ACCT sweeps the rest
+                cu_in = entry.credit; cu_sub = 1'b0; cu_amt = refill_amt;
+                vw_en = 1'b1;
+                vw_addr = 12'd0;
+                vw_credit = cu_out;
+                vw_used = 16'd0;  // spec 6.5
+                if (NVcpus > 1) begin
+                  prestage_update_d = 1'b0;
+                  idx_d = 12'd1;
+                  state_d = vs_pkg::StAcct;
+                end
               end
             end
             vs_pkg::EvConfig: begin
@@ -481,18 +570,32 @@ module vs_exec #(
         end
       end
 
-      // ---- ACCT: refill (spec 6.2), cap reset (6.5), vCPU idx_q this cycle --
+      // ---- ACCT: refill (spec 6.2), cap reset (6.5). Lazy: of the vCPU on
+      // core idx_q - 1, read last cycle (the vCPU on core idx_q is read
+      // now); every core is visited, so every vCPU running whole (on its
+      // core, spec 10.2) is refilled, and its mirror written, before the
+      // next event. Eager: of vCPU idx_q (vCPU idx_q + 1 is read now).
       vs_pkg::StAcct: begin
-        cu_in = entry.credit; cu_sub = 1'b0; cu_amt = {1'b0, {8'd0, entry.weight} * {8'd0, cfg_i.refill_per_weight}};
-        vw_en = 1'b1;
-        vw_addr = idx_q;
+        cu_in = entry_rd.credit; cu_sub = 1'b0; cu_amt = refill_amt;
         vw_credit = cu_out;
         vw_used = 16'd0;
         idx_d = idx_q + 12'd1;
-        if (idx_q == LastVcpu) begin
-          idx_d = 12'd0;
-          prestage_update_d = 1'b1;
-          state_d = vs_pkg::StIdle;
+        if (LazyRefill) begin
+          vw_en = pending;
+          vw_addr = raddr_q;
+          if (idx_q == NCores12) begin
+            idx_d = 12'd0;
+            prestage_update_d = 1'b1;
+            state_d = vs_pkg::StIdle;
+          end
+        end else begin
+          vw_en = 1'b1;
+          vw_addr = idx_q;
+          if (idx_q == LastVcpu) begin
+            idx_d = 12'd0;
+            prestage_update_d = 1'b1;
+            state_d = vs_pkg::StIdle;
+          end
         end
       end
 
@@ -502,13 +605,16 @@ module vs_exec #(
     if (soft_rst_i) begin
       state_d = vs_pkg::StInit;
       idx_d = 12'd0;
+      bg_active_d = 1'b0;  // INIT writes every word in the current round
       prestage_update_d = 1'b0;
     end
   end
 
   // The entry written, assembled in one assignment (see vs_pkg::vcpu_t).
-  assign vw_data = vw_init ? vs_pkg::VcpuReset
-                           : {vw_state, vw_lat, vw_credit, vw_weight, vw_home, vw_blocks,
+  // Every write stores the current round: the word is current (an event
+  // writes a word it read, and reads refill: entry).
+  assign vw_data = vw_init ? {epoch_q, vs_pkg::VcpuReset[vs_pkg::VcpuW-2:0]}
+                           : {epoch_q, vw_state, vw_lat, vw_credit, vw_weight, vw_home, vw_blocks,
                               vw_bcost, vw_core, vw_shards, vw_erun, vw_cap, vw_used};
   assign ram_we_o    = vw_en;
   assign ram_waddr_o = vw_addr;
@@ -516,12 +622,13 @@ module vs_exec #(
   // ---- outputs -------------------------------------------------------------------
   // ACCEPT: when an event is taken, the word read for it, forwarding
   logic overlap;
-  vs_accept #(.NVcpus(NVcpus), .MaxShards(MaxShards), .FifoAW(FifoAW)) u_accept (
+  vs_accept #(.NVcpus(NVcpus), .MaxShards(MaxShards), .FifoAW(FifoAW), .LazyRefill(LazyRefill)) u_accept (
     .clk_i, .state_i(state_q), .exec_type_i(ev_type), .enable_i, .hold_i, .fifo_free_i,
-    .evt_tdata_i, .evt_tready_o, .overlap_o(overlap), .core_write_i(core_write_o),
-    .peek_vcpu_i, .victim_vcpu_i(w_vvcpu), .sweep_index_i(idx_q), .ram_raddr_o,
+    .evt_tdata_i, .evt_tvalid_i, .evt_tready_o, .overlap_o(overlap), .core_write_i(core_write_o),
+    .peek_vcpu_i, .victim_vcpu_i(w_vvcpu), .sweep_index_i(idx_q), .round_busy_i(round_busy_o),
+    .bg_active_i(bg_active_q), .bg_index_i(bg_idx_q), .bg_rd_o(bg_rd), .ram_raddr_o, .raddr_q_o(raddr_q),
     .ram_we_i(vw_en), .ram_waddr_i(vw_addr), .ram_wdata_i(vw_data), .ram_rdata_i(entry_i),
-    .entry_o(entry)
+    .entry_o(entry_rd)
   );
 
   // The core write, assembled in one assignment (see vs_pkg::core_write_t).
@@ -547,6 +654,9 @@ module vs_exec #(
   assign state_o = state_q;
   assign event_o = ev_q;
   assign index_o = idx_q;
+  assign read_addr_o = raddr_q;
+  assign bg_wb_o = bg_q;
+  assign round_busy_o = bg_active_q || bg_q;
   assign preemptor_o = preemptor_q;
   assign victim_core_o = victim_core_q;
   assign victim_o = victim_q;
@@ -560,6 +670,10 @@ module vs_exec #(
       state_q           <= vs_pkg::StInit;
       ev_q              <= '0;
       idx_q             <= '0;
+      epoch_q           <= 1'b0;
+      bg_active_q       <= 1'b0;
+      bg_idx_q          <= '0;
+      bg_q              <= 1'b0;
       prestage_update_q <= 1'b0;
       preemptor_q       <= '0;
       preemptor_erun_q  <= '0;
@@ -575,6 +689,10 @@ module vs_exec #(
       state_q           <= state_d;
       ev_q              <= ev_d;
       idx_q             <= idx_d;
+      epoch_q           <= epoch_d;
+      bg_active_q       <= bg_active_d;
+      bg_idx_q          <= bg_idx_d;
+      bg_q              <= bg_rd && !soft_rst_i;
       prestage_update_q <= prestage_update_d;
       preemptor_q       <= preemptor_d;
       preemptor_erun_q  <= preemptor_erun_d;

@@ -20,6 +20,18 @@
                         entry.bcost, eligible_i);
         end
       end
+      // The lazy refill (spec 6.2): outside ACCT no vCPU running whole owes a
+      // refill (so a lazy refill never has to write the core mirror, and the
+      // searches always see refilled credits); the victim read for VICT is
+      // one of them.
+      if (((state_q == vs_pkg::StExec) || (state_q == vs_pkg::StIdle && bg_q)) && pending &&
+          ({4'd0, raddr_q} < NVcpus16)) begin
+        assert (entry_rd.state != vs_pkg::VstRunning)
+          else $error("vs_exec: vCPU %0d RUNNING but still owes ACCOUNT's refill", raddr_q);
+      end
+      if (state_q == vs_pkg::StVict) begin
+        assert (!pending) else $error("vs_exec: victim vCPU %0d still owes ACCOUNT's refill", victim_q);
+      end
       // A shard target exists whenever a SHARD is emitted (E >= K).
       if (state_q == vs_pkg::StShard) begin
         assert (shard_valid_i) else $error("vs_exec: no shard-eligible core for shard %0d", shard_index_q);

@@ -78,6 +78,7 @@ package vs_pkg;
   // from one signal per field): Yosys 0.23 can drop one of two member
   // assignments to a packed struct in an always_comb (docs/rtl.md).
   typedef struct packed {
+    logic        rnd;      // refill round of the last write (vs_exec: ACCOUNT refills lazily)
     logic [1:0]  state;
     logic        lat;
     logic [15:0] credit;   // signed
@@ -91,7 +92,7 @@ package vs_pkg;
     logic [15:0] cap;      // spec 1.1: us per accounting period, 0 = uncapped (VCPU_CFG)
     logic [15:0] used;     // spec 1.1: us charged since the last ACCOUNT, saturating (6.5)
   } vcpu_t;
-  localparam int VcpuW = 114;
+  localparam int VcpuW = 115;
   // Bit offsets of three fields in a vcpu_t word, for code that cannot use
   // the struct (the formal block of vs_top: Yosys 0.23 does not resolve a
   // struct signal declared in a generate loop). vs_top asserts in every
@@ -100,8 +101,9 @@ package vs_pkg;
   localparam int VcpuCoreLsb   = 52;
   localparam int VcpuShardsLsb = 48;
 
-  // Reset value of a vCPU entry: BLOCKED, credit 0, weight 16, the rest 0.
-  localparam logic [VcpuW-1:0] VcpuReset = {2'd0, 1'b0, 16'd0, 8'd16, 3'd0,
+  // Reset value of a vCPU entry: BLOCKED, credit 0, weight 16, the rest 0
+  // (rnd: vs_exec writes the current round over it).
+  localparam logic [VcpuW-1:0] VcpuReset = {1'b0, 2'd0, 1'b0, 16'd0, 8'd16, 3'd0,
                                             8'd0, 16'd0, 8'd0, 4'd0,
                                             16'd0, 16'd0, 16'd0};
 
@@ -166,7 +168,7 @@ package vs_pkg;
     StExec  = 3'd2,  // vCPU entry read: checks, state update, decisions
     StVict  = 3'd3,  // preemption: candidate test, shard sizing, PREEMPT
     StShard = 3'd4,  // one shard target per cycle
-    StAcct  = 3'd5   // ACCOUNT refill sweep, one vCPU per cycle
+    StAcct  = 3'd5   // ACCOUNT: refill of the running vCPUs, one core per cycle
   } state_e;
 
 endpackage

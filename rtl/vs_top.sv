@@ -23,7 +23,12 @@ module vs_top #(
   /// NUMA nodes (1..8).
   parameter int NNodes = 2,
   /// The most shards one preemption may create (2..8).
-  parameter int MaxShards = 4
+  parameter int MaxShards = 4,
+  /// ACCOUNT's refill: 1 = lazy (the running vCPUs in NCores cycles, the
+  /// rest on read and by a background sweep; a second credit unit),
+  /// 0 = eager (every vCPU in NVcpus cycles, the event credit unit; the
+  /// iCE40 build, which has no room for the lazy one). docs/rtl.md.
+  parameter bit LazyRefill = 1'b1
 ) (
   input  logic         clk_i,
   input  logic         rst_ni,
@@ -217,12 +222,13 @@ module vs_top #(
   logic [127:0]    push0_data, push1_data;
   logic [FifoAW:0] fifo_free;
   logic [127:0]    ev_q;
-  logic [11:0]     sweep_index, preemptor, victim;
+  logic [11:0]     sweep_index, preemptor, victim, read_addr;
+  logic            bg_wb, round_busy;
   logic [7:0]      victim_core;
   logic [3:0]      shard_count, shard_index;
   logic            parked;
   vs_exec #(.NCores(NCores), .NVcpus(NVcpus), .NNodes(NNodes), .MaxShards(MaxShards),
-            .FifoAW(FifoAW)) u_exec (
+            .FifoAW(FifoAW), .LazyRefill(LazyRefill)) u_exec (
     .clk_i, .rst_ni, .soft_rst_i(soft_rst), .cfg_i(cfg), .enable_i(enable), .hold_i(hold),
     .fifo_free_i(fifo_free),
     .evt_tdata_i(s_axis_evt_tdata_i), .evt_tvalid_i(s_axis_evt_tvalid_i),
@@ -244,7 +250,8 @@ module vs_top #(
     .error_o(error), .error_code_o(error_code), .error_seq_o(error_seq),
     .count_preempt_o(count_preempt), .count_shard_o(count_shard), .count_commit_o(count_commit),
     .count_abort_o(count_abort),
-    .state_o(state), .event_o(ev_q), .index_o(sweep_index), .preemptor_o(preemptor),
+    .state_o(state), .event_o(ev_q), .index_o(sweep_index), .read_addr_o(read_addr), .bg_wb_o(bg_wb),
+    .round_busy_o(round_busy), .preemptor_o(preemptor),
     .victim_core_o(victim_core), .victim_o(victim), .shard_count_o(shard_count),
     .shard_index_o(shard_index), .parked_o(parked)
   );
@@ -260,17 +267,20 @@ module vs_top #(
   );
   assign m_axis_dec_tlast_o = m_axis_dec_tdata_o[8];
 
-  assign engine_quiet = (state == vs_pkg::StIdle) && !prestage_busy;
+  // quiet: also no ACCOUNT refill pending (an AXI4-Lite write of CREDIT_CAP
+  // or REFILL_PER_WEIGHT must not change what the lazy refill applies)
+  assign engine_quiet = (state == vs_pkg::StIdle) && !prestage_busy && !round_busy;
   assign idle_o = engine_quiet && fifo_empty;
 
   // Observed by the formal properties only; unused in other builds.
   logic unused_obs;
-  assign unused_obs = ^{ram_raddr, ram_waddr, ev_q, sweep_index, preemptor, victim,
+  assign unused_obs = ^{ram_raddr, ram_waddr, ev_q, sweep_index, read_addr, bg_wb, preemptor, victim,
                         victim_core, shard_count, shard_index, parked, core_idle,
                         core_victimable, entry};
 
 `ifdef FORMAL
   localparam logic [8:0]  NCores9   = NCores[8:0];
+  localparam logic [11:0] NCores12  = NCores[11:0];
   localparam logic [15:0] NVcpus16  = NVcpus[15:0];
   localparam int LastVcpuI = NVcpus - 1;
   localparam logic [11:0] LastVcpu  = LastVcpuI[11:0];
@@ -278,6 +288,21 @@ module vs_top #(
 `endif
 
 `ifdef VERILATOR
+  // The mirror (vs_core_table) with ACCOUNT's lazy refill (vs_exec): outside
+  // ACCT, the vCPU on every RUN core owes no refill and its mirrored credit
+  // and lat are its table entry's, so the searches never see a stale credit.
+  for (genvar c = 0; c < NCores; c++) begin : gen_chk_mirror
+    /* verilator lint_off UNUSEDSIGNAL */
+    vs_pkg::vcpu_t chk_word;  // the table entry of the vCPU on core c
+    /* verilator lint_on UNUSEDSIGNAL */
+    assign chk_word = u_vcpu_ram.mem[core_vcpu[c*12 +: VA]];
+    a_mirror: assert property (@(posedge clk_i) disable iff (!rst_ni)
+        (state != vs_pkg::StInit && state != vs_pkg::StAcct && core_occ[c*2 +: 2] == vs_pkg::OccRun) |->
+        (chk_word.rnd == u_exec.epoch_q && chk_word.credit == core_credit[c*16 +: 16] &&
+         chk_word.lat == core_lat[c]))
+      else $error("vs_top: core %0d runs vCPU %0d, its entry (round %0d, credit %0d) and mirror (credit %0d) disagree",
+                  c, core_vcpu[c*12 +: 12], chk_word.rnd, $signed(chk_word.credit), $signed(core_credit[c*16 +: 16]));
+  end
   // AXI-Stream: a decision offered and not taken stays, unchanged.
   property p_dec_stable;
     @(posedge clk_i) disable iff (!rst_ni)

@@ -130,10 +130,18 @@
           end
         end
       end
-      if (state == vs_pkg::StAcct) begin
+      // ---- the lazy refill of ACCOUNT (vs_exec): its writes rewrite the
+      // word read (credit, used, rnd), so the word read is the table's
+      if (state == vs_pkg::StAcct && LazyRefill) begin
+        assert (sweep_index != 12'd0 && sweep_index <= NCores12);
+        assert (entry == f_word(f_mem, read_addr));
+      end
+      if (state == vs_pkg::StAcct && !LazyRefill) begin
         assert (sweep_index != 12'd0 && sweep_index <= LastVcpu);
         assert (entry == f_word(f_mem, sweep_index));
       end
+      if (state == vs_pkg::StIdle && bg_wb) assert (entry == f_word(f_mem, read_addr));
+      if (state == vs_pkg::StExec) assert (read_addr[VA-1:0] == f_exec_addr[VA-1:0]);
       if (f_vict) begin
         // v took core p from u; entry is u's entry, which still says RUNNING on p
         assert ({1'b0, victim_core} < NCores9 && victim <= LastVcpu && preemptor <= LastVcpu && victim != preemptor);
