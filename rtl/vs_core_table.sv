@@ -47,19 +47,38 @@ module vs_core_table #(
   input  logic [7:0]           peek_core_i,
   output logic [11:0]          peek_vcpu_o
 );
-  // Next state only at the clock edge, and only for the core written: in a
-  // combinational form the per-core next-state muxes sit in the simulator's
-  // input-combinational region (Verilator 5) and are evaluated for every
-  // core on every eval(), twice a cycle, though nothing reads them between
-  // edges.
-  localparam logic [8:0] NCores9 = NCores[8:0];
-  localparam int CW = (NCores > 1) ? $clog2(NCores) : 1;  // core index bits
-  logic          wr_hit, mirror_hit;
-  logic [CW-1:0] wr_c, mirror_c;  // the indices, once in range
-  assign wr_hit     = wr_i.en && ({1'b0, wr_i.core} < NCores9);
-  assign mirror_hit = mirror_en_i && ({1'b0, mirror_core_i} < NCores9);
-  assign wr_c       = wr_i.core[CW-1:0];
-  assign mirror_c   = mirror_core_i[CW-1:0];
+  logic [NCores*3-1:0]  node_d;
+  logic [NCores-1:0]    online_d;
+  logic [NCores*8-1:0]  util_d;
+  logic [NCores*2-1:0]  freq_d;
+  logic [NCores*2-1:0]  occ_d;
+  logic [NCores*12-1:0] vcpu_d;
+  logic [NCores*16-1:0] slice_d;
+  logic [NCores-1:0]    lat_d;
+  logic [NCores*16-1:0] credit_d;
+
+  for (genvar c = 0; c < NCores; c++) begin : gen_core
+    localparam logic [7:0] C8 = c[7:0];
+    logic hit, mhit;
+    assign hit  = wr_i.en && (wr_i.core == C8);
+    assign mhit = mirror_en_i && (mirror_core_i == C8);
+    assign node_d[c*3 +: 3]    = soft_rst_i ? 3'd0 :
+                                 (hit && wr_i.cfg_en) ? wr_i.node : node_o[c*3 +: 3];
+    assign online_d[c]         = soft_rst_i ? 1'b1 :
+                                 (hit && wr_i.cfg_en) ? wr_i.online : online_o[c];
+    assign util_d[c*8 +: 8]    = soft_rst_i ? 8'd0 :
+                                 (hit && wr_i.util_en) ? wr_i.util : util_o[c*8 +: 8];
+    assign freq_d[c*2 +: 2]    = soft_rst_i ? 2'd3 :
+                                 (hit && wr_i.freq_en) ? wr_i.freq : freq_o[c*2 +: 2];
+    assign occ_d[c*2 +: 2]     = soft_rst_i ? vs_pkg::OccIdle :
+                                 (hit && wr_i.occ_en) ? wr_i.occ : occ_o[c*2 +: 2];
+    assign vcpu_d[c*12 +: 12]  = soft_rst_i ? 12'd0 :
+                                 (hit && wr_i.vcpu_en) ? wr_i.vcpu : vcpu_o[c*12 +: 12];
+    assign slice_d[c*16 +: 16] = soft_rst_i ? 16'd0 :
+                                 (hit && wr_i.slice_en) ? wr_i.slice : slice_o[c*16 +: 16];
+    assign lat_d[c]            = soft_rst_i ? 1'b0 : mhit ? mirror_lat_i : lat_o[c];
+    assign credit_d[c*16 +: 16] = soft_rst_i ? 16'd0 : mhit ? mirror_credit_i : credit_o[c*16 +: 16];
+  end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -72,32 +91,16 @@ module vs_core_table #(
       slice_o  <= '0;
       lat_o    <= '0;
       credit_o <= '0;
-    end else if (soft_rst_i) begin
-      node_o   <= '0;
-      online_o <= '1;
-      util_o   <= '0;
-      freq_o   <= '1;  // 2'd3 per core
-      occ_o    <= '0;  // vs_pkg::OccIdle
-      vcpu_o   <= '0;
-      slice_o  <= '0;
-      lat_o    <= '0;
-      credit_o <= '0;
     end else begin
-      if (wr_hit) begin
-        if (wr_i.cfg_en) begin
-          node_o[wr_c*3 +: 3] <= wr_i.node;
-          online_o[wr_c]      <= wr_i.online;
-        end
-        if (wr_i.util_en)  util_o[wr_c*8 +: 8]    <= wr_i.util;
-        if (wr_i.freq_en)  freq_o[wr_c*2 +: 2]    <= wr_i.freq;
-        if (wr_i.occ_en)   occ_o[wr_c*2 +: 2]     <= wr_i.occ;
-        if (wr_i.vcpu_en)  vcpu_o[wr_c*12 +: 12]  <= wr_i.vcpu;
-        if (wr_i.slice_en) slice_o[wr_c*16 +: 16] <= wr_i.slice;
-      end
-      if (mirror_hit) begin
-        lat_o[mirror_c]             <= mirror_lat_i;
-        credit_o[mirror_c*16 +: 16] <= mirror_credit_i;
-      end
+      node_o   <= node_d;
+      online_o <= online_d;
+      util_o   <= util_d;
+      freq_o   <= freq_d;
+      occ_o    <= occ_d;
+      vcpu_o   <= vcpu_d;
+      slice_o  <= slice_d;
+      lat_o    <= lat_d;
+      credit_o <= credit_d;
     end
   end
 
