@@ -100,10 +100,12 @@ module vs_shard_size #(
       end
     end
 
-    // s(K) = min(s_T, q(B, K)); 0 when K = 0
+    // s(K) = min(s_T, q(B, K)); 0 when K = 0. K <= MaxShards, so the
+    // quotients q(B, k) of larger k are never selected: leaving them out of
+    // this choice lets synthesis drop their constant multipliers.
     q_sel = 8'd0;
     for (int k = 1; k <= 8; k++) begin
-      if (k_o == k[3:0]) q_sel = qk[k*8 +: 8];
+      if (k <= MaxShards && k_o == k[3:0]) q_sel = qk[k*8 +: 8];
     end
     size_o = (size_target < q_sel) ? size_target : q_sel;
     k_times_s = {4'd0, size_o} * {8'd0, k_o};
