@@ -1,14 +1,14 @@
 // vs_exec: the event engine of docs/spec.md section 7.5, one event at a
-// time. It owns the FSM, the event in flight and the preemption context,
-// and drives every write: the vCPU table (vs_vcpu_ram), the core table
-// (vs_core_table), the decision FIFO and the in-band configuration.
+// time. It owns the FSM and the event in flight, and drives every write:
+// the vCPU table (vs_vcpu_ram), the core table (vs_core_table), the
+// decision FIFO and the in-band configuration.
 //
 //   IDLE   ACCEPT: take the event, read its vCPU's entry from the RAM (TICK:
 //          the entry of the vCPU on the named core);
 //   EXEC   the checks (vs_event_check), then the event's state update and
 //          decisions; a WAKE/COMMIT that preempts reads the victim's entry;
-//   VICT   the victim: sharding candidate (7.3), K and s (vs_shard_size),
-//          surcharge (6.4), PREEMPT;
+//   VICT   the victim (vs_preempt, which keeps the preemption's context):
+//          sharding candidate (7.3), K and s, surcharge (6.4), PREEMPT;
 //   SHARD  one SHARD per cycle on the best eligible core (vs_search);
 //   ACCT   ACCOUNT: refill (6.2) and cap reset (6.5) of the vCPUs running
 //          whole, one core per cycle; the other vCPUs are refilled lazily;
@@ -18,28 +18,9 @@
 // (2 + MaxShards decisions), or during an EXEC by the overlap rule
 // (vs_accept): back-pressure stalls the FSM, never drops a decision.
 //
-// ACCOUNT refills lazily with LazyRefill (docs/rtl.md "ACCOUNT: the lazy
-// refill"); without it, ACCT refills every word, one per cycle, and the rest
-// of this paragraph does not apply (no word is pending outside ACCT). Each table
-// word carries the refill round it was last written in (rnd); ACCOUNT flips
-// the round (epoch_q), so every word is then pending (rnd != epoch_q): it
-// owes exactly this one refill. The refill is applied on the read side: the
-// word vs_accept hands over (entry_rd) goes through the refill unit when it
-// is pending, and everything in the engine sees that refilled word (entry).
-// A write always stores rnd = epoch_q, so the write of a word read refilled
-// stores the refill; a word read but not written stays pending and is
-// refilled again from the same stored value on its next read (never twice).
-// Writes that exist only to store a refill:
-//   * ACCT, right after ACCOUNT's EXEC: the vCPUs running whole (the vCPU on
-//     each core), so that the core table's mirror, the searches and the
-//     prestaged table see the refilled credits before any later event;
-//   * the background sweep: words 0..NVcpus-1 in order, read in cycles
-//     where no event uses the read port, written back in the next (IDLE)
-//     cycle, so that the round completes.
-// Outside ACCT no RUNNING word is pending (a word becomes RUNNING only by an
-// event's write), so the mirror never lags. The next ACCOUNT (and a CONFIG
-// of CREDIT_CAP or REFILL_PER_WEIGHT, whose values the refill uses) waits
-// until the round is complete (round_busy_o; vs_accept).
+// ACCOUNT refills lazily with LazyRefill (vs_refill: the words read are
+// refilled; ACCT and IDLE cycles write back the pending ones); without it,
+// ACCT refills every word, one per cycle, through the credit unit.
 module vs_exec #(
   parameter int NCores = 8,
   parameter int NVcpus = 64,
@@ -134,70 +115,38 @@ module vs_exec #(
 
   // ---- FSM state and the event in flight -------------------------------------
   vs_pkg::state_e state_q, state_d;
-  logic [127:0]   ev_q, ev_d;
+  vs_pkg::event_t ev_q, ev_d;                      // its fields: spec 3
   logic [11:0]    idx_q, idx_d;                    // INIT index / ACCT core index
-  // the lazy refill of ACCOUNT (spec 6.2, 6.5)
-  logic           epoch_q, epoch_d;                // the current refill round
-  logic           bg_active_q, bg_active_d;        // the background sweep has words left
-  logic [11:0]    bg_idx_q, bg_idx_d;              // its next word
-  logic           bg_q;                            // entry is the word it read last cycle
+  // the lazy refill of ACCOUNT (spec 6.2, 6.5; vs_refill)
+  logic           refill_start;                    // ACCOUNT executes: a new round
+  logic           epoch;                           // the current refill round
+  logic           bg_active;                       // the background sweep has words left
+  logic [11:0]    bg_idx;                          // its next word
+  logic           bg_wb;                           // entry is the word it read last cycle
   logic           bg_rd;                           // it reads this cycle (vs_accept)
   logic [11:0]    raddr_q;                         // the address entry was read at
   logic           prestage_update_q, prestage_update_d;
-  // preemption context (EXEC -> VICT -> SHARD)
-  logic [11:0]    preemptor_q, preemptor_d;        // v, the vCPU that takes the core
-  logic [15:0]    preemptor_erun_q, preemptor_erun_d;  // its expected run (spec 7.4 T)
-  logic [7:0]     victim_core_q, victim_core_d;    // p
-  logic [11:0]    victim_q, victim_d;              // u, preempted (its entry is read in EXEC)
-  logic           committed_q, committed_d;        // a COMMIT held: flag COMMITTED
-  logic [2:0]     victim_home_q, victim_home_d;    // home of u: node of the shard search
-  logic [3:0]     shard_count_q, shard_count_d;    // K
-  logic [7:0]     shard_size_q, shard_size_d;      // s(K), blocks per shard
-  logic [3:0]     shard_index_q, shard_index_d;    // i
-  logic [7:0]     shard_first_q, shard_first_d;    // first block of shard i
 
   vs_pkg::vcpu_t entry_rd;  // the word read, as the table stands (vs_accept)
   vs_pkg::vcpu_t entry;     // ... with ACCOUNT's refill applied if it owes it
   assign entry_o = entry_rd;
-  assign read_core_o = ev_q[71:64];
+  assign read_core_o = ev_q.core;
   // ACCOUNT's EXEC and ACCT read (lazy) the vCPU on core idx_q (0 in
   // EXEC); no event is taken in those cycles, so the peek port is free
   logic acct_rd;
   assign acct_rd = LazyRefill &&
-                   ((state_q == vs_pkg::StAcct) || ((state_q == vs_pkg::StExec) && (ev_q[7:0] == vs_pkg::EvAccount)));
+                   ((state_q == vs_pkg::StAcct) || ((state_q == vs_pkg::StExec) && (ev_q.kind == vs_pkg::EvAccount)));
   assign peek_core_o = acct_rd ? idx_q[7:0] : evt_tdata_i[71:64];
 
-  // spec 6.2 / 6.5, lazily: the word read owes the refill of the last
-  // ACCOUNT: credit = clamp(credit + weight * REFILL_PER_WEIGHT), used = 0
-  // (the refill unit; the values in force at that ACCOUNT: vs_accept holds
-  // back the CONFIGs that change them until the round is complete).
+  // spec 6.2 / 6.5: the word read, refilled if it owes the last ACCOUNT's refill
   logic        pending;
   logic [16:0] refill_amt;
-  logic [15:0] refill_credit;
-  assign pending    = (entry_rd.rnd != epoch_q);  // eager: only in ACCT
-  assign refill_amt = {1'b0, {8'd0, entry_rd.weight} * {8'd0, cfg_i.refill_per_weight}};
-  vs_credit u_refill (
-    .credit_i(entry_rd.credit), .sub_i(1'b0), .amount_i(refill_amt), .cap_i(cfg_i.credit_cap),
-    .credit_o(refill_credit)
+  vs_refill #(.NVcpus(NVcpus), .LazyRefill(LazyRefill)) u_refill (
+    .clk_i, .rst_ni, .soft_rst_i, .credit_cap_i(cfg_i.credit_cap), .refill_per_weight_i(cfg_i.refill_per_weight),
+    .start_i(refill_start), .sweep_rd_i(bg_rd), .word_i(entry_rd), .word_o(entry), .pending_o(pending),
+    .amount_o(refill_amt), .round_o(epoch), .sweep_active_o(bg_active), .sweep_index_o(bg_idx),
+    .sweep_wb_o(bg_wb), .round_busy_o(round_busy_o)
   );
-  // one assignment of the whole word (see vs_pkg::vcpu_t)
-  assign entry = (LazyRefill && pending) ? {entry_rd.rnd, entry_rd.state, entry_rd.lat, refill_credit, entry_rd.weight,
-                            entry_rd.home, entry_rd.blocks, entry_rd.bcost, entry_rd.core, entry_rd.shards,
-                            entry_rd.erun, entry_rd.cap, 16'd0}
-                         : entry_rd;
-
-  // ---- event fields (spec 3) ---------------------------------------------------
-  logic [7:0]  ev_type, ev_flags, ev_core, ev_b8;
-  logic [15:0] ev_vcpu, ev_c16;
-  logic [31:0] ev_seq, ev_d32;
-  assign ev_type  = ev_q[7:0];
-  assign ev_flags = ev_q[15:8];
-  assign ev_vcpu  = ev_q[31:16];
-  assign ev_seq   = ev_q[63:32];
-  assign ev_core  = ev_q[71:64];
-  assign ev_b8    = ev_q[79:72];
-  assign ev_c16   = ev_q[95:80];
-  assign ev_d32   = ev_q[127:96];
 
   // spec 2.2 / 6.5: the event's vCPU is parked (over its cap until ACCOUNT)
   logic parked;
@@ -219,31 +168,33 @@ module vs_exec #(
     .credit_i(cu_in), .sub_i(cu_sub), .amount_i(cu_amt), .cap_i(cfg_i.credit_cap), .credit_o(cu_out)
   );
 
-  // Spec 7.3 / 7.4 in VICT, on the victim's whole entry: EXEC reads it from
-  // the RAM, so entry is T[u] here. The candidate conditions on blocks, bcost
-  // and E are implied by K >= 1 (vs_shard_size); v's erun gives T.
-  logic        sz_cand;
-  logic [3:0]  sz_k;
-  logic [7:0]  sz_size, sz_taken;
-  assign sz_cand = cfg_i.shard_enable && (entry.shards == 4'd0) &&
-                   ($signed(entry.credit) >= $signed(cfg_i.shard_min_credit));
-  vs_shard_size #(.MaxShards(MaxShards)) u_shard_size (
-    .cand_i(sz_cand), .blocks_i(entry.blocks), .bcost_i(entry.bcost), .erun_i(preemptor_erun_q),
-    .elig_i(eligible_i), .hot_i(hot_i), .max_shards_i(cfg_i.max_shards),
-    .load_hot_i(cfg_i.load_hot_cores), .k_load_i(cfg_i.k_under_load), .sync_cost_i(cfg_i.sync_cost_us),
-    .k_o(sz_k), .size_o(sz_size), .taken_o(sz_taken)
-  );
-
   // TICK arithmetic: util EWMA, slice, debit (6.1), cap charge (6.5).
   logic [7:0]  tk_util;
   logic [15:0] tk_slice, tk_used;
   logic [13:0] tk_debit;
   logic        tk_park;
   vs_tick u_tick (
-    .util_i(cr_util_i), .slice_i(cr_slice_i), .sample_i(ev_b8), .elapsed_i(ev_c16),
+    .util_i(cr_util_i), .slice_i(cr_slice_i), .sample_i(ev_q.b8), .elapsed_i(ev_q.c16),
     .util_shift_i(cfg_i.util_shift), .credit_per_ms_i(cfg_i.credit_per_ms),
     .runs_whole_i(cr_occ_i == vs_pkg::OccRun), .used_i(entry.used), .cap_i(entry.cap),
     .util_o(tk_util), .slice_o(tk_slice), .debit_o(tk_debit), .used_o(tk_used), .park_o(tk_park)
+  );
+
+  // ---- the preemption in flight (spec 7.3-7.5): context, shard sizing, decisions
+  logic         preempt_load;  // EXEC: v takes core p from u
+  logic [11:0]  victim;        // u
+  logic [3:0]   shard_k;       // K
+  logic [7:0]   shard_taken;   // K * s(K)
+  logic [16:0]  surcharge;     // spec 6.4
+  logic         shard_last;    // the SHARD of shard K - 1
+  logic [127:0] preempt_decision, shard_decision;
+  vs_preempt #(.MaxShards(MaxShards)) u_preempt (
+    .clk_i, .rst_ni, .cfg_i, .seq_i(ev_q.seq), .load_i(preempt_load), .preemptor_i(ev_q.vcpu[11:0]),
+    .erun_i(entry.erun), .victim_core_i(w_vcore), .victim_i(w_vvcpu), .committed_i(w_holds),
+    .vict_i(state_q == vs_pkg::StVict), .entry_i(entry), .eligible_i, .hot_i, .k_o(shard_k),
+    .taken_o(shard_taken), .surcharge_o(surcharge), .preempt_o(preempt_decision), .shard_i(state_q == vs_pkg::StShard),
+    .shard_target_i, .shard_o(shard_decision), .last_o(shard_last), .shard_home_o, .preemptor_o, .victim_core_o,
+    .victim_o(victim), .shard_count_o, .shard_index_o
   );
 
   // ---- engine FSM ------------------------------------------------------------------
@@ -252,20 +203,16 @@ module vs_exec #(
   logic [7:0]  w_icore, w_vcore;
   logic [11:0] w_vvcpu;
   logic [31:0] w_pepoch;
-  assign w_lat    = (ev_type == vs_pkg::EvWake) ? ev_flags[0] : 1'b1;
-  assign w_commit = (ev_type == vs_pkg::EvCommit);
+  assign w_lat    = (ev_q.kind == vs_pkg::EvWake) ? ev_q.flags[0] : 1'b1;
+  assign w_commit = (ev_q.kind == vs_pkg::EvCommit);
   vs_place #(.NNodes(NNodes)) u_place (
-    .home_i(entry.home), .lat_i(w_lat), .commit_i(w_commit), .commit_core_i(ev_core),
-    .commit_epoch_i(ev_d32), .parked_i(parked), .wake_max_dist_i(cfg_i.wake_max_dist),
+    .home_i(entry.home), .lat_i(w_lat), .commit_i(w_commit), .commit_core_i(ev_q.core),
+    .commit_epoch_i(ev_q.d32), .parked_i(parked), .wake_max_dist_i(cfg_i.wake_max_dist),
     .idle_valid_i, .idle_core_i, .idle_dist_i, .victim_valid_i, .victim_far_i, .victim_core_i,
     .victim_vcpu_i, .prestage_kind_i, .prestage_core_i, .prestage_epoch_i,
     .to_idle_o(w_to_idle), .to_victim_o(w_to_vict), .holds_o(w_holds), .idle_core_o(w_icore),
     .victim_core_o(w_vcore), .victim_vcpu_o(w_vvcpu), .prestage_epoch_o(w_pepoch)
   );
-
-  // SHARD i (spec 7.4): first_i = i * s, count_i = s; LAST on i = K - 1.
-  logic       sh_last;
-  assign sh_last  = (shard_index_q == shard_count_q - 4'd1);
 
   // write ports produced by the FSM
   logic        vw_en, vw_init;
@@ -293,33 +240,23 @@ module vs_exec #(
     state_d = state_q;
     ev_d = ev_q;
     idx_d = idx_q;
-    epoch_d = epoch_q;
-    bg_active_d = bg_active_q;
-    bg_idx_d = bg_idx_q;
-    if (bg_rd) begin
-      bg_idx_d = bg_idx_q + 12'd1;
-      if (bg_idx_q == LastVcpu) bg_active_d = 1'b0;
-    end
-    preemptor_d = preemptor_q; preemptor_erun_d = preemptor_erun_q; victim_core_d = victim_core_q;
-    victim_d = victim_q; committed_d = committed_q;
-    victim_home_d = victim_home_q;
-    shard_count_d = shard_count_q; shard_size_d = shard_size_q; shard_index_d = shard_index_q;
-    shard_first_d = shard_first_q;
+    refill_start = 1'b0;
+    preempt_load = 1'b0;
     prestage_update_d = 1'b0;
 
     vw_en = 1'b0; vw_init = 1'b0; vw_addr = 12'd0;
     vw_state = entry.state; vw_lat = entry.lat; vw_credit = entry.credit; vw_weight = entry.weight;
     vw_home = entry.home; vw_blocks = entry.blocks; vw_bcost = entry.bcost; vw_core = entry.core;
     vw_shards = entry.shards; vw_erun = entry.erun; vw_cap = entry.cap; vw_used = entry.used;
-    cw_en = 1'b0; cw_idx = ev_core; cw_need_idle = 1'b0;
+    cw_en = 1'b0; cw_idx = ev_q.core; cw_need_idle = 1'b0;
     cw_occ_en = 1'b0; cw_vcpu_en = 1'b0; cw_slice_en = 1'b0; cw_util_en = 1'b0;
     cw_freq_en = 1'b0; cw_cfg_en = 1'b0;
-    cw_occ = vs_pkg::OccIdle; cw_vcpu = 12'd0; cw_slice = cfg_i.slice_us; cw_util = ev_b8;
-    cw_freq = ev_flags[1:0]; cw_node = ev_b8[2:0]; cw_online = ev_flags[0];
+    cw_occ = vs_pkg::OccIdle; cw_vcpu = 12'd0; cw_slice = cfg_i.slice_us; cw_util = ev_q.b8;
+    cw_freq = ev_q.flags[1:0]; cw_node = ev_q.b8[2:0]; cw_online = ev_q.flags[0];
     push0_o = 1'b0; push1_o = 1'b0;
-    push0_data_o = vs_pkg::decision(vs_pkg::DecError, 8'h01, ev_vcpu, ev_seq, ev_core, check_err,
-                        {8'd0, ev_type}, 32'd0);
-    push1_data_o = vs_pkg::decision(vs_pkg::DecAck, 8'h01, ev_vcpu, ev_seq, ev_core, ev_type, 16'd0, 32'd0);
+    push0_data_o = vs_pkg::decision(vs_pkg::DecError, 8'h01, ev_q.vcpu, ev_q.seq, ev_q.core, check_err,
+                        {8'd0, ev_q.kind}, 32'd0);
+    push1_data_o = vs_pkg::decision(vs_pkg::DecAck, 8'h01, ev_q.vcpu, ev_q.seq, ev_q.core, ev_q.kind, 16'd0, 32'd0);
     error_o = 1'b0; count_preempt_o = 1'b0; count_shard_o = 1'b0; count_commit_o = 1'b0; count_abort_o = 1'b0;
     config_we_o = 1'b0;
     cu_in = entry.credit; cu_sub = 1'b0; cu_amt = {2'b00, cfg_i.lat_boost};
@@ -339,7 +276,7 @@ module vs_exec #(
 
       // ---- ACCEPT --------------------------------------------------------------
       vs_pkg::StIdle: begin
-        if (bg_q && pending && (entry_rd.state != vs_pkg::VstRunning)) begin
+        if (bg_wb && pending && (entry_rd.state != vs_pkg::VstRunning)) begin
           // spec 6.2 / 6.5: the background sweep writes its word back
           // refilled. Never a RUNNING word (none is pending outside ACCT,
           // vs_top checks it): so a sweep write never writes the mirror and
@@ -365,14 +302,14 @@ module vs_exec #(
           error_o = 1'b1;
         end else begin
           prestage_update_d = 1'b1;
-          vw_addr = ev_vcpu[11:0];
-          unique case (ev_type)
+          vw_addr = ev_q.vcpu[11:0];
+          unique case (ev_q.kind)
             vs_pkg::EvWake, vs_pkg::EvCommit: begin
               count_commit_o = w_holds;
               if (w_commit && !w_holds) begin
                 push0_o = 1'b1;
                 count_abort_o = 1'b1;
-                push0_data_o = vs_pkg::decision(vs_pkg::DecAbort, 8'h00, ev_vcpu, ev_seq, ev_core, ev_b8,
+                push0_data_o = vs_pkg::decision(vs_pkg::DecAbort, 8'h00, ev_q.vcpu, ev_q.seq, ev_q.core, ev_q.b8,
                                     16'd0, w_pepoch);
               end
               // spec 6.3: latency boost before the placement, parked or not
@@ -386,10 +323,10 @@ module vs_exec #(
                 vw_core = w_icore;
                 cw_en = 1'b1; cw_idx = w_icore; cw_need_idle = 1'b1;
                 cw_occ_en = 1'b1; cw_occ = vs_pkg::OccRun;
-                cw_vcpu_en = 1'b1; cw_vcpu = ev_vcpu[11:0];
+                cw_vcpu_en = 1'b1; cw_vcpu = ev_q.vcpu[11:0];
                 cw_slice_en = 1'b1;
                 push1_o = 1'b1;
-                push1_data_o = vs_pkg::decision(vs_pkg::DecRun, {6'd0, w_holds, 1'b1}, ev_vcpu, ev_seq,
+                push1_data_o = vs_pkg::decision(vs_pkg::DecRun, {6'd0, w_holds, 1'b1}, ev_q.vcpu, ev_q.seq,
                                     w_icore, 8'd0, 16'd0, 32'd0);
               end else if (w_to_vict) begin
                 // rules 3 and 5: preempt u on p = victim(n); v runs on p now
@@ -397,20 +334,16 @@ module vs_exec #(
                 vw_core = w_vcore;
                 cw_en = 1'b1; cw_idx = w_vcore;
                 cw_occ_en = 1'b1; cw_occ = vs_pkg::OccRun;
-                cw_vcpu_en = 1'b1; cw_vcpu = ev_vcpu[11:0];
+                cw_vcpu_en = 1'b1; cw_vcpu = ev_q.vcpu[11:0];
                 cw_slice_en = 1'b1;
                 prestage_update_d = 1'b0;
-                preemptor_d = ev_vcpu[11:0];
-                preemptor_erun_d = entry.erun;
-                victim_core_d = w_vcore;
-                victim_d = w_vvcpu;
-                committed_d = w_holds;
+                preempt_load = 1'b1;  // vs_preempt keeps v, v's erun, p, u and the COMMIT
                 state_d = vs_pkg::StVict;
               end else begin
                 // rules 1 and 6
                 vw_state = vs_pkg::VstQueued;
                 push1_o = 1'b1;
-                push1_data_o = vs_pkg::decision(vs_pkg::DecQueued, 8'h01, ev_vcpu, ev_seq, 8'd0, 8'd0,
+                push1_data_o = vs_pkg::decision(vs_pkg::DecQueued, 8'h01, ev_q.vcpu, ev_q.seq, 8'd0, 8'd0,
                                     16'd0, 32'd0);
               end
             end
@@ -426,13 +359,13 @@ module vs_exec #(
             vs_pkg::EvSched: begin
               vw_en = 1'b1;
               vw_state = vs_pkg::VstRunning;
-              vw_core = ev_core;
+              vw_core = ev_q.core;
               cw_en = 1'b1; cw_need_idle = 1'b1;
               cw_occ_en = 1'b1; cw_occ = vs_pkg::OccRun;
-              cw_vcpu_en = 1'b1; cw_vcpu = ev_vcpu[11:0];
+              cw_vcpu_en = 1'b1; cw_vcpu = ev_q.vcpu[11:0];
               cw_slice_en = 1'b1;
               push1_o = 1'b1;
-              push1_data_o = vs_pkg::decision(vs_pkg::DecRun, 8'h01, ev_vcpu, ev_seq, ev_core, 8'd0,
+              push1_data_o = vs_pkg::decision(vs_pkg::DecRun, 8'h01, ev_q.vcpu, ev_q.seq, ev_q.core, 8'd0,
                                   16'd0, 32'd0);
             end
             vs_pkg::EvTick: begin
@@ -451,22 +384,22 @@ module vs_exec #(
                   // spec 7.5 TICK: over its cap, u loses core c (its core field stays c)
                   vw_state = vs_pkg::VstQueued;
                   cw_occ_en = 1'b1; cw_occ = vs_pkg::OccIdle;
-                  push1_data_o = vs_pkg::decision(vs_pkg::DecPark, 8'h01, {4'd0, cr_vcpu_i}, ev_seq, ev_core,
+                  push1_data_o = vs_pkg::decision(vs_pkg::DecPark, 8'h01, {4'd0, cr_vcpu_i}, ev_q.seq, ev_q.core,
                                       8'd0, 16'd0, 32'd0);
                 end
               end
             end
             vs_pkg::EvProfile: begin
               vw_en = 1'b1;
-              vw_blocks = ev_b8;
-              vw_bcost = ev_c16;
-              vw_erun = ev_d32[15:0];  // spec 7.5 PROFILE (1.1): expected run
+              vw_blocks = ev_q.b8;
+              vw_bcost = ev_q.c16;
+              vw_erun = ev_q.d32[15:0];  // spec 7.5 PROFILE (1.1): expected run
               push1_o = 1'b1;
             end
             vs_pkg::EvUtil: begin
               cw_en = 1'b1;
-              cw_util_en = 1'b1; cw_util = ev_b8;
-              cw_freq_en = 1'b1; cw_freq = ev_flags[1:0];
+              cw_util_en = 1'b1; cw_util = ev_q.b8;
+              cw_freq_en = 1'b1; cw_freq = ev_q.flags[1:0];
               push1_o = 1'b1;
             end
             vs_pkg::EvShardDone: begin
@@ -483,9 +416,7 @@ module vs_exec #(
                 // spec 6.2 / 6.5: a new refill round; every word is pending
                 // from the next cycle. ACCT refills the running vCPUs (the
                 // vCPU on core 0 is read now), the sweep and the events the rest.
-                epoch_d = !epoch_q;
-                bg_active_d = 1'b1;
-                bg_idx_d = 12'd0;
+                refill_start = 1'b1;
                 prestage_update_d = 1'b0;
                 idx_d = 12'd1;
                 state_d = vs_pkg::StAcct;
@@ -514,9 +445,9 @@ module vs_exec #(
             end
             vs_pkg::EvVcpuCfg: begin
               vw_en = 1'b1;
-              vw_home = ev_b8[2:0];
-              vw_weight = ev_c16[7:0];
-              vw_cap = ev_d32[15:0];  // spec 6.5: used is kept
+              vw_home = ev_q.b8[2:0];
+              vw_weight = ev_q.c16[7:0];
+              vw_cap = ev_q.d32[15:0];  // spec 6.5: used is kept
               push1_o = 1'b1;
             end
             default: begin
@@ -532,20 +463,16 @@ module vs_exec #(
       vs_pkg::StVict: begin
         count_preempt_o = 1'b1;
         push1_o = 1'b1;
-        push1_data_o = vs_pkg::decision(vs_pkg::DecPreempt, {6'd0, committed_q, (sz_k == 4'd0)}, {4'd0, victim_q},
-                            ev_seq, victim_core_q, {4'd0, sz_k}, {4'd0, preemptor_q}, 32'd0);
+        push1_data_o = preempt_decision;
         vw_en = 1'b1;
-        vw_addr = victim_q;
+        vw_addr = victim;
         vw_state = vs_pkg::VstQueued;
-        cu_in = entry.credit; cu_sub = 1'b1;
-        cu_amt = {5'd0, {8'd0, sz_k} * {4'd0, cfg_i.shard_credit}} + {9'd0, cfg_i.sync_credit};
-        victim_home_d = entry.home;
-        if (sz_k != 4'd0) begin
-          vw_shards = sz_k;
+        cu_in = entry.credit; cu_sub = 1'b1; cu_amt = surcharge;
+        if (shard_k != 4'd0) begin
+          vw_shards = shard_k;
           vw_credit = cu_out;
-          vw_blocks = entry.blocks - sz_taken;
-          shard_count_d = sz_k; shard_size_d = sz_size; shard_index_d = 4'd0; shard_first_d = 8'd0;
-          state_d = vs_pkg::StShard;
+          vw_blocks = entry.blocks - shard_taken;
+          state_d = vs_pkg::StShard;  // vs_preempt starts the sequence at shard 0
         end else begin
           prestage_update_d = 1'b1;
           state_d = vs_pkg::StIdle;
@@ -556,15 +483,12 @@ module vs_exec #(
       vs_pkg::StShard: begin
         count_shard_o = 1'b1;
         push1_o = 1'b1;
-        push1_data_o = vs_pkg::decision(vs_pkg::DecShard, {7'd0, sh_last}, {4'd0, victim_q}, ev_seq, shard_target_i,
-                            {4'd0, shard_index_q}, {8'd0, shard_first_q}, {24'd0, shard_size_q});
+        push1_data_o = shard_decision;
         cw_en = 1'b1; cw_idx = shard_target_i; cw_need_idle = 1'b1;
         cw_occ_en = 1'b1; cw_occ = vs_pkg::OccShard;
-        cw_vcpu_en = 1'b1; cw_vcpu = victim_q;
+        cw_vcpu_en = 1'b1; cw_vcpu = victim;
         cw_slice_en = 1'b1;
-        shard_index_d = shard_index_q + 4'd1;
-        shard_first_d = shard_first_q + shard_size_q;
-        if (sh_last) begin
+        if (shard_last) begin
           prestage_update_d = 1'b1;
           state_d = vs_pkg::StIdle;
         end
@@ -572,30 +496,24 @@ module vs_exec #(
 
       // ---- ACCT: refill (spec 6.2), cap reset (6.5). Lazy: of the vCPU on
       // core idx_q - 1, read last cycle (the vCPU on core idx_q is read
-      // now); every core is visited, so every vCPU running whole (on its
+      // now): entry is its word refilled (vs_refill), written back if it was
+      // pending; every core is visited, so every vCPU running whole (on its
       // core, spec 10.2) is refilled, and its mirror written, before the
-      // next event. Eager: of vCPU idx_q (vCPU idx_q + 1 is read now).
+      // next event. Eager: of vCPU idx_q (vCPU idx_q + 1 is read now),
+      // through the credit unit.
       vs_pkg::StAcct: begin
-        cu_in = entry_rd.credit; cu_sub = 1'b0; cu_amt = refill_amt;
-        vw_credit = cu_out;
-        vw_used = 16'd0;
         idx_d = idx_q + 12'd1;
-        if (LazyRefill) begin
-          vw_en = pending;
-          vw_addr = raddr_q;
-          if (idx_q == NCores12) begin
-            idx_d = 12'd0;
-            prestage_update_d = 1'b1;
-            state_d = vs_pkg::StIdle;
-          end
-        end else begin
-          vw_en = 1'b1;
-          vw_addr = idx_q;
-          if (idx_q == LastVcpu) begin
-            idx_d = 12'd0;
-            prestage_update_d = 1'b1;
-            state_d = vs_pkg::StIdle;
-          end
+        vw_en = LazyRefill ? pending : 1'b1;
+        vw_addr = LazyRefill ? raddr_q : idx_q;
+        if (!LazyRefill) begin
+          cu_in = entry_rd.credit; cu_sub = 1'b0; cu_amt = refill_amt;
+          vw_credit = cu_out;
+          vw_used = 16'd0;
+        end
+        if (idx_q == (LazyRefill ? NCores12 : LastVcpu)) begin
+          idx_d = 12'd0;
+          prestage_update_d = 1'b1;
+          state_d = vs_pkg::StIdle;
         end
       end
 
@@ -605,7 +523,6 @@ module vs_exec #(
     if (soft_rst_i) begin
       state_d = vs_pkg::StInit;
       idx_d = 12'd0;
-      bg_active_d = 1'b0;  // INIT writes every word in the current round
       prestage_update_d = 1'b0;
     end
   end
@@ -613,8 +530,8 @@ module vs_exec #(
   // The entry written, assembled in one assignment (see vs_pkg::vcpu_t).
   // Every write stores the current round: the word is current (an event
   // writes a word it read, and reads refill: entry).
-  assign vw_data = vw_init ? {epoch_q, vs_pkg::VcpuReset[vs_pkg::VcpuW-2:0]}
-                           : {epoch_q, vw_state, vw_lat, vw_credit, vw_weight, vw_home, vw_blocks,
+  assign vw_data = vw_init ? {epoch, vs_pkg::VcpuReset[vs_pkg::VcpuW-2:0]}
+                           : {epoch, vw_state, vw_lat, vw_credit, vw_weight, vw_home, vw_blocks,
                               vw_bcost, vw_core, vw_shards, vw_erun, vw_cap, vw_used};
   assign ram_we_o    = vw_en;
   assign ram_waddr_o = vw_addr;
@@ -623,10 +540,10 @@ module vs_exec #(
   // ACCEPT: when an event is taken, the word read for it, forwarding
   logic overlap;
   vs_accept #(.NVcpus(NVcpus), .MaxShards(MaxShards), .FifoAW(FifoAW), .LazyRefill(LazyRefill)) u_accept (
-    .clk_i, .state_i(state_q), .exec_type_i(ev_type), .enable_i, .hold_i, .fifo_free_i,
+    .clk_i, .state_i(state_q), .exec_type_i(ev_q.kind), .enable_i, .hold_i, .fifo_free_i,
     .evt_tdata_i, .evt_tvalid_i, .evt_tready_o, .overlap_o(overlap), .core_write_i(core_write_o),
     .peek_vcpu_i, .victim_vcpu_i(w_vvcpu), .sweep_index_i(idx_q), .round_busy_i(round_busy_o),
-    .bg_active_i(bg_active_q), .bg_index_i(bg_idx_q), .bg_rd_o(bg_rd), .ram_raddr_o, .raddr_q_o(raddr_q),
+    .bg_active_i(bg_active), .bg_index_i(bg_idx), .bg_rd_o(bg_rd), .ram_raddr_o, .raddr_q_o(raddr_q),
     .ram_we_i(vw_en), .ram_waddr_i(vw_addr), .ram_wdata_i(vw_data), .ram_rdata_i(entry_i),
     .entry_o(entry_rd)
   );
@@ -643,25 +560,18 @@ module vs_exec #(
   assign mirror_lat_o    = vw_lat;
   assign mirror_credit_o = vw_credit;
 
-  // VICT searches from u's home in the entry just read, SHARD from its copy.
-  assign shard_home_o = (state_q == vs_pkg::StVict) ? entry.home : victim_home_q;
 
   assign prestage_update_o = prestage_update_q;
-  assign config_key_o = ev_c16;
-  assign config_value_o = ev_d32;
+  assign config_key_o = ev_q.c16;
+  assign config_value_o = ev_q.d32;
   assign error_code_o = check_err;
-  assign error_seq_o = ev_seq;
+  assign error_seq_o = ev_q.seq;
   assign state_o = state_q;
   assign event_o = ev_q;
   assign index_o = idx_q;
   assign read_addr_o = raddr_q;
-  assign bg_wb_o = bg_q;
-  assign round_busy_o = bg_active_q || bg_q;
-  assign preemptor_o = preemptor_q;
-  assign victim_core_o = victim_core_q;
-  assign victim_o = victim_q;
-  assign shard_count_o = shard_count_q;
-  assign shard_index_o = shard_index_q;
+  assign bg_wb_o = bg_wb;
+  assign victim_o = victim;
   assign parked_o = parked;
 
   // ---- registers -------------------------------------------------------------------
@@ -670,45 +580,17 @@ module vs_exec #(
       state_q           <= vs_pkg::StInit;
       ev_q              <= '0;
       idx_q             <= '0;
-      epoch_q           <= 1'b0;
-      bg_active_q       <= 1'b0;
-      bg_idx_q          <= '0;
-      bg_q              <= 1'b0;
       prestage_update_q <= 1'b0;
-      preemptor_q       <= '0;
-      preemptor_erun_q  <= '0;
-      victim_core_q     <= '0;
-      victim_q          <= '0;
-      committed_q       <= 1'b0;
-      victim_home_q     <= '0;
-      shard_count_q     <= '0;
-      shard_size_q      <= '0;
-      shard_index_q     <= '0;
-      shard_first_q     <= '0;
     end else begin
       state_q           <= state_d;
       ev_q              <= ev_d;
       idx_q             <= idx_d;
-      epoch_q           <= epoch_d;
-      bg_active_q       <= bg_active_d;
-      bg_idx_q          <= bg_idx_d;
-      bg_q              <= bg_rd && !soft_rst_i;
       prestage_update_q <= prestage_update_d;
-      preemptor_q       <= preemptor_d;
-      preemptor_erun_q  <= preemptor_erun_d;
-      victim_core_q     <= victim_core_d;
-      victim_q          <= victim_d;
-      committed_q       <= committed_d;
-      victim_home_q     <= victim_home_d;
-      shard_count_q     <= shard_count_d;
-      shard_size_q      <= shard_size_d;
-      shard_index_q     <= shard_index_d;
-      shard_first_q     <= shard_first_d;
     end
   end
 
   logic unused;  // the configuration vs_search reads
-  assign unused = ^{ev_flags[7:2], cfg_i.vict_max_dist, cfg_i.vict_dist_shift, cfg_i.vict_credit_shift,
+  assign unused = ^{ev_q.flags[7:2], cfg_i.vict_max_dist, cfg_i.vict_dist_shift, cfg_i.vict_credit_shift,
                     cfg_i.vict_slice_shift, cfg_i.shard_util_max, cfg_i.shard_min_freq, cfg_i.shard_max_dist};
 
   // The engine invariants, checked in every Verilator run.

@@ -5,36 +5,22 @@
   localparam logic [15:0] NVcpus16 = NVcpus[15:0];
   always @(posedge clk_i) begin
     if (rst_ni) begin
-      // The victim entry read for a preemption: a non-latency vCPU that ran
-      // on the victim core until EXEC (7.2).
-      if (state_q == vs_pkg::StVict) begin
-        assert (!entry.lat && entry.state == vs_pkg::VstRunning && entry.core == victim_core_q)
-          else $error("vs_exec: victim vCPU %0d read as lat %0d state %0d core %0d, not on core %0d",
-                      victim_q, entry.lat, entry.state, entry.core, victim_core_q);
-        // The 7.3 conditions vs_shard_size leaves out are implied by K >= 1.
-        if (sz_k != 4'd0) begin
-          assert (entry.blocks != 8'd0 && eligible_i != 9'd0 &&
-                  {8'd0, entry.blocks} * {8'd0, entry.bcost} >= {16'd0, cfg_i.sync_cost_us} &&
-                  sz_taken <= entry.blocks)
-            else $error("vs_exec: K = %0d for B = %0d, bcost = %0d, E = %0d", sz_k, entry.blocks,
-                        entry.bcost, eligible_i);
-        end
-      end
+      // (The victim's entry in VICT and K: vs_preempt's own assertions.)
       // The lazy refill (spec 6.2): outside ACCT no vCPU running whole owes a
       // refill (so a lazy refill never has to write the core mirror, and the
       // searches always see refilled credits); the victim read for VICT is
       // one of them.
-      if (((state_q == vs_pkg::StExec) || (state_q == vs_pkg::StIdle && bg_q)) && pending &&
+      if (((state_q == vs_pkg::StExec) || (state_q == vs_pkg::StIdle && bg_wb)) && pending &&
           ({4'd0, raddr_q} < NVcpus16)) begin
         assert (entry_rd.state != vs_pkg::VstRunning)
           else $error("vs_exec: vCPU %0d RUNNING but still owes ACCOUNT's refill", raddr_q);
       end
       if (state_q == vs_pkg::StVict) begin
-        assert (!pending) else $error("vs_exec: victim vCPU %0d still owes ACCOUNT's refill", victim_q);
+        assert (!pending) else $error("vs_exec: victim vCPU %0d still owes ACCOUNT's refill", victim);
       end
       // A shard target exists whenever a SHARD is emitted (E >= K).
       if (state_q == vs_pkg::StShard) begin
-        assert (shard_valid_i) else $error("vs_exec: no shard-eligible core for shard %0d", shard_index_q);
+        assert (shard_valid_i) else $error("vs_exec: no shard-eligible core for shard %0d", shard_index_o);
       end
       // Invariant 3: every credit written lies in [-CREDIT_CAP, CREDIT_CAP] when
       // it was updated by the credit unit.

@@ -73,6 +73,18 @@ package vs_pkg;
   localparam logic [1:0] PreIdle    = 2'd1;
   localparam logic [1:0] PrePreempt = 2'd2;
 
+  // ---- event descriptor (spec 3), 128 bits: read by member (ev.vcpu) --------
+  typedef struct packed {
+    logic [31:0] d32;
+    logic [15:0] c16;
+    logic [7:0]  b8;
+    logic [7:0]  core;
+    logic [31:0] seq;
+    logic [15:0] vcpu;
+    logic [7:0]  flags;
+    logic [7:0]  kind;  // the spec's type (a keyword in SystemVerilog)
+  } event_t;
+
   // ---- vCPU table entry (spec 2.2), one word of the vCPU RAM -------------
   // Read by member (rd.home); written only as a whole word (vs_top builds it
   // from one signal per field): Yosys 0.23 can drop one of two member

@@ -298,7 +298,7 @@ module vs_top #(
     assign chk_word = u_vcpu_ram.mem[core_vcpu[c*12 +: VA]];
     a_mirror: assert property (@(posedge clk_i) disable iff (!rst_ni)
         (state != vs_pkg::StInit && state != vs_pkg::StAcct && core_occ[c*2 +: 2] == vs_pkg::OccRun) |->
-        (chk_word.rnd == u_exec.epoch_q && chk_word.credit == core_credit[c*16 +: 16] &&
+        (chk_word.rnd == u_exec.epoch && chk_word.credit == core_credit[c*16 +: 16] &&
          chk_word.lat == core_lat[c]))
       else $error("vs_top: core %0d runs vCPU %0d, its entry (round %0d, credit %0d) and mirror (credit %0d) disagree",
                   c, core_vcpu[c*12 +: 12], chk_word.rnd, $signed(chk_word.credit), $signed(core_credit[c*16 +: 16]));

@@ -15,6 +15,8 @@ rtl/vs_prestage.sv
 rtl/vs_event_check.sv
 rtl/vs_place.sv
 rtl/vs_tick.sv
+rtl/vs_refill.sv
+rtl/vs_preempt.sv
 rtl/vs_accept.sv
 rtl/vs_exec.sv
 rtl/vs_top.sv
