@@ -35,7 +35,7 @@ module vs_accept #(
   input  logic                enable_i,
   input  logic                hold_i,
   input  logic [FifoAW:0]     fifo_free_i,
-  input  logic [127:0]        evt_tdata_i,
+  input  vs_pkg::event_t      evt_tdata_i,
   input  logic                evt_tvalid_i,
   output logic                evt_tready_o,
   output logic                overlap_o,      // EXEC may take the next event
@@ -67,13 +67,13 @@ module vs_accept #(
   logic [7:0]  in_type;
   logic        in_search, in_round, core_hit, taken;
   logic [11:0] in_vcpu;
-  assign in_type   = evt_tdata_i[7:0];
+  assign in_type   = evt_tdata_i.kind;
   assign in_search = (in_type == vs_pkg::EvWake) || (in_type == vs_pkg::EvCommit);
   // spec 6.2: what the lazy refill of a pending word depends on
   assign in_round  = (in_type == vs_pkg::EvAccount) ||
                      ((in_type == vs_pkg::EvConfig) &&
-                      ((evt_tdata_i[95:80] == vs_regs_pkg::CFG_CREDIT_CAP_KEY) ||
-                       (evt_tdata_i[95:80] == vs_regs_pkg::CFG_REFILL_PER_WEIGHT_KEY)));
+                      ((evt_tdata_i.c16 == vs_regs_pkg::CFG_CREDIT_CAP_KEY) ||
+                       (evt_tdata_i.c16 == vs_regs_pkg::CFG_REFILL_PER_WEIGHT_KEY)));
   assign overlap_o = (state_i == vs_pkg::StExec) && (exec_type_i != vs_pkg::EvWake) &&
                      (exec_type_i != vs_pkg::EvCommit) && (exec_type_i != vs_pkg::EvAccount);
   assign evt_tready_o = enable_i && !hold_i && !(round_busy_i && in_round) &&
@@ -85,8 +85,8 @@ module vs_accept #(
   // be written back then.
   assign bg_rd_o = bg_active_i && !taken && ((state_i == vs_pkg::StIdle) || overlap_o);
 
-  assign core_hit = core_write_i.en && core_write_i.vcpu_en && (core_write_i.core == evt_tdata_i[71:64]);
-  assign in_vcpu  = (in_type != vs_pkg::EvTick) ? evt_tdata_i[27:16] :
+  assign core_hit = core_write_i.en && core_write_i.vcpu_en && (core_write_i.core == evt_tdata_i.core);
+  assign in_vcpu  = (in_type != vs_pkg::EvTick) ? evt_tdata_i.vcpu[11:0] :
                     core_hit ? core_write_i.vcpu : peek_vcpu_i;
   always_comb begin
     unique case (state_i)
@@ -114,5 +114,6 @@ module vs_accept #(
   assign entry_o = fwd_q ? fwd_data_q : ram_rdata_i;
 
   logic unused;
-  assign unused = ^{evt_tdata_i[127:96], evt_tdata_i[79:72], evt_tdata_i[63:28], evt_tdata_i[15:8], core_write_i, ram_waddr_i};
+  assign unused = ^{evt_tdata_i.d32, evt_tdata_i.b8, evt_tdata_i.seq, evt_tdata_i.vcpu[15:12], evt_tdata_i.flags,
+                    core_write_i, ram_waddr_i};
 endmodule

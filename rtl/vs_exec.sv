@@ -37,7 +37,7 @@ module vs_exec #(
   input  logic                   hold_i,        // a register write waits for a quiet engine
   input  logic [FifoAW:0]        fifo_free_i,
   // event ingress (AXI-Stream)
-  input  logic [127:0]           evt_tdata_i,
+  input  vs_pkg::event_t         evt_tdata_i,
   input  logic                   evt_tvalid_i,
   output logic                   evt_tready_o,
   // vCPU table
@@ -136,7 +136,7 @@ module vs_exec #(
   logic acct_rd;
   assign acct_rd = LazyRefill &&
                    ((state_q == vs_pkg::StAcct) || ((state_q == vs_pkg::StExec) && (ev_q.kind == vs_pkg::EvAccount)));
-  assign peek_core_o = acct_rd ? idx_q[7:0] : evt_tdata_i[71:64];
+  assign peek_core_o = acct_rd ? idx_q[7:0] : evt_tdata_i.core;
 
   // spec 6.2 / 6.5: the word read, refilled if it owes the last ACCOUNT's refill
   logic        pending;
