@@ -86,12 +86,6 @@ module vs_preempt_chk #(
     if (errors <= 10) $display("vs_preempt_tb: MaxShards %0d: %s", MaxShards, what);
   endtask
 
-  function automatic logic [127:0] dec(input logic [7:0] typ, input logic [7:0] flags, input logic [15:0] vcpu,
-                                       input logic [31:0] sq, input logic [7:0] core, input logic [7:0] b8,
-                                       input logic [15:0] c16, input logic [31:0] d32);
-    dec = {d32, c16, b8, core, sq, vcpu, flags, typ};
-  endfunction
-
   initial begin
     cfg = '0; seq = '0; load = 1'b0; vict = 1'b0; shard = 1'b0; preemptor = '0; victim = '0; erun = '0;
     victim_core = '0; target = '0; committed = 1'b0; entry = '0; elig = '0; hot = '0;
@@ -146,16 +140,18 @@ module vs_preempt_chk #(
           fail($sformatf("VICT: K %0d taken %0d, expected %0d %0d (erun %0d)", k, taken, r_k, r_taken, r_erun));
         if (surcharge !== 17'(32'(r_k) * 32'(cfg.shard_credit) + 32'(cfg.sync_credit)))
           fail($sformatf("VICT: surcharge %0d for K %0d", surcharge, r_k));
-        if (preempt_dec !== dec(vs_pkg::DecPreempt, {6'd0, r_committed, r_k == 4'd0}, {4'd0, r_victim}, seq,
-                                r_victim_core, {4'd0, r_k}, {4'd0, r_preemptor}, 32'd0))
+        if (preempt_dec !== vs_pkg::decision(vs_pkg::DecPreempt, {6'd0, r_committed, r_k == 4'd0},
+                                             {4'd0, r_victim}, seq, r_victim_core, {4'd0, r_k},
+                                             {4'd0, r_preemptor}, 32'd0))
           fail($sformatf("VICT: PREEMPT %032h", preempt_dec));
         if (home !== entry.home) fail($sformatf("VICT: shard home %0d, expected %0d", home, entry.home));
       end
       if (shard) begin
         shards++;
         s = 32'(r_s);
-        if (shard_dec !== dec(vs_pkg::DecShard, {7'd0, r_index == r_count - 4'd1}, {4'd0, r_victim}, seq, target,
-                              {4'd0, r_index}, {8'd0, r_first}, 32'(s)))
+        if (shard_dec !== vs_pkg::decision(vs_pkg::DecShard, {7'd0, r_index == r_count - 4'd1},
+                                           {4'd0, r_victim}, seq, target, {4'd0, r_index}, {8'd0, r_first},
+                                           32'(s)))
           fail($sformatf("SHARD %0d of %0d: %032h", r_index, r_count, shard_dec));
         if (last !== (r_index == r_count - 4'd1) || count !== r_count || index !== r_index || home !== r_home)
           fail($sformatf("SHARD: last %0d count %0d index %0d home %0d, expected %0d %0d %0d %0d", last, count,
