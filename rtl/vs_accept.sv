@@ -5,12 +5,23 @@
 // An event is taken
 //   * in IDLE, with room in the decision FIFO for its worst case
 //     (2 + MaxShards decisions), or
-//   * during the EXEC of an event that reads no search result and needs no
-//     second RAM read (not WAKE, COMMIT or ACCOUNT), if the incoming event
+//   * during the EXEC of an event that needs neither the read port nor the
+//     engine after it (not an ACCOUNT; a WAKE or a COMMIT only with
+//     WakeOverlap, when it does not preempt, whose EXEC reads the victim's
+//     word, and does not wait, exec_busy_i), if the incoming event
 //     does not read the searches either (not WAKE or COMMIT: the registered
 //     searches describe the state before this EXEC's writes until the next
-//     cycle). Each of the two pushes at most one decision, so two free FIFO
-//     entries suffice;
+//     cycle). Each of the two pushes at most one decision, a COMMIT two
+//     (ABORT and RUN/QUEUED): two free FIFO entries suffice, three after a
+//     COMMIT;
+//   * a WAKE also during such an EXEC when the engine forwards the searches
+//     (WakeOverlap, vs_search's Forward): its placement then reads the
+//     searches brought up to date with this EXEC's core write, and where
+//     they cannot be, vs_exec repeats the WAKE's EXEC a cycle later
+//     (reread_i: the read port fetches the WAKE's word again). It needs
+//     room for this EXEC's decisions and its own worst case (1 + 1 +
+//     MaxShards, one more after a COMMIT). A COMMIT still waits for IDLE: it also reads the
+//     prestaged table, which follows an event's write two cycles later;
 //   * never an ACCOUNT, or a CONFIG of CREDIT_CAP or REFILL_PER_WEIGHT,
 //     while the previous ACCOUNT's refill round is not complete
 //     (round_busy_i): the lazy refill of vs_exec uses the values in force
@@ -27,11 +38,15 @@ module vs_accept #(
   parameter int NVcpus = 64,
   parameter int MaxShards = 4,
   parameter int FifoAW = 3,
-  parameter bit LazyRefill = 1'b1  // vs_top
+  parameter bit LazyRefill = 1'b1,  // vs_top
+  parameter bit WakeOverlap = 1'b1  // vs_top's Forward
 ) (
   input  logic                clk_i,
   input  vs_pkg::state_e      state_i,
   input  logic [7:0]          exec_type_i,    // type of the event in EXEC
+  input  logic [11:0]         exec_vcpu_i,    // its vCPU
+  input  logic                reread_i,       // its EXEC waits: read its word again
+  input  logic                exec_busy_i,    // a WAKE/COMMIT in EXEC preempts or waits (WakeOverlap)
   input  logic                enable_i,
   input  logic                hold_i,
   input  logic [FifoAW:0]     fifo_free_i,
@@ -65,20 +80,25 @@ module vs_accept #(
   localparam logic [FifoAW:0] MaxDecF = MaxDec[FifoAW:0];
 
   logic [7:0]  in_type;
-  logic        in_search, in_round, core_hit, taken;
+  logic        in_search, in_wake, in_round, core_hit, taken, exec_place;
+  logic [FifoAW:0] room;  // free FIFO entries the incoming event needs during an EXEC
   logic [11:0] in_vcpu;
   assign in_type   = evt_tdata_i.kind;
-  assign in_search = (in_type == vs_pkg::EvWake) || (in_type == vs_pkg::EvCommit);
+  assign in_wake   = (in_type == vs_pkg::EvWake);
+  assign in_search = in_wake || (in_type == vs_pkg::EvCommit);
   // spec 6.2: what the lazy refill of a pending word depends on
   assign in_round  = (in_type == vs_pkg::EvAccount) ||
                      ((in_type == vs_pkg::EvConfig) &&
                       ((evt_tdata_i.c16 == vs_regs_pkg::CFG_CREDIT_CAP_KEY) ||
                        (evt_tdata_i.c16 == vs_regs_pkg::CFG_REFILL_PER_WEIGHT_KEY)));
-  assign overlap_o = (state_i == vs_pkg::StExec) && (exec_type_i != vs_pkg::EvWake) &&
-                     (exec_type_i != vs_pkg::EvCommit) && (exec_type_i != vs_pkg::EvAccount);
+  assign exec_place = (exec_type_i == vs_pkg::EvWake) || (exec_type_i == vs_pkg::EvCommit);
+  assign overlap_o  = (state_i == vs_pkg::StExec) && (exec_type_i != vs_pkg::EvAccount) &&
+                      (!exec_place || (WakeOverlap && !exec_busy_i));
+  localparam logic [FifoAW:0] TwoF = 2;
+  assign room = (in_wake ? MaxDecF : TwoF) + {{FifoAW{1'b0}}, exec_type_i == vs_pkg::EvCommit};
   assign evt_tready_o = enable_i && !hold_i && !(round_busy_i && in_round) &&
                         (((state_i == vs_pkg::StIdle) && (fifo_free_i >= MaxDecF)) ||
-                         (overlap_o && !in_search && (fifo_free_i >= 2)));
+                         (overlap_o && (!in_search || (WakeOverlap && in_wake)) && (fifo_free_i >= room)));
   assign taken = evt_tready_o && evt_tvalid_i;
   // IDLE or an EXEC that ends this cycle (overlap, nothing taken): the next
   // cycle is IDLE, which writes nothing of its own, so the sweep's word can
@@ -95,6 +115,7 @@ module vs_accept #(
       // ACCT refills
       vs_pkg::StExec: ram_raddr_o = bg_rd_o ? bg_index_i :
                                     overlap_o ? in_vcpu :
+                                    reread_i ? exec_vcpu_i :
                                     (exec_type_i != vs_pkg::EvAccount) ? victim_vcpu_i :
                                     LazyRefill ? peek_vcpu_i : 12'd1;
       vs_pkg::StAcct: ram_raddr_o = LazyRefill ? peek_vcpu_i : sweep_index_i + 12'd1;

@@ -27,7 +27,8 @@ module vs_exec #(
   parameter int NNodes = 2,
   parameter int MaxShards = 4,
   parameter int FifoAW = 3,
-  parameter bit LazyRefill = 1'b1  // vs_top
+  parameter bit LazyRefill = 1'b1,  // vs_top
+  parameter bit WakeOverlap = 1'b1  // vs_top's Forward: a WAKE may be taken during an EXEC
 ) (
   input  logic                   clk_i,
   input  logic                   rst_ni,
@@ -58,18 +59,14 @@ module vs_exec #(
   output logic [7:0]             peek_core_o,
   input  logic [11:0]            peek_vcpu_i,
   output vs_pkg::core_write_t    core_write_o,
-  output logic                   mirror_en_o,
+  output logic                   mirror_en_o, mirror_lat_o,
   output logic [7:0]             mirror_core_o,
-  output logic                   mirror_lat_o,
   output logic [15:0]            mirror_credit_o,
-  // searches (vs_search) and prestaged table (vs_prestage)
-  input  logic [NNodes-1:0]      idle_valid_i,
-  input  logic [NNodes*8-1:0]    idle_core_i,
-  input  logic [NNodes*8-1:0]    idle_dist_i,
-  input  logic [NNodes-1:0]      victim_valid_i,
-  input  logic [NNodes-1:0]      victim_far_i,
-  input  logic [NNodes*8-1:0]    victim_core_i,
+  // searches (vs_search, forwarded: docs/rtl.md "Hazards") and prestaged table (vs_prestage)
+  input  logic [NNodes-1:0]      idle_valid_i, victim_valid_i, victim_far_i,
+  input  logic [NNodes*8-1:0]    idle_core_i, idle_dist_i, victim_core_i,
   input  logic [NNodes*12-1:0]   victim_vcpu_i,
+  input  logic [NNodes-1:0]      search_stale_i,  // node n's results not known this cycle
   input  logic                   shard_valid_i,
   input  logic [7:0]             shard_target_i,
   input  logic [8:0]             eligible_i,
@@ -80,10 +77,8 @@ module vs_exec #(
   input  logic [NNodes*32-1:0]   prestage_epoch_i,
   output logic                   prestage_update_o,
   // decisions
-  output logic                   push0_o,
-  output logic [127:0]           push0_data_o,
-  output logic                   push1_o,
-  output logic [127:0]           push1_data_o,
+  output logic                   push0_o, push1_o,
+  output logic [127:0]           push0_data_o, push1_data_o,
   // to the register block: in-band CONFIG, errors, counters
   output logic                   config_we_o,
   output logic [15:0]            config_key_o,
@@ -91,10 +86,7 @@ module vs_exec #(
   output logic                   error_o,       // an ERROR decision this cycle
   output logic [7:0]             error_code_o,
   output logic [31:0]            error_seq_o,
-  output logic                   count_preempt_o,
-  output logic                   count_shard_o,
-  output logic                   count_commit_o,
-  output logic                   count_abort_o,
+  output logic                   count_preempt_o, count_shard_o, count_commit_o, count_abort_o,
   // state, for idle_o and the formal properties (vs_top_props.svh)
   output vs_pkg::state_e         state_o,
   output logic [127:0]           event_o,
@@ -102,11 +94,9 @@ module vs_exec #(
   output logic [11:0]            read_addr_o,     // the address entry_o was read at
   output logic                   bg_wb_o,         // entry_o is the background sweep's word (IDLE)
   output logic                   round_busy_o,    // ACCOUNT's refill round not complete
-  output logic [11:0]            preemptor_o,
+  output logic [11:0]            preemptor_o, victim_o,
   output logic [7:0]             victim_core_o,
-  output logic [11:0]            victim_o,
-  output logic [3:0]             shard_count_o,
-  output logic [3:0]             shard_index_o,
+  output logic [3:0]             shard_count_o, shard_index_o,
   output logic                   parked_o         // the entry read is parked (6.5)
 );
   localparam int LastVcpuI = NVcpus - 1;
@@ -199,7 +189,7 @@ module vs_exec #(
 
   // ---- engine FSM ------------------------------------------------------------------
   // WAKE / COMMIT placement (spec 7.5 rules 1-6, the COMMIT check)
-  logic        w_lat, w_commit, w_holds, w_to_idle, w_to_vict;
+  logic        w_lat, w_commit, w_holds, w_to_idle, w_to_vict, w_stale, wake_wait;
   logic [7:0]  w_icore, w_vcore;
   logic [11:0] w_vvcpu;
   logic [31:0] w_pepoch;
@@ -208,11 +198,15 @@ module vs_exec #(
   vs_place #(.NNodes(NNodes)) u_place (
     .home_i(entry.home), .lat_i(w_lat), .commit_i(w_commit), .commit_core_i(ev_q.core),
     .commit_epoch_i(ev_q.d32), .parked_i(parked), .wake_max_dist_i(cfg_i.wake_max_dist),
-    .idle_valid_i, .idle_core_i, .idle_dist_i, .victim_valid_i, .victim_far_i, .victim_core_i,
-    .victim_vcpu_i, .prestage_kind_i, .prestage_core_i, .prestage_epoch_i,
-    .to_idle_o(w_to_idle), .to_victim_o(w_to_vict), .holds_o(w_holds), .idle_core_o(w_icore),
-    .victim_core_o(w_vcore), .victim_vcpu_o(w_vvcpu), .prestage_epoch_o(w_pepoch)
+    .stale_i(search_stale_i), .idle_valid_i, .idle_core_i, .idle_dist_i, .victim_valid_i, .victim_far_i,
+    .victim_core_i, .victim_vcpu_i, .prestage_kind_i, .prestage_core_i, .prestage_epoch_i,
+    .stale_o(w_stale), .to_idle_o(w_to_idle), .to_victim_o(w_to_vict), .holds_o(w_holds),
+    .idle_core_o(w_icore), .victim_core_o(w_vcore), .victim_vcpu_o(w_vvcpu), .prestage_epoch_o(w_pepoch)
   );
+  // a WAKE taken during the EXEC before it whose home node's searches could
+  // not be brought up to date with that EXEC's write (vs_search): this EXEC
+  // does nothing, reads the WAKE's word again and runs again next cycle
+  assign wake_wait = (state_q == vs_pkg::StExec) && (ev_q.kind == vs_pkg::EvWake) && w_stale;
 
   // write ports produced by the FSM
   logic        vw_en, vw_init;
@@ -520,6 +514,11 @@ module vs_exec #(
       default: state_d = vs_pkg::StInit;
     endcase
 
+    if (wake_wait) begin
+      state_d = vs_pkg::StExec;
+      vw_en = 1'b0; cw_en = 1'b0; push0_o = 1'b0; push1_o = 1'b0; error_o = 1'b0; preempt_load = 1'b0;
+      count_commit_o = 1'b0; prestage_update_d = 1'b0;
+    end
     if (soft_rst_i) begin
       state_d = vs_pkg::StInit;
       idx_d = 12'd0;
@@ -539,8 +538,10 @@ module vs_exec #(
   // ---- outputs -------------------------------------------------------------------
   // ACCEPT: when an event is taken, the word read for it, forwarding
   logic overlap;
-  vs_accept #(.NVcpus(NVcpus), .MaxShards(MaxShards), .FifoAW(FifoAW), .LazyRefill(LazyRefill)) u_accept (
-    .clk_i, .state_i(state_q), .exec_type_i(ev_q.kind), .enable_i, .hold_i, .fifo_free_i,
+  vs_accept #(.NVcpus(NVcpus), .MaxShards(MaxShards), .FifoAW(FifoAW), .LazyRefill(LazyRefill),
+              .WakeOverlap(WakeOverlap)) u_accept (
+    .clk_i, .state_i(state_q), .exec_type_i(ev_q.kind), .exec_vcpu_i(ev_q.vcpu[11:0]), .reread_i(wake_wait),
+    .exec_busy_i(w_to_vict || w_stale), .enable_i, .hold_i, .fifo_free_i,
     .evt_tdata_i, .evt_tvalid_i, .evt_tready_o, .overlap_o(overlap), .core_write_i(core_write_o),
     .peek_vcpu_i, .victim_vcpu_i(w_vvcpu), .sweep_index_i(idx_q), .round_busy_i(round_busy_o),
     .bg_active_i(bg_active), .bg_index_i(bg_idx), .bg_rd_o(bg_rd), .ram_raddr_o, .raddr_q_o(raddr_q),
@@ -559,7 +560,6 @@ module vs_exec #(
   assign mirror_core_o   = vw_core;
   assign mirror_lat_o    = vw_lat;
   assign mirror_credit_o = vw_credit;
-
 
   assign prestage_update_o = prestage_update_q;
   assign config_key_o = ev_q.c16;

@@ -7,7 +7,9 @@
 //   4. any idle core                            -> RUN on idle(n)
 //   5. latency class and a (far) victim         -> preempt victim(n)
 //   6. otherwise                                -> QUEUED
-// and whether a COMMIT holds: n's prestaged entry, as it stands before this
+// stale_o: n's searches are not known this cycle (vs_search's forwarding
+// could not follow last cycle's write): vs_exec waits a cycle. And whether
+// a COMMIT holds: n's prestaged entry, as it stands before this
 // event, names a placement, the event's core and its epoch, and v is not
 // parked. A COMMIT is always latency class.
 module vs_place #(
@@ -20,7 +22,8 @@ module vs_place #(
   input  logic [31:0]          commit_epoch_i,
   input  logic                 parked_i,
   input  logic [7:0]           wake_max_dist_i,
-  input  logic [NNodes-1:0]    idle_valid_i,    // vs_search, registered
+  input  logic [NNodes-1:0]    idle_valid_i,    // vs_search, forwarded
+  input  logic [NNodes-1:0]    stale_i,         // vs_search, per node
   input  logic [NNodes*8-1:0]  idle_core_i,
   input  logic [NNodes*8-1:0]  idle_dist_i,
   input  logic [NNodes-1:0]    victim_valid_i,
@@ -30,6 +33,7 @@ module vs_place #(
   input  logic [NNodes*2-1:0]  prestage_kind_i,  // vs_prestage, the table after this cycle
   input  logic [NNodes*8-1:0]  prestage_core_i,
   input  logic [NNodes*32-1:0] prestage_epoch_i,
+  output logic                 stale_o,         // n's results are not known yet
   output logic                 to_idle_o,       // rules 2 and 4
   output logic                 to_victim_o,     // rules 3 and 5
   output logic                 holds_o,         // the COMMIT holds
@@ -42,11 +46,12 @@ module vs_place #(
   logic [7:0] idle_dist, prestage_core;
   logic [1:0] prestage_kind;
   always_comb begin
-    idle_valid = 1'b0; victim_valid = 1'b0; victim_far = 1'b0; idle_core_o = '0;
+    stale_o = 1'b0; idle_valid = 1'b0; victim_valid = 1'b0; victim_far = 1'b0; idle_core_o = '0;
     idle_dist = '0; victim_core_o = '0; victim_vcpu_o = '0; prestage_kind = '0;
     prestage_core = '0; prestage_epoch_o = '0;
     for (int n = 0; n < NNodes; n++) begin
       if (home_i == n[2:0]) begin
+        stale_o          = stale_i[n];
         idle_valid       = idle_valid_i[n];
         idle_core_o      = idle_core_i[n*8 +: 8];
         idle_dist        = idle_dist_i[n*8 +: 8];

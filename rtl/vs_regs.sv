@@ -1,6 +1,7 @@
 // vs_regs: the register block of regs/vshard_regs.json on AXI4-Lite:
 // identity, CTRL / STATUS, sticky errors, SCRATCH, the ring registers (plain
-// storage for a DMA front-end), the counters, the prestaged table (read
+// storage for a DMA front-end; RingRegs = 0 drops it: the rings block then
+// reads 0 and ignores writes), the counters, the prestaged table (read
 // only) and the configuration (vs_cfg_regs, generated, spec 5).
 //
 // Writes: one at a time (AW and W together, answered with B). A write that
@@ -13,7 +14,8 @@ module vs_regs #(
   parameter int NCores = 8,
   parameter int NVcpus = 64,
   parameter int NNodes = 2,
-  parameter int MaxShards = 4
+  parameter int MaxShards = 4,
+  parameter bit RingRegs = 1'b1  // vs_top
 ) (
   input  logic         clk_i,
   input  logic         rst_ni,
@@ -281,7 +283,7 @@ module vs_regs #(
       last_seq_q  <= last_seq_d;
       last_code_q <= last_code_d;
       scratch_q   <= scratch_d;
-      ring_q      <= ring_d;
+      ring_q      <= RingRegs ? ring_d : '0;
       cnt_ev_q    <= cnt_ev_d;
       cnt_dec_q   <= cnt_dec_d;
       cnt_err_q   <= cnt_err_d;

@@ -13,14 +13,21 @@
 //   * E (eligible cores) and H (hot cores, util >= SHARD_UTIL_MAX) of 7.4.
 //
 // The 2*NNodes idle and victim trees (vs_argmin) are registered here
-// (search_*_o): an event reads the results of the state as it stood after
-// the previous event's last write (vs_exec accepts an event every other
-// cycle, so the registered results are always current). The shard tree and
-// the counts are combinational: SHARD uses them in the cycle after each
-// target was claimed.
+// (idle_*_o, victim_*_o): in cycle t they describe the state of cycle t-1.
+// The prestaged table reads them so (vs_prestage updates one cycle after
+// the event's write). The placement of a WAKE/COMMIT reads the forwarded
+// results (fwd_*_o, Forward = 1): the registered ones brought up to date with
+// last cycle's write of one core (vs_forward), so a WAKE taken during the
+// EXEC of the event before it sees that event's write; where that cannot be
+// told without the trees, fwd_stale_o[n] says so and vs_exec waits a
+// cycle. With Forward = 0, fwd_* are the registered results and nothing is
+// ever stale (vs_accept then never takes a WAKE during an EXEC).
+// The shard tree and the counts are combinational: SHARD uses them in the
+// cycle after each target was claimed.
 module vs_search #(
   parameter int NCores = 8,
-  parameter int NNodes = 2
+  parameter int NNodes = 2,
+  parameter bit Forward = 1'b1  // vs_top
 ) (
   input  logic                        clk_i,
   input  logic                        rst_ni,
@@ -45,6 +52,21 @@ module vs_search #(
   output logic [NNodes-1:0]           victim_far_o,
   output logic [NNodes*8-1:0]         victim_core_o,
   output logic [NNodes*12-1:0]        victim_vcpu_o,
+  // what was written last cycle (the core table's two ports; the configuration)
+  input  logic                        core_we_i,
+  input  logic [7:0]                  core_wr_i,
+  input  logic                        mirror_we_i,
+  input  logic [7:0]                  mirror_wr_i,
+  input  logic                        config_we_i,
+  // idle(n) / victim(n) of the state as it is now (the placement's view)
+  output logic [NNodes-1:0]           fwd_idle_valid_o,
+  output logic [NNodes*8-1:0]         fwd_idle_core_o,
+  output logic [NNodes*8-1:0]         fwd_idle_dist_o,
+  output logic [NNodes-1:0]           fwd_victim_valid_o,
+  output logic [NNodes-1:0]           fwd_victim_far_o,
+  output logic [NNodes*8-1:0]         fwd_victim_core_o,
+  output logic [NNodes*12-1:0]        fwd_victim_vcpu_o,
+  output logic [NNodes-1:0]           fwd_stale_o,  // node n's fwd_* are not known this cycle
   // shard target of shard_home_i, E and H (combinational)
   output logic                        shard_valid_o,
   output logic [7:0]                  shard_core_o,
@@ -63,6 +85,23 @@ module vs_search #(
     end
   endfunction
 
+  // spec 7.2: the credit and slice part of the victim cost (credit as 16-bit
+  // offset binary, then the configured shifts), and the whole key {far, cost}
+  // of a core at distance d from the node (the 18-bit cost cannot overflow)
+  function automatic logic [16:0] victim_base_f(input logic [15:0] credit, input logic [15:0] slice,
+                                                input logic [3:0] credit_shift, input logic [3:0] slice_shift);
+    logic [16:0] credit_term, slice_term;
+    credit_term   = {1'b0, ~credit[15], credit[14:0]} >> credit_shift;
+    slice_term    = {1'b0, slice} >> slice_shift;
+    victim_base_f = credit_term + slice_term;
+  endfunction
+  function automatic logic [18:0] victim_key_f(input logic [7:0] d, input logic [16:0] base,
+                                               input logic [2:0] dist_shift, input logic [7:0] wake_max_dist);
+    logic [14:0] distance_term;
+    distance_term = {7'd0, d} << dist_shift;
+    victim_key_f  = {d > wake_max_dist, {3'd0, distance_term} + {1'b0, base}};  // 1.1: near first
+  endfunction
+
   // ---- per-core predicates and keys ------------------------------------------
   logic [NCores-1:0]    hot, eligible;
   logic [NCores*17-1:0] victim_base;  // credit and slice part of the victim cost
@@ -73,7 +112,6 @@ module vs_search #(
     logic [1:0]  freq, occ;
     logic [2:0]  node;
     logic [15:0] credit, slice;
-    logic [16:0] credit_term, slice_term;
     logic [7:0]  shard_dist;
     assign util   = util_i[c*8 +: 8];
     assign freq   = freq_i[c*2 +: 2];
@@ -84,10 +122,8 @@ module vs_search #(
     assign idle_o[c]       = online_i[c] && (occ == vs_pkg::OccIdle);
     assign victimable_o[c] = online_i[c] && (occ == vs_pkg::OccRun) && !lat_i[c];
     assign hot[c]          = online_i[c] && (util >= cfg_i.shard_util_max);  // spec 7.4 H
-    // spec 7.2: credit as 16-bit offset binary, then the configured shifts
-    assign credit_term = {1'b0, ~credit[15], credit[14:0]} >> cfg_i.vict_credit_shift;
-    assign slice_term  = {1'b0, slice} >> cfg_i.vict_slice_shift;
-    assign victim_base[c*17 +: 17] = credit_term + slice_term;
+    assign victim_base[c*17 +: 17] = victim_base_f(credit, slice, cfg_i.vict_credit_shift,  // spec 7.2
+                                                   cfg_i.vict_slice_shift);
     // spec 7.3: shard target eligibility for node shard_home_i
     always_comb begin
       shard_dist = 8'd0;
@@ -105,6 +141,8 @@ module vs_search #(
   logic [NNodes-1:0]    idle_valid_d, victim_valid_d, victim_far_d;
   logic [NNodes*8-1:0]  idle_core_d, idle_dist_d, victim_core_d;
   logic [NNodes*12-1:0] victim_vcpu_d;
+  logic [NNodes*16-1:0] idle_key_d;    // the trees' keys (vs_forward compares with them)
+  logic [NNodes*19-1:0] victim_key_d;
 
   for (genvar n = 0; n < NNodes; n++) begin : gen_node
     logic [NCores*16-1:0] idle_key;
@@ -112,15 +150,11 @@ module vs_search #(
     logic [NCores*19-1:0] victim_key;
     for (genvar c = 0; c < NCores; c++) begin : gen_leaf
       logic [7:0]  distance;
-      logic [14:0] distance_term;
-      logic        far;
-      assign distance      = numa_at(numa_dist_i, n, node_i[c*3 +: 3]);
-      assign distance_term = {7'd0, distance} << cfg_i.vict_dist_shift;
-      assign far       = distance > cfg_i.wake_max_dist;  // spec 7.2 (1.1): near victims first
+      assign distance = numa_at(numa_dist_i, n, node_i[c*3 +: 3]);
       assign idle_key[c*16 +: 16] = {distance, util_i[c*8 +: 8]};  // spec 7.1
-      assign victim_ok[c] = victimable_o[c] && (distance <= cfg_i.vict_max_dist);
-      // key {far [1], cost [18]}; the 18-bit cost sum cannot overflow
-      assign victim_key[c*19 +: 19] = {far, {3'd0, distance_term} + {1'b0, victim_base[c*17 +: 17]}};
+      assign victim_ok[c] = victimable_o[c] && (distance <= cfg_i.vict_max_dist);  // spec 7.2
+      assign victim_key[c*19 +: 19] = victim_key_f(distance, victim_base[c*17 +: 17], cfg_i.vict_dist_shift,
+                                                            cfg_i.wake_max_dist);
     end
     logic        idle_v, victim_v;
     logic [7:0]  idle_idx, victim_idx;
@@ -148,8 +182,8 @@ module vs_search #(
     assign victim_far_d[n]            = victim_k[18];
     assign victim_core_d[n*8 +: 8]    = victim_idx;
     assign victim_vcpu_d[n*12 +: 12]  = victim_vcpu;
-    logic unused_key;
-    assign unused_key = ^{idle_k[7:0], victim_k[17:0]};
+    assign idle_key_d[n*16 +: 16]     = idle_k;
+    assign victim_key_d[n*19 +: 19]   = victim_k;
   end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
@@ -170,6 +204,101 @@ module vs_search #(
       victim_core_o  <= victim_core_d;
       victim_vcpu_o  <= victim_vcpu_d;
     end
+  end
+
+  // ---- the results as of now (the WAKE overlap, docs/rtl.md) -----------------
+  if (Forward) begin : gen_fwd
+    // last cycle's write: one core (either port, or both on the same core),
+    // or something vs_forward cannot follow (two cores; CONFIG, whose keys
+    // every core's search reads)
+    logic                 changed_q, unknown_q;
+    logic [7:0]           core_q;
+    logic [NNodes*16-1:0] idle_key_q;
+    logic [NNodes*19-1:0] victim_key_q;
+    always_ff @(posedge clk_i or negedge rst_ni) begin
+      if (!rst_ni) begin
+        changed_q    <= 1'b0;
+        unknown_q    <= 1'b0;
+        core_q       <= '0;
+        idle_key_q   <= '0;
+        victim_key_q <= '0;
+      end else begin
+        changed_q    <= core_we_i || mirror_we_i || config_we_i;
+        unknown_q    <= config_we_i || (core_we_i && mirror_we_i && (core_wr_i != mirror_wr_i));
+        core_q       <= core_we_i ? core_wr_i : mirror_wr_i;
+        idle_key_q   <= idle_key_d;
+        victim_key_q <= victim_key_d;
+      end
+    end
+
+    // that core's state now (AND-OR multiplexers; 0s for an id >= NCores)
+    logic [2:0]  c_node;
+    logic        c_online, c_lat;
+    logic [7:0]  c_util;
+    logic [1:0]  c_occ;
+    logic [11:0] c_vcpu;
+    logic [15:0] c_credit, c_slice;
+    always_comb begin
+      c_node = '0; c_online = 1'b0; c_lat = 1'b0; c_util = '0; c_occ = '0; c_vcpu = '0;
+      c_credit = '0; c_slice = '0;
+      for (int c = 0; c < NCores; c++) begin
+        if (core_q == c[7:0]) begin
+          c_node   = c_node   | node_i[c*3 +: 3];
+          c_online = c_online | online_i[c];
+          c_lat    = c_lat    | lat_i[c];
+          c_util   = c_util   | util_i[c*8 +: 8];
+          c_occ    = c_occ    | occ_i[c*2 +: 2];
+          c_vcpu   = c_vcpu   | vcpu_i[c*12 +: 12];
+          c_credit = c_credit | credit_i[c*16 +: 16];
+          c_slice  = c_slice  | slice_i[c*16 +: 16];
+        end
+      end
+    end
+    logic        c_idle, c_victimable;
+    logic [16:0] c_base;
+    assign c_idle       = c_online && (c_occ == vs_pkg::OccIdle);
+    assign c_victimable = c_online && (c_occ == vs_pkg::OccRun) && !c_lat;
+    assign c_base       = victim_base_f(c_credit, c_slice, cfg_i.vict_credit_shift, cfg_i.vict_slice_shift);
+
+    for (genvar n = 0; n < NNodes; n++) begin : gen_node
+      logic [7:0]  distance;
+      logic        idle_stale, victim_stale, idle_is_core, victim_is_core;
+      logic [15:0] idle_k;
+      logic [18:0] victim_k;
+      assign distance = numa_at(numa_dist_i, n, c_node);
+      vs_forward #(.KeyW(16), .IdxW(8)) u_idle (  // spec 7.1
+        .changed_i(changed_q), .unknown_i(unknown_q), .core_i(core_q), .core_ok_i(c_idle),
+        .core_key_i({distance, c_util}), .reg_ok_i(idle_valid_o[n]), .reg_idx_i(idle_core_o[n*8 +: 8]),
+        .reg_key_i(idle_key_q[n*16 +: 16]), .ok_o(fwd_idle_valid_o[n]), .idx_o(fwd_idle_core_o[n*8 +: 8]),
+        .key_o(idle_k), .is_core_o(idle_is_core), .stale_o(idle_stale)
+      );
+      vs_forward #(.KeyW(19), .IdxW(8)) u_victim (  // spec 7.2
+        .changed_i(changed_q), .unknown_i(unknown_q), .core_i(core_q),
+        .core_ok_i(c_victimable && (distance <= cfg_i.vict_max_dist)),
+        .core_key_i(victim_key_f(distance, c_base, cfg_i.vict_dist_shift, cfg_i.wake_max_dist)),
+        .reg_ok_i(victim_valid_o[n]), .reg_idx_i(victim_core_o[n*8 +: 8]), .reg_key_i(victim_key_q[n*19 +: 19]),
+        .ok_o(fwd_victim_valid_o[n]), .idx_o(fwd_victim_core_o[n*8 +: 8]), .key_o(victim_k),
+        .is_core_o(victim_is_core), .stale_o(victim_stale)
+      );
+      assign fwd_idle_dist_o[n*8 +: 8]    = idle_k[15:8];
+      assign fwd_victim_far_o[n]          = victim_k[18];
+      assign fwd_victim_vcpu_o[n*12 +: 12] = victim_is_core ? c_vcpu : victim_vcpu_o[n*12 +: 12];
+      assign fwd_stale_o[n]               = idle_stale || victim_stale;
+      logic unused_fwd_key;
+      assign unused_fwd_key = ^{idle_k[7:0], victim_k[17:0], idle_is_core};
+    end
+  end else begin : gen_no_fwd
+    assign fwd_idle_valid_o   = idle_valid_o;
+    assign fwd_idle_core_o    = idle_core_o;
+    assign fwd_idle_dist_o    = idle_dist_o;
+    assign fwd_victim_valid_o = victim_valid_o;
+    assign fwd_victim_far_o   = victim_far_o;
+    assign fwd_victim_core_o  = victim_core_o;
+    assign fwd_victim_vcpu_o  = victim_vcpu_o;
+    assign fwd_stale_o        = '0;
+    logic unused_fwd;
+    assign unused_fwd = ^{core_we_i, core_wr_i, mirror_we_i, mirror_wr_i, config_we_i, idle_key_d,
+                          victim_key_d};
   end
 
   // ---- shard target search (one tree, node shard_home_i), E and H ------------

@@ -28,7 +28,16 @@ module vs_top #(
   /// rest on read and by a background sweep; a second credit unit),
   /// 0 = eager (every vCPU in NVcpus cycles, the event credit unit; the
   /// iCE40 build, which has no room for the lazy one). docs/rtl.md.
-  parameter bit LazyRefill = 1'b1
+  parameter bit LazyRefill = 1'b1,
+  /// The WAKE overlap: 1 = a WAKE may be taken during the EXEC of the event
+  /// before it, its placement reading the searches brought up to date with
+  /// that event's core write (vs_forward); 0 = a WAKE waits for IDLE (the
+  /// iCE40 build, which has no room for the forwarding). docs/rtl.md.
+  parameter bit Forward = 1'b1,
+  /// The rings block (0x080-0x0BF): 1 = plain read/write storage, for a DMA
+  /// front-end or the host to use; 0 = reads 0, writes ignored (the iCE40
+  /// build: no DMA, and no room for 362 unused flip-flops). docs/hardware.md.
+  parameter bit RingRegs = 1'b1
 ) (
   input  logic         clk_i,
   input  logic         rst_ni,
@@ -111,7 +120,7 @@ module vs_top #(
   logic                 prestage_update, prestage_busy;
   vs_pkg::state_e       state;
 
-  vs_regs #(.NCores(NCores), .NVcpus(NVcpus), .NNodes(NNodes), .MaxShards(MaxShards)) u_regs (
+  vs_regs #(.NCores(NCores), .NVcpus(NVcpus), .NNodes(NNodes), .MaxShards(MaxShards), .RingRegs(RingRegs)) u_regs (
     .clk_i, .rst_ni,
     .s_axil_awaddr_i, .s_axil_awvalid_i, .s_axil_awready_o, .s_axil_wdata_i, .s_axil_wstrb_i,
     .s_axil_wvalid_i, .s_axil_wready_o, .s_axil_bresp_o, .s_axil_bvalid_o, .s_axil_bready_i,
@@ -183,12 +192,15 @@ module vs_top #(
   logic [NNodes-1:0]    idle_valid, victim_valid, victim_far;
   logic [NNodes*8-1:0]  idle_core, idle_dist, victim_core_n;
   logic [NNodes*12-1:0] victim_vcpu_n;
+  logic [NNodes-1:0]    fwd_idle_valid, fwd_victim_valid, fwd_victim_far, fwd_stale;
+  logic [NNodes*8-1:0]  fwd_idle_core, fwd_idle_dist, fwd_victim_core;
+  logic [NNodes*12-1:0] fwd_victim_vcpu;
   logic                 shard_valid;
   logic [7:0]           shard_target;
   logic [8:0]           eligible, hot;
   logic [2:0]           shard_home;
   logic [NCores-1:0]    core_idle, core_victimable;
-  vs_search #(.NCores(NCores), .NNodes(NNodes)) u_search (
+  vs_search #(.NCores(NCores), .NNodes(NNodes), .Forward(Forward)) u_search (
     .clk_i, .rst_ni, .cfg_i(cfg), .numa_dist_i(numa_dist),
     .node_i(core_node), .online_i(core_online), .util_i(core_util), .freq_i(core_freq),
     .occ_i(core_occ), .vcpu_i(core_vcpu), .slice_i(core_slice), .lat_i(core_lat),
@@ -196,6 +208,11 @@ module vs_top #(
     .idle_valid_o(idle_valid), .idle_core_o(idle_core), .idle_dist_o(idle_dist),
     .victim_valid_o(victim_valid), .victim_far_o(victim_far), .victim_core_o(victim_core_n),
     .victim_vcpu_o(victim_vcpu_n),
+    .core_we_i(core_write.en), .core_wr_i(core_write.core), .mirror_we_i(mirror_en), .mirror_wr_i(mirror_core),
+    .config_we_i(config_we),
+    .fwd_idle_valid_o(fwd_idle_valid), .fwd_idle_core_o(fwd_idle_core), .fwd_idle_dist_o(fwd_idle_dist),
+    .fwd_victim_valid_o(fwd_victim_valid), .fwd_victim_far_o(fwd_victim_far),
+    .fwd_victim_core_o(fwd_victim_core), .fwd_victim_vcpu_o(fwd_victim_vcpu), .fwd_stale_o(fwd_stale),
     .shard_valid_o(shard_valid), .shard_core_o(shard_target), .eligible_o(eligible), .hot_o(hot),
     .idle_o(core_idle), .victimable_o(core_victimable)
   );
@@ -228,7 +245,7 @@ module vs_top #(
   logic [3:0]      shard_count, shard_index;
   logic            parked;
   vs_exec #(.NCores(NCores), .NVcpus(NVcpus), .NNodes(NNodes), .MaxShards(MaxShards),
-            .FifoAW(FifoAW), .LazyRefill(LazyRefill)) u_exec (
+            .FifoAW(FifoAW), .LazyRefill(LazyRefill), .WakeOverlap(Forward)) u_exec (
     .clk_i, .rst_ni, .soft_rst_i(soft_rst), .cfg_i(cfg), .enable_i(enable), .hold_i(hold),
     .fifo_free_i(fifo_free),
     .evt_tdata_i(s_axis_evt_tdata_i), .evt_tvalid_i(s_axis_evt_tvalid_i),
@@ -239,9 +256,10 @@ module vs_top #(
     .cr_occ_i(read_occ), .cr_vcpu_i(read_vcpu), .cr_slice_i(read_slice),
     .peek_core_o(peek_core), .peek_vcpu_i(peek_vcpu), .core_write_o(core_write), .mirror_en_o(mirror_en),
     .mirror_core_o(mirror_core), .mirror_lat_o(mirror_lat), .mirror_credit_o(mirror_credit),
-    .idle_valid_i(idle_valid), .idle_core_i(idle_core), .idle_dist_i(idle_dist),
-    .victim_valid_i(victim_valid), .victim_far_i(victim_far), .victim_core_i(victim_core_n),
-    .victim_vcpu_i(victim_vcpu_n), .shard_valid_i(shard_valid), .shard_target_i(shard_target),
+    .idle_valid_i(fwd_idle_valid), .idle_core_i(fwd_idle_core), .idle_dist_i(fwd_idle_dist),
+    .victim_valid_i(fwd_victim_valid), .victim_far_i(fwd_victim_far), .victim_core_i(fwd_victim_core),
+    .victim_vcpu_i(fwd_victim_vcpu), .search_stale_i(fwd_stale), .shard_valid_i(shard_valid),
+    .shard_target_i(shard_target),
     .eligible_i(eligible), .hot_i(hot), .shard_home_o(shard_home),
     .prestage_kind_i(pst_kind_d), .prestage_core_i(pst_core_d), .prestage_epoch_i(pst_epoch_d),
     .prestage_update_o(prestage_update),

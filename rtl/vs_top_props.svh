@@ -108,26 +108,30 @@
       // ---- the event in flight -------------------------------------------
       if (state == vs_pkg::StInit) assert (sweep_index <= LastVcpu);
       if (state == vs_pkg::StExec) begin
-        // the entry read at ACCEPT is the table's; for a WAKE or COMMIT
-        // (never accepted during an EXEC) the registered searches name a
-        // core that is still idle / still runs a non-latency vCPU
+        // the entry read at ACCEPT is the table's; for a WAKE or COMMIT the
+        // searches the placement reads (vs_search's forwarded results: a
+        // WAKE may have been taken during the EXEC before it) name a core
+        // that is idle / runs a non-latency vCPU now, unless they are
+        // stale, and then the WAKE waits (vs_exec)
         assert (entry == f_word(f_mem, f_exec_addr));
         if (ev_q[7:0] == vs_pkg::EvWake || ev_q[7:0] == vs_pkg::EvCommit) begin
           for (int n = 0; n < NNodes; n++) begin
-            if (idle_valid[n]) begin
-              assert ({1'b0, idle_core[n*8 +: 8]} < NCores9);
+            if (fwd_idle_valid[n] && !fwd_stale[n]) begin
+              assert ({1'b0, fwd_idle_core[n*8 +: 8]} < NCores9);
               for (int c = 0; c < NCores; c++) begin
-                if (idle_core[n*8 +: 8] == c[7:0]) assert (core_idle[c]);
+                if (fwd_idle_core[n*8 +: 8] == c[7:0]) assert (core_idle[c]);
               end
             end
-            if (victim_valid[n]) begin
-              assert ({1'b0, victim_core_n[n*8 +: 8]} < NCores9);
+            if (fwd_victim_valid[n] && !fwd_stale[n]) begin
+              assert ({1'b0, fwd_victim_core[n*8 +: 8]} < NCores9);
               for (int c = 0; c < NCores; c++) begin
-                if (victim_core_n[n*8 +: 8] == c[7:0])
-                  assert (core_victimable[c] && victim_vcpu_n[n*12 +: 12] == core_vcpu[c*12 +: 12]);
+                if (fwd_victim_core[n*8 +: 8] == c[7:0])
+                  assert (core_victimable[c] && fwd_victim_vcpu[n*12 +: 12] == core_vcpu[c*12 +: 12]);
               end
             end
           end
+          // a COMMIT is never taken during an EXEC: its searches are never stale
+          if (ev_q[7:0] == vs_pkg::EvCommit) assert (fwd_stale == '0);
         end
       end
       // ---- the lazy refill of ACCOUNT (vs_exec): its writes rewrite the

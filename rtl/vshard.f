@@ -10,6 +10,7 @@ rtl/vs_fifo.sv
 rtl/vs_vcpu_ram.sv
 rtl/vs_regs.sv
 rtl/vs_core_table.sv
+rtl/vs_forward.sv
 rtl/vs_search.sv
 rtl/vs_prestage.sv
 rtl/vs_event_check.sv

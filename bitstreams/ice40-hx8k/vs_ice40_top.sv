@@ -47,7 +47,11 @@ module vs_ice40_top #(
 
   // LazyRefill 0: ACCOUNT's lazy refill (a second credit unit, the sweep
   // logic) does not fit the HX8K; with 8 vCPUs the eager sweep is short.
-  vs_top #(.NCores(NCores), .NVcpus(NVcpus), .NNodes(NNodes), .MaxShards(MaxShards), .LazyRefill(1'b0)) u_engine (
+  // Forward 0: nor does the WAKE overlap's forwarding; a WAKE waits for IDLE.
+  // RingRegs 0: the rings block is storage for a DMA front-end, which this
+  // board does not have; it reads 0 here.
+  vs_top #(.NCores(NCores), .NVcpus(NVcpus), .NNodes(NNodes), .MaxShards(MaxShards), .LazyRefill(1'b0),
+           .Forward(1'b0), .RingRegs(1'b0)) u_engine (
     .clk_i, .rst_ni(rst_n),
     .s_axil_awaddr_i(awaddr), .s_axil_awvalid_i(awvalid), .s_axil_awready_o(awready),
     .s_axil_wdata_i(wdata), .s_axil_wstrb_i(wstrb), .s_axil_wvalid_i(wvalid), .s_axil_wready_o(wready),
