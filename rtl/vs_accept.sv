@@ -22,11 +22,11 @@
 //     room for this EXEC's decisions and its own worst case (1 + 1 +
 //     MaxShards, one more after a COMMIT). A COMMIT still waits for IDLE: it also reads the
 //     prestaged table, which follows an event's write two cycles later;
-//   * never an ACCOUNT, or a CONFIG of CREDIT_CAP or REFILL_PER_WEIGHT,
-//     while the previous ACCOUNT's refill round is not complete
-//     (round_busy_i): the lazy refill of vs_exec uses the values in force
-//     at that ACCOUNT, and one round pending per word is all a word's rnd
-//     bit can tell.
+//   * never a CONFIG of CREDIT_CAP or REFILL_PER_WEIGHT while some word
+//     may owe a refill (round_busy_i): the lazy refill of vs_refill uses
+//     the values in force at the ACCOUNTs it owes; and never an ACCOUNT
+//     that could make a word owe more rounds than its stamp counts
+//     (!account_ok_i, vs_refill).
 // The word read is the event's vCPU; for a TICK, the vCPU on its core after
 // this cycle's core write. A table word written in the cycle its read was
 // issued comes from the write (the RAM reads first): entry_o is always the
@@ -63,9 +63,11 @@ module vs_accept #(
   input  logic [11:0]         victim_vcpu_i,
   input  logic [11:0]         sweep_index_i,
   input  logic                round_busy_i,
+  input  logic                account_ok_i,
   input  logic                bg_active_i,
   input  logic [11:0]         bg_index_i,
   output logic                bg_rd_o,
+  output logic                round_wait_o,   // a CONFIG waits for round_busy_i
   output logic [11:0]         ram_raddr_o,
   output logic [11:0]         raddr_q_o,
   // the table write of this cycle, the word read, the word as it stands
@@ -80,15 +82,15 @@ module vs_accept #(
   localparam logic [FifoAW:0] MaxDecF = MaxDec[FifoAW:0];
 
   logic [7:0]  in_type;
-  logic        in_search, in_wake, in_round, core_hit, taken, exec_place;
+  logic        in_search, in_wake, in_round, in_account, core_hit, taken, exec_place;
   logic [FifoAW:0] room;  // free FIFO entries the incoming event needs during an EXEC
   logic [11:0] in_vcpu;
   assign in_type   = evt_tdata_i.kind;
   assign in_wake   = (in_type == vs_pkg::EvWake);
   assign in_search = in_wake || (in_type == vs_pkg::EvCommit);
   // spec 6.2: what the lazy refill of a pending word depends on
-  assign in_round  = (in_type == vs_pkg::EvAccount) ||
-                     ((in_type == vs_pkg::EvConfig) &&
+  assign in_account = (in_type == vs_pkg::EvAccount);
+  assign in_round  = ((in_type == vs_pkg::EvConfig) &&
                       ((evt_tdata_i.c16 == vs_regs_pkg::CFG_CREDIT_CAP_KEY) ||
                        (evt_tdata_i.c16 == vs_regs_pkg::CFG_REFILL_PER_WEIGHT_KEY)));
   assign exec_place = (exec_type_i == vs_pkg::EvWake) || (exec_type_i == vs_pkg::EvCommit);
@@ -96,10 +98,11 @@ module vs_accept #(
                       (!exec_place || (WakeOverlap && !exec_busy_i));
   localparam logic [FifoAW:0] TwoF = 2;
   assign room = (in_wake ? MaxDecF : TwoF) + {{FifoAW{1'b0}}, exec_type_i == vs_pkg::EvCommit};
-  assign evt_tready_o = enable_i && !hold_i && !(round_busy_i && in_round) &&
+  assign evt_tready_o = enable_i && !hold_i && !(round_busy_i && in_round) && (account_ok_i || !in_account) &&
                         (((state_i == vs_pkg::StIdle) && (fifo_free_i >= MaxDecF)) ||
                          (overlap_o && (!in_search || (WakeOverlap && in_wake)) && (fifo_free_i >= room)));
   assign taken = evt_tready_o && evt_tvalid_i;
+  assign round_wait_o = evt_tvalid_i && in_round && round_busy_i;
   // IDLE or an EXEC that ends this cycle (overlap, nothing taken): the next
   // cycle is IDLE, which writes nothing of its own, so the sweep's word can
   // be written back then.

@@ -108,12 +108,12 @@ module vs_exec #(
   vs_pkg::event_t ev_q, ev_d;                      // its fields: spec 3
   logic [11:0]    idx_q, idx_d;                    // INIT index / ACCT core index
   // the lazy refill of ACCOUNT (spec 6.2, 6.5; vs_refill)
-  logic           refill_start;                    // ACCOUNT executes: a new round
-  logic           epoch;                           // the current refill round
+  logic           refill_start, account_ok;        // ACCOUNT executes: a new round; it may
+  logic [vs_pkg::RndW-1:0] epoch;                  // the current refill round
   logic           bg_active;                       // the background sweep has words left
   logic [11:0]    bg_idx;                          // its next word
   logic           bg_wb;                           // entry is the word it read last cycle
-  logic           bg_rd;                           // it reads this cycle (vs_accept)
+  logic           bg_rd, round_wait;               // it reads this cycle; a CONFIG waits for it
   logic [11:0]    raddr_q;                         // the address entry was read at
   logic           prestage_update_q, prestage_update_d;
 
@@ -133,9 +133,9 @@ module vs_exec #(
   logic [16:0] refill_amt;
   vs_refill #(.NVcpus(NVcpus), .LazyRefill(LazyRefill)) u_refill (
     .clk_i, .rst_ni, .soft_rst_i, .credit_cap_i(cfg_i.credit_cap), .refill_per_weight_i(cfg_i.refill_per_weight),
-    .start_i(refill_start), .sweep_rd_i(bg_rd), .word_i(entry_rd), .word_o(entry), .pending_o(pending),
-    .amount_o(refill_amt), .round_o(epoch), .sweep_active_o(bg_active), .sweep_index_o(bg_idx),
-    .sweep_wb_o(bg_wb), .round_busy_o(round_busy_o)
+    .start_i(refill_start), .sweep_rd_i(bg_rd), .restart_i(round_wait), .word_i(entry_rd), .word_o(entry),
+    .pending_o(pending), .amount_o(refill_amt), .round_o(epoch), .sweep_active_o(bg_active), .sweep_index_o(bg_idx),
+    .sweep_wb_o(bg_wb), .round_busy_o(round_busy_o), .account_ok_o(account_ok)
   );
 
   // spec 2.2 / 6.5: the event's vCPU is parked (over its cap until ACCOUNT)
@@ -529,7 +529,7 @@ module vs_exec #(
   // The entry written, assembled in one assignment (see vs_pkg::vcpu_t).
   // Every write stores the current round: the word is current (an event
   // writes a word it read, and reads refill: entry).
-  assign vw_data = vw_init ? {epoch, vs_pkg::VcpuReset[vs_pkg::VcpuW-2:0]}
+  assign vw_data = vw_init ? {epoch, vs_pkg::VcpuReset[vs_pkg::VcpuW-vs_pkg::RndW-1:0]}
                            : {epoch, vw_state, vw_lat, vw_credit, vw_weight, vw_home, vw_blocks,
                               vw_bcost, vw_core, vw_shards, vw_erun, vw_cap, vw_used};
   assign ram_we_o    = vw_en;
@@ -541,11 +541,11 @@ module vs_exec #(
   vs_accept #(.NVcpus(NVcpus), .MaxShards(MaxShards), .FifoAW(FifoAW), .LazyRefill(LazyRefill),
               .WakeOverlap(WakeOverlap)) u_accept (
     .clk_i, .state_i(state_q), .exec_type_i(ev_q.kind), .exec_vcpu_i(ev_q.vcpu[11:0]), .reread_i(wake_wait),
-    .exec_busy_i(w_to_vict || w_stale), .enable_i, .hold_i, .fifo_free_i,
+    .exec_busy_i(w_to_vict || w_stale), .enable_i, .hold_i, .fifo_free_i, .account_ok_i(account_ok),
     .evt_tdata_i, .evt_tvalid_i, .evt_tready_o, .overlap_o(overlap), .core_write_i(core_write_o),
     .peek_vcpu_i, .victim_vcpu_i(w_vvcpu), .sweep_index_i(idx_q), .round_busy_i(round_busy_o),
-    .bg_active_i(bg_active), .bg_index_i(bg_idx), .bg_rd_o(bg_rd), .ram_raddr_o, .raddr_q_o(raddr_q),
-    .ram_we_i(vw_en), .ram_waddr_i(vw_addr), .ram_wdata_i(vw_data), .ram_rdata_i(entry_i),
+    .bg_active_i(bg_active), .bg_index_i(bg_idx), .bg_rd_o(bg_rd), .round_wait_o(round_wait), .ram_raddr_o,
+    .raddr_q_o(raddr_q), .ram_we_i(vw_en), .ram_waddr_i(vw_addr), .ram_wdata_i(vw_data), .ram_rdata_i(entry_i),
     .entry_o(entry_rd)
   );
 

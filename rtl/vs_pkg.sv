@@ -89,8 +89,11 @@ package vs_pkg;
   // Read by member (rd.home); written only as a whole word (vs_top builds it
   // from one signal per field): Yosys 0.23 can drop one of two member
   // assignments to a packed struct in an always_comb (docs/rtl.md).
+  // rnd: the refill round of the last write (vs_refill: ACCOUNT refills
+  // lazily; a word may owe up to 2^RndW - 1 rounds)
+  localparam int RndW = 6;
   typedef struct packed {
-    logic        rnd;      // refill round of the last write (vs_exec: ACCOUNT refills lazily)
+    logic [RndW-1:0] rnd;
     logic [1:0]  state;
     logic        lat;
     logic [15:0] credit;   // signed
@@ -104,7 +107,7 @@ package vs_pkg;
     logic [15:0] cap;      // spec 1.1: us per accounting period, 0 = uncapped (VCPU_CFG)
     logic [15:0] used;     // spec 1.1: us charged since the last ACCOUNT, saturating (6.5)
   } vcpu_t;
-  localparam int VcpuW = 115;
+  localparam int VcpuW = 114 + RndW;
   // Bit offsets of three fields in a vcpu_t word, for code that cannot use
   // the struct (the formal block of vs_top: Yosys 0.23 does not resolve a
   // struct signal declared in a generate loop). vs_top asserts in every
@@ -115,7 +118,7 @@ package vs_pkg;
 
   // Reset value of a vCPU entry: BLOCKED, credit 0, weight 16, the rest 0
   // (rnd: vs_exec writes the current round over it).
-  localparam logic [VcpuW-1:0] VcpuReset = {1'b0, 2'd0, 1'b0, 16'd0, 8'd16, 3'd0,
+  localparam logic [VcpuW-1:0] VcpuReset = {{RndW{1'b0}}, 2'd0, 1'b0, 16'd0, 8'd16, 3'd0,
                                             8'd0, 16'd0, 8'd0, 4'd0,
                                             16'd0, 16'd0, 16'd0};
 
