@@ -59,6 +59,21 @@ const int kKickSignal = SIGUSR1;
 // guest-physical space for its real-mode TSS (KVM_SET_TSS_ADDR).
 constexpr unsigned long kTssAddr = 0xFFFBD000;
 
+// The CPUID ioctls, with the kernel's layout of struct kvm_cpuid2. The
+// header's struct ends in __DECLARE_FLEX_ARRAY, whose empty struct has size
+// 1 in C++ (0 in C): sizeof(kvm_cpuid2) is 12 in C++ and 8 in C, and
+// KVM_GET_SUPPORTED_CPUID / KVM_SET_CPUID2, which encode that size, are not
+// the kernel's numbers there (the ioctl fails with EINVAL; found on the first
+// machine with a /dev/kvm). So the size comes from this header instead, and
+// the entries follow it at offset 8, as the kernel writes and reads them.
+struct CpuidHeader {
+  uint32_t nent;
+  uint32_t padding;
+};
+static_assert(sizeof(CpuidHeader) == 8, "struct kvm_cpuid2's header is 8 bytes");
+constexpr unsigned long kGetSupportedCpuid = _IOWR(KVMIO, 0x05, CpuidHeader);
+constexpr unsigned long kSetCpuid2 = _IOW(KVMIO, 0x90, CpuidHeader);
+
 std::string errno_text(int e) { return std::strerror(e); }
 
 std::string hex(uint64_t v) {
@@ -254,10 +269,10 @@ class KvmVm final : public Vm {
   // needs the LM bit in the guest's CPUID).
   void load_supported_cpuid() {
     for (uint32_t n = 64; n <= 4096; n *= 2) {
-      cpuid_.assign(sizeof(kvm_cpuid2) + n * sizeof(kvm_cpuid_entry2), 0);
-      auto* c = reinterpret_cast<kvm_cpuid2*>(cpuid_.data());
+      cpuid_.assign(sizeof(CpuidHeader) + n * sizeof(kvm_cpuid_entry2), 0);
+      auto* c = reinterpret_cast<CpuidHeader*>(cpuid_.data());
       c->nent = n;
-      if (ioctl(kvm_.get(), KVM_GET_SUPPORTED_CPUID, c) == 0) return;
+      if (ioctl(kvm_.get(), kGetSupportedCpuid, c) == 0) return;
       if (errno != E2BIG) throw Error(Errc::kDeviceFailed, "KVM_GET_SUPPORTED_CPUID: " + errno_text(errno));
     }
     throw Error(Errc::kDeviceFailed, "KVM_GET_SUPPORTED_CPUID: more than 4096 entries");
@@ -269,7 +284,7 @@ class KvmVm final : public Vm {
   Fd vm_;
   int run_size_ = 0;
   internal::VcpuIndices indices_;
-  std::vector<uint8_t> cpuid_;  // a kvm_cpuid2 with its entries
+  std::vector<uint8_t> cpuid_;  // a kvm_cpuid2 (CpuidHeader) with its entries
 };
 
 std::unique_ptr<Vcpu> KvmVm::create_vcpu(uint32_t index, Role role) {
@@ -279,7 +294,7 @@ std::unique_ptr<Vcpu> KvmVm::create_vcpu(uint32_t index, Role role) {
   };
   Fd fd(ioctl(vm_.get(), KVM_CREATE_VCPU, static_cast<unsigned long>(index)));
   if (fd.get() < 0) throw failed("KVM_CREATE_VCPU");
-  if (ioctl(fd.get(), KVM_SET_CPUID2, cpuid_.data()) != 0) throw failed("KVM_SET_CPUID2");
+  if (ioctl(fd.get(), kSetCpuid2, cpuid_.data()) != 0) throw failed("KVM_SET_CPUID2");
   kvm_sregs sregs{};
   if (ioctl(fd.get(), KVM_GET_SREGS, &sregs) != 0) throw failed("KVM_GET_SREGS");
   internal::kvm_long_mode_sregs(&sregs);

@@ -26,6 +26,11 @@ AgentScenario scenario(const char* file) {
 
 TEST_CASE("agent session: shard scenario, agent and Linux phases pass their checks", "[agent]") {
   AgentOptions opt;
+  // The threads backend: these sessions' checks (requests completed in
+  // a 1-s run, kick and wake floors) were set on it. On the nested KVM of
+  // these machines a kick costs ~4 ms and the sessions do not complete
+  // their requests; KVM sessions are not measured yet (docs/agent.md).
+  opt.vcpus = "threads";
   opt.duration_s = 1.0;
   // The safety net's bound, raised from the 200 ms default: on a loaded CI
   // machine the agent thread can be kept off a CPU that long, and parked
@@ -87,6 +92,11 @@ TEST_CASE("agent session: shard scenario, agent and Linux phases pass their chec
 
 TEST_CASE("agent session: a silent agent's parked vCPUs release themselves", "[agent]") {
   AgentOptions opt;
+  // The threads backend: these sessions' checks (requests completed in
+  // a 1-s run, kick and wake floors) were set on it. On the nested KVM of
+  // these machines a kick costs ~4 ms and the sessions do not complete
+  // their requests; KVM sessions are not measured yet (docs/agent.md).
+  opt.vcpus = "threads";
   opt.duration_s = 2.0;
   opt.floors = false;
   opt.baseline = "none";
@@ -127,6 +137,11 @@ TEST_CASE("agent session: bad options are refused before anything runs", "[agent
 
 TEST_CASE("agent session: the prestaged decision path commits real wakes", "[agent]") {
   AgentOptions opt;
+  // The threads backend: these sessions' checks (requests completed in
+  // a 1-s run, kick and wake floors) were set on it. On the nested KVM of
+  // these machines a kick costs ~4 ms and the sessions do not complete
+  // their requests; KVM sessions are not measured yet (docs/agent.md).
+  opt.vcpus = "threads";
   opt.duration_s = 0.7;
   opt.floors = false;
   opt.baseline = "none";
