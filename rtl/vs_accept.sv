@@ -20,8 +20,13 @@
 //     they cannot be, vs_exec repeats the WAKE's EXEC a cycle later
 //     (reread_i: the read port fetches the WAKE's word again). It needs
 //     room for this EXEC's decisions and its own worst case (1 + 1 +
-//     MaxShards, one more after a COMMIT). A COMMIT still waits for IDLE: it also reads the
-//     prestaged table, which follows an event's write two cycles later;
+//     MaxShards, one more after a COMMIT). So is a COMMIT, whose worst
+//     case is one more (its ABORT): it also reads the prestaged table,
+//     which follows an event's write two cycles later, and reads it
+//     forwarded (vs_prestage's *_f_o: the entry computed from the forwarded
+//     searches while that update is to come). When the FIFO holds fewer
+//     than MaxDec + 2 entries (MaxDec a power of two), a COMMIT is taken
+//     only in IDLE;
 //   * never a CONFIG of CREDIT_CAP or REFILL_PER_WEIGHT while some word
 //     may owe a refill (round_busy_i): the lazy refill of vs_refill uses
 //     the values in force at the ACCOUNTs it owes; and never an ACCOUNT
@@ -97,10 +102,13 @@ module vs_accept #(
   assign overlap_o  = (state_i == vs_pkg::StExec) && (exec_type_i != vs_pkg::EvAccount) &&
                       (!exec_place || (WakeOverlap && !exec_busy_i));
   localparam logic [FifoAW:0] TwoF = 2;
-  assign room = (in_wake ? MaxDecF : TwoF) + {{FifoAW{1'b0}}, exec_type_i == vs_pkg::EvCommit};
+  localparam logic [FifoAW:0] OneF = 1;
+  // cannot overflow: FifoAW + 1 bits hold 2 * 2^FifoAW - 1 >= 2 * MaxDec - 1 >= MaxDec + 2
+  assign room = (in_wake ? MaxDecF : !in_search ? TwoF : MaxDecF + OneF) +
+                {{FifoAW{1'b0}}, exec_type_i == vs_pkg::EvCommit};
   assign evt_tready_o = enable_i && !hold_i && !(round_busy_i && in_round) && (account_ok_i || !in_account) &&
                         (((state_i == vs_pkg::StIdle) && (fifo_free_i >= MaxDecF)) ||
-                         (overlap_o && (!in_search || (WakeOverlap && in_wake)) && (fifo_free_i >= room)));
+                         (overlap_o && (!in_search || WakeOverlap) && (fifo_free_i >= room)));
   assign taken = evt_tready_o && evt_tvalid_i;
   assign round_wait_o = evt_tvalid_i && in_round && round_busy_i;
   // IDLE or an EXEC that ends this cycle (overlap, nothing taken): the next

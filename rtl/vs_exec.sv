@@ -203,10 +203,12 @@ module vs_exec #(
     .stale_o(w_stale), .to_idle_o(w_to_idle), .to_victim_o(w_to_vict), .holds_o(w_holds),
     .idle_core_o(w_icore), .victim_core_o(w_vcore), .victim_vcpu_o(w_vvcpu), .prestage_epoch_o(w_pepoch)
   );
-  // a WAKE taken during the EXEC before it whose home node's searches could
-  // not be brought up to date with that EXEC's write (vs_search): this EXEC
-  // does nothing, reads the WAKE's word again and runs again next cycle
-  assign wake_wait = (state_q == vs_pkg::StExec) && (ev_q.kind == vs_pkg::EvWake) && w_stale;
+  // a WAKE or COMMIT taken during the EXEC before it whose home node's
+  // searches could not be brought up to date with that EXEC's write
+  // (vs_search): this EXEC does nothing, reads the event's word again and
+  // runs again next cycle (a COMMIT's prestaged entry is then the table's,
+  // vs_prestage)
+  assign wake_wait = (state_q == vs_pkg::StExec) && ((ev_q.kind == vs_pkg::EvWake) || w_commit) && w_stale;
 
   // write ports produced by the FSM
   logic        vw_en, vw_init;
@@ -517,7 +519,7 @@ module vs_exec #(
     if (wake_wait) begin
       state_d = vs_pkg::StExec;
       vw_en = 1'b0; cw_en = 1'b0; push0_o = 1'b0; push1_o = 1'b0; error_o = 1'b0; preempt_load = 1'b0;
-      count_commit_o = 1'b0; prestage_update_d = 1'b0;
+      count_commit_o = 1'b0; count_abort_o = 1'b0; prestage_update_d = 1'b0;
     end
     if (soft_rst_i) begin
       state_d = vs_pkg::StInit;

@@ -15,9 +15,14 @@
 //     one cycle for the trees (vs_exec's precise stall).
 // No write (changed_i = 0): R as it is. A write this cell cannot follow
 // (two cores, or the configuration the keys read: unknown_i): stale_o.
+// Top2 = 1: the registers also hold the runner-up R2 (vs_argmin2), the least
+// of every core but R. Then R is c and c dropped out or its key grew is
+// known too: the lesser of R2 and c (c only if eligible), and stale_o is
+// only unknown_i.
 module vs_forward #(
   parameter int KeyW = 16,
-  parameter int IdxW = 8
+  parameter int IdxW = 8,
+  parameter bit Top2 = 1'b0
 ) (
   input  logic            changed_i,  // one core's state was written last cycle
   input  logic            unknown_i,  // ... or more than one core / the configuration
@@ -27,21 +32,39 @@ module vs_forward #(
   input  logic            reg_ok_i,   // R: the registered result
   input  logic [IdxW-1:0] reg_idx_i,
   input  logic [KeyW-1:0] reg_key_i,
+  input  logic            sec_ok_i,   // R2 (Top2 = 1; unused otherwise)
+  input  logic [IdxW-1:0] sec_idx_i,
+  input  logic [KeyW-1:0] sec_key_i,
   output logic            ok_o,       // the result now (when !stale_o)
   output logic [IdxW-1:0] idx_o,
   output logic [KeyW-1:0] key_o,
   output logic            is_core_o,  // the result is c (its other fields: read them now)
   output logic            stale_o
 );
-  logic reg_is_core, core_first, take_core;
+  logic reg_is_core, core_first, take_core, after_core;
   assign reg_is_core = reg_ok_i && (reg_idx_i == core_i);
   // c before R in vs_argmin's order: a lesser key, or an equal key and a lower index
   assign core_first  = (core_key_i < reg_key_i) || ((core_key_i == reg_key_i) && (core_i < reg_idx_i));
   assign take_core   = changed_i && !unknown_i && core_ok_i &&
                        (reg_is_core ? (core_key_i <= reg_key_i) : (!reg_ok_i || core_first));
-  assign stale_o     = changed_i && (unknown_i || (reg_is_core && !take_core));
-  assign is_core_o   = take_core;
-  assign ok_o        = take_core || reg_ok_i;  // R was c and c dropped out: stale_o
-  assign idx_o       = take_core ? core_i : reg_idx_i;
-  assign key_o       = take_core ? core_key_i : reg_key_i;
+  // R was c, and c dropped out or fell behind: the answer is R2 or c
+  assign after_core  = changed_i && !unknown_i && reg_is_core && !take_core;
+  if (Top2) begin : gen_top2
+    logic core_before_sec, core_wins;
+    assign core_before_sec = (core_key_i < sec_key_i) || ((core_key_i == sec_key_i) && (core_i < sec_idx_i));
+    assign core_wins = core_ok_i && (!sec_ok_i || core_before_sec);
+    assign stale_o   = changed_i && unknown_i;
+    assign is_core_o = take_core || (after_core && core_wins);
+    assign ok_o      = is_core_o || (after_core ? sec_ok_i : reg_ok_i);
+    assign idx_o     = is_core_o ? core_i : after_core ? sec_idx_i : reg_idx_i;
+    assign key_o     = is_core_o ? core_key_i : after_core ? sec_key_i : reg_key_i;
+  end else begin : gen_top1
+    assign stale_o   = changed_i && (unknown_i || after_core);
+    assign is_core_o = take_core;
+    assign ok_o      = take_core || reg_ok_i;  // R was c and c dropped out: stale_o
+    assign idx_o     = take_core ? core_i : reg_idx_i;
+    assign key_o     = take_core ? core_key_i : reg_key_i;
+    logic unused_sec;
+    assign unused_sec = ^{sec_ok_i, sec_idx_i, sec_key_i};
+  end
 endmodule

@@ -20,7 +20,10 @@
 // last cycle's write of one core (vs_forward), so a WAKE taken during the
 // EXEC of the event before it sees that event's write; where that cannot be
 // told without the trees, fwd_stale_o[n] says so and vs_exec waits a
-// cycle. With Forward = 0, fwd_* are the registered results and nothing is
+// cycle. The idle trees then also give the runner-up (vs_argmin2), so the
+// idle result is known after any write of one core (a placement on the
+// node's best idle core, a TICK that raises its util); only the victim
+// result can still be stale. With Forward = 0, fwd_* are the registered results and nothing is
 // ever stale (vs_accept then never takes a WAKE during an EXEC).
 // The shard tree and the counts are combinational: SHARD uses them in the
 // cycle after each target was claimed.
@@ -142,6 +145,9 @@ module vs_search #(
   logic [NNodes*8-1:0]  idle_core_d, idle_dist_d, victim_core_d;
   logic [NNodes*12-1:0] victim_vcpu_d;
   logic [NNodes*16-1:0] idle_key_d;    // the trees' keys (vs_forward compares with them)
+  logic [NNodes-1:0]    idle2_valid_d;  // the idle runner-up (Forward = 1: vs_argmin2)
+  logic [NNodes*8-1:0]  idle2_core_d;
+  logic [NNodes*16-1:0] idle2_key_d;
   logic [NNodes*19-1:0] victim_key_d;
 
   for (genvar n = 0; n < NNodes; n++) begin : gen_node
@@ -160,10 +166,21 @@ module vs_search #(
     logic [7:0]  idle_idx, victim_idx;
     logic [15:0] idle_k;
     logic [18:0] victim_k;
-    vs_argmin #(.N(NCores), .KeyW(16), .IdxW(8), .PipeEvery(0)) u_idle (
-      .clk_i, .rst_ni, .valid_i(idle_o), .key_i(idle_key),
-      .valid_o(idle_v), .idx_o(idle_idx), .key_o(idle_k)
-    );
+    if (Forward) begin : gen_idle2
+      // with the runner-up, for vs_forward (Top2)
+      vs_argmin2 #(.N(NCores), .KeyW(16), .IdxW(8)) u_idle (
+        .valid_i(idle_o), .key_i(idle_key), .valid_o(idle_v), .idx_o(idle_idx), .key_o(idle_k),
+        .valid2_o(idle2_valid_d[n]), .idx2_o(idle2_core_d[n*8 +: 8]), .key2_o(idle2_key_d[n*16 +: 16])
+      );
+    end else begin : gen_idle1
+      vs_argmin #(.N(NCores), .KeyW(16), .IdxW(8), .PipeEvery(0)) u_idle (
+        .clk_i, .rst_ni, .valid_i(idle_o), .key_i(idle_key),
+        .valid_o(idle_v), .idx_o(idle_idx), .key_o(idle_k)
+      );
+      assign idle2_valid_d[n] = 1'b0;
+      assign idle2_core_d[n*8 +: 8] = '0;
+      assign idle2_key_d[n*16 +: 16] = '0;
+    end
     vs_argmin #(.N(NCores), .KeyW(19), .IdxW(8), .PipeEvery(0)) u_victim (
       .clk_i, .rst_ni, .valid_i(victim_ok), .key_i(victim_key),
       .valid_o(victim_v), .idx_o(victim_idx), .key_o(victim_k)
@@ -215,19 +232,28 @@ module vs_search #(
     logic [7:0]           core_q;
     logic [NNodes*16-1:0] idle_key_q;
     logic [NNodes*19-1:0] victim_key_q;
+    logic [NNodes-1:0]    idle2_valid_q;
+    logic [NNodes*8-1:0]  idle2_core_q;
+    logic [NNodes*16-1:0] idle2_key_q;
     always_ff @(posedge clk_i or negedge rst_ni) begin
       if (!rst_ni) begin
-        changed_q    <= 1'b0;
-        unknown_q    <= 1'b0;
-        core_q       <= '0;
-        idle_key_q   <= '0;
-        victim_key_q <= '0;
+        changed_q     <= 1'b0;
+        unknown_q     <= 1'b0;
+        core_q        <= '0;
+        idle_key_q    <= '0;
+        victim_key_q  <= '0;
+        idle2_valid_q <= '0;
+        idle2_core_q  <= '0;
+        idle2_key_q   <= '0;
       end else begin
-        changed_q    <= core_we_i || mirror_we_i || config_we_i;
-        unknown_q    <= config_we_i || (core_we_i && mirror_we_i && (core_wr_i != mirror_wr_i));
-        core_q       <= core_we_i ? core_wr_i : mirror_wr_i;
-        idle_key_q   <= idle_key_d;
-        victim_key_q <= victim_key_d;
+        changed_q     <= core_we_i || mirror_we_i || config_we_i;
+        unknown_q     <= config_we_i || (core_we_i && mirror_we_i && (core_wr_i != mirror_wr_i));
+        core_q        <= core_we_i ? core_wr_i : mirror_wr_i;
+        idle_key_q    <= idle_key_d;
+        victim_key_q  <= victim_key_d;
+        idle2_valid_q <= idle2_valid_d;
+        idle2_core_q  <= idle2_core_d;
+        idle2_key_q   <= idle2_key_d;
       end
     end
 
@@ -266,10 +292,11 @@ module vs_search #(
       logic [15:0] idle_k;
       logic [18:0] victim_k;
       assign distance = numa_at(numa_dist_i, n, c_node);
-      vs_forward #(.KeyW(16), .IdxW(8)) u_idle (  // spec 7.1
+      vs_forward #(.KeyW(16), .IdxW(8), .Top2(1'b1)) u_idle (  // spec 7.1
         .changed_i(changed_q), .unknown_i(unknown_q), .core_i(core_q), .core_ok_i(c_idle),
         .core_key_i({distance, c_util}), .reg_ok_i(idle_valid_o[n]), .reg_idx_i(idle_core_o[n*8 +: 8]),
-        .reg_key_i(idle_key_q[n*16 +: 16]), .ok_o(fwd_idle_valid_o[n]), .idx_o(fwd_idle_core_o[n*8 +: 8]),
+        .reg_key_i(idle_key_q[n*16 +: 16]), .sec_ok_i(idle2_valid_q[n]), .sec_idx_i(idle2_core_q[n*8 +: 8]),
+        .sec_key_i(idle2_key_q[n*16 +: 16]), .ok_o(fwd_idle_valid_o[n]), .idx_o(fwd_idle_core_o[n*8 +: 8]),
         .key_o(idle_k), .is_core_o(idle_is_core), .stale_o(idle_stale)
       );
       vs_forward #(.KeyW(19), .IdxW(8)) u_victim (  // spec 7.2
@@ -277,6 +304,7 @@ module vs_search #(
         .core_ok_i(c_victimable && (distance <= cfg_i.vict_max_dist)),
         .core_key_i(victim_key_f(distance, c_base, cfg_i.vict_dist_shift, cfg_i.wake_max_dist)),
         .reg_ok_i(victim_valid_o[n]), .reg_idx_i(victim_core_o[n*8 +: 8]), .reg_key_i(victim_key_q[n*19 +: 19]),
+        .sec_ok_i(1'b0), .sec_idx_i(8'd0), .sec_key_i(19'd0),
         .ok_o(fwd_victim_valid_o[n]), .idx_o(fwd_victim_core_o[n*8 +: 8]), .key_o(victim_k),
         .is_core_o(victim_is_core), .stale_o(victim_stale)
       );
@@ -298,7 +326,7 @@ module vs_search #(
     assign fwd_stale_o        = '0;
     logic unused_fwd;
     assign unused_fwd = ^{core_we_i, core_wr_i, mirror_we_i, mirror_wr_i, config_we_i, idle_key_d,
-                          victim_key_d};
+                          victim_key_d, idle2_valid_d, idle2_core_d, idle2_key_d};
   end
 
   // ---- shard target search (one tree, node shard_home_i), E and H ------------

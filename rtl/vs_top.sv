@@ -217,15 +217,24 @@ module vs_top #(
     .idle_o(core_idle), .victimable_o(core_victimable)
   );
 
-  vs_prestage #(.NNodes(NNodes)) u_prestage (
+  logic [NNodes*2-1:0]  pst_kind_f;
+  logic [NNodes*8-1:0]  pst_core_f;
+  logic [NNodes*32-1:0] pst_epoch_f;
+  vs_prestage #(.NNodes(NNodes), .Forward(Forward)) u_prestage (
     .clk_i, .rst_ni, .soft_rst_i(soft_rst), .update_i(prestage_update),
     .wake_max_dist_i(cfg.wake_max_dist),
     .idle_valid_i(idle_valid), .idle_core_i(idle_core), .idle_dist_i(idle_dist),
     .victim_valid_i(victim_valid), .victim_far_i(victim_far), .victim_core_i(victim_core_n),
     .victim_vcpu_i(victim_vcpu_n),
     .busy_o(prestage_busy), .kind_o(pst_kind), .core_o(pst_core), .vcpu_o(pst_vcpu),
-    .epoch_o(pst_epoch), .kind_d_o(pst_kind_d), .core_d_o(pst_core_d), .epoch_d_o(pst_epoch_d)
+    .epoch_o(pst_epoch), .kind_d_o(pst_kind_d), .core_d_o(pst_core_d), .epoch_d_o(pst_epoch_d),
+    .fwd_idle_valid_i(fwd_idle_valid), .fwd_idle_core_i(fwd_idle_core), .fwd_idle_dist_i(fwd_idle_dist),
+    .fwd_victim_valid_i(fwd_victim_valid), .fwd_victim_far_i(fwd_victim_far),
+    .fwd_victim_core_i(fwd_victim_core), .fwd_victim_vcpu_i(fwd_victim_vcpu),
+    .kind_f_o(pst_kind_f), .core_f_o(pst_core_f), .epoch_f_o(pst_epoch_f)
   );
+  logic unused_pst_d;  // the next table: vs_exec reads the forwarded one
+  assign unused_pst_d = ^{pst_kind_d, pst_core_d, pst_epoch_d};
   for (genvar n = 0; n < NNodes; n++) begin : gen_pre_out
     assign pre_entry_o[n*32 +: 32] = {4'd0, pst_vcpu[n*12 +: 12], pst_core[n*8 +: 8], 6'd0,
                                       pst_kind[n*2 +: 2]};
@@ -261,7 +270,7 @@ module vs_top #(
     .victim_vcpu_i(fwd_victim_vcpu), .search_stale_i(fwd_stale), .shard_valid_i(shard_valid),
     .shard_target_i(shard_target),
     .eligible_i(eligible), .hot_i(hot), .shard_home_o(shard_home),
-    .prestage_kind_i(pst_kind_d), .prestage_core_i(pst_core_d), .prestage_epoch_i(pst_epoch_d),
+    .prestage_kind_i(pst_kind_f), .prestage_core_i(pst_core_f), .prestage_epoch_i(pst_epoch_f),
     .prestage_update_o(prestage_update),
     .push0_o(push0), .push0_data_o(push0_data), .push1_o(push1), .push1_data_o(push1_data),
     .config_we_o(config_we), .config_key_o(config_key), .config_value_o(config_value),

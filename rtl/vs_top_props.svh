@@ -112,7 +112,7 @@
         // searches the placement reads (vs_search's forwarded results: a
         // WAKE may have been taken during the EXEC before it) name a core
         // that is idle / runs a non-latency vCPU now, unless they are
-        // stale, and then the WAKE waits (vs_exec)
+        // stale, and then the WAKE or COMMIT waits (vs_exec)
         assert (entry == f_word(f_mem, f_exec_addr));
         if (ev_q[7:0] == vs_pkg::EvWake || ev_q[7:0] == vs_pkg::EvCommit) begin
           for (int n = 0; n < NNodes; n++) begin
@@ -130,8 +130,6 @@
               end
             end
           end
-          // a COMMIT is never taken during an EXEC: its searches are never stale
-          if (ev_q[7:0] == vs_pkg::EvCommit) assert (fwd_stale == '0);
         end
       end
       // ---- the lazy refill of ACCOUNT (vs_exec): its writes rewrite the

@@ -18,13 +18,21 @@
 // from the snapshot (searches and WAKE_MAX_DIST of the cycle before) and
 // its epoch must count a change of kind, core or vCPU; otherwise the table
 // holds; soft reset clears it. Checked every cycle: the table, the
-// next-state outputs (*_d_o, which COMMIT reads) and busy_o. Prints
-// "vs_prestage_tb: PASS" or stops with $fatal.
+// next-state outputs (*_d_o) and busy_o, and the forwarded table (*_f_o,
+// which a COMMIT reads): with update_i high this cycle, spec 8's choice from
+// this cycle's forwarded results (random inputs of their own) and
+// WAKE_MAX_DIST as it is now, its epoch counting a change on top of the next
+// table; otherwise the next table. Prints "vs_prestage_tb: PASS" or stops
+// with $fatal.
 //
 // Mutant tried (not committed): WAKE_MAX_DIST read live in the update
 // cycle instead of with the searches (the cell before this bench, whose
 // bug `vshard diff --stall-prob 0` found as a COMMIT aborted 2 epochs off):
-// this bench fails at once.
+// this bench fails at once. Mutants of the forwarded table (2026-12-01),
+// each caught: the entry picked with WAKE_MAX_DIST of the snapshot instead
+// of now; its epoch counted on every pending update, changed or not; its
+// change compared with the table before this cycle (kind_o) instead of
+// after it (kind_d_o).
 module vs_prestage_chk #(
   parameter int NNodes = 2,
   parameter int Seed = 1
@@ -36,6 +44,10 @@ module vs_prestage_chk #(
   logic [NNodes-1:0]    raw_iv, raw_vv, raw_vf, iv, vv, vf;
   logic [NNodes*8-1:0]  raw_ic, raw_id, raw_vc, ic, id, vc;
   logic [NNodes*12-1:0] raw_vcpu, vcpu_in;
+  // vs_search's forwarded results: the state as it is now (not registered here)
+  logic [NNodes-1:0]    f_iv, f_vv, f_vf;
+  logic [NNodes*8-1:0]  f_ic, f_id, f_vc;
+  logic [NNodes*12-1:0] f_vcpu;
   // WAKE_MAX_DIST is a register too (vs_cfg_regs): a CONFIG written at the
   // posedge the searches are sampled at changes it from the next cycle on.
   logic [7:0]           wmd_next, wmd_reg;
@@ -46,12 +58,18 @@ module vs_prestage_chk #(
   logic [NNodes*8-1:0]  core, core_d;
   logic [NNodes*12-1:0] vcpu;
   logic [NNodes*32-1:0] epoch, epoch_d;
+  logic [NNodes*2-1:0]  kind_f;
+  logic [NNodes*8-1:0]  core_f;
+  logic [NNodes*32-1:0] epoch_f;
 
   vs_prestage #(.NNodes(NNodes)) u_dut (
     .clk_i(clk), .rst_ni(rst_n), .soft_rst_i(soft_rst), .update_i(update), .wake_max_dist_i(wmd_reg),
     .idle_valid_i(iv), .idle_core_i(ic), .idle_dist_i(id), .victim_valid_i(vv), .victim_far_i(vf),
     .victim_core_i(vc), .victim_vcpu_i(vcpu_in), .busy_o(busy), .kind_o(kind), .core_o(core), .vcpu_o(vcpu),
-    .epoch_o(epoch), .kind_d_o(kind_d), .core_d_o(core_d), .epoch_d_o(epoch_d));
+    .epoch_o(epoch), .kind_d_o(kind_d), .core_d_o(core_d), .epoch_d_o(epoch_d),
+    .fwd_idle_valid_i(f_iv), .fwd_idle_core_i(f_ic), .fwd_idle_dist_i(f_id), .fwd_victim_valid_i(f_vv),
+    .fwd_victim_far_i(f_vf), .fwd_victim_core_i(f_vc), .fwd_victim_vcpu_i(f_vcpu),
+    .kind_f_o(kind_f), .core_f_o(core_f), .epoch_f_o(epoch_f));
 
   // The registered searches (as in vs_search), the configuration register,
   // and the reference's snapshot: WAKE_MAX_DIST as the searches saw it.
@@ -70,6 +88,7 @@ module vs_prestage_chk #(
   logic [11:0] r_vcpu[NNodes];
   logic [31:0] r_epoch[NNodes];
   int unsigned errors = 0, updates = 0, changes = 0, dist_moved = 0, kinds[3] = '{0, 0, 0};
+  int unsigned fwd_updates = 0, fwd_changes = 0;
 
   task automatic fail(input string what);
     errors++;
@@ -82,6 +101,7 @@ module vs_prestage_chk #(
     end
     wmd_next = 8'd3; wmd_reg = 8'd3; snap_wmd = 8'd3; r_update_q = 1'b0; update = 1'b0; soft_rst = 1'b0;
     raw_iv = '0; raw_ic = '0; raw_id = '0; raw_vv = '0; raw_vf = '0; raw_vc = '0; raw_vcpu = '0;
+    f_iv = '0; f_ic = '0; f_id = '0; f_vv = '0; f_vf = '0; f_vc = '0; f_vcpu = '0;
     void'($urandom(Seed));
   end
 
@@ -92,6 +112,11 @@ module vs_prestage_chk #(
       logic [11:0] e_vcpu;
       logic [31:0] e_epoch;
       logic [7:0]  vdist;
+      // the forwarded results, built here and assigned whole below
+      // (Verilator 5.006 did not propagate bit writes of them to the cell)
+      logic [NNodes-1:0]    t_iv, t_vv, t_vf;
+      logic [NNodes*8-1:0]  t_ic, t_id, t_vc;
+      logic [NNodes*12-1:0] t_vcpu;
       // 1. The table after the last posedge.
       for (int n = 0; n < NNodes; n++) begin
         if (kind[n*2 +: 2] !== r_kind[n] || core[n*8 +: 8] !== r_core[n] || vcpu[n*12 +: 12] !== r_vcpu[n] ||
@@ -114,7 +139,22 @@ module vs_prestage_chk #(
         raw_vcpu[n*12 +: 12] = 12'($urandom);
         vdist = 8'($urandom % 10);
         raw_vf[n] = vdist > wmd_reg;
+        // forwarded: often the registered results of this cycle, as when no
+        // write changed them, else a result of its own
+        if ($urandom % 2 == 0) begin
+          t_iv[n] = iv[n]; t_ic[n*8 +: 8] = ic[n*8 +: 8]; t_id[n*8 +: 8] = id[n*8 +: 8]; t_vv[n] = vv[n];
+          t_vf[n] = vf[n]; t_vc[n*8 +: 8] = vc[n*8 +: 8]; t_vcpu[n*12 +: 12] = vcpu_in[n*12 +: 12];
+        end else begin
+          t_iv[n] = ($urandom % 4) != 0;
+          t_ic[n*8 +: 8] = 8'($urandom % 64);
+          t_id[n*8 +: 8] = 8'($urandom % 10);
+          t_vv[n] = ($urandom % 3) != 0;
+          t_vc[n*8 +: 8] = 8'($urandom % 64);
+          t_vcpu[n*12 +: 12] = 12'($urandom % 4);
+          t_vf[n] = ($urandom % 2) != 0;
+        end
       end
+      f_iv = t_iv; f_ic = t_ic; f_id = t_id; f_vv = t_vv; f_vf = t_vf; f_vc = t_vc; f_vcpu = t_vcpu;
       #1;
       // 3. busy_o, and the table after the next posedge (*_d_o, which a
       // COMMIT reads) from the snapshot, against spec 8.
@@ -148,6 +188,36 @@ module vs_prestage_chk #(
           fail($sformatf("node %0d: next kind %0d core %0d epoch %0d, expected %0d %0d %0d (update %0d)", n,
                          kind_d[n*2 +: 2], core_d[n*8 +: 8], epoch_d[n*32 +: 32], e_kind, e_core, e_epoch,
                          r_update_q));
+        // the forwarded table: the next table, and this cycle's update on top
+        begin
+          logic [1:0]  g_kind;
+          logic [7:0]  g_core;
+          logic [11:0] g_vcpu;
+          logic [31:0] g_epoch;
+          g_kind = e_kind; g_core = e_core; g_vcpu = e_vcpu; g_epoch = e_epoch;
+          if (update) begin
+            if (f_iv[n] && f_id[n*8 +: 8] <= wmd_reg) begin
+              g_kind = vs_pkg::PreIdle; g_core = f_ic[n*8 +: 8]; g_vcpu = 12'd0;
+            end else if (f_vv[n] && !f_vf[n]) begin
+              g_kind = vs_pkg::PrePreempt; g_core = f_vc[n*8 +: 8]; g_vcpu = f_vcpu[n*12 +: 12];
+            end else if (f_iv[n]) begin
+              g_kind = vs_pkg::PreIdle; g_core = f_ic[n*8 +: 8]; g_vcpu = 12'd0;
+            end else if (f_vv[n]) begin
+              g_kind = vs_pkg::PrePreempt; g_core = f_vc[n*8 +: 8]; g_vcpu = f_vcpu[n*12 +: 12];
+            end else begin
+              g_kind = vs_pkg::PreNone; g_core = 8'd0; g_vcpu = 12'd0;
+            end
+            fwd_updates++;
+            if (g_kind != e_kind || g_core != e_core || g_vcpu != e_vcpu) begin
+              g_epoch = e_epoch + 32'd1;
+              fwd_changes++;
+            end
+          end
+          if (kind_f[n*2 +: 2] !== g_kind || core_f[n*8 +: 8] !== g_core || epoch_f[n*32 +: 32] !== g_epoch)
+            fail($sformatf("node %0d: forwarded kind %0d core %0d epoch %0d, expected %0d %0d %0d (update %0d)",
+                           n, kind_f[n*2 +: 2], core_f[n*8 +: 8], epoch_f[n*32 +: 32], g_kind, g_core, g_epoch,
+                           update));
+        end
         r_kind[n] = e_kind; r_core[n] = e_core; r_vcpu[n] = e_vcpu; r_epoch[n] = e_epoch;
       end
     end
@@ -174,11 +244,12 @@ module vs_prestage_tb;
     // The stimulus must reach what the bench is for: updates whose
     // WAKE_MAX_DIST moved since their snapshot, and every kind of entry.
     if (u_n2.dist_moved < 1000 || u_n4.kinds[0] == 0 || u_n4.kinds[1] == 0 || u_n4.kinds[2] == 0 ||
-        u_n2.changes < 1000)
+        u_n2.changes < 1000 || u_n2.fwd_changes < 1000 || u_n2.fwd_updates - u_n2.fwd_changes < 1000)
       $fatal(1, "vs_prestage_tb: FAIL, stimulus too weak (distance moved %0d, kinds %0d/%0d/%0d, changes %0d)",
              u_n2.dist_moved, u_n4.kinds[0], u_n4.kinds[1], u_n4.kinds[2], u_n2.changes);
-    $display("vs_prestage_tb: PASS (NNodes 1/2/4: %0d/%0d/%0d node updates, %0d/%0d/%0d changes, %0d updates after a WAKE_MAX_DIST change)",
-             u_n1.updates, u_n2.updates, u_n4.updates, u_n1.changes, u_n2.changes, u_n4.changes, u_n2.dist_moved);
+    $display("vs_prestage_tb: PASS (NNodes 1/2/4: %0d/%0d/%0d node updates, %0d/%0d/%0d changes, %0d updates after a WAKE_MAX_DIST change; NNodes 2: %0d forwarded updates, %0d changed)",
+             u_n1.updates, u_n2.updates, u_n4.updates, u_n1.changes, u_n2.changes, u_n4.changes, u_n2.dist_moved,
+             u_n2.fwd_updates, u_n2.fwd_changes);
     $finish;
   end
 endmodule
