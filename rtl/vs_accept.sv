@@ -24,9 +24,9 @@
 //     case is one more (its ABORT): it also reads the prestaged table,
 //     which follows an event's write two cycles later, and reads it
 //     forwarded (vs_prestage's *_f_o: the entry computed from the forwarded
-//     searches while that update is to come). When the FIFO holds fewer
-//     than MaxDec + 2 entries (MaxDec a power of two), a COMMIT is taken
-//     only in IDLE;
+//     searches while that update is to come). A FIFO of exactly MaxDec
+//     entries (MaxDec a power of two) never has that room: there a COMMIT
+//     is taken only in IDLE;
 //   * never a CONFIG of CREDIT_CAP or REFILL_PER_WEIGHT while some word
 //     may owe a refill (round_busy_i): the lazy refill of vs_refill uses
 //     the values in force at the ACCOUNTs it owes; and never an ACCOUNT
