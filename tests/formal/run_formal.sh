@@ -100,27 +100,19 @@ result=""
 case "$mode" in
   bmc)   result="$(smtbmc "$work/smtbmc.log" -t "$depth" "${dump[@]}")" ;;
   ind)
-    base()  { smtbmc "$work/base.log" -t "$((depth + 1))" "${dump[@]}"; }
-    istep() { smtbmc "$work/smtbmc.log" -i -t "$depth" "${dump[@]}"; }
-    if [[ $expect_fail -eq 0 ]]; then
-      result="$(base)"
-      if [[ "$result" == PASSED ]]; then
-        result="$(istep)"
-        [[ "$result" == PASSED ]] || result="$result in the induction step"
+    # A mutant fails either half; it tries the step first (the engine mutants
+    # fail there) and the base case only if the step holds.
+    halves=(base step)
+    [[ $expect_fail -eq 1 ]] && halves=(step base)
+    result=PASSED
+    for half in "${halves[@]}"; do
+      if [[ $half == base ]]; then
+        r="$(smtbmc "$work/base.log" -t "$((depth + 1))" "${dump[@]}")"; where="in the base case"
       else
-        result="$result in the base case"
+        r="$(smtbmc "$work/smtbmc.log" -i -t "$depth" "${dump[@]}")"; where="in the induction step"
       fi
-    else
-      # A mutant fails either half; the step is tried first, as the engine
-      # mutants fail there, and the base case only if the step holds.
-      result="$(istep)"
-      if [[ "$result" == PASSED ]]; then
-        result="$(base)"
-        [[ "$result" == PASSED ]] || result="$result in the base case"
-      else
-        result="$result in the induction step"
-      fi
-    fi ;;
+      if [[ "$r" != PASSED ]]; then result="$r $where"; break; fi
+    done ;;
 esac
 echo "run_formal.sh: $top $mode -t $depth: $result" >&2
 if [[ $expect_fail -eq 1 ]]; then

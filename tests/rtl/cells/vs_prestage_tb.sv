@@ -90,6 +90,18 @@ module vs_prestage_chk #(
   int unsigned errors = 0, updates = 0, changes = 0, dist_moved = 0, kinds[3] = '{0, 0, 0};
   int unsigned fwd_updates = 0, fwd_changes = 0;
 
+  // spec 8 (the bench's own reference): near idle, near victim, far idle,
+  // far victim, none; {kind, core, vcpu}
+  function automatic logic [21:0] spec8(input logic iv1, input logic [7:0] ic1, input logic [7:0] id1,
+                                        input logic vv1, input logic vf1, input logic [7:0] vc1,
+                                        input logic [11:0] vcpu1, input logic [7:0] wmd);
+    if (iv1 && id1 <= wmd)  spec8 = {vs_pkg::PreIdle, ic1, 12'd0};
+    else if (vv1 && !vf1)   spec8 = {vs_pkg::PrePreempt, vc1, vcpu1};
+    else if (iv1)           spec8 = {vs_pkg::PreIdle, ic1, 12'd0};
+    else if (vv1)           spec8 = {vs_pkg::PrePreempt, vc1, vcpu1};
+    else                    spec8 = {vs_pkg::PreNone, 8'd0, 12'd0};
+  endfunction
+
   task automatic fail(input string what);
     errors++;
     if (errors <= 10) $display("vs_prestage_tb: NNodes %0d: %s", NNodes, what);
@@ -165,18 +177,8 @@ module vs_prestage_chk #(
         if (soft_rst) begin
           e_kind = 2'd0; e_core = 8'd0; e_vcpu = 12'd0; e_epoch = 32'd0;
         end else if (r_update_q) begin
-          // spec 8: near idle, near victim, far idle, far victim, none
-          if (iv[n] && id[n*8 +: 8] <= snap_wmd) begin
-            e_kind = vs_pkg::PreIdle; e_core = ic[n*8 +: 8]; e_vcpu = 12'd0;
-          end else if (vv[n] && !vf[n]) begin
-            e_kind = vs_pkg::PrePreempt; e_core = vc[n*8 +: 8]; e_vcpu = vcpu_in[n*12 +: 12];
-          end else if (iv[n]) begin
-            e_kind = vs_pkg::PreIdle; e_core = ic[n*8 +: 8]; e_vcpu = 12'd0;
-          end else if (vv[n]) begin
-            e_kind = vs_pkg::PrePreempt; e_core = vc[n*8 +: 8]; e_vcpu = vcpu_in[n*12 +: 12];
-          end else begin
-            e_kind = vs_pkg::PreNone; e_core = 8'd0; e_vcpu = 12'd0;
-          end
+          {e_kind, e_core, e_vcpu} = spec8(iv[n], ic[n*8 +: 8], id[n*8 +: 8], vv[n], vf[n], vc[n*8 +: 8],
+                                           vcpu_in[n*12 +: 12], snap_wmd);
           updates++;
           kinds[e_kind]++;
           if (e_kind != r_kind[n] || e_core != r_core[n] || e_vcpu != r_vcpu[n]) begin
@@ -196,17 +198,8 @@ module vs_prestage_chk #(
           logic [31:0] g_epoch;
           g_kind = e_kind; g_core = e_core; g_vcpu = e_vcpu; g_epoch = e_epoch;
           if (update) begin
-            if (f_iv[n] && f_id[n*8 +: 8] <= wmd_reg) begin
-              g_kind = vs_pkg::PreIdle; g_core = f_ic[n*8 +: 8]; g_vcpu = 12'd0;
-            end else if (f_vv[n] && !f_vf[n]) begin
-              g_kind = vs_pkg::PrePreempt; g_core = f_vc[n*8 +: 8]; g_vcpu = f_vcpu[n*12 +: 12];
-            end else if (f_iv[n]) begin
-              g_kind = vs_pkg::PreIdle; g_core = f_ic[n*8 +: 8]; g_vcpu = 12'd0;
-            end else if (f_vv[n]) begin
-              g_kind = vs_pkg::PrePreempt; g_core = f_vc[n*8 +: 8]; g_vcpu = f_vcpu[n*12 +: 12];
-            end else begin
-              g_kind = vs_pkg::PreNone; g_core = 8'd0; g_vcpu = 12'd0;
-            end
+            {g_kind, g_core, g_vcpu} = spec8(f_iv[n], f_ic[n*8 +: 8], f_id[n*8 +: 8], f_vv[n], f_vf[n],
+                                             f_vc[n*8 +: 8], f_vcpu[n*12 +: 12], wmd_reg);
             fwd_updates++;
             if (g_kind != e_kind || g_core != e_core || g_vcpu != e_vcpu) begin
               g_epoch = e_epoch + 32'd1;
