@@ -208,8 +208,8 @@ void bench_engine(const BenchOpts& o) {
   std::printf("  non-sharding  %.3f  (target >= 0.95, issue 12)\n", rate(0));
   std::printf("  sharding      %.3f\n", rate(1));
   std::printf(
-      "  ACCOUNT       %.5f  (%.0f cycles each to the next acceptance: the running vCPUs' refill, %u cores;"
-      " the other %u vCPUs are refilled lazily)\n",
+      "  ACCOUNT       %.5f  (%.0f cycles each to the next acceptance: the mirrored credits of the running"
+      " vCPUs refilled, %u cores; the %u table words are refilled lazily)\n",
       rate(2), rate(2) > 0 ? 1.0 / rate(2) : 0.0, p.cores, p.vcpus);
   std::printf("latency, acceptance -> first decision valid (cycles):\n");
   lat[0].print("non-sharding", lat_target);

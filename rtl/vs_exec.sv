@@ -1,26 +1,19 @@
 // vs_exec: the event engine of docs/spec.md section 7.5, one event at a
 // time. It owns the FSM and the event in flight, and drives every write:
 // the vCPU table (vs_vcpu_ram), the core table (vs_core_table), the
-// decision FIFO and the in-band configuration.
-//
-//   IDLE   ACCEPT: take the event, read its vCPU's entry from the RAM (TICK:
-//          the entry of the vCPU on the named core);
-//   EXEC   the checks (vs_event_check), then the event's state update and
-//          decisions; a WAKE/COMMIT that preempts reads the victim's entry;
-//   VICT   the victim (vs_preempt, which keeps the preemption's context):
-//          sharding candidate (7.3), K and s, surcharge (6.4), PREEMPT;
-//   SHARD  one SHARD per cycle on the best eligible core (vs_search);
-//   ACCT   ACCOUNT: refill (6.2) and cap reset (6.5) of the vCPUs running
-//          whole, one core per cycle; the other vCPUs are refilled lazily;
-//   INIT   after reset: the vCPU table swept to its reset value.
-//
-// An event is accepted in IDLE, with room in the FIFO for its worst case
-// (2 + MaxShards decisions), or during an EXEC by the overlap rule
-// (vs_accept): back-pressure stalls the FSM, never drops a decision.
-//
-// ACCOUNT refills lazily with LazyRefill (vs_refill: the words read are
-// refilled; ACCT and IDLE cycles write back the pending ones); without it,
-// ACCT refills every word, one per cycle, through the credit unit.
+// decision FIFO and the in-band configuration. States (docs/rtl.md "The
+// FSM, per event"): IDLE (ACCEPT: take the event, read its vCPU's word;
+// TICK: the word of the vCPU on its core), EXEC (the checks, vs_event_check,
+// then the state update and decisions; a preempting WAKE/COMMIT reads the
+// victim's word), VICT (the victim, vs_preempt: candidate, K, s, surcharge,
+// PREEMPT), SHARD (one per cycle on the best eligible core), ACCT (ACCOUNT:
+// lazy, the running vCPUs' mirrored credits AcctLanes cores a cycle after
+// the first group, every table word refilled on read and by the sweep,
+// vs_refill; eager, every word one per cycle through the credit unit),
+// INIT (the table swept to its reset value). An event is accepted in IDLE
+// with room in the FIFO for its worst case (2 + MaxShards decisions), or
+// during an EXEC by the overlap rule (vs_accept): back-pressure stalls the
+// FSM, never drops a decision.
 module vs_exec #(
   parameter int NCores = 8,
   parameter int NVcpus = 64,
@@ -28,6 +21,7 @@ module vs_exec #(
   parameter int MaxShards = 4,
   parameter int FifoAW = 3,
   parameter bit LazyRefill = 1'b1,  // vs_top
+  parameter int AcctLanes = 8,      // vs_top: cores whose mirror ACCT refills a cycle
   parameter bit WakeOverlap = 1'b1  // vs_top's Forward: a WAKE may be taken during an EXEC
 ) (
   input  logic                   clk_i,
@@ -62,6 +56,9 @@ module vs_exec #(
   output logic                   mirror_en_o, mirror_lat_o,
   output logic [7:0]             mirror_core_o,
   output logic [15:0]            mirror_credit_o,
+  output logic [7:0]             mirror_weight_o,
+  output logic                   refill_en_o,     // ACCOUNT: refill the mirror of group refill_group_o
+  output logic [7:0]             refill_group_o,
   // searches (vs_search, forwarded: docs/rtl.md "Hazards") and prestaged table (vs_prestage)
   input  logic [NNodes-1:0]      idle_valid_i, victim_valid_i, victim_far_i,
   input  logic [NNodes*8-1:0]    idle_core_i, idle_dist_i, victim_core_i,
@@ -101,7 +98,10 @@ module vs_exec #(
 );
   localparam int LastVcpuI = NVcpus - 1;
   localparam logic [11:0] LastVcpu = LastVcpuI[11:0];
-  localparam logic [11:0] NCores12 = NCores[11:0];
+  localparam int Lanes = (AcctLanes < NCores) ? AcctLanes : NCores;
+  localparam int GroupsI = (NCores + Lanes - 1) / Lanes;
+  localparam int LastGroupI = GroupsI - 1;
+  localparam logic [11:0] LastGroup = LastGroupI[11:0];
 
   // ---- FSM state and the event in flight -------------------------------------
   vs_pkg::state_e state_q, state_d;
@@ -110,10 +110,9 @@ module vs_exec #(
   // the lazy refill of ACCOUNT (spec 6.2, 6.5; vs_refill)
   logic           refill_start, account_ok;        // ACCOUNT executes: a new round; it may
   logic [vs_pkg::RndW-1:0] epoch;                  // the current refill round
-  logic           bg_active;                       // the background sweep has words left
+  logic           bg_active, bg_rd, bg_wb;         // the refill sweep: words left / reads now / entry is its word
   logic [11:0]    bg_idx;                          // its next word
-  logic           bg_wb;                           // entry is the word it read last cycle
-  logic           bg_rd, round_wait;               // it reads this cycle; a CONFIG waits for it
+  logic           round_wait;                      // a CONFIG waits for the refill round
   logic [11:0]    raddr_q;                         // the address entry was read at
   logic           prestage_update_q, prestage_update_d;
 
@@ -121,16 +120,11 @@ module vs_exec #(
   vs_pkg::vcpu_t entry;     // ... with ACCOUNT's refill applied if it owes it
   assign entry_o = entry_rd;
   assign read_core_o = ev_q.core;
-  // ACCOUNT's EXEC and ACCT read (lazy) the vCPU on core idx_q (0 in
-  // EXEC); no event is taken in those cycles, so the peek port is free
-  logic acct_rd;
-  assign acct_rd = LazyRefill &&
-                   ((state_q == vs_pkg::StAcct) || ((state_q == vs_pkg::StExec) && (ev_q.kind == vs_pkg::EvAccount)));
-  assign peek_core_o = acct_rd ? idx_q[7:0] : evt_tdata_i.core;
+  assign peek_core_o = evt_tdata_i.core;
 
   // spec 6.2 / 6.5: the word read, refilled if it owes the last ACCOUNT's refill
-  logic        pending;
-  logic [16:0] refill_amt;
+  logic        pending;     // it owes a refill
+  logic [16:0] refill_amt;  // its weight * REFILL_PER_WEIGHT (the eager ACCT)
   vs_refill #(.NVcpus(NVcpus), .LazyRefill(LazyRefill)) u_refill (
     .clk_i, .rst_ni, .soft_rst_i, .credit_cap_i(cfg_i.credit_cap), .refill_per_weight_i(cfg_i.refill_per_weight),
     .start_i(refill_start), .sweep_rd_i(bg_rd), .restart_i(round_wait), .word_i(entry_rd), .word_o(entry),
@@ -138,8 +132,7 @@ module vs_exec #(
     .sweep_wb_o(bg_wb), .round_busy_o(round_busy_o), .account_ok_o(account_ok)
   );
 
-  // spec 2.2 / 6.5: the event's vCPU is parked (over its cap until ACCOUNT)
-  logic parked;
+  logic parked;  // spec 2.2 / 6.5: the event's vCPU is parked (over its cap until ACCOUNT)
   assign parked = (entry.cap != 16'd0) && (entry.used >= entry.cap);
 
   // spec 7.5: the checks, in order
@@ -211,7 +204,9 @@ module vs_exec #(
   assign wake_wait = (state_q == vs_pkg::StExec) && ((ev_q.kind == vs_pkg::EvWake) || w_commit) && w_stale;
 
   // write ports produced by the FSM
-  logic        vw_en, vw_init;
+  logic        vw_en, vw_init, vw_sweep;  // vw_sweep: the refill sweep's write (the mirror has it)
+  logic        acct_en;                   // ACCOUNT refills the mirror of core group acct_group
+  logic [7:0]  acct_group;
   logic [11:0] vw_addr;
   // the vCPU entry written, one signal per field (defaults: the entry read)
   logic [1:0]  vw_state;
@@ -221,14 +216,12 @@ module vs_exec #(
   logic [2:0]  vw_home;
   logic [3:0]  vw_shards;
   vs_pkg::vcpu_t vw_data;
-  logic        cw_en;
-  logic [7:0]  cw_idx;
-  logic        cw_occ_en, cw_vcpu_en, cw_slice_en, cw_util_en, cw_freq_en, cw_cfg_en;
-  logic        cw_need_idle;  // the write claims an idle core (assertion)
+  // the core write, one signal per field (cw_need_idle: it claims an idle core)
+  logic        cw_en, cw_occ_en, cw_vcpu_en, cw_slice_en, cw_util_en, cw_freq_en, cw_cfg_en, cw_need_idle;
+  logic [7:0]  cw_idx, cw_util;
   logic [1:0]  cw_occ, cw_freq;
   logic [11:0] cw_vcpu;
   logic [15:0] cw_slice;
-  logic [7:0]  cw_util;
   logic [2:0]  cw_node;
   logic        cw_online;
 
@@ -240,7 +233,8 @@ module vs_exec #(
     preempt_load = 1'b0;
     prestage_update_d = 1'b0;
 
-    vw_en = 1'b0; vw_init = 1'b0; vw_addr = 12'd0;
+    vw_en = 1'b0; vw_init = 1'b0; vw_sweep = 1'b0; vw_addr = 12'd0;
+    acct_en = 1'b0; acct_group = 8'd0;
     vw_state = entry.state; vw_lat = entry.lat; vw_credit = entry.credit; vw_weight = entry.weight;
     vw_home = entry.home; vw_blocks = entry.blocks; vw_bcost = entry.bcost; vw_core = entry.core;
     vw_shards = entry.shards; vw_erun = entry.erun; vw_cap = entry.cap; vw_used = entry.used;
@@ -272,14 +266,6 @@ module vs_exec #(
 
       // ---- ACCEPT --------------------------------------------------------------
       vs_pkg::StIdle: begin
-        if (bg_wb && pending && (entry_rd.state != vs_pkg::VstRunning)) begin
-          // spec 6.2 / 6.5: the background sweep writes its word back
-          // refilled. Never a RUNNING word (none is pending outside ACCT,
-          // vs_top checks it): so a sweep write never writes the mirror and
-          // cannot change what a WAKE/COMMIT's registered searches describe.
-          vw_en = 1'b1;
-          vw_addr = raddr_q;
-        end
         if (evt_tready_o && evt_tvalid_i) begin
           ev_d = evt_tdata_i;
           state_d = vs_pkg::StExec;
@@ -407,27 +393,25 @@ module vs_exec #(
               push1_o = 1'b1;
             end
             vs_pkg::EvAccount: begin
+              // spec 6.2 / 6.5. Lazy: a new refill round (every word pending
+              // from the next cycle, refilled when read or by the sweep) and
+              // the mirrored credits the searches read, cores 0 .. AcctLanes
+              // - 1 now, the other groups in ACCT. Eager: vCPU 0 (read at
+              // ACCEPT) now, the others in ACCT.
               push1_o = 1'b1;
-              if (LazyRefill) begin
-                // spec 6.2 / 6.5: a new refill round; every word is pending
-                // from the next cycle. ACCT refills the running vCPUs (the
-                // vCPU on core 0 is read now), the sweep and the events the rest.
-                refill_start = 1'b1;
-                prestage_update_d = 1'b0;
-                idx_d = 12'd1;
-                state_d = vs_pkg::StAcct;
-              end else begin
-                // spec 6.2 (eager): entry 0 was read at ACCEPT (vcpu field 0); ACCT sweeps the rest
+              refill_start = LazyRefill;
+              acct_en = LazyRefill;
+              if (!LazyRefill) begin
                 cu_in = entry.credit; cu_sub = 1'b0; cu_amt = refill_amt;
                 vw_en = 1'b1;
                 vw_addr = 12'd0;
                 vw_credit = cu_out;
-                vw_used = 16'd0;  // spec 6.5
-                if (NVcpus > 1) begin
-                  prestage_update_d = 1'b0;
-                  idx_d = 12'd1;
-                  state_d = vs_pkg::StAcct;
-                end
+                vw_used = 16'd0;
+              end
+              if (LazyRefill ? (GroupsI > 1) : (NVcpus > 1)) begin
+                prestage_update_d = 1'b0;
+                idx_d = 12'd1;
+                state_d = vs_pkg::StAcct;
               end
             end
             vs_pkg::EvConfig: begin
@@ -490,23 +474,23 @@ module vs_exec #(
         end
       end
 
-      // ---- ACCT: refill (spec 6.2), cap reset (6.5). Lazy: of the vCPU on
-      // core idx_q - 1, read last cycle (the vCPU on core idx_q is read
-      // now): entry is its word refilled (vs_refill), written back if it was
-      // pending; every core is visited, so every vCPU running whole (on its
-      // core, spec 10.2) is refilled, and its mirror written, before the
-      // next event. Eager: of vCPU idx_q (vCPU idx_q + 1 is read now),
-      // through the credit unit.
+      // ---- ACCT: refill (spec 6.2), cap reset (6.5). Lazy: the mirrored
+      // credits of core group idx_q (vs_core_table's refill port), so every
+      // vCPU running whole (spec 10.2) has its credit refilled where the
+      // searches read it before the next event. Eager: vCPU idx_q (vCPU
+      // idx_q + 1 is read now), through the credit unit.
       vs_pkg::StAcct: begin
         idx_d = idx_q + 12'd1;
-        vw_en = LazyRefill ? pending : 1'b1;
-        vw_addr = LazyRefill ? raddr_q : idx_q;
+        acct_en = LazyRefill;
+        acct_group = idx_q[7:0];
         if (!LazyRefill) begin
           cu_in = entry_rd.credit; cu_sub = 1'b0; cu_amt = refill_amt;
+          vw_en = 1'b1;
+          vw_addr = idx_q;
           vw_credit = cu_out;
           vw_used = 16'd0;
         end
-        if (idx_q == (LazyRefill ? NCores12 : LastVcpu)) begin
+        if (idx_q == (LazyRefill ? LastGroup : LastVcpu)) begin
           idx_d = 12'd0;
           prestage_update_d = 1'b1;
           state_d = vs_pkg::StIdle;
@@ -515,6 +499,18 @@ module vs_exec #(
 
       default: state_d = vs_pkg::StInit;
     endcase
+
+    if (bg_wb && pending && (state_q != vs_pkg::StInit) && (state_q != vs_pkg::StVict)) begin
+      // spec 6.2 / 6.5: the background sweep writes the word it read last
+      // cycle back, refilled. vs_accept lets it read only when this cycle
+      // writes no other word (IDLE; the EXEC of UTIL, CONFIG, CORE_CFG;
+      // SHARD; ACCT). A RUNNING word's refilled credit is its core's mirror
+      // already (ACCT refilled it; vs_top checks it): so a sweep write
+      // never writes the mirror and cannot change what the searches see.
+      vw_en = 1'b1;
+      vw_sweep = 1'b1;
+      vw_addr = raddr_q;
+    end
 
     if (wake_wait) begin
       state_d = vs_pkg::StExec;
@@ -537,8 +533,7 @@ module vs_exec #(
   assign ram_we_o    = vw_en;
   assign ram_waddr_o = vw_addr;
   assign ram_wdata_o = vw_data;
-  // ---- outputs -------------------------------------------------------------------
-  // ACCEPT: when an event is taken, the word read for it, forwarding
+  // ---- ACCEPT: when an event is taken, the word read for it, forwarding ----------
   logic overlap;
   vs_accept #(.NVcpus(NVcpus), .MaxShards(MaxShards), .FifoAW(FifoAW), .LazyRefill(LazyRefill),
               .WakeOverlap(WakeOverlap)) u_accept (
@@ -546,6 +541,7 @@ module vs_exec #(
     .exec_busy_i(w_to_vict || w_stale), .enable_i, .hold_i, .fifo_free_i, .account_ok_i(account_ok),
     .evt_tdata_i, .evt_tvalid_i, .evt_tready_o, .overlap_o(overlap), .core_write_i(core_write_o),
     .peek_vcpu_i, .victim_vcpu_i(w_vvcpu), .sweep_index_i(idx_q), .round_busy_i(round_busy_o),
+    .credit_cap_i(cfg_i.credit_cap), .refill_per_weight_i(cfg_i.refill_per_weight),
     .bg_active_i(bg_active), .bg_index_i(bg_idx), .bg_rd_o(bg_rd), .round_wait_o(round_wait), .ram_raddr_o,
     .raddr_q_o(raddr_q), .ram_we_i(vw_en), .ram_waddr_i(vw_addr), .ram_wdata_i(vw_data), .ram_rdata_i(entry_i),
     .entry_o(entry_rd)
@@ -556,9 +552,11 @@ module vs_exec #(
                          cw_util, cw_freq_en, cw_freq, cw_occ_en, cw_occ, cw_vcpu_en, cw_vcpu,
                          cw_slice_en, cw_slice};
   // Mirror write: every table write that leaves the entry RUNNING also writes
-  // lat and credit of its core's mirror (so the mirror always equals the
-  // table for occ = RUN cores).
-  assign mirror_en_o     = vw_en && (vw_state == vs_pkg::VstRunning) && !vw_init;
+  // lat, credit and weight of its core's mirror, but the sweep's (vs_core_table).
+  assign mirror_en_o     = vw_en && (vw_state == vs_pkg::VstRunning) && !vw_init && !vw_sweep;
+  assign mirror_weight_o = vw_weight;
+  assign refill_en_o     = acct_en;
+  assign refill_group_o  = acct_group;
   assign mirror_core_o   = vw_core;
   assign mirror_lat_o    = vw_lat;
   assign mirror_credit_o = vw_credit;

@@ -6,17 +6,18 @@
   always @(posedge clk_i) begin
     if (rst_ni) begin
       // (The victim's entry in VICT and K: vs_preempt's own assertions.)
-      // The lazy refill (spec 6.2): outside ACCT no vCPU running whole owes a
-      // refill (so a lazy refill never has to write the core mirror, and the
-      // searches always see refilled credits); the victim read for VICT is
-      // one of them.
-      if (((state_q == vs_pkg::StExec) || (state_q == vs_pkg::StIdle && bg_wb)) && pending &&
-          ({4'd0, raddr_q} < NVcpus16)) begin
-        assert (entry_rd.state != vs_pkg::VstRunning)
-          else $error("vs_exec: vCPU %0d RUNNING but still owes ACCOUNT's refill", raddr_q);
+      // (The lazy refill of a RUNNING word gives its core's mirror: vs_top.)
+      // The sweep's write-back in an EXEC: the event neither reads nor
+      // writes a word (vs_accept).
+      if (state_q == vs_pkg::StExec && bg_wb) begin
+        assert (ev_q.kind == vs_pkg::EvUtil || ev_q.kind == vs_pkg::EvConfig || ev_q.kind == vs_pkg::EvCoreCfg)
+          else $error("vs_exec: the sweep's write-back in the EXEC of event type %0d", ev_q.kind);
       end
-      if (state_q == vs_pkg::StVict) begin
-        assert (!pending) else $error("vs_exec: victim vCPU %0d still owes ACCOUNT's refill", victim);
+      // ACCOUNT's refill port is used only in its EXEC and in ACCT.
+      if (refill_en_o) begin
+        assert (LazyRefill && (state_q == vs_pkg::StAcct ||
+                               (state_q == vs_pkg::StExec && ev_q.kind == vs_pkg::EvAccount)))
+          else $error("vs_exec: the mirror refilled outside ACCOUNT");
       end
       // A shard target exists whenever a SHARD is emitted (E >= K).
       if (state_q == vs_pkg::StShard) begin

@@ -19,18 +19,16 @@
 // each further one only meets the upper bound, and k of them give
 // min(cap, clamp(credit + a, -cap, cap) + (k - 1) * a). (The configuration
 // does not change under a pending word: vs_accept holds back a CONFIG of
-// CREDIT_CAP or REFILL_PER_WEIGHT while round_busy_o, and VCPU_CFG writes
-// the weight of a word it read, refilled.)
+// CREDIT_CAP or REFILL_PER_WEIGHT that changes either while round_busy_o,
+// and VCPU_CFG writes the weight of a word it read, refilled.)
 //
-// Writes that exist only to store a refill (vs_exec drives them):
-//   * ACCT, right after ACCOUNT's EXEC: the vCPUs running whole (the vCPU on
-//     each core), so that the core table's mirror, the searches and the
-//     prestaged table see the refilled credits before any later event;
-//   * the background sweep kept here: words 0..NVcpus-1 in a cycle, read in
-//     cycles where no event uses the read port (sweep_rd_i, vs_accept),
-//     written back in the next (IDLE) cycle when pending (sweep_wb_o).
-// Outside ACCT no RUNNING word is pending (a word becomes RUNNING only by an
-// event's write), so the mirror never lags.
+// The only writes that exist to store a refill are the background sweep's,
+// kept here: words 0..NVcpus-1 in a cycle, read in cycles where no event
+// uses the read port (sweep_rd_i, vs_accept), written back in the next
+// cycle, which writes no other word, when pending (sweep_wb_o; vs_exec).
+// The searches read the running vCPUs' credits from the core table's
+// mirror, which ACCOUNT refills itself (vs_core_table's refill port), so a
+// RUNNING word may owe rounds too: refilled, it gives its mirror's credit.
 //
 // How many rounds a word can owe: the sweep's laps bound it. A word visited
 // in the current lap owes at most the ACCOUNTs since the lap's first read

@@ -24,11 +24,16 @@ module vs_top #(
   parameter int NNodes = 2,
   /// The most shards one preemption may create (2..8).
   parameter int MaxShards = 4,
-  /// ACCOUNT's refill: 1 = lazy (the running vCPUs in NCores cycles, the
-  /// rest on read and by a background sweep; a second credit unit),
+  /// ACCOUNT's refill: 1 = lazy (the running vCPUs' mirrored credits,
+  /// AcctLanes cores a cycle; every table word on read and by a background
+  /// sweep; a second credit unit and AcctLanes more),
   /// 0 = eager (every vCPU in NVcpus cycles, the event credit unit; the
   /// iCE40 build, which has no room for the lazy one). docs/rtl.md.
   parameter bit LazyRefill = 1'b1,
+  /// With LazyRefill: the credit units ACCOUNT refills the running vCPUs'
+  /// mirrored credits with, so it holds the engine ceil(NCores/AcctLanes)
+  /// cycles (1..256). docs/rtl.md.
+  parameter int AcctLanes = 8,
   /// The WAKE overlap: 1 = a WAKE may be taken during the EXEC of the event
   /// before it, its placement reading the searches brought up to date with
   /// that event's core write (vs_forward); 0 = a WAKE waits for IDLE (the
@@ -91,6 +96,9 @@ module vs_top #(
   end
   if (MaxShards < 2 || MaxShards > 8) begin : gen_bad_maxshards
     $error("vs_top: MaxShards must be in 2..8");
+  end
+  if (AcctLanes < 1 || AcctLanes > 256) begin : gen_bad_acctlanes
+    $error("vs_top: AcctLanes must be in 1..256");
   end
 
   localparam int VA        = (NVcpus > 1) ? $clog2(NVcpus) : 1;  // RAM address bits
@@ -163,9 +171,11 @@ module vs_top #(
   logic                 mirror_en, mirror_lat;
   logic [7:0]           mirror_core;
   logic [15:0]          mirror_credit;
+  logic [7:0]           mirror_weight, refill_group;
+  logic                 refill_en;
   logic [NCores*3-1:0]  core_node;
   logic [NCores-1:0]    core_online, core_lat;
-  logic [NCores*8-1:0]  core_util;
+  logic [NCores*8-1:0]  core_util, core_weight;
   logic [NCores*2-1:0]  core_freq, core_occ;
   logic [NCores*12-1:0] core_vcpu;
   logic [NCores*16-1:0] core_slice, core_credit;
@@ -174,13 +184,15 @@ module vs_top #(
   logic [1:0]           read_occ;
   logic [11:0]          read_vcpu, peek_vcpu;
   logic [15:0]          read_slice;
-  vs_core_table #(.NCores(NCores)) u_core_table (
+  vs_core_table #(.NCores(NCores), .AcctLanes(AcctLanes)) u_core_table (
     .clk_i, .rst_ni, .soft_rst_i(soft_rst), .wr_i(core_write),
     .mirror_en_i(mirror_en), .mirror_core_i(mirror_core), .mirror_lat_i(mirror_lat),
-    .mirror_credit_i(mirror_credit),
+    .mirror_credit_i(mirror_credit), .mirror_weight_i(mirror_weight),
+    .refill_en_i(refill_en), .refill_group_i(refill_group), .credit_cap_i(cfg.credit_cap),
+    .refill_per_weight_i(cfg.refill_per_weight),
     .node_o(core_node), .online_o(core_online), .util_o(core_util), .freq_o(core_freq),
     .occ_o(core_occ), .vcpu_o(core_vcpu), .slice_o(core_slice), .lat_o(core_lat),
-    .credit_o(core_credit),
+    .credit_o(core_credit), .weight_o(core_weight),
     .read_core_i(read_core), .read_online_o(read_online), .read_util_o(read_util),
     .read_occ_o(read_occ), .read_vcpu_o(read_vcpu), .read_slice_o(read_slice),
     .peek_core_i(peek_core), .peek_vcpu_o(peek_vcpu)
@@ -209,7 +221,7 @@ module vs_top #(
     .victim_valid_o(victim_valid), .victim_far_o(victim_far), .victim_core_o(victim_core_n),
     .victim_vcpu_o(victim_vcpu_n),
     .core_we_i(core_write.en), .core_wr_i(core_write.core), .mirror_we_i(mirror_en), .mirror_wr_i(mirror_core),
-    .config_we_i(config_we),
+    .config_we_i(config_we || refill_en),  // ACCT: several credits at once
     .fwd_idle_valid_o(fwd_idle_valid), .fwd_idle_core_o(fwd_idle_core), .fwd_idle_dist_o(fwd_idle_dist),
     .fwd_victim_valid_o(fwd_victim_valid), .fwd_victim_far_o(fwd_victim_far),
     .fwd_victim_core_o(fwd_victim_core), .fwd_victim_vcpu_o(fwd_victim_vcpu), .fwd_stale_o(fwd_stale),
@@ -254,7 +266,7 @@ module vs_top #(
   logic [3:0]      shard_count, shard_index;
   logic            parked;
   vs_exec #(.NCores(NCores), .NVcpus(NVcpus), .NNodes(NNodes), .MaxShards(MaxShards),
-            .FifoAW(FifoAW), .LazyRefill(LazyRefill), .WakeOverlap(Forward)) u_exec (
+            .FifoAW(FifoAW), .LazyRefill(LazyRefill), .AcctLanes(AcctLanes), .WakeOverlap(Forward)) u_exec (
     .clk_i, .rst_ni, .soft_rst_i(soft_rst), .cfg_i(cfg), .enable_i(enable), .hold_i(hold),
     .fifo_free_i(fifo_free),
     .evt_tdata_i(s_axis_evt_tdata_i), .evt_tvalid_i(s_axis_evt_tvalid_i),
@@ -265,6 +277,7 @@ module vs_top #(
     .cr_occ_i(read_occ), .cr_vcpu_i(read_vcpu), .cr_slice_i(read_slice),
     .peek_core_o(peek_core), .peek_vcpu_i(peek_vcpu), .core_write_o(core_write), .mirror_en_o(mirror_en),
     .mirror_core_o(mirror_core), .mirror_lat_o(mirror_lat), .mirror_credit_o(mirror_credit),
+    .mirror_weight_o(mirror_weight), .refill_en_o(refill_en), .refill_group_o(refill_group),
     .idle_valid_i(fwd_idle_valid), .idle_core_i(fwd_idle_core), .idle_dist_i(fwd_idle_dist),
     .victim_valid_i(fwd_victim_valid), .victim_far_i(fwd_victim_far), .victim_core_i(fwd_victim_core),
     .victim_vcpu_i(fwd_victim_vcpu), .search_stale_i(fwd_stale), .shard_valid_i(shard_valid),
@@ -307,7 +320,10 @@ module vs_top #(
 
 `ifdef FORMAL
   localparam logic [8:0]  NCores9   = NCores[8:0];
-  localparam logic [11:0] NCores12  = NCores[11:0];
+  localparam int AcctGroupsI = (NCores + ((AcctLanes < NCores) ? AcctLanes : NCores) - 1) /
+                              ((AcctLanes < NCores) ? AcctLanes : NCores);
+  localparam int LastAcctGroupI = AcctGroupsI - 1;
+  localparam logic [11:0] LastAcctGroup = LastAcctGroupI[11:0];
   localparam logic [15:0] NVcpus16  = NVcpus[15:0];
   localparam int LastVcpuI = NVcpus - 1;
   localparam logic [11:0] LastVcpu  = LastVcpuI[11:0];
@@ -315,9 +331,12 @@ module vs_top #(
 `endif
 
 `ifdef VERILATOR
-  // The mirror (vs_core_table) with ACCOUNT's lazy refill (vs_exec): outside
-  // ACCT, the vCPU on every RUN core owes no refill and its mirrored credit
-  // and lat are its table entry's, so the searches never see a stale credit.
+  // The mirror (vs_core_table) with ACCOUNT's lazy refill (vs_exec,
+  // vs_refill): outside ACCT, the vCPU on every RUN core has its lat and
+  // weight mirrored, and its credit too unless its word still owes a
+  // refill; and whenever such a word is read (an event's, the victim's, the
+  // sweep's), its refilled credit is the mirror's. So the searches never
+  // see a credit other than the table's, refilled.
   for (genvar c = 0; c < NCores; c++) begin : gen_chk_mirror
     /* verilator lint_off UNUSEDSIGNAL */
     vs_pkg::vcpu_t chk_word;  // the table entry of the vCPU on core c
@@ -325,11 +344,33 @@ module vs_top #(
     assign chk_word = u_vcpu_ram.mem[core_vcpu[c*12 +: VA]];
     a_mirror: assert property (@(posedge clk_i) disable iff (!rst_ni)
         (state != vs_pkg::StInit && state != vs_pkg::StAcct && core_occ[c*2 +: 2] == vs_pkg::OccRun) |->
-        (chk_word.rnd == u_exec.epoch && chk_word.credit == core_credit[c*16 +: 16] &&
-         chk_word.lat == core_lat[c]))
-      else $error("vs_top: core %0d runs vCPU %0d, its entry (round %0d, credit %0d) and mirror (credit %0d) disagree",
-                  c, core_vcpu[c*12 +: 12], chk_word.rnd, $signed(chk_word.credit), $signed(core_credit[c*16 +: 16]));
+        ((chk_word.rnd != u_exec.epoch || chk_word.credit == core_credit[c*16 +: 16]) &&
+         chk_word.lat == core_lat[c] && chk_word.weight == core_weight[c*8 +: 8]))
+      else $error("vs_top: core %0d runs vCPU %0d, its entry (round %0d, credit %0d, weight %0d) and mirror (credit %0d, weight %0d) disagree",
+                  c, core_vcpu[c*12 +: 12], chk_word.rnd, $signed(chk_word.credit), chk_word.weight,
+                  $signed(core_credit[c*16 +: 16]), core_weight[c*8 +: 8]);
   end
+  // A RUNNING word read, refilled (u_exec.entry), whose core runs it: its
+  // credit is the core's mirror (not in ACCT, which refills the mirror one
+  // group of cores after the other).
+  logic [15:0] chk_mirror_credit;
+  logic        chk_runs;  // entry's core runs the vCPU read, whole
+  always_comb begin
+    chk_mirror_credit = '0;
+    chk_runs = 1'b0;
+    for (int c = 0; c < NCores; c++) begin
+      if (u_exec.entry.core == c[7:0]) begin
+        chk_mirror_credit = core_credit[c*16 +: 16];
+        chk_runs = (core_occ[c*2 +: 2] == vs_pkg::OccRun) && (core_vcpu[c*12 +: 12] == read_addr);
+      end
+    end
+  end
+  a_mirror_read: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      ((state == vs_pkg::StExec || state == vs_pkg::StVict || (bg_wb && state != vs_pkg::StAcct)) &&
+       u_exec.entry.state == vs_pkg::VstRunning && chk_runs) |->
+      (u_exec.entry.credit == chk_mirror_credit))
+    else $error("vs_top: vCPU %0d read RUNNING on core %0d with credit %0d (refilled), its mirror has %0d",
+                read_addr, u_exec.entry.core, $signed(u_exec.entry.credit), $signed(chk_mirror_credit));
   // AXI-Stream: a decision offered and not taken stays, unchanged.
   property p_dec_stable;
     @(posedge clk_i) disable iff (!rst_ni)

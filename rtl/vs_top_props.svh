@@ -113,7 +113,7 @@
         // WAKE may have been taken during the EXEC before it) name a core
         // that is idle / runs a non-latency vCPU now, unless they are
         // stale, and then the WAKE or COMMIT waits (vs_exec)
-        assert (entry == f_word(f_mem, f_exec_addr));
+        if (!bg_wb) assert (entry == f_word(f_mem, f_exec_addr));
         if (ev_q[7:0] == vs_pkg::EvWake || ev_q[7:0] == vs_pkg::EvCommit) begin
           for (int n = 0; n < NNodes; n++) begin
             if (fwd_idle_valid[n] && !fwd_stale[n]) begin
@@ -132,18 +132,24 @@
           end
         end
       end
-      // ---- the lazy refill of ACCOUNT (vs_exec): its writes rewrite the
-      // word read (credit, used, rnd), so the word read is the table's
+      // ---- ACCOUNT's ACCT (vs_exec): lazy, the mirror's core groups after
+      // the first (no table write); eager, every word after the first
       if (state == vs_pkg::StAcct && LazyRefill) begin
-        assert (sweep_index != 12'd0 && sweep_index <= NCores12);
-        assert (entry == f_word(f_mem, read_addr));
+        assert (sweep_index != 12'd0 && sweep_index <= LastAcctGroup);
+        assert (!ram_we || bg_wb);
       end
       if (state == vs_pkg::StAcct && !LazyRefill) begin
         assert (sweep_index != 12'd0 && sweep_index <= LastVcpu);
         assert (entry == f_word(f_mem, sweep_index));
       end
-      if (state == vs_pkg::StIdle && bg_wb) assert (entry == f_word(f_mem, read_addr));
-      if (state == vs_pkg::StExec) assert (read_addr[VA-1:0] == f_exec_addr[VA-1:0]);
+      if (bg_wb) assert (entry == f_word(f_mem, read_addr));
+      // ... and in an EXEC, only that of an event that reads and writes no word
+      if (bg_wb && state == vs_pkg::StExec)
+        assert (ev_q[7:0] == vs_pkg::EvUtil || ev_q[7:0] == vs_pkg::EvConfig || ev_q[7:0] == vs_pkg::EvCoreCfg);
+      if (state == vs_pkg::StExec && !bg_wb) assert (read_addr[VA-1:0] == f_exec_addr[VA-1:0]);
+      // INIT writes every word, VICT the victim's: the sweep never writes
+      // back then (it reads neither in INIT nor in the EXEC before a VICT)
+      if (state == vs_pkg::StInit || state == vs_pkg::StVict) assert (!bg_wb);
       if (f_vict) begin
         // v took core p from u; entry is u's entry, which still says RUNNING on p
         assert ({1'b0, victim_core} < NCores9 && victim <= LastVcpu && preemptor <= LastVcpu && victim != preemptor);
