@@ -31,8 +31,9 @@
 //     may owe a refill (round_busy_i: the lazy refill of vs_refill uses the
 //     values in force at the ACCOUNTs it owes), unless it writes the value
 //     in force (it changes nothing); nor during the EXEC of a CONFIG (the
-//     values here are those before it until the next cycle); and never an ACCOUNT that could make a word owe more
-//     rounds than its stamp counts (!account_ok_i, vs_refill).
+//     values here are those before it until the next cycle); and never an
+//     ACCOUNT that could make a word owe more rounds than its stamp counts
+//     (!account_ok_i, vs_refill).
 // The word read is the event's vCPU; for a TICK, the vCPU on its core after
 // this cycle's core write. A table word written in the cycle its read was
 // issued comes from the write (the RAM reads first): entry_o is always the
