@@ -21,7 +21,7 @@
 //     there keeps its stamp: it owes the round, and the lazy refill of
 //     vs_refill gives the same credit when it is read (the mirror takes
 //     the refills one ACCOUNT at a time, the word k at once: the same
-//     clamps, vs_refill_rounds).
+//     clamps, vs_refill).
 // soft_rst_i (CTRL.SOFT_RESET) and rst_ni give the same values: online,
 // node 0, util 0, freq 3, idle, no vCPU, slice 0.
 //
