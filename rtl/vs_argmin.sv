@@ -38,72 +38,65 @@ module vs_argmin #(
     $error("vs_argmin: IdxW is too small for N");
   end
 
+  // One signal set per tree node (gen_lvl[l].gen_n[j]) rather than one
+  // packed vector per level: Verilator then schedules each node on its own
+  // instead of rewriting a whole level's vector slice by slice, which made
+  // the trees most of the simulator's time (docs/rtl.md, "Verilator speed").
   for (genvar l = 0; l <= Height; l++) begin : gen_lvl
     localparam int Nl = P >> l;  // nodes on this level
-    logic [Nl-1:0]      v;
-    logic [Nl*KeyW-1:0] k;
-    logic [Nl*IdxW-1:0] ix;
+    for (genvar j = 0; j < Nl; j++) begin : gen_n
+      logic            v;
+      logic [KeyW-1:0] k;
+      logic [IdxW-1:0] ix;
 
-    if (l == 0) begin : gen_leaves
-      for (genvar j = 0; j < P; j++) begin : gen_leaf
+      if (l == 0) begin : gen_leaf
         localparam logic [IdxW-1:0] J = j[IdxW-1:0];
         if (j < N) begin : gen_in
-          assign v[j] = valid_i[j];
-          assign k[j*KeyW +: KeyW] = valid_i[j] ? key_i[j*KeyW +: KeyW] : '0;
+          assign v = valid_i[j];
+          assign k = valid_i[j] ? key_i[j*KeyW +: KeyW] : '0;
         end else begin : gen_pad
-          assign v[j] = 1'b0;
-          assign k[j*KeyW +: KeyW] = '0;
+          assign v = 1'b0;
+          assign k = '0;
         end
-        assign ix[j*IdxW +: IdxW] = J;
-      end
-    end else begin : gen_inner
-      logic [Nl-1:0]      nv;
-      logic [Nl*KeyW-1:0] nk;
-      logic [Nl*IdxW-1:0] ni;
-      for (genvar j = 0; j < Nl; j++) begin : gen_node
-        logic            av, bv, take_b;
-        logic [KeyW-1:0] ak, bk;
-        logic [IdxW-1:0] ai, bi;
-        assign av = gen_lvl[l-1].v[2*j];
-        assign bv = gen_lvl[l-1].v[2*j+1];
-        assign ak = gen_lvl[l-1].k[(2*j)*KeyW +: KeyW];
-        assign bk = gen_lvl[l-1].k[(2*j+1)*KeyW +: KeyW];
-        assign ai = gen_lvl[l-1].ix[(2*j)*IdxW +: IdxW];
-        assign bi = gen_lvl[l-1].ix[(2*j+1)*IdxW +: IdxW];
+        assign ix = J;
+      end else begin : gen_inner
+        logic            av, bv, take_b, nv;
+        logic [KeyW-1:0] ak, bk, nk;
+        logic [IdxW-1:0] ai, bi, ni;
+        assign av = gen_lvl[l-1].gen_n[2*j].v;
+        assign bv = gen_lvl[l-1].gen_n[2*j+1].v;
+        assign ak = gen_lvl[l-1].gen_n[2*j].k;
+        assign bk = gen_lvl[l-1].gen_n[2*j+1].k;
+        assign ai = gen_lvl[l-1].gen_n[2*j].ix;
+        assign bi = gen_lvl[l-1].gen_n[2*j+1].ix;
         assign take_b = bv && (!av || (bk < ak));
-        assign nv[j] = av || bv;
-        assign nk[j*KeyW +: KeyW] = take_b ? bk : (av ? ak : '0);
-        assign ni[j*IdxW +: IdxW] = take_b ? bi : (av ? ai : '0);
-      end
-      if (PipeEvery > 0 && (l % PipeEvery) == 0) begin : gen_reg
-        logic [Nl-1:0]      v_q;
-        logic [Nl*KeyW-1:0] k_q;
-        logic [Nl*IdxW-1:0] ix_q;
-        always_ff @(posedge clk_i or negedge rst_ni) begin
-          if (!rst_ni) begin
-            v_q  <= '0;
-            k_q  <= '0;
-            ix_q <= '0;
-          end else begin
-            v_q  <= nv;
-            k_q  <= nk;
-            ix_q <= ni;
+        assign nv = av || bv;
+        assign nk = take_b ? bk : (av ? ak : '0);
+        assign ni = take_b ? bi : (av ? ai : '0);
+        if (PipeEvery > 0 && (l % PipeEvery) == 0) begin : gen_reg
+          always_ff @(posedge clk_i or negedge rst_ni) begin
+            if (!rst_ni) begin
+              v  <= 1'b0;
+              k  <= '0;
+              ix <= '0;
+            end else begin
+              v  <= nv;
+              k  <= nk;
+              ix <= ni;
+            end
           end
+        end else begin : gen_comb
+          assign v  = nv;
+          assign k  = nk;
+          assign ix = ni;
         end
-        assign v  = v_q;
-        assign k  = k_q;
-        assign ix = ix_q;
-      end else begin : gen_comb
-        assign v  = nv;
-        assign k  = nk;
-        assign ix = ni;
       end
     end
   end
 
-  assign valid_o = gen_lvl[Height].v[0];
-  assign key_o   = gen_lvl[Height].k[KeyW-1:0];
-  assign idx_o   = gen_lvl[Height].ix[IdxW-1:0];
+  assign valid_o = gen_lvl[Height].gen_n[0].v;
+  assign key_o   = gen_lvl[Height].gen_n[0].k;
+  assign idx_o   = gen_lvl[Height].gen_n[0].ix;
 
   // Clock and reset are unused when no level is registered.
   logic unused_clk;

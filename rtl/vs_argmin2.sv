@@ -51,35 +51,35 @@ module vs_argmin2 #(
     earlier = take_y ? y : x;
   endfunction
 
+  // One signal pair per tree node (gen_lvl[l].gen_n[j]), not one packed
+  // vector per level, for Verilator's sake (docs/rtl.md, "Verilator speed").
   for (genvar l = 0; l <= Height; l++) begin : gen_lvl
     localparam int Nl = P >> l;  // nodes on this level
-    logic [Nl*EW-1:0] e1, e2;    // first and second of each node
+    for (genvar j = 0; j < Nl; j++) begin : gen_n
+      logic [EW-1:0] e1, e2;  // first and second of this node
 
-    if (l == 0) begin : gen_leaves
-      for (genvar j = 0; j < P; j++) begin : gen_leaf
+      if (l == 0) begin : gen_leaf
         localparam logic [IdxW-1:0] J = j[IdxW-1:0];
         if (j < N) begin : gen_in
-          assign e1[j*EW +: EW] = valid_i[j] ? {1'b1, key_i[j*KeyW +: KeyW], J} : '0;
+          assign e1 = valid_i[j] ? {1'b1, key_i[j*KeyW +: KeyW], J} : '0;
         end else begin : gen_pad
-          assign e1[j*EW +: EW] = '0;
+          assign e1 = '0;
         end
-        assign e2[j*EW +: EW] = '0;
-      end
-    end else begin : gen_inner
-      for (genvar j = 0; j < Nl; j++) begin : gen_node
+        assign e2 = '0;
+      end else begin : gen_inner
         logic [EW-1:0] a1, a2, b1, b2;
         logic          b_first;
-        assign a1 = gen_lvl[l-1].e1[(2*j)*EW +: EW];
-        assign a2 = gen_lvl[l-1].e2[(2*j)*EW +: EW];
-        assign b1 = gen_lvl[l-1].e1[(2*j+1)*EW +: EW];
-        assign b2 = gen_lvl[l-1].e2[(2*j+1)*EW +: EW];
+        assign a1 = gen_lvl[l-1].gen_n[2*j].e1;
+        assign a2 = gen_lvl[l-1].gen_n[2*j].e2;
+        assign b1 = gen_lvl[l-1].gen_n[2*j+1].e1;
+        assign b2 = gen_lvl[l-1].gen_n[2*j+1].e2;
         assign b_first = b1[EW-1] && (!a1[EW-1] || (b1[EW-2 -: KeyW] < a1[EW-2 -: KeyW]));
-        assign e1[j*EW +: EW] = b_first ? b1 : a1;
-        assign e2[j*EW +: EW] = b_first ? earlier(a1, b2) : earlier(a2, b1);
+        assign e1 = b_first ? b1 : a1;
+        assign e2 = b_first ? earlier(a1, b2) : earlier(a2, b1);
       end
     end
   end
 
-  assign {valid_o, key_o, idx_o}    = gen_lvl[Height].e1[EW-1:0];
-  assign {valid2_o, key2_o, idx2_o} = gen_lvl[Height].e2[EW-1:0];
+  assign {valid_o, key_o, idx_o}    = gen_lvl[Height].gen_n[0].e1;
+  assign {valid2_o, key2_o, idx2_o} = gen_lvl[Height].gen_n[0].e2;
 endmodule

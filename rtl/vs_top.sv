@@ -336,19 +336,23 @@ module vs_top #(
   // weight mirrored, and its credit too unless its word still owes a
   // refill; and whenever such a word is read (an event's, the victim's, the
   // sweep's), its refilled credit is the mirror's. So the searches never
-  // see a credit other than the table's, refilled.
+  // see a credit other than the table's, refilled. Immediate assertions at
+  // the edge (same pre-edge values as a concurrent one): Verilator would
+  // copy the whole vCPU table every eval() to $sample it (docs/rtl.md).
   for (genvar c = 0; c < NCores; c++) begin : gen_chk_mirror
     /* verilator lint_off UNUSEDSIGNAL */
     vs_pkg::vcpu_t chk_word;  // the table entry of the vCPU on core c
     /* verilator lint_on UNUSEDSIGNAL */
     assign chk_word = u_vcpu_ram.mem[core_vcpu[c*12 +: VA]];
-    a_mirror: assert property (@(posedge clk_i) disable iff (!rst_ni)
-        (state != vs_pkg::StInit && state != vs_pkg::StAcct && core_occ[c*2 +: 2] == vs_pkg::OccRun) |->
-        ((chk_word.rnd != u_exec.epoch || chk_word.credit == core_credit[c*16 +: 16]) &&
-         chk_word.lat == core_lat[c] && chk_word.weight == core_weight[c*8 +: 8]))
-      else $error("vs_top: core %0d runs vCPU %0d, its entry (round %0d, credit %0d, weight %0d) and mirror (credit %0d, weight %0d) disagree",
-                  c, core_vcpu[c*12 +: 12], chk_word.rnd, $signed(chk_word.credit), chk_word.weight,
-                  $signed(core_credit[c*16 +: 16]), core_weight[c*8 +: 8]);
+    always_ff @(posedge clk_i) begin
+      if (rst_ni && state != vs_pkg::StInit && state != vs_pkg::StAcct && core_occ[c*2 +: 2] == vs_pkg::OccRun) begin
+        a_mirror: assert ((chk_word.rnd != u_exec.epoch || chk_word.credit == core_credit[c*16 +: 16]) &&
+                          chk_word.lat == core_lat[c] && chk_word.weight == core_weight[c*8 +: 8])
+        else $error("vs_top: core %0d runs vCPU %0d, its entry (round %0d, credit %0d, weight %0d) and mirror (credit %0d, weight %0d) disagree",
+                    c, core_vcpu[c*12 +: 12], chk_word.rnd, $signed(chk_word.credit), chk_word.weight,
+                    $signed(core_credit[c*16 +: 16]), core_weight[c*8 +: 8]);
+      end
+    end
   end
   // A RUNNING word read, refilled (u_exec.entry), whose core runs it: its
   // credit is the core's mirror (not in ACCT, which refills the mirror one
@@ -365,12 +369,14 @@ module vs_top #(
       end
     end
   end
-  a_mirror_read: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      ((state == vs_pkg::StExec || state == vs_pkg::StVict || (bg_wb && state != vs_pkg::StAcct)) &&
-       u_exec.entry.state == vs_pkg::VstRunning && chk_runs) |->
-      (u_exec.entry.credit == chk_mirror_credit))
-    else $error("vs_top: vCPU %0d read RUNNING on core %0d with credit %0d (refilled), its mirror has %0d",
-                read_addr, u_exec.entry.core, $signed(u_exec.entry.credit), $signed(chk_mirror_credit));
+  always_ff @(posedge clk_i) begin
+    if (rst_ni && (state == vs_pkg::StExec || state == vs_pkg::StVict || (bg_wb && state != vs_pkg::StAcct)) &&
+        u_exec.entry.state == vs_pkg::VstRunning && chk_runs) begin
+      a_mirror_read: assert (u_exec.entry.credit == chk_mirror_credit)
+      else $error("vs_top: vCPU %0d read RUNNING on core %0d with credit %0d (refilled), its mirror has %0d",
+                  read_addr, u_exec.entry.core, $signed(u_exec.entry.credit), $signed(chk_mirror_credit));
+    end
+  end
   // AXI-Stream: a decision offered and not taken stays, unchanged.
   property p_dec_stable;
     @(posedge clk_i) disable iff (!rst_ni)
