@@ -1,11 +1,11 @@
 // vs_argmin: argmin over N keys with valid bits; ties go to the lowest index.
 //
 // A balanced binary tree, one generate block per level (level 0 = the
-// leaves). An inner node keeps its left (lower-index) child unless the right
-// child is valid and its key strictly smaller, or the left one is invalid;
-// that makes ties resolve to the lowest index. N that is not a power of two
-// is padded with invalid leaves. valid_o = 0 when no input is valid (idx_o
-// and key_o are then 0).
+// leaves) and one per node within it. An inner node keeps its left
+// (lower-index) child unless the right child is valid and its key strictly
+// smaller, or the left one is invalid; that makes ties resolve to the lowest
+// index. N that is not a power of two is padded with invalid leaves.
+// valid_o = 0 when no input is valid (idx_o and key_o are then 0).
 //
 // PipeEvery = 0: purely combinational (latency 0). PipeEvery = p > 0: the
 // outputs of tree levels l >= 1 with l % p == 0 are registered, so the
@@ -39,9 +39,9 @@ module vs_argmin #(
   end
 
   // One signal set per tree node (gen_lvl[l].gen_n[j]) rather than one
-  // packed vector per level: Verilator then schedules each node on its own
-  // instead of rewriting a whole level's vector slice by slice, which made
-  // the trees most of the simulator's time (docs/rtl.md, "Verilator speed").
+  // packed vector per level: Verilator then evaluates each node on its own
+  // instead of rewriting a whole level's vector slice by slice, which cost
+  // ~18 % of the large bench's instructions (docs/rtl.md, "Verilator speed").
   for (genvar l = 0; l <= Height; l++) begin : gen_lvl
     localparam int Nl = P >> l;  // nodes on this level
     for (genvar j = 0; j < Nl; j++) begin : gen_n
