@@ -20,6 +20,7 @@ and `a if cond else b`.
 
 import argparse
 import ast
+import functools
 import itertools
 import json
 import os
@@ -984,7 +985,12 @@ RTL_PARAMS = (("NCores", 8, "Physical cores."), ("NNodes", 2, "NUMA nodes (bound
 
 
 def rtl_cfg_check_desc(d):
-    """Refuses a description the fixed vs_cfg_regs / vs_cfg_check interface cannot carry."""
+    """Refuses a description the fixed vs_cfg_regs / vs_cfg_check interface cannot carry.
+
+    Returns the configuration array; the result is kept on `d` (generate()
+    and both configuration modules ask for it)."""
+    if getattr(d, "_rtl_cfg_array", None) is not None:
+        return d._rtl_cfg_array
     allowed = {p for p, _, _ in RTL_PARAMS}
     for k in d.cfg_keys:
         for f in (k.max, k.reset):
@@ -1007,13 +1013,22 @@ def rtl_cfg_check_desc(d):
                         f"of at least NNodes' maximum")
     if a.key + a.count > 1 << 16:
         raise RegsError(f"config array {a.name}: its keys do not fit the 16-bit key")
+    # The check reads only the formula's names and NNodes: one parameter set
+    # per distinct value of those is enough (the same answers, far fewer
+    # evaluations than every set of d.envs).
+    seen = set()
     for env in d.envs:
+        key = tuple(sorted((n, env[n]) for n in (a.valid_index.names | {"NNodes"}) if n in env))
+        if key in seen:
+            continue
+        seen.add(key)
         for ix in itertools.product(*[range(dim) for dim in a.dims]):
             e = dict(env)
             e.update(zip(a.index, ix))
             if bool(a.valid_index.eval(e)) != all(i < env["NNodes"] for i in ix):
                 raise RegsError(f"config array {a.name}: valid_index {a.valid_index.text!r} must mean every "
                                 f"index < NNodes (the RTL stores NNodes x NNodes entries)")
+    d._rtl_cfg_array = a
     return a
 
 
@@ -1839,14 +1854,20 @@ def generate(desc, out_dir):
     return texts
 
 
-def main(argv=None):
+@functools.lru_cache(maxsize=None)
+def arg_parser():
+    """The command line (built once: the fuzzer calls main() in-process many times)."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--json", default=DEFAULT_JSON, help="register description (default: %(default)s)")
     ap.add_argument("--out-dir", default=REPO, help="root the outputs are written under (default: the repo)")
     ap.add_argument("--check", action="store_true",
                     help="regenerate into a temporary directory and exit 1 if a file under --out-dir differs")
-    args = ap.parse_args(argv)
+    return ap
+
+
+def main(argv=None):
+    args = arg_parser().parse_args(argv)
     try:
         desc = Desc(args.json)
         if not args.check:

@@ -14,7 +14,9 @@ gen_regs.main() in this process. Invariants:
   * it never raises (a traceback is a bug);
   * an accepted description checks clean against what it wrote (--check).
 A failing mutant is saved under --work/failures/ with its traceback, and
-the exit status is 1. Seeded (--seed): the same run replays.
+the exit status is 1. Each mutant and what the generator writes from it go
+to a scratch directory in /dev/shm when the machine has one (file writes on
+the build disk took half the time of a run), removed at the end. Seeded (--seed): the same run replays.
 
   gen_regs_fuzz.py [--seconds S | --runs N] [--seed N] [--corpus DIR] [--work DIR]
 """
@@ -26,9 +28,11 @@ import importlib.util
 import io
 import json
 import os
+import pickle
 import random
 import shutil
 import sys
+import tempfile
 import time
 import traceback
 
@@ -84,13 +88,55 @@ def nodes(obj, path=()):
     return out
 
 
-def mutate_structure(rng, obj):
-    obj = json.loads(json.dumps(obj))
+def paths(obj, path=()):
+    """The path (keys from the root) of every value in the structure."""
+    out = []
+    if isinstance(obj, dict):
+        for k, v in obj.items():
+            out.append(path + (k,))
+            out.extend(paths(v, path + (k,)))
+    elif isinstance(obj, list):
+        for i, v in enumerate(obj):
+            out.append(path + (i,))
+            out.extend(paths(v, path + (i,)))
+    return out
+
+
+def resolve(obj, path):
+    """(container, key) of `path` in obj, or None if an earlier mutation removed it."""
+    try:
+        for k in path[:-1]:
+            obj = obj[k]
+        if isinstance(obj, (dict, list)):
+            obj[path[-1]]
+            return obj, path[-1]
+    except (KeyError, IndexError, TypeError):
+        pass
+    return None
+
+
+def mutate_structure(rng, seed):
+    """seed: (pickled structure, the paths of its values), computed once per seed.
+
+    The first edit picks one of the seed's values uniformly; a later edit of
+    the same mutant picks again among the seed's paths that still resolve
+    (after a deletion or an insertion they may point elsewhere, which is
+    as good a pick), or among the mutant's own values when none does."""
+    obj = pickle.loads(seed[0])
     for _ in range(rng.randint(1, 3)):
-        all_nodes = nodes(obj)
-        if not all_nodes:
-            return random_value(rng)
-        cont, key = rng.choice(all_nodes)
+        picked = None
+        for _ in range(4):
+            if not seed[1]:
+                break
+            picked = resolve(obj, rng.choice(seed[1]))
+            if picked:
+                break
+        if not picked:
+            all_nodes = nodes(obj)
+            if not all_nodes:
+                return json.dumps(random_value(rng))
+            picked = rng.choice(all_nodes)
+        cont, key = picked
         r = rng.random()
         if r < 0.55:
             cont[key] = random_value(rng)
@@ -104,7 +150,10 @@ def mutate_structure(rng, obj):
             cont[rng.choice(["doc", "extra", "name", "reset", "min", "max", "signed", "enum"])] = random_value(rng)
         else:
             cont[key] = random_value(rng)
-    return json.dumps(obj, indent=rng.choice([None, 1]))
+    # Mostly compact (json's C encoder; the indented form is its Python one,
+    # five times slower), indented now and then: the line and column of a
+    # parse error are exercised by the byte edits of the indented seeds.
+    return json.dumps(obj, indent=1 if rng.random() < 0.125 else None)
 
 
 def mutate_bytes(rng, text):
@@ -140,8 +189,9 @@ class Failure(Exception):
 def run_one(gen, data, work):
     path = os.path.join(work, "input.json")
     out = os.path.join(work, "out")
-    shutil.rmtree(out, ignore_errors=True)
-    os.makedirs(out)
+    if not os.path.isdir(out) or os.listdir(out):  # an accepted input wrote there
+        shutil.rmtree(out, ignore_errors=True)
+        os.makedirs(out)
     with open(path, "wb") as f:
         f.write(data)
     err, std = io.StringIO(), io.StringIO()
@@ -190,9 +240,28 @@ def main():
     for name in sorted(os.listdir(args.corpus)):
         with open(os.path.join(args.corpus, name), "rb") as f:
             seeds.append(f.read())
+    # Each seed parsed once: (pickled structure, its value paths), or None
+    # for the seeds that are no (usable) JSON.
+    parsed_seeds = []
+    for base in seeds:
+        try:
+            parsed = json.loads(base)
+            parsed_seeds.append((pickle.dumps(parsed), paths(parsed)))
+        except (ValueError, RecursionError):
+            parsed_seeds.append(None)
     if not seeds:
         print(f"gen_regs_fuzz: no seeds in {args.corpus}", file=sys.stderr)
         return 2
+    shm = "/dev/shm"
+    scratch = tempfile.mkdtemp(prefix="gen_regs_fuzz.",
+                               dir=shm if os.path.isdir(shm) and os.access(shm, os.W_OK) else args.work)
+    try:
+        return fuzz(args, gen, rng, seeds, parsed_seeds, scratch)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def fuzz(args, gen, rng, seeds, parsed_seeds, scratch):
     start = time.monotonic()
     runs = accepted = 0
     failures = []
@@ -206,18 +275,15 @@ def main():
         if queue:
             data = queue.pop(0)
         else:
-            base = rng.choice(seeds)
-            try:
-                parsed = json.loads(base)
-            except (ValueError, RecursionError):  # the seeds that are no (usable) JSON
-                parsed = None
+            i = rng.randrange(len(seeds))
+            base, parsed = seeds[i], parsed_seeds[i]
             if parsed is not None and rng.random() < 0.6:
                 data = mutate_structure(rng, parsed).encode("utf-8")
             else:
                 data = mutate_bytes(rng, base.decode("utf-8", "replace"))
         runs += 1
         try:
-            accepted += run_one(gen, data, args.work)
+            accepted += run_one(gen, data, scratch)
         except Failure as e:
             digest = hashlib.sha1(data).hexdigest()[:16]
             fdir = os.path.join(args.work, "failures")
