@@ -18,7 +18,11 @@ the exit status is 1. Each mutant and what the generator writes from it go
 to a scratch directory in /dev/shm when the machine has one (file writes on
 the build disk took half the time of a run), removed at the end. Seeded (--seed): the same run replays.
 
-  gen_regs_fuzz.py [--seconds S | --runs N] [--seed N] [--corpus DIR] [--work DIR]
+SIGTERM or SIGINT ends a run after the mutant in flight, with the summary
+line as at the end of a full run (a long campaign can be stopped and its
+count kept); --progress S prints the count every S seconds meanwhile.
+
+  gen_regs_fuzz.py [--seconds S | --runs N] [--seed N] [--corpus DIR] [--work DIR] [--progress S]
 """
 
 import argparse
@@ -31,6 +35,7 @@ import os
 import pickle
 import random
 import shutil
+import signal
 import sys
 import tempfile
 import time
@@ -228,6 +233,7 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--corpus", default=os.path.join(HERE, "corpus", "gen_regs"))
     ap.add_argument("--work", default=os.path.join(REPO, "build", "fuzz-gen_regs"))
+    ap.add_argument("--progress", type=float, default=0, help="print the count every this many seconds")
     args = ap.parse_args()
     if args.seconds is None and args.runs is None:
         args.seconds = 5
@@ -265,11 +271,19 @@ def fuzz(args, gen, rng, seeds, parsed_seeds, scratch):
     start = time.monotonic()
     runs = accepted = 0
     failures = []
+    stopped = []  # the signal that asked the run to end
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda signum, _frame: stopped.append(signal.Signals(signum).name))
+    next_progress = start + args.progress
     # The seeds themselves first, then mutants.
     queue = list(seeds)
-    while True:
+    while not stopped:
         if args.runs is not None and runs >= args.runs:
             break
+        if args.progress and time.monotonic() >= next_progress:
+            next_progress += args.progress
+            print(f"gen_regs_fuzz: {runs} inputs in {time.monotonic() - start:.0f} s, {accepted} accepted, "
+                  f"{len(failures)} failing", flush=True)
         if args.seconds is not None and time.monotonic() - start >= args.seconds:
             break
         if queue:
@@ -298,7 +312,8 @@ def fuzz(args, gen, rng, seeds, parsed_seeds, scratch):
                 break
     elapsed = time.monotonic() - start
     print(f"gen_regs_fuzz: {runs} inputs in {elapsed:.1f} s ({runs / max(elapsed, 1e-9):.0f}/s), "
-          f"{accepted} accepted, {len(failures)} failing (seed {args.seed})")
+          f"{accepted} accepted, {len(failures)} failing (seed {args.seed})"
+          + (f"; stopped by {stopped[0]}" if stopped else ""))
     for digest, why in failures:
         print(f"\nFAIL {os.path.join(args.work, 'failures', digest + '.json')}\n{why.strip()[-1500:]}")
     return 1 if failures else 0
