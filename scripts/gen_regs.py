@@ -312,6 +312,15 @@ class Enum:
 MAX_FORMULA = 300  # characters; deeper expressions than real ones need
 
 IDENT_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+# Numbers, bit ranges and formulas are copied as text into generated comments
+# and C++ string literals: only the characters they need (no quote, backslash,
+# '#' or line break can end a literal or a comment early).
+EXPR_RE = re.compile(r"[A-Za-z0-9_ +\-*/(),<>=!:]*\Z")
+# A text (doc) goes into // comments of the generated SystemVerilog and C++:
+# one line, no control character (a CR or LF would end the comment and make
+# the rest of the doc code; found by tests/fuzz/gen_regs_fuzz.py), and no
+# backslash at its end (C++ would join the next generated line to the comment).
+CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 def _obj(**keys):
@@ -365,6 +374,13 @@ def check_shape(v, shape, path):
     elif shape == "str":
         if not isinstance(v, str):
             bad("a string")
+        m = CONTROL_RE.search(v)
+        if m:
+            raise RegsError(f"{path}: control character U+{ord(m.group()):04X} at character {m.start()}: a text "
+                            "is one line without control characters (it goes into generated // comments)")
+        if v.endswith("\\"):
+            raise RegsError(f"{path}: ends with a backslash, which would join the next generated C++ line "
+                            "to its // comment")
     elif shape == "bool":
         if not isinstance(v, bool):
             bad("true or false")
@@ -373,6 +389,10 @@ def check_shape(v, shape, path):
             bad("an integer or a string")
         if isinstance(v, str) and len(v) > MAX_FORMULA:
             raise RegsError(f"{path}: {len(v)} characters, at most {MAX_FORMULA}")
+        if isinstance(v, str) and not EXPR_RE.match(v):
+            c = next(c for c in v if not EXPR_RE.match(c))
+            raise RegsError(f"{path}: character {c!r} is not allowed in a number or formula (letters, digits, "
+                            "'_', spaces and + - * / ( ) , < > = ! :)")
         if isinstance(v, int) and v.bit_length() > 64:
             raise RegsError(f"{path}: {v} does not fit in 64 bits")
     else:

@@ -12,7 +12,9 @@ gen_regs.main() in this process. Invariants:
     with exactly one line on stderr, "gen_regs: error: ...", and writes
     nothing under --out-dir;
   * it never raises (a traceback is a bug);
-  * an accepted description checks clean against what it wrote (--check).
+  * an accepted description checks clean against what it wrote (--check),
+    and what it wrote has no control character but the line feed and no
+    C++ line ending in a backslash (a doc that left its // comment).
 A failing mutant is saved under --work/failures/ with its traceback, and
 the exit status is 1. Each mutant and what the generator writes from it go
 to a scratch directory in /dev/shm when the machine has one (file writes on
@@ -34,6 +36,7 @@ import json
 import os
 import pickle
 import random
+import re
 import shutil
 import signal
 import sys
@@ -187,6 +190,9 @@ def mutate_bytes(rng, text):
     return bytes(b)
 
 
+CONTROL = re.compile(rb"[\x00-\x09\x0b-\x1f\x7f]")
+
+
 class Failure(Exception):
     pass
 
@@ -217,6 +223,14 @@ def run_one(gen, data, work):
             raise Failure("gen_regs --check raised:\n" + traceback.format_exc())
         if rc2 != 0:
             raise Failure("--check of what it just wrote fails:\n" + err2.getvalue())
+        for rel in written:
+            with open(os.path.join(out, rel), "rb") as f:
+                text = f.read()
+            bad = CONTROL.search(text)
+            if bad:
+                raise Failure(f"{rel}: control character {bad.group()!r} at byte {bad.start()}")
+            if rel.endswith(".h") and re.search(rb"\\\n", text):
+                raise Failure(f"{rel}: a line ends in a backslash")
         return True
     lines = err.getvalue().splitlines()
     if len(lines) != 1 or not lines[0].startswith("gen_regs: error: "):

@@ -176,8 +176,27 @@ class GenRegsTest(unittest.TestCase):
 
     def test_formula_with_unsupported_call(self):
         j = load()
-        j["config"]["keys"][17]["reset"] = "round(NCores * 0.75)"
+        j["config"]["keys"][17]["reset"] = "round(NCores * 3 // 4)"
         self.expect_error(j, "LOAD_HOT_CORES.reset", "unsupported")
+
+    def test_text_that_would_leave_its_comment(self):
+        # A doc goes into // comments of the generated SystemVerilog and C++:
+        # a line break would end the comment and make the rest of the doc code
+        # (the fuzzer found a CR), a trailing backslash would join the next
+        # generated C++ line to the comment.
+        for doc, word in (("two\nlines; int x = 1;", "U+000A"), ("a\rb", "U+000D"), ("a\tb", "U+0009"),
+                          ("a\x85b", "U+0085"), ("ends in \\", "backslash")):
+            j = load()
+            find_reg(j, "SCRATCH")["doc"] = doc
+            self.expect_error(j, "registers[", "doc", word)
+
+    def test_characters_a_formula_may_not_have(self):
+        # Numbers and formulas are copied into generated comments and C++
+        # string literals: a quote, '#', a backslash or a line break is refused.
+        for text in ('NCores # "', 'NCores + "1"', "(NCores\n)", "NCores \\", "1.5"):
+            j = load()
+            j["config"]["keys"][12]["reset"] = text
+            self.expect_error(j, "keys[12].reset", "is not allowed in a number or formula")
 
     def test_reset_outside_valid_range_for_some_parameters(self):
         j = load()
