@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """Longest register-to-register path of a Yosys synth_xilinx netlist, in LUT
-levels and in nanoseconds under a stated per-cell delay model.
+levels and in nanoseconds under a stated per-cell delay model, and the most
+LUT levels on any register-to-register path (the deepest path, which need
+not be the slowest: carries, slice muxes and DSPs weigh differently).
 
 Yosys's `ltp` counts every cell on a path as one level: a MUXF7/8/9 (a slice
 mux between LUT outputs) and each CARRY4/8 segment of an adder or comparator
@@ -125,7 +127,9 @@ def analyze(netlist, top="vs_top"):
         fanin[n] = srcs
     # Longest path by depth-first evaluation (iterative; the netlist is a DAG
     # between boundaries, a loop is a combinational loop and is reported).
-    arrival, levels, prev = {}, {}, {}
+    # deepest: the most LUT levels on any path into a cell (issue 12's target
+    # is in levels; the slowest path by delay need not be the deepest).
+    arrival, levels, prev, deepest = {}, {}, {}, {}
     state = {}
     for root in fanin:
         if root in arrival:
@@ -151,10 +155,11 @@ def analyze(netlist, top="vs_top"):
             arrival[n] = best + delay[n]
             lut = 1 if cells[n]["type"].startswith("LUT") or lut_width(cells[n]) >= 2 else 0
             levels[n] = (levels[bp] if bp else 0) + lut
+            deepest[n] = max((deepest[s] for s in fanin[n]), default=0) + lut
             prev[n] = bp
             state[n] = 2
     if not arrival:
-        return {"ns": 0.0, "lut_levels": 0, "cells": 0, "path": []}
+        return {"ns": 0.0, "lut_levels": 0, "cells": 0, "path": [], "max_lut_levels": 0}
     end = max(arrival, key=lambda n: arrival[n])
     path = []
     n = end
@@ -168,7 +173,8 @@ def analyze(netlist, top="vs_top"):
         s = _src_short(cells[n].get("attributes", {}).get("src", ""))
         if s and (not where or where[-1] != s):
             where.append(s)
-    return {"ns": round(arrival[end], 2), "lut_levels": levels[end], "cells": len(path), "path": where}
+    return {"ns": round(arrival[end], 2), "lut_levels": levels[end], "cells": len(path), "path": where,
+            "max_lut_levels": max(deepest.values())}
 
 
 def main():
@@ -183,6 +189,7 @@ def main():
         sys.exit(f"critical_path.py: cannot read {a.netlist}: {e}")
     r = analyze(netlist, a.top)
     print(f"longest path: {r['ns']} ns, {r['lut_levels']} LUT levels, {r['cells']} cells")
+    print(f"deepest path: {r['max_lut_levels']} LUT levels")
     print("through: " + " -> ".join(r["path"]))
 
 
