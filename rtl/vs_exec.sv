@@ -68,6 +68,7 @@ module vs_exec #(
   input  logic [7:0]             shard_target_i,
   input  logic [8:0]             eligible_i,
   input  logic [8:0]             hot_i,
+  input  logic [NCores*16-1:0]   core_credit_i,   // the mirrored credits (vs_core_table): the victim's
   output logic [2:0]             shard_home_o,  // node the shard search serves
   input  logic [NNodes*2-1:0]    prestage_kind_i,   // the table after this cycle
   input  logic [NNodes*8-1:0]    prestage_core_i,
@@ -169,12 +170,13 @@ module vs_exec #(
   logic [3:0]   shard_k;       // K
   logic [7:0]   shard_taken;   // K * s(K)
   logic [16:0]  surcharge;     // spec 6.4
+  logic [15:0]  victim_credit; // u's credit, refilled: its core's mirror in EXEC (vs_preempt)
   logic         shard_last;    // the SHARD of shard K - 1
   logic [127:0] preempt_decision, shard_decision;
-  vs_preempt #(.MaxShards(MaxShards)) u_preempt (
+  vs_preempt #(.NCores(NCores), .MaxShards(MaxShards), .MirrorCredit(LazyRefill)) u_preempt (
     .clk_i, .rst_ni, .cfg_i, .seq_i(ev_q.seq), .load_i(preempt_load), .preemptor_i(ev_q.vcpu[11:0]),
-    .erun_i(entry.erun), .victim_core_i(w_vcore), .victim_i(w_vvcpu), .committed_i(w_holds),
-    .vict_i(state_q == vs_pkg::StVict), .entry_i(entry), .eligible_i, .hot_i, .k_o(shard_k),
+    .erun_i(entry.erun), .victim_core_i(w_vcore), .victim_i(w_vvcpu), .committed_i(w_holds), .core_credit_i,
+    .vict_i(state_q == vs_pkg::StVict), .entry_i(entry), .eligible_i, .hot_i, .credit_o(victim_credit), .k_o(shard_k),
     .taken_o(shard_taken), .surcharge_o(surcharge), .preempt_o(preempt_decision), .shard_i(state_q == vs_pkg::StShard),
     .shard_target_i, .shard_o(shard_decision), .last_o(shard_last), .shard_home_o, .preemptor_o, .victim_core_o,
     .victim_o(victim), .shard_count_o, .shard_index_o
@@ -196,11 +198,10 @@ module vs_exec #(
     .stale_o(w_stale), .to_idle_o(w_to_idle), .to_victim_o(w_to_vict), .holds_o(w_holds),
     .idle_core_o(w_icore), .victim_core_o(w_vcore), .victim_vcpu_o(w_vvcpu), .prestage_epoch_o(w_pepoch)
   );
-  // a WAKE or COMMIT taken during the EXEC before it whose home node's
-  // searches could not be brought up to date with that EXEC's write
-  // (vs_search): this EXEC does nothing, reads the event's word again and
-  // runs again next cycle (a COMMIT's prestaged entry is then the table's,
-  // vs_prestage)
+  // a WAKE or COMMIT taken during the EXEC before it whose home node's searches
+  // could not be brought up to date with that EXEC's write (vs_search): this EXEC
+  // does nothing, reads the event's word again and runs again next cycle (a
+  // COMMIT's prestaged entry is then the table's, vs_prestage)
   assign wake_wait = (state_q == vs_pkg::StExec) && ((ev_q.kind == vs_pkg::EvWake) || w_commit) && w_stale;
 
   // write ports produced by the FSM
@@ -239,8 +240,7 @@ module vs_exec #(
     vw_home = entry.home; vw_blocks = entry.blocks; vw_bcost = entry.bcost; vw_core = entry.core;
     vw_shards = entry.shards; vw_erun = entry.erun; vw_cap = entry.cap; vw_used = entry.used;
     cw_en = 1'b0; cw_idx = ev_q.core; cw_need_idle = 1'b0;
-    cw_occ_en = 1'b0; cw_vcpu_en = 1'b0; cw_slice_en = 1'b0; cw_util_en = 1'b0;
-    cw_freq_en = 1'b0; cw_cfg_en = 1'b0;
+    cw_occ_en = 1'b0; cw_vcpu_en = 1'b0; cw_slice_en = 1'b0; cw_util_en = 1'b0; cw_freq_en = 1'b0; cw_cfg_en = 1'b0;
     cw_occ = vs_pkg::OccIdle; cw_vcpu = 12'd0; cw_slice = cfg_i.slice_us; cw_util = ev_q.b8;
     cw_freq = ev_q.flags[1:0]; cw_node = ev_q.b8[2:0]; cw_online = ev_q.flags[0];
     push0_o = 1'b0; push1_o = 1'b0;
@@ -447,7 +447,7 @@ module vs_exec #(
         vw_en = 1'b1;
         vw_addr = victim;
         vw_state = vs_pkg::VstQueued;
-        cu_in = entry.credit; cu_sub = 1'b1; cu_amt = surcharge;
+        cu_in = victim_credit; cu_sub = 1'b1; cu_amt = surcharge;
         if (shard_k != 4'd0) begin
           vw_shards = shard_k;
           vw_credit = cu_out;

@@ -12,8 +12,18 @@
 //         count_i = s; LAST on i = K - 1 (last_o).
 // vs_exec writes u's entry and the core table from k_o, taken_o and
 // surcharge_o through its credit unit, and moves the FSM.
+//
+// u's credit (credit_o; the candidate test and the surcharge start from
+// it): with MirrorCredit, the mirror of p (vs_core_table), taken in EXEC
+// before v's write replaces it. u runs whole on p until then, so the mirror
+// is u's credit refilled (vs_top's a_mirror), and VICT has no refill product
+// (vs_refill, on the RAM word) in front of the shard sizing and the credit
+// unit (docs/rtl.md "Where the clock goes"). Without it (the eager refill,
+// where the word read is not refilled in VICT), the entry's credit.
 module vs_preempt #(
-  parameter int MaxShards = 4
+  parameter int NCores = 8,
+  parameter int MaxShards = 4,
+  parameter bit MirrorCredit = 1'b1
 ) (
   input  logic              clk_i,
   input  logic              rst_ni,
@@ -26,11 +36,13 @@ module vs_preempt #(
   input  logic [7:0]        victim_core_i,   // p
   input  logic [11:0]       victim_i,        // u
   input  logic              committed_i,     // a COMMIT held: flag COMMITTED
+  input  logic [NCores*16-1:0] core_credit_i, // the mirrored credits (vs_core_table)
   // VICT
   input  logic              vict_i,
   input  vs_pkg::vcpu_t     entry_i,         // T[u], read in EXEC
   input  logic [8:0]        eligible_i,      // E: shard-eligible cores (vs_search)
   input  logic [8:0]        hot_i,
+  output logic [15:0]       credit_o,        // u's credit, refilled
   output logic [3:0]        k_o,             // K (0: no sharding)
   output logic [7:0]        taken_o,         // K * s(K), blocks given to the shards
   output logic [16:0]       surcharge_o,     // K * SHARD_CREDIT + SYNC_CREDIT (spec 6.4)
@@ -63,8 +75,23 @@ module vs_preempt #(
   // blocks, bcost and E are implied by K >= 1 (vs_shard_size); v's erun gives T.
   logic       cand;
   logic [7:0] size;
+  if (MirrorCredit) begin : gen_mirror_credit
+    logic [15:0] credit_q, p_credit;  // u's credit: taken in EXEC / p's mirror now
+    always_comb begin
+      p_credit = '0;
+      for (int c = 0; c < NCores; c++)
+        if (victim_core_i == c[7:0]) p_credit = core_credit_i[c*16 +: 16];
+    end
+    always_ff @(posedge clk_i or negedge rst_ni) begin
+      if (!rst_ni) credit_q <= '0;
+      else if (load_i) credit_q <= p_credit;
+    end
+    assign credit_o = credit_q;
+  end else begin : gen_entry_credit
+    assign credit_o = entry_i.credit;
+  end
   assign cand = cfg_i.shard_enable && (entry_i.shards == 4'd0) &&
-                ($signed(entry_i.credit) >= $signed(cfg_i.shard_min_credit));
+                ($signed(credit_o) >= $signed(cfg_i.shard_min_credit));
   vs_shard_size #(.MaxShards(MaxShards)) u_shard_size (
     .cand_i(cand), .blocks_i(entry_i.blocks), .bcost_i(entry_i.bcost), .erun_i(erun_q),
     .elig_i(eligible_i), .hot_i(hot_i), .max_shards_i(cfg_i.max_shards),
@@ -129,7 +156,8 @@ module vs_preempt #(
   assign unused = ^{cfg_i.slice_us, cfg_i.credit_per_ms, cfg_i.credit_cap, cfg_i.refill_per_weight, cfg_i.lat_boost,
                     cfg_i.util_shift, cfg_i.wake_max_dist, cfg_i.vict_max_dist, cfg_i.vict_dist_shift,
                     cfg_i.vict_credit_shift, cfg_i.vict_slice_shift, cfg_i.shard_util_max, cfg_i.shard_min_freq,
-                    cfg_i.shard_max_dist, entry_i.rnd, entry_i.weight, entry_i.erun, entry_i.cap, entry_i.used};
+                    cfg_i.shard_max_dist, entry_i.rnd, entry_i.weight, entry_i.erun, entry_i.cap, entry_i.used,
+                    core_credit_i, entry_i.credit};
 
 `ifndef SYNTHESIS
   always @(posedge clk_i) begin
@@ -139,6 +167,10 @@ module vs_preempt #(
       assert (!entry_i.lat && entry_i.state == vs_pkg::VstRunning && entry_i.core == victim_core_q)
         else $error("vs_preempt: victim vCPU %0d read as lat %0d state %0d core %0d, not on core %0d",
                     victim_q, entry_i.lat, entry_i.state, entry_i.core, victim_core_q);
+      // ... and its credit, refilled, is the one taken from p's mirror in EXEC.
+      assert (credit_o == entry_i.credit)
+        else $error("vs_preempt: victim vCPU %0d: credit %0d taken from core %0d's mirror, its entry has %0d",
+                    victim_q, $signed(credit_o), victim_core_q, $signed(entry_i.credit));
       // The 7.3 conditions vs_shard_size leaves out are implied by K >= 1.
       if (k_o != 4'd0) begin
         assert (entry_i.blocks != 8'd0 && eligible_i != 9'd0 &&

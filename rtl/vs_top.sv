@@ -282,7 +282,7 @@ module vs_top #(
     .victim_valid_i(fwd_victim_valid), .victim_far_i(fwd_victim_far), .victim_core_i(fwd_victim_core),
     .victim_vcpu_i(fwd_victim_vcpu), .search_stale_i(fwd_stale), .shard_valid_i(shard_valid),
     .shard_target_i(shard_target),
-    .eligible_i(eligible), .hot_i(hot), .shard_home_o(shard_home),
+    .eligible_i(eligible), .hot_i(hot), .shard_home_o(shard_home), .core_credit_i(core_credit),
     .prestage_kind_i(pst_kind_f), .prestage_core_i(pst_core_f), .prestage_epoch_i(pst_epoch_f),
     .prestage_update_o(prestage_update),
     .push0_o(push0), .push0_data_o(push0_data), .push1_o(push1), .push1_data_o(push1_data),

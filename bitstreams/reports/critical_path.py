@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """Longest register-to-register path of a Yosys synth_xilinx netlist, in LUT
-levels and in nanoseconds under a stated per-cell delay model.
+levels and in nanoseconds under a stated per-cell delay model, and the most
+LUT levels on any register-to-register path (the deepest path, which need
+not be the slowest: carries, slice muxes and DSPs weigh differently).
 
 Yosys's `ltp` counts every cell on a path as one level: a MUXF7/8/9 (a slice
 mux between LUT outputs) and each CARRY4/8 segment of an adder or comparator
@@ -15,7 +17,7 @@ clock buffers, and the clocked write inputs of distributed RAMs (their read
 address -> data path is combinational and weighs as a LUT). DSP48E2 cells are combinational when all their *REG parameters
 are 0 (as synth_xilinx maps this design) and then carry DSP_COMB_NS.
 
-usage: critical_path.py NETLIST.json [--top vs_top]
+usage: critical_path.py NETLIST.json [--top vs_top] [--slowest N]
 Standard library only.
 """
 import argparse
@@ -84,7 +86,10 @@ def _src_short(src):
     return None
 
 
-def analyze(netlist, top="vs_top"):
+def analyze(netlist, top="vs_top", slowest=0):
+    """The longest and the deepest path; with slowest = N, also the N slowest
+    paths (ends) whose first three named nets differ, each as its named nets
+    (result "slowest": [{"ns", "lut_levels", "nets"}])."""
     mods = netlist.get("modules", {})
     if top not in mods:
         raise SystemExit(f"critical_path.py: no module {top} in the netlist (have: {', '.join(mods) or 'none'})")
@@ -125,7 +130,9 @@ def analyze(netlist, top="vs_top"):
         fanin[n] = srcs
     # Longest path by depth-first evaluation (iterative; the netlist is a DAG
     # between boundaries, a loop is a combinational loop and is reported).
-    arrival, levels, prev = {}, {}, {}
+    # deepest: the most LUT levels on any path into a cell (issue 12's target
+    # is in levels; the slowest path by delay need not be the deepest).
+    arrival, levels, prev, deepest = {}, {}, {}, {}
     state = {}
     for root in fanin:
         if root in arrival:
@@ -151,10 +158,11 @@ def analyze(netlist, top="vs_top"):
             arrival[n] = best + delay[n]
             lut = 1 if cells[n]["type"].startswith("LUT") or lut_width(cells[n]) >= 2 else 0
             levels[n] = (levels[bp] if bp else 0) + lut
+            deepest[n] = max((deepest[s] for s in fanin[n]), default=0) + lut
             prev[n] = bp
             state[n] = 2
     if not arrival:
-        return {"ns": 0.0, "lut_levels": 0, "cells": 0, "path": []}
+        return {"ns": 0.0, "lut_levels": 0, "cells": 0, "path": [], "max_lut_levels": 0}
     end = max(arrival, key=lambda n: arrival[n])
     path = []
     n = end
@@ -168,22 +176,62 @@ def analyze(netlist, top="vs_top"):
         s = _src_short(cells[n].get("attributes", {}).get("src", ""))
         if s and (not where or where[-1] != s):
             where.append(s)
-    return {"ns": round(arrival[end], 2), "lut_levels": levels[end], "cells": len(path), "path": where}
+    res = {"ns": round(arrival[end], 2), "lut_levels": levels[end], "cells": len(path), "path": where,
+           "max_lut_levels": max(deepest.values())}
+    if slowest:
+        res["slowest"] = _slowest(mods[top], arrival, levels, prev, slowest)
+    return res
+
+
+def _slowest(mod, arrival, levels, prev, count):
+    """The `count` slowest paths, told apart by their first three named nets
+    (a net Yosys kept a name for: hide_name 0)."""
+    cells = mod["cells"]
+    named = {}
+    for net, nn in mod.get("netnames", {}).items():
+        if nn.get("hide_name", 1) == 0:
+            for b in nn["bits"]:
+                if isinstance(b, int):
+                    named.setdefault(b, net)
+    out, seen = [], set()
+    for end in sorted(arrival, key=lambda n: -arrival[n]):
+        nets, n = [], end
+        while n is not None:
+            c = cells[n]
+            for port, bits in c["connections"].items():
+                if c.get("port_directions", {}).get(port) == "output":
+                    for b in bits:
+                        if isinstance(b, int) and b in named and (not nets or nets[-1] != named[b]):
+                            nets.append(named[b])
+            n = prev[n]
+        nets.reverse()
+        if tuple(nets[:3]) in seen:
+            continue
+        seen.add(tuple(nets[:3]))
+        out.append({"ns": round(arrival[end], 2), "lut_levels": levels[end], "nets": nets})
+        if len(out) == count:
+            break
+    return out
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("netlist")
     ap.add_argument("--top", default="vs_top")
+    ap.add_argument("--slowest", type=int, default=0, metavar="N",
+                    help="also list the N slowest paths (told apart by their first three named nets)")
     a = ap.parse_args()
     try:
         with open(a.netlist) as f:
             netlist = json.load(f)
     except (OSError, ValueError) as e:
         sys.exit(f"critical_path.py: cannot read {a.netlist}: {e}")
-    r = analyze(netlist, a.top)
+    r = analyze(netlist, a.top, a.slowest)
     print(f"longest path: {r['ns']} ns, {r['lut_levels']} LUT levels, {r['cells']} cells")
+    print(f"deepest path: {r['max_lut_levels']} LUT levels")
     print("through: " + " -> ".join(r["path"]))
+    for p in r.get("slowest", []):
+        print(f"{p['ns']:5.1f} ns {p['lut_levels']:3d} LUT levels: " + " > ".join(p["nets"]))
 
 
 if __name__ == "__main__":

@@ -218,9 +218,12 @@ def table(results):
 
 
 def paths(results):
+    def deepest(r):
+        d = r["path"].get("max_lut_levels")
+        return f"; the deepest path has {d} LUT levels" if d is not None else ""
     return "\n".join(f"- `{r['config']}` longest path ({r['path']['cells']} cells) runs through "
                      + " -> ".join(f"`{w}`" for w in r["path"]["path"])
-                     + f" (rtl/ at {r.get('rtl', 'unknown')})" for r in results)
+                     + f" (rtl/ at {r.get('rtl', 'unknown')}){deepest(r)}" for r in results)
 
 
 def main():
@@ -249,10 +252,11 @@ def main():
         cached = os.path.join(a.out, f"{stem(name, top)}.json")
         if a.reuse and os.path.exists(cached):
             r = json.load(open(cached))
-            if "path" not in r:  # written by a version without critical_path.py
+            if "path" not in r or "max_lut_levels" not in r["path"]:  # an older critical_path.py's
                 netlist = os.path.join(a.out, stem(name, top) + ".json.netlist")
                 if not os.path.exists(netlist):
-                    sys.exit(f"synth_report.py: {cached} has no path and {netlist} is missing; run without --reuse")
+                    sys.exit(f"synth_report.py: {cached} lacks this version's path figures and {netlist} is "
+                             "missing; run without --reuse")
                 with open(netlist) as nf:
                     r["path"] = critical_path.analyze(json.load(nf), top)
         else:

@@ -41,6 +41,41 @@ class CriticalPath(unittest.TestCase):
         self.assertEqual(r["cells"], 4)
         self.assertEqual(r["path"], ["vs_top.sv:20", "vs_argmin.sv:7"])
 
+    def test_deepest_path_is_counted_apart_from_the_slowest(self):
+        # FF -> DSP (3 ns) -> LUT -> FF is the slowest path (3.5 ns, 1 level);
+        # FF -> four LUTs -> FF (2 ns) is the deepest (4 levels).
+        n = netlist({
+            "ff0": cell("FDRE", {"D": [9]}, {"Q": [1]}),
+            "dsp": cell("DSP48E2", {"A": [1]}, {"P": [2]}, params={"AREG": "0", "PREG": "0"}),
+            "l0": cell("LUT2", {"I0": [2]}, {"O": [3]}),
+            "ff1": cell("FDRE", {"D": [3]}, {"Q": [4]}),
+            "a": cell("LUT2", {"I0": [1]}, {"O": [5]}),
+            "b": cell("LUT2", {"I0": [5]}, {"O": [6]}),
+            "c": cell("LUT2", {"I0": [6]}, {"O": [7]}),
+            "d": cell("LUT2", {"I0": [7]}, {"O": [9]}),
+        })
+        r = cp.analyze(n)
+        self.assertAlmostEqual(r["ns"], cp.DSP_COMB_NS + cp.LUT_NS)
+        self.assertEqual(r["lut_levels"], 1)
+        self.assertEqual(r["max_lut_levels"], 4)
+
+    def test_slowest_paths_by_their_named_nets(self):
+        # Two register-to-register paths, named nets a > b (1.5 ns) and c (0.5 ns).
+        n = netlist({
+            "ff0": cell("FDRE", {"D": [9]}, {"Q": [1]}),
+            "l0": cell("LUT2", {"I0": [1]}, {"O": [2]}),
+            "l1": cell("LUT2", {"I0": [2]}, {"O": [3]}),
+            "l2": cell("LUT2", {"I0": [3]}, {"O": [4]}),
+            "ff1": cell("FDRE", {"D": [4]}, {"Q": [5]}),
+            "l3": cell("LUT2", {"I0": [5]}, {"O": [9]}),
+        })
+        n["modules"]["vs_top"]["netnames"] = {"a": {"bits": [2], "hide_name": 0}, "b": {"bits": [4], "hide_name": 0},
+                                              "c": {"bits": [9], "hide_name": 0}, "x": {"bits": [3], "hide_name": 1}}
+        r = cp.analyze(n, slowest=5)
+        self.assertEqual([(p["ns"], p["lut_levels"], p["nets"]) for p in r["slowest"]],
+                         [(1.5, 3, ["a", "b"]), (1.0, 2, ["a"]), (0.5, 1, ["c"])])
+        self.assertNotIn("slowest", cp.analyze(n))
+
     def test_block_ram_ends_a_path(self):
         # LUT -> RAMB36 -> LUT -> LUT: the RAM is synchronous, so the longest
         # path is the two LUTs after it, not three cells through it.

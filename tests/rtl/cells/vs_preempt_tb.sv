@@ -10,14 +10,16 @@
 // flag gives the host a wrong split of the victim's work.
 // The bench drives the cell as vs_exec does: load_i for one cycle (random
 // v, v's expected run, p, u, COMMITTED), VICT the next cycle with u's entry
-// (random credit, blocks, block cost, home, shards, often a candidate), the
+// (random blocks, block cost, home, shards, often a candidate; its credit
+// the one the mirrored credits held for p at load_i, random otherwise), the
 // searches' E and H and a random configuration, then one SHARD cycle per
 // shard with a random target, and idle gaps in between. The shard sizing
 // itself (K, s(K)) is vs_shard_size's, tested against the golden model by
 // rtl_cell_shard_size; here a second vs_shard_size fed from the bench's
 // own copy of the context (and its own candidate test of 7.3) gives the
 // reference K and s, so a context or candidate error shows as a different K.
-// Checked every cycle: k_o, taken_o, surcharge_o (K * SHARD_CREDIT +
+// Checked every cycle: credit_o in VICT (p's mirrored credit at load_i: the
+// cell also asserts it equals the entry's), k_o, taken_o, surcharge_o (K * SHARD_CREDIT +
 // SYNC_CREDIT), the PREEMPT decision field by field, shard_home_o (u's home
 // in VICT and through the SHARDs), each SHARD decision (u, t_i, i,
 // first_i = i * s, count s, LAST on i = K - 1), last_o and the context
@@ -26,9 +28,12 @@
 // Mutants tried (copies of the cell, not committed); each made this bench
 // fail: victim_q loaded every cycle (not only on load_i), the shard index
 // not restarted in VICT, and COMMITTED and NOSHARD swapped in the PREEMPT
-// flags. (erun_q loaded every cycle is not caught, and cannot be: VICT, the
-// only reader of erun_q, always comes the cycle after load_i.)
+// flags; the mirrored credit picked by the registered p (victim_core_q)
+// instead of the p of load_i. (erun_q or the credit loaded every cycle is
+// not caught, and cannot be: VICT, their only reader, always comes the
+// cycle after load_i.)
 module vs_preempt_chk #(
+  parameter int NCores = 8,
   parameter int MaxShards = 4,
   parameter int Seed = 1
 ) (
@@ -39,7 +44,8 @@ module vs_preempt_chk #(
   logic [31:0]   seq;
   logic          load, vict, shard;
   logic [11:0]   preemptor, victim;
-  logic [15:0]   erun;
+  logic [15:0]   erun, credit;
+  logic [NCores*16-1:0] core_credit;
   logic [7:0]    victim_core, target;
   logic          committed;
   vs_pkg::vcpu_t entry;
@@ -53,10 +59,11 @@ module vs_preempt_chk #(
   logic [11:0]   preemptor_o, victim_o;
   logic [7:0]    victim_core_o;
 
-  vs_preempt #(.MaxShards(MaxShards)) u_dut (
+  vs_preempt #(.NCores(NCores), .MaxShards(MaxShards)) u_dut (
     .clk_i(clk), .rst_ni(rst_n), .cfg_i(cfg), .seq_i(seq), .load_i(load), .preemptor_i(preemptor),
-    .erun_i(erun), .victim_core_i(victim_core), .victim_i(victim), .committed_i(committed), .vict_i(vict),
-    .entry_i(entry), .eligible_i(elig), .hot_i(hot), .k_o(k), .taken_o(taken), .surcharge_o(surcharge),
+    .erun_i(erun), .victim_core_i(victim_core), .victim_i(victim), .committed_i(committed),
+    .core_credit_i(core_credit), .vict_i(vict), .entry_i(entry), .eligible_i(elig), .hot_i(hot),
+    .credit_o(credit), .k_o(k), .taken_o(taken), .surcharge_o(surcharge),
     .preempt_o(preempt_dec), .shard_i(shard), .shard_target_i(target), .shard_o(shard_dec), .last_o(last),
     .shard_home_o(home), .preemptor_o(preemptor_o), .victim_core_o(victim_core_o), .victim_o(victim_o),
     .shard_count_o(count), .shard_index_o(index)
@@ -64,7 +71,7 @@ module vs_preempt_chk #(
 
   // the reference context and its shard sizing
   logic [11:0] r_preemptor, r_victim;
-  logic [15:0] r_erun;
+  logic [15:0] r_erun, r_credit;
   logic [7:0]  r_victim_core, r_size;
   logic        r_committed, r_cand;
   logic [2:0]  r_home;
@@ -89,7 +96,8 @@ module vs_preempt_chk #(
   initial begin
     cfg = '0; seq = '0; load = 1'b0; vict = 1'b0; shard = 1'b0; preemptor = '0; victim = '0; erun = '0;
     victim_core = '0; target = '0; committed = 1'b0; entry = '0; elig = '0; hot = '0;
-    r_preemptor = '0; r_victim = '0; r_erun = '0; r_victim_core = '0; r_committed = 1'b0; r_home = '0;
+    r_preemptor = '0; r_victim = '0; r_erun = '0; r_credit = '0; r_victim_core = '0; r_committed = 1'b0;
+    r_home = '0; core_credit = '0;
     r_count = '0; r_index = '0; r_first = '0; r_s = '0;
     phase = 0;
     for (int i = 0; i < 9; i++) by_k[i] = 0;
@@ -105,6 +113,7 @@ module vs_preempt_chk #(
       preemptor = 12'($urandom); erun = 16'($urandom % 3000); victim_core = 8'($urandom);
       victim = 12'($urandom); committed = 1'($urandom); target = 8'($urandom); seq = $urandom;
       elig = 9'($urandom % 12); hot = 9'($urandom % 12);
+      for (int c = 0; c < NCores; c++) core_credit[c*16 +: 16] = 16'($signed($urandom % 600) - 300);
       if ($urandom % 8 == 0) begin
         cfg.shard_enable = ($urandom % 8) != 0;
         cfg.max_shards = 4'($urandom % MaxShards + 1);
@@ -122,10 +131,12 @@ module vs_preempt_chk #(
       entry.bcost = 16'($urandom % 200);
       if (phase == 0 && ($urandom % 3) == 0) begin
         load = 1'b1;
+        victim_core = 8'($urandom % NCores);  // the victim search names a core
       end else if (phase == 1) begin
         // u ran on p until EXEC and is not latency-sensitive (7.2; the cell asserts it)
         vict = 1'b1;
         entry.lat = 1'b0; entry.state = vs_pkg::VstRunning; entry.core = r_victim_core;
+        entry.credit = r_credit;  // u ran whole on p: the mirror had its credit (vs_top's a_mirror)
       end else if (phase == 2) begin
         shard = 1'b1;
       end
@@ -136,6 +147,7 @@ module vs_preempt_chk #(
                        r_preemptor, r_victim, r_victim_core));
       if (vict) begin
         preemptions++;
+        if (credit !== r_credit) fail($sformatf("VICT: credit %0d, expected %0d", credit, r_credit));
         if (k !== r_k || taken !== r_taken)
           fail($sformatf("VICT: K %0d taken %0d, expected %0d %0d (erun %0d)", k, taken, r_k, r_taken, r_erun));
         if (surcharge !== 17'(32'(r_k) * 32'(cfg.shard_credit) + 32'(cfg.sync_credit)))
@@ -160,6 +172,7 @@ module vs_preempt_chk #(
       // 3. The reference after the next posedge.
       if (load) begin
         r_preemptor = preemptor; r_erun = erun; r_victim_core = victim_core; r_victim = victim;
+        r_credit = core_credit[32'(victim_core)*16 +: 16];
         r_committed = committed;
         phase = 1;
       end else if (vict) begin
@@ -186,9 +199,9 @@ module vs_preempt_tb;
   logic rst_n = 1'b0;
   always #5 clk = ~clk;
 
-  vs_preempt_chk #(.MaxShards(2), .Seed(1)) u_m2 (.clk, .rst_n);
-  vs_preempt_chk #(.MaxShards(4), .Seed(2)) u_m4 (.clk, .rst_n);
-  vs_preempt_chk #(.MaxShards(8), .Seed(3)) u_m8 (.clk, .rst_n);
+  vs_preempt_chk #(.NCores(3), .MaxShards(2), .Seed(1)) u_m2 (.clk, .rst_n);
+  vs_preempt_chk #(.NCores(8), .MaxShards(4), .Seed(2)) u_m4 (.clk, .rst_n);
+  vs_preempt_chk #(.NCores(64), .MaxShards(8), .Seed(3)) u_m8 (.clk, .rst_n);
 
   initial begin
     int unsigned errors;
