@@ -68,7 +68,7 @@ module vs_exec #(
   input  logic [7:0]             shard_target_i,
   input  logic [8:0]             eligible_i,
   input  logic [8:0]             hot_i,
-  input  logic [NCores*16-1:0]   core_credit_i,   // the mirrored credits (vs_core_table): the victim's
+  input  logic [NCores*16-1:0]   core_credit_i,   // the mirrored credits (vs_core_table), for the victim's
   output logic [2:0]             shard_home_o,  // node the shard search serves
   input  logic [NNodes*2-1:0]    prestage_kind_i,   // the table after this cycle
   input  logic [NNodes*8-1:0]    prestage_core_i,

@@ -18,8 +18,9 @@
 // before v's write replaces it. u runs whole on p until then, so the mirror
 // is u's credit refilled (vs_top's a_mirror), and VICT has no refill product
 // (vs_refill, on the RAM word) in front of the shard sizing and the credit
-// unit (docs/rtl.md "Where the clock goes"). Without it (the eager refill,
-// where the word read is not refilled in VICT), the entry's credit.
+// unit (docs/rtl.md "The clock: where the longest paths are"). Without it
+// (the eager refill, where the word read in VICT is not refilled), the
+// entry's credit.
 module vs_preempt #(
   parameter int NCores = 8,
   parameter int MaxShards = 4,
