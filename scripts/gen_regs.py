@@ -27,6 +27,7 @@ import os
 import re
 import sys
 import tempfile
+import warnings
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEFAULT_JSON = os.path.join(REPO, "regs", "vshard_regs.json")
@@ -76,9 +77,16 @@ class Formula:
         self.text = str(text)
         self.what = what
         try:
-            self.tree = ast.parse(self.text, mode="eval").body
-        except SyntaxError as e:
-            raise RegsError(f"{what}: formula {self.text!r} does not parse: {e.msg}")
+            # Python warns on stderr about some text it still parses ("1else":
+            # invalid decimal literal); such a formula is refused like one that
+            # does not parse, and the user sees one error line (found by
+            # tests/fuzz/gen_regs_fuzz.py).
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", SyntaxWarning)
+                self.tree = ast.parse(self.text, mode="eval").body
+        except (SyntaxError, SyntaxWarning) as e:
+            why = e.msg if isinstance(e, SyntaxError) else str(e)
+            raise RegsError(f"{what}: formula {self.text!r} does not parse: {why}")
         self.names = set()
         self._check(self.tree, set(allowed))
 

@@ -179,6 +179,17 @@ class GenRegsTest(unittest.TestCase):
         j["config"]["keys"][17]["reset"] = "round(NCores * 3 // 4)"
         self.expect_error(j, "LOAD_HOT_CORES.reset", "unsupported")
 
+    def test_formula_python_warns_about_is_one_error_line(self):
+        # "1else" parses with a SyntaxWarning on stderr ("invalid decimal
+        # literal"): refused, and the only line is the generator's (the
+        # fuzzer found the stray warning).
+        j = load()
+        j["config"]["arrays"][0]["reset"] = "10 if i == j 1else 20"
+        rc, _, err = self.run_gen("--json", self.write_json(j), "--out-dir", self.tmp.name)
+        self.assertEqual(rc, 2, err)
+        self.assertEqual(err.splitlines(), ["gen_regs: error: config array NUMA_DIST.reset: formula "
+                                            "'10 if i == j 1else 20' does not parse: invalid decimal literal"])
+
     def test_text_that_would_leave_its_comment(self):
         # A doc goes into // comments of the generated SystemVerilog and C++:
         # a line break would end the comment and make the rest of the doc code
