@@ -18,7 +18,8 @@ gen_regs.main() in this process. Invariants:
 A failing mutant is saved under --work/failures/ with its traceback, and
 the exit status is 1. Each mutant and what the generator writes from it go
 to a scratch directory in /dev/shm when the machine has one (file writes on
-the build disk took half the time of a run), removed at the end. Seeded (--seed): the same run replays.
+the build disk took half the time of a run), removed at the end. Seeded
+(--seed): the same run replays.
 
 SIGTERM or SIGINT ends a run after the mutant in flight, with the summary
 line as at the end of a full run (a long campaign can be stopped and its
