@@ -83,20 +83,6 @@ def random_value(rng, depth=0):
     return {} if rng.random() < 0.5 else {rng.choice(["name", "bits", "reset", "x"]): random_value(rng, depth + 1)}
 
 
-def nodes(obj, path=()):
-    """Every (container, key) in the structure."""
-    out = []
-    if isinstance(obj, dict):
-        for k, v in obj.items():
-            out.append((obj, k))
-            out.extend(nodes(v))
-    elif isinstance(obj, list):
-        for i, v in enumerate(obj):
-            out.append((obj, i))
-            out.extend(nodes(v))
-    return out
-
-
 def paths(obj, path=()):
     """The path (keys from the root) of every value in the structure."""
     out = []
@@ -141,10 +127,10 @@ def mutate_structure(rng, seed):
             if picked:
                 break
         if not picked:
-            all_nodes = nodes(obj)
-            if not all_nodes:
+            own = paths(obj)
+            if not own:
                 return json.dumps(random_value(rng))
-            picked = rng.choice(all_nodes)
+            picked = resolve(obj, rng.choice(own))
         cont, key = picked
         r = rng.random()
         if r < 0.55:
