@@ -15,7 +15,9 @@ Usage:
 Python standard library only. Reset values and ranges may be formulas over
 the engine parameters (NCores, NVcpus, NNodes, MaxShards) and array indices:
 integers, + - * //, floor(a / b), min(a, b), max(a, b), comparisons, and/or,
-and `a if cond else b`.
+and `a if cond else b`, written with letters, digits, '_', spaces and
++ - * / ( ) , < > = ! : only. A text (doc) is one line: no control
+characters and no backslash at its end (it goes into // comments).
 """
 
 import argparse
