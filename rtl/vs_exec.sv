@@ -168,18 +168,18 @@ module vs_exec #(
   logic         preempt_load;  // EXEC: v takes core p from u
   logic [11:0]  victim;        // u
   logic [3:0]   shard_k;       // K
-  logic [7:0]   shard_taken;   // K * s(K)
+  logic [7:0]   shard_taken, shard_left;  // K * s(K), B - K * s(K)
   logic [16:0]  surcharge;     // spec 6.4
-  logic [15:0]  victim_credit; // u's credit, refilled: its core's mirror in EXEC (vs_preempt)
+  logic [15:0]  victim_credit, credit_after;  // u's credit, refilled (vs_preempt); minus the surcharge
   logic         shard_last;    // the SHARD of shard K - 1
   logic [127:0] preempt_decision, shard_decision;
   vs_preempt #(.NCores(NCores), .MaxShards(MaxShards), .MirrorCredit(LazyRefill)) u_preempt (
     .clk_i, .rst_ni, .cfg_i, .seq_i(ev_q.seq), .load_i(preempt_load), .preemptor_i(ev_q.vcpu[11:0]),
     .erun_i(entry.erun), .victim_core_i(w_vcore), .victim_i(w_vvcpu), .committed_i(w_holds), .core_credit_i,
     .vict_i(state_q == vs_pkg::StVict), .entry_i(entry), .eligible_i, .hot_i, .credit_o(victim_credit), .k_o(shard_k),
-    .taken_o(shard_taken), .surcharge_o(surcharge), .preempt_o(preempt_decision), .shard_i(state_q == vs_pkg::StShard),
-    .shard_target_i, .shard_o(shard_decision), .last_o(shard_last), .shard_home_o, .preemptor_o, .victim_core_o,
-    .victim_o(victim), .shard_count_o, .shard_index_o
+    .taken_o(shard_taken), .left_o(shard_left), .surcharge_o(surcharge), .credit_after_o(credit_after),
+    .preempt_o(preempt_decision), .shard_i(state_q == vs_pkg::StShard), .shard_target_i, .shard_o(shard_decision),
+    .last_o(shard_last), .shard_home_o, .preemptor_o, .victim_core_o, .victim_o(victim), .shard_count_o, .shard_index_o
   );
 
   // ---- engine FSM ------------------------------------------------------------------
@@ -447,11 +447,10 @@ module vs_exec #(
         vw_en = 1'b1;
         vw_addr = victim;
         vw_state = vs_pkg::VstQueued;
-        cu_in = victim_credit; cu_sub = 1'b1; cu_amt = surcharge;
         if (shard_k != 4'd0) begin
           vw_shards = shard_k;
-          vw_credit = cu_out;
-          vw_blocks = entry.blocks - shard_taken;
+          vw_credit = credit_after;  // spec 6.4, for every K in parallel (vs_preempt)
+          vw_blocks = shard_left;
           state_d = vs_pkg::StShard;  // vs_preempt starts the sequence at shard 0
         end else begin
           prestage_update_d = 1'b1;
@@ -589,9 +588,10 @@ module vs_exec #(
     end
   end
 
-  logic unused;  // the configuration vs_search reads
+  logic unused;  // the configuration vs_search reads; what vs_preempt's VICT outputs are made of (its asserts)
   assign unused = ^{ev_q.flags[7:2], cfg_i.vict_max_dist, cfg_i.vict_dist_shift, cfg_i.vict_credit_shift,
-                    cfg_i.vict_slice_shift, cfg_i.shard_util_max, cfg_i.shard_min_freq, cfg_i.shard_max_dist};
+                    cfg_i.vict_slice_shift, cfg_i.shard_util_max, cfg_i.shard_min_freq, cfg_i.shard_max_dist,
+                    victim_credit, surcharge, shard_taken};
 
   // The engine invariants, checked in every Verilator run.
 `ifndef SYNTHESIS

@@ -10,8 +10,14 @@
 //   SHARD (shard_i) shard i on target t_i (shard_target_i, the argmin of the
 //         eligible cores from u's home, shard_home_o): first_i = i * s,
 //         count_i = s; LAST on i = K - 1 (last_o).
-// vs_exec writes u's entry and the core table from k_o, taken_o and
-// surcharge_o through its credit unit, and moves the FSM.
+// vs_exec writes u's entry from k_o, left_o and credit_after_o, the core
+// table from the SHARD decisions, and moves the FSM.
+//
+// u's credit after the surcharge (spec 6.4) is computed for every K in
+// 1..MaxShards in parallel with the shard sizing (a credit unit per K, from
+// u's credit and the configuration only) and chosen by K: the product
+// K * SHARD_CREDIT and the clamp are not behind K on VICT's path
+// (docs/rtl.md "The clock: where the longest paths are").
 //
 // u's credit (credit_o; the candidate test and the surcharge start from
 // it): with MirrorCredit, the mirror of p (vs_core_table), taken in EXEC
@@ -46,7 +52,9 @@ module vs_preempt #(
   output logic [15:0]       credit_o,        // u's credit, refilled
   output logic [3:0]        k_o,             // K (0: no sharding)
   output logic [7:0]        taken_o,         // K * s(K), blocks given to the shards
+  output logic [7:0]        left_o,          // B - K * s(K), blocks u keeps
   output logic [16:0]       surcharge_o,     // K * SHARD_CREDIT + SYNC_CREDIT (spec 6.4)
+  output logic [15:0]       credit_after_o,  // u's credit minus the surcharge, clamped (K >= 1)
   output logic [127:0]      preempt_o,       // the PREEMPT decision
   // SHARD
   input  logic              shard_i,
@@ -97,9 +105,30 @@ module vs_preempt #(
     .cand_i(cand), .blocks_i(entry_i.blocks), .bcost_i(entry_i.bcost), .erun_i(erun_q),
     .elig_i(eligible_i), .hot_i(hot_i), .max_shards_i(cfg_i.max_shards),
     .load_hot_i(cfg_i.load_hot_cores), .k_load_i(cfg_i.k_under_load), .sync_cost_i(cfg_i.sync_cost_us),
-    .k_o(k_o), .size_o(size), .taken_o(taken_o)
+    .k_o(k_o), .size_o(size), .taken_o(taken_o), .left_o(left_o)
   );
   assign surcharge_o = {5'd0, {8'd0, k_o} * {4'd0, cfg_i.shard_credit}} + {9'd0, cfg_i.sync_credit};
+
+  // spec 6.4: credit[u] - (k * SHARD_CREDIT + SYNC_CREDIT), clamped, for each
+  // k = 1..MaxShards; K picks one (u's credit when K = 0: unused, vs_exec
+  // keeps the entry's).
+  logic [16*MaxShards+15:0] credit_k;  // k at bits 16k+15:16k
+  assign credit_k[15:0] = credit_o;
+  for (genvar k = 1; k <= MaxShards; k++) begin : gen_surcharge
+    localparam int KI = k;
+    localparam logic [11:0] K12 = KI[11:0];
+    logic [16:0] amount;
+    assign amount = {5'd0, K12 * {4'd0, cfg_i.shard_credit}} + {9'd0, cfg_i.sync_credit};
+    vs_credit u_credit (
+      .credit_i(credit_o), .sub_i(1'b1), .amount_i(amount), .cap_i(cfg_i.credit_cap),
+      .credit_o(credit_k[16*k +: 16])
+    );
+  end
+  always_comb begin
+    credit_after_o = credit_o;
+    for (int k = 1; k <= MaxShards; k++)
+      if (k_o == k[3:0]) credit_after_o = credit_k[16*k +: 16];
+  end
 
   // spec 4: PREEMPT(u, p, K, v), flags {COMMITTED, NOSHARD}; SHARD(u, t_i, i, first_i, count_i), flag LAST
   assign preempt_o = vs_pkg::decision(vs_pkg::DecPreempt, {6'd0, committed_q, (k_o == 4'd0)}, {4'd0, victim_q},
@@ -154,13 +183,22 @@ module vs_preempt #(
   assign shard_index_o = index_q;
 
   logic unused;  // the keys and fields the other cells read
-  assign unused = ^{cfg_i.slice_us, cfg_i.credit_per_ms, cfg_i.credit_cap, cfg_i.refill_per_weight, cfg_i.lat_boost,
+  assign unused = ^{cfg_i.slice_us, cfg_i.credit_per_ms, cfg_i.refill_per_weight, cfg_i.lat_boost,
                     cfg_i.util_shift, cfg_i.wake_max_dist, cfg_i.vict_max_dist, cfg_i.vict_dist_shift,
                     cfg_i.vict_credit_shift, cfg_i.vict_slice_shift, cfg_i.shard_util_max, cfg_i.shard_min_freq,
                     cfg_i.shard_max_dist, entry_i.rnd, entry_i.weight, entry_i.erun, entry_i.cap, entry_i.used,
                     core_credit_i, entry_i.credit};
 
 `ifndef SYNTHESIS
+  // spec 6: credit - amount, clamped to [-cap, cap] (the reference of vs_credit)
+  function automatic logic [15:0] clamp_sub(input logic [15:0] credit, input logic [16:0] amount,
+                                            input logic [14:0] cap);
+    int wide;
+    wide = int'($signed(credit)) - int'(amount);
+    if (wide > int'(cap)) wide = int'(cap);
+    if (wide < -int'(cap)) wide = -int'(cap);
+    return wide[15:0];
+  endfunction
   always @(posedge clk_i) begin
     if (rst_ni && vict_i) begin
       // The victim entry read for a preemption: a non-latency vCPU that ran
@@ -172,8 +210,14 @@ module vs_preempt #(
       assert (credit_o == entry_i.credit)
         else $error("vs_preempt: victim vCPU %0d: credit %0d taken from core %0d's mirror, its entry has %0d",
                     victim_q, $signed(credit_o), victim_core_q, $signed(entry_i.credit));
-      // The 7.3 conditions vs_shard_size leaves out are implied by K >= 1.
+      // The 7.3 conditions vs_shard_size leaves out are implied by K >= 1;
+      // the credit and blocks chosen by K are the ones computed after it.
       if (k_o != 4'd0) begin
+        assert (credit_after_o == clamp_sub(credit_o, surcharge_o, cfg_i.credit_cap) &&
+                left_o == entry_i.blocks - taken_o)
+          else $error("vs_preempt: K = %0d: credit %0d blocks %0d, expected %0d and %0d", k_o,
+                      $signed(credit_after_o), left_o, $signed(clamp_sub(credit_o, surcharge_o, cfg_i.credit_cap)),
+                      entry_i.blocks - taken_o);
         assert (entry_i.blocks != 8'd0 && eligible_i != 9'd0 &&
                 {8'd0, entry_i.blocks} * {8'd0, entry_i.bcost} >= {16'd0, cfg_i.sync_cost_us} &&
                 taken_o <= entry_i.blocks)

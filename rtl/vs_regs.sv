@@ -74,6 +74,13 @@ module vs_regs #(
   logic [31:0] cnt_ev_q, cnt_ev_d, cnt_dec_q, cnt_dec_d, cnt_err_q, cnt_err_d;
   logic [31:0] cnt_pre_q, cnt_pre_d, cnt_sh_q, cnt_sh_d, cnt_com_q, cnt_com_d;
   logic [31:0] cnt_abt_q, cnt_abt_d;
+  // The engine's counts (vs_exec: PREEMPT, SHARD, COMMIT held, ABORT), one
+  // cycle late: the strobes are registered before the 32-bit increments, so
+  // the placement's logic in EXEC does not run on into a counter's carry
+  // chain (docs/rtl.md "The clock: where the longest paths are"). A counter
+  // read is a register read of at least two cycles after STATUS.IDLE, so no
+  // read sees the difference.
+  logic        count_pre_q, count_sh_q, count_com_q, count_abt_q;
   logic        bvalid_q, bvalid_d;
   logic        rvalid_q, rvalid_d;
   logic [31:0] rdata_q, rdata_d;
@@ -184,10 +191,10 @@ module vs_regs #(
     cnt_ev_d  = cnt_ev_q + {31'd0, event_accepted_i};
     cnt_dec_d = cnt_dec_q + {31'd0, decision_taken_i};
     cnt_err_d = cnt_err_q + {31'd0, error_i};
-    cnt_pre_d = cnt_pre_q + {31'd0, count_preempt_i};
-    cnt_sh_d  = cnt_sh_q + {31'd0, count_shard_i};
-    cnt_com_d = cnt_com_q + {31'd0, count_commit_i};
-    cnt_abt_d = cnt_abt_q + {31'd0, count_abort_i};
+    cnt_pre_d = cnt_pre_q + {31'd0, count_pre_q};
+    cnt_sh_d  = cnt_sh_q + {31'd0, count_sh_q};
+    cnt_com_d = cnt_com_q + {31'd0, count_com_q};
+    cnt_abt_d = cnt_abt_q + {31'd0, count_abt_q};
     if (soft_rst_o) begin
       cnt_ev_d = 32'd0; cnt_dec_d = 32'd0; cnt_err_d = 32'd0; cnt_pre_d = 32'd0;
       cnt_sh_d = 32'd0; cnt_com_d = 32'd0; cnt_abt_d = 32'd0;
@@ -274,6 +281,7 @@ module vs_regs #(
       cnt_sh_q    <= '0;
       cnt_com_q   <= '0;
       cnt_abt_q   <= '0;
+      {count_pre_q, count_sh_q, count_com_q, count_abt_q} <= '0;
       bvalid_q    <= 1'b0;
       rvalid_q    <= 1'b0;
       rdata_q     <= '0;
@@ -291,6 +299,8 @@ module vs_regs #(
       cnt_sh_q    <= cnt_sh_d;
       cnt_com_q   <= cnt_com_d;
       cnt_abt_q   <= cnt_abt_d;
+      {count_pre_q, count_sh_q, count_com_q, count_abt_q} <=
+          soft_rst_o ? 4'd0 : {count_preempt_i, count_shard_i, count_commit_i, count_abort_i};
       bvalid_q    <= bvalid_d;
       rvalid_q    <= rvalid_d;
       rdata_q     <= rdata_d;

@@ -9,7 +9,7 @@
 //   s(k) = min(s_T, q(B,k)),  q(B,k) = (B * R[k]) >> 16 (reciprocal table R)
 //
 // Shard i then gets s(K) blocks from block i * s(K); the victim keeps
-// B - K * s(K).
+// B - K * s(K) (left_o).
 //
 // How K is computed here (same result, shorter path): bcost >= 0, so
 //   min(s_T, q) * bcost >= SYNC  <=>  s_T * bcost >= SYNC  and  q * bcost >= SYNC,
@@ -18,6 +18,11 @@
 // s_T = 128. So K is the largest k <= K0 with q(B,k) * bcost >= SYNC, gated
 // by (bcost << 7) >= SYNC: the eight products do not wait for s_T, which
 // only shapes the split.
+//
+// s(k), k * s(k) and B - k * s(k) are computed for every k in parallel with
+// K and chosen by K after it, so K is followed by one multiplexer, not by
+// the minimum, the product and the subtraction (the victim's blocks are
+// written in the cycle K is known: docs/rtl.md "The clock").
 //
 // The candidate conditions of 7.3 that involve B need no logic of their
 // own: K >= 1 implies K0 >= 1, so B >= 1 and E >= 1, and s(K) <= B, so
@@ -39,7 +44,8 @@ module vs_shard_size #(
   input  logic [15:0] sync_cost_i,  // SYNC_COST_US
   output logic [3:0]  k_o,          // K, 0 = no shards
   output logic [7:0]  size_o,       // s(K), blocks per shard (0 when K = 0)
-  output logic [7:0]  taken_o       // K * s(K) <= B, blocks the shards take
+  output logic [7:0]  taken_o,      // K * s(K) <= B, blocks the shards take
+  output logic [7:0]  left_o        // B - K * s(K), blocks the victim keeps
 );
   localparam logic [3:0] MaxShards4 = MaxShards[3:0];
 
@@ -65,8 +71,9 @@ module vs_shard_size #(
   logic [71:0] qk;             // q(B, k) at bits 8k+7:8k, k = 1..8 (bits 7:0 unused)
   logic [24:0] prod;
   logic [23:0] work;
-  logic [7:0]  q_sel;
-  logic [11:0] k_times_s;
+  logic [7:0]  s_k;           // s(k) = min(s_T, q(B, k)), for each k in turn
+  logic [11:0] taken_k;       // k * s(k) <= k * q(B, k) <= B: bits 11:8 are 0
+  logic [3:0]  taken_hi;
 
   always_comb begin
     // spec 7.4: T and s_T; the loop runs from j = 7 down so the smallest j wins.
@@ -103,15 +110,24 @@ module vs_shard_size #(
     // s(K) = min(s_T, q(B, K)); 0 when K = 0. K <= MaxShards, so the
     // quotients q(B, k) of larger k are never selected: leaving them out of
     // this choice lets synthesis drop their constant multipliers.
-    q_sel = 8'd0;
+    size_o = 8'd0;
+    taken_o = 8'd0;
+    left_o = blocks_i;
+    s_k = '0;
+    taken_k = '0;
+    taken_hi = '0;
     for (int k = 1; k <= 8; k++) begin
-      if (k <= MaxShards && k_o == k[3:0]) q_sel = qk[k*8 +: 8];
+      s_k = (size_target < qk[k*8 +: 8]) ? size_target : qk[k*8 +: 8];
+      taken_k = {4'd0, s_k} * k[11:0];
+      taken_hi = taken_hi | taken_k[11:8];
+      if (k <= MaxShards && k_o == k[3:0]) begin
+        size_o = s_k;
+        taken_o = taken_k[7:0];
+        left_o = blocks_i - taken_k[7:0];
+      end
     end
-    size_o = (size_target < q_sel) ? size_target : q_sel;
-    k_times_s = {4'd0, size_o} * {8'd0, k_o};
-    taken_o = k_times_s[7:0];
   end
 
   logic unused_prod;
-  assign unused_prod = ^{prod[24], prod[15:0], qk[7:0], k_times_s[11:8]};
+  assign unused_prod = ^{prod[24], prod[15:0], qk[7:0], taken_hi};
 endmodule

@@ -19,8 +19,10 @@
 // own copy of the context (and its own candidate test of 7.3) gives the
 // reference K and s, so a context or candidate error shows as a different K.
 // Checked every cycle: credit_o in VICT (p's mirrored credit at load_i: the
-// cell also asserts it equals the entry's), k_o, taken_o, surcharge_o (K * SHARD_CREDIT +
-// SYNC_CREDIT), the PREEMPT decision field by field, shard_home_o (u's home
+// cell also asserts it equals the entry's), k_o, taken_o, left_o (B - K * s),
+// surcharge_o (K * SHARD_CREDIT + SYNC_CREDIT), credit_after_o (the credit
+// minus the surcharge, clamped to +-CREDIT_CAP, for K >= 1: the cell picks
+// it by K among one credit unit per K), the PREEMPT decision field by field, shard_home_o (u's home
 // in VICT and through the SHARDs), each SHARD decision (u, t_i, i,
 // first_i = i * s, count s, LAST on i = K - 1), last_o and the context
 // outputs. Prints "vs_preempt_tb: PASS" or stops with $fatal.
@@ -29,7 +31,8 @@
 // fail: victim_q loaded every cycle (not only on load_i), the shard index
 // not restarted in VICT, and COMMITTED and NOSHARD swapped in the PREEMPT
 // flags; the mirrored credit picked by the registered p (victim_core_q)
-// instead of the p of load_i. (erun_q or the credit loaded every cycle is
+// instead of the p of load_i; the credit of K - 1 shards chosen for K
+// (credit_k index off by one). (erun_q or the credit loaded every cycle is
 // not caught, and cannot be: VICT, their only reader, always comes the
 // cycle after load_i.)
 module vs_preempt_chk #(
@@ -51,8 +54,9 @@ module vs_preempt_chk #(
   vs_pkg::vcpu_t entry;
   logic [8:0]    elig, hot;
   logic [3:0]    k, count, index;
-  logic [7:0]    taken;
+  logic [7:0]    taken, left;
   logic [16:0]   surcharge;
+  logic [15:0]   credit_after;
   logic [127:0]  preempt_dec, shard_dec;
   logic          last;
   logic [2:0]    home;
@@ -63,7 +67,8 @@ module vs_preempt_chk #(
     .clk_i(clk), .rst_ni(rst_n), .cfg_i(cfg), .seq_i(seq), .load_i(load), .preemptor_i(preemptor),
     .erun_i(erun), .victim_core_i(victim_core), .victim_i(victim), .committed_i(committed),
     .core_credit_i(core_credit), .vict_i(vict), .entry_i(entry), .eligible_i(elig), .hot_i(hot),
-    .credit_o(credit), .k_o(k), .taken_o(taken), .surcharge_o(surcharge),
+    .credit_o(credit), .k_o(k), .taken_o(taken), .left_o(left), .surcharge_o(surcharge),
+    .credit_after_o(credit_after),
     .preempt_o(preempt_dec), .shard_i(shard), .shard_target_i(target), .shard_o(shard_dec), .last_o(last),
     .shard_home_o(home), .preemptor_o(preemptor_o), .victim_core_o(victim_core_o), .victim_o(victim_o),
     .shard_count_o(count), .shard_index_o(index)
@@ -77,6 +82,7 @@ module vs_preempt_chk #(
   logic [2:0]  r_home;
   logic [3:0]  r_k, r_count, r_index;
   logic [7:0]  r_taken, r_first, r_s;  // r_s: s(K) kept from VICT
+  int          r_after;                 // credit - surcharge, clamped (spec 6.4)
   vs_shard_size #(.MaxShards(MaxShards)) u_ref_size (
     .cand_i(r_cand), .blocks_i(entry.blocks), .bcost_i(entry.bcost), .erun_i(r_erun), .elig_i(elig),
     .hot_i(hot), .max_shards_i(cfg.max_shards), .load_hot_i(cfg.load_hot_cores), .k_load_i(cfg.k_under_load),
@@ -86,7 +92,7 @@ module vs_preempt_chk #(
 
   int phase;  // 0 idle, 1 VICT next, 2 SHARD
   int unsigned errors = 0;
-  int unsigned preemptions = 0, sharded = 0, shards = 0, by_k[9];
+  int unsigned preemptions = 0, sharded = 0, shards = 0, clamped = 0, by_k[9];
 
   task automatic fail(input string what);
     errors++;
@@ -98,7 +104,7 @@ module vs_preempt_chk #(
     victim_core = '0; target = '0; committed = 1'b0; entry = '0; elig = '0; hot = '0;
     r_preemptor = '0; r_victim = '0; r_erun = '0; r_credit = '0; r_victim_core = '0; r_committed = 1'b0;
     r_home = '0; core_credit = '0;
-    r_count = '0; r_index = '0; r_first = '0; r_s = '0;
+    r_count = '0; r_index = '0; r_first = '0; r_s = '0; r_after = 0;
     phase = 0;
     for (int i = 0; i < 9; i++) by_k[i] = 0;
     void'($urandom(Seed));
@@ -123,6 +129,7 @@ module vs_preempt_chk #(
         cfg.sync_cost_us = 16'($urandom % 600);
         cfg.shard_credit = 8'($urandom);
         cfg.sync_credit = 8'($urandom);
+        cfg.credit_cap = 15'(($urandom % 4 == 0) ? $urandom % 40 + 1 : $urandom % 3000 + 1);
       end
       entry = vs_pkg::vcpu_t'({$urandom, $urandom, $urandom, $urandom});
       entry.shards = (($urandom % 4) == 0) ? 4'($urandom) : 4'd0;
@@ -152,6 +159,16 @@ module vs_preempt_chk #(
           fail($sformatf("VICT: K %0d taken %0d, expected %0d %0d (erun %0d)", k, taken, r_k, r_taken, r_erun));
         if (surcharge !== 17'(32'(r_k) * 32'(cfg.shard_credit) + 32'(cfg.sync_credit)))
           fail($sformatf("VICT: surcharge %0d for K %0d", surcharge, r_k));
+        if (left !== entry.blocks - r_taken)
+          fail($sformatf("VICT: left %0d for B %0d, K %0d, taken %0d", left, entry.blocks, r_k, r_taken));
+        r_after = int'($signed(r_credit)) - int'(r_k) * int'(cfg.shard_credit) - int'(cfg.sync_credit);
+        if (r_after > int'(cfg.credit_cap)) r_after = int'(cfg.credit_cap);
+        if (r_after < -int'(cfg.credit_cap)) r_after = -int'(cfg.credit_cap);
+        if (r_k != 4'd0 && credit_after !== 16'(r_after)) begin
+          fail($sformatf("VICT: credit after the surcharge %0d, expected %0d (credit %0d K %0d cap %0d)",
+                         $signed(credit_after), r_after, $signed(r_credit), r_k, cfg.credit_cap));
+        end
+        if (r_k != 4'd0 && r_after == -int'(cfg.credit_cap)) clamped++;
         if (preempt_dec !== vs_pkg::decision(vs_pkg::DecPreempt, {6'd0, r_committed, r_k == 4'd0},
                                              {4'd0, r_victim}, seq, r_victim_core, {4'd0, r_k},
                                              {4'd0, r_preemptor}, 32'd0))
@@ -214,12 +231,13 @@ module vs_preempt_tb;
     if (errors != 0) $fatal(1, "vs_preempt_tb: FAIL, %0d mismatches", errors);
     // The stimulus must reach what the bench is for: preemptions with and
     // without shards, and every K up to MaxShards.
-    if (u_m2.by_k[2] < 50 || u_m4.by_k[4] < 50 || u_m8.by_k[8] < 20 || u_m8.by_k[0] < 100 || u_m4.by_k[3] < 50)
-      $fatal(1, "vs_preempt_tb: FAIL, stimulus too weak (K=2 %0d, K=4 %0d, K=8 %0d, K=0 %0d)", u_m2.by_k[2],
-             u_m4.by_k[4], u_m8.by_k[8], u_m8.by_k[0]);
-    $display("vs_preempt_tb: PASS (MaxShards 2/4/8: %0d/%0d/%0d preemptions, %0d/%0d/%0d sharded, %0d/%0d/%0d SHARDs; K = 8: %0d)",
+    if (u_m2.by_k[2] < 50 || u_m4.by_k[4] < 50 || u_m8.by_k[8] < 20 || u_m8.by_k[0] < 100 || u_m4.by_k[3] < 50 ||
+        u_m4.clamped < 20 || u_m4.sharded - u_m4.clamped < 20)
+      $fatal(1, "vs_preempt_tb: FAIL, stimulus too weak (K=2 %0d, K=4 %0d, K=8 %0d, K=0 %0d, clamped %0d of %0d)",
+             u_m2.by_k[2], u_m4.by_k[4], u_m8.by_k[8], u_m8.by_k[0], u_m4.clamped, u_m4.sharded);
+    $display("vs_preempt_tb: PASS (MaxShards 2/4/8: %0d/%0d/%0d preemptions, %0d/%0d/%0d sharded, %0d/%0d/%0d SHARDs; K = 8: %0d; clamped at -cap: %0d/%0d/%0d)",
              u_m2.preemptions, u_m4.preemptions, u_m8.preemptions, u_m2.sharded, u_m4.sharded, u_m8.sharded,
-             u_m2.shards, u_m4.shards, u_m8.shards, u_m8.by_k[8]);
+             u_m2.shards, u_m4.shards, u_m8.shards, u_m8.by_k[8], u_m2.clamped, u_m4.clamped, u_m8.clamped);
     $finish;
   end
 endmodule

@@ -1,5 +1,5 @@
 // Differential bench of rtl/vs_shard_size.sv (verilated with --cc, CTest
-// rtl_cell_shard_size): K, s(K) and K * s(K) of three instances (MaxShards
+// rtl_cell_shard_size): K, s(K), K * s(K) and B - K * s(K) of three instances (MaxShards
 // 2, 5, 8; vs_shard_size_wrap.sv) against the golden model's own
 // computation, vshard::spec_shard_size (model/model.cc, docs/spec.md 7.3 and
 // 7.4), bit for bit.
@@ -41,13 +41,14 @@ struct In {
   uint32_t blocks, bcost, erun, elig, hot, max_shards, load_hot, k_load, sync;
 };
 
-void report(const In& in, unsigned param, unsigned gk, unsigned gs, unsigned gt, unsigned wk, unsigned ws) {
+void report(const In& in, unsigned param, unsigned gk, unsigned gs, unsigned gt, unsigned gl, unsigned wk,
+            unsigned ws) {
   if (++g_errors > 10) return;
   std::printf(
       "vs_shard_size_bench: MISMATCH MaxShards %u cand %d B %u bcost %u erun %u E %u H %u MAX_SHARDS %u "
-      "LOAD_HOT_CORES %u K_UNDER_LOAD %u SYNC %u: got K %u s %u taken %u, model K %u s %u taken %u\n",
+      "LOAD_HOT_CORES %u K_UNDER_LOAD %u SYNC %u: got K %u s %u taken %u left %u, model K %u s %u taken %u left %u\n",
       param, in.cand, in.blocks, in.bcost, in.erun, in.elig, in.hot, in.max_shards, in.load_hot, in.k_load, in.sync, gk,
-      gs, gt, wk, ws, wk * ws);
+      gs, gt, gl, wk, ws, wk * ws, in.blocks - wk * ws);
 }
 
 void check(Vvs_shard_size_wrap& dut, const In& in) {
@@ -62,9 +63,9 @@ void check(Vvs_shard_size_wrap& dut, const In& in) {
   dut.k_load_i = in.k_load;
   dut.sync_cost_i = in.sync;
   dut.eval();
-  const unsigned got[3][3] = {{dut.k2_o, dut.size2_o, dut.taken2_o},
-                              {dut.k5_o, dut.size5_o, dut.taken5_o},
-                              {dut.k8_o, dut.size8_o, dut.taken8_o}};
+  const unsigned got[3][4] = {{dut.k2_o, dut.size2_o, dut.taken2_o, dut.left2_o},
+                              {dut.k5_o, dut.size5_o, dut.taken5_o, dut.left5_o},
+                              {dut.k8_o, dut.size8_o, dut.taken8_o, dut.left8_o}};
   const unsigned params[3] = {2, 5, 8};
   for (int i = 0; i < 3; ++i) {
     vshard::ShardSize want;  // K = 0 when the other candidate conditions (cand_i) fail
@@ -83,8 +84,10 @@ void check(Vvs_shard_size_wrap& dut, const In& in) {
       want = vshard::spec_shard_size(m);
     }
     ++g_checked;
-    if (got[i][0] != want.k || got[i][1] != want.s || got[i][2] != want.k * want.s)
-      report(in, params[i], got[i][0], got[i][1], got[i][2], want.k, want.s);
+    // the victim keeps B - K * s (spec 7.5 preemption), taken as 8 bits
+    const unsigned left = (in.blocks - want.k * want.s) & 0xffu;
+    if (got[i][0] != want.k || got[i][1] != want.s || got[i][2] != want.k * want.s || got[i][3] != left)
+      report(in, params[i], got[i][0], got[i][1], got[i][2], got[i][3], want.k, want.s);
   }
 }
 
