@@ -43,7 +43,14 @@ module vs_preempt_chk #(
   input logic clk,
   input logic rst_n
 );
-  vs_regs_pkg::cfg_t cfg;
+  // The configuration is a register in the engine (vs_cfg_regs): the bench
+  // draws the next one at the negative edge (cfg_n) and it takes effect at
+  // the positive edge, so the cell's combinational logic sees it change in
+  // the NBA region as in the engine. (Written directly from this timed
+  // process, Verilator 5.006 did not re-evaluate the per-K credit units on
+  // a CREDIT_CAP change until their other inputs changed.)
+  vs_regs_pkg::cfg_t cfg, cfg_n;
+  always @(posedge clk) cfg <= cfg_n;
   logic [31:0]   seq;
   logic          load, vict, shard;
   logic [11:0]   preemptor, victim;
@@ -81,12 +88,12 @@ module vs_preempt_chk #(
   logic        r_committed, r_cand;
   logic [2:0]  r_home;
   logic [3:0]  r_k, r_count, r_index;
-  logic [7:0]  r_taken, r_first, r_s;  // r_s: s(K) kept from VICT
+  logic [7:0]  r_taken, r_left, r_first, r_s;  // r_s: s(K) kept from VICT
   int          r_after;                 // credit - surcharge, clamped (spec 6.4)
   vs_shard_size #(.MaxShards(MaxShards)) u_ref_size (
     .cand_i(r_cand), .blocks_i(entry.blocks), .bcost_i(entry.bcost), .erun_i(r_erun), .elig_i(elig),
     .hot_i(hot), .max_shards_i(cfg.max_shards), .load_hot_i(cfg.load_hot_cores), .k_load_i(cfg.k_under_load),
-    .sync_cost_i(cfg.sync_cost_us), .k_o(r_k), .size_o(r_size), .taken_o(r_taken)
+    .sync_cost_i(cfg.sync_cost_us), .k_o(r_k), .size_o(r_size), .taken_o(r_taken), .left_o(r_left)
   );
   assign r_cand = cfg.shard_enable && (entry.shards == 4'd0) && ($signed(entry.credit) >= $signed(cfg.shard_min_credit));
 
@@ -100,7 +107,7 @@ module vs_preempt_chk #(
   endtask
 
   initial begin
-    cfg = '0; seq = '0; load = 1'b0; vict = 1'b0; shard = 1'b0; preemptor = '0; victim = '0; erun = '0;
+    cfg = '0; cfg_n = '0; seq = '0; load = 1'b0; vict = 1'b0; shard = 1'b0; preemptor = '0; victim = '0; erun = '0;
     victim_core = '0; target = '0; committed = 1'b0; entry = '0; elig = '0; hot = '0;
     r_preemptor = '0; r_victim = '0; r_erun = '0; r_credit = '0; r_victim_core = '0; r_committed = 1'b0;
     r_home = '0; core_credit = '0;
@@ -121,15 +128,15 @@ module vs_preempt_chk #(
       elig = 9'($urandom % 12); hot = 9'($urandom % 12);
       for (int c = 0; c < NCores; c++) core_credit[c*16 +: 16] = 16'($signed($urandom % 600) - 300);
       if ($urandom % 8 == 0) begin
-        cfg.shard_enable = ($urandom % 8) != 0;
-        cfg.max_shards = 4'($urandom % MaxShards + 1);
-        cfg.shard_min_credit = 16'($signed($urandom % 400) - 200);
-        cfg.load_hot_cores = 9'($urandom % 12);
-        cfg.k_under_load = 4'($urandom % MaxShards + 1);
-        cfg.sync_cost_us = 16'($urandom % 600);
-        cfg.shard_credit = 8'($urandom);
-        cfg.sync_credit = 8'($urandom);
-        cfg.credit_cap = 15'(($urandom % 4 == 0) ? $urandom % 40 + 1 : $urandom % 3000 + 1);
+        cfg_n.shard_enable = ($urandom % 8) != 0;
+        cfg_n.max_shards = 4'($urandom % MaxShards + 1);
+        cfg_n.shard_min_credit = 16'($signed($urandom % 400) - 200);
+        cfg_n.load_hot_cores = 9'($urandom % 12);
+        cfg_n.k_under_load = 4'($urandom % MaxShards + 1);
+        cfg_n.sync_cost_us = 16'($urandom % 600);
+        cfg_n.shard_credit = 8'($urandom);
+        cfg_n.sync_credit = 8'($urandom);
+        cfg_n.credit_cap = 15'(($urandom % 4 == 0) ? $urandom % 40 + 1 : $urandom % 3000 + 1);
       end
       entry = vs_pkg::vcpu_t'({$urandom, $urandom, $urandom, $urandom});
       entry.shards = (($urandom % 4) == 0) ? 4'($urandom) : 4'd0;
@@ -159,7 +166,7 @@ module vs_preempt_chk #(
           fail($sformatf("VICT: K %0d taken %0d, expected %0d %0d (erun %0d)", k, taken, r_k, r_taken, r_erun));
         if (surcharge !== 17'(32'(r_k) * 32'(cfg.shard_credit) + 32'(cfg.sync_credit)))
           fail($sformatf("VICT: surcharge %0d for K %0d", surcharge, r_k));
-        if (left !== entry.blocks - r_taken)
+        if (left !== entry.blocks - r_taken || left !== r_left)
           fail($sformatf("VICT: left %0d for B %0d, K %0d, taken %0d", left, entry.blocks, r_k, r_taken));
         r_after = int'($signed(r_credit)) - int'(r_k) * int'(cfg.shard_credit) - int'(cfg.sync_credit);
         if (r_after > int'(cfg.credit_cap)) r_after = int'(cfg.credit_cap);
