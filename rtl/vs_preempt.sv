@@ -107,27 +107,32 @@ module vs_preempt #(
     .load_hot_i(cfg_i.load_hot_cores), .k_load_i(cfg_i.k_under_load), .sync_cost_i(cfg_i.sync_cost_us),
     .k_o(k_o), .size_o(size), .taken_o(taken_o), .left_o(left_o)
   );
-  assign surcharge_o = {5'd0, {8'd0, k_o} * {4'd0, cfg_i.shard_credit}} + {9'd0, cfg_i.sync_credit};
 
-  // spec 6.4: credit[u] - (k * SHARD_CREDIT + SYNC_CREDIT), clamped, for each
-  // k = 1..MaxShards; K picks one (u's credit when K = 0: unused, vs_exec
-  // keeps the entry's).
+  // spec 6.4: the surcharge k * SHARD_CREDIT + SYNC_CREDIT and credit[u]
+  // minus it, clamped, for each k = 0..MaxShards; K picks one (u's credit
+  // when K = 0: unused, vs_exec keeps the entry's).
+  logic [17*MaxShards+16:0] amount_k;  // k at bits 17k+16:17k
   logic [16*MaxShards+15:0] credit_k;  // k at bits 16k+15:16k
+  assign amount_k[16:0] = {9'd0, cfg_i.sync_credit};
   assign credit_k[15:0] = credit_o;
   for (genvar k = 1; k <= MaxShards; k++) begin : gen_surcharge
     localparam int KI = k;
     localparam logic [11:0] K12 = KI[11:0];
-    logic [16:0] amount;
-    assign amount = {5'd0, K12 * {4'd0, cfg_i.shard_credit}} + {9'd0, cfg_i.sync_credit};
+    assign amount_k[17*k +: 17] = {5'd0, K12 * {4'd0, cfg_i.shard_credit}} + {9'd0, cfg_i.sync_credit};
     vs_credit u_credit (
-      .credit_i(credit_o), .sub_i(1'b1), .amount_i(amount), .cap_i(cfg_i.credit_cap),
+      .credit_i(credit_o), .sub_i(1'b1), .amount_i(amount_k[17*k +: 17]), .cap_i(cfg_i.credit_cap),
       .credit_o(credit_k[16*k +: 16])
     );
   end
   always_comb begin
+    surcharge_o = amount_k[16:0];
     credit_after_o = credit_o;
-    for (int k = 1; k <= MaxShards; k++)
-      if (k_o == k[3:0]) credit_after_o = credit_k[16*k +: 16];
+    for (int k = 1; k <= MaxShards; k++) begin
+      if (k_o == k[3:0]) begin
+        surcharge_o = amount_k[17*k +: 17];
+        credit_after_o = credit_k[16*k +: 16];
+      end
+    end
   end
 
   // spec 4: PREEMPT(u, p, K, v), flags {COMMITTED, NOSHARD}; SHARD(u, t_i, i, first_i, count_i), flag LAST
@@ -211,7 +216,7 @@ module vs_preempt #(
         else $error("vs_preempt: victim vCPU %0d: credit %0d taken from core %0d's mirror, its entry has %0d",
                     victim_q, $signed(credit_o), victim_core_q, $signed(entry_i.credit));
       // The 7.3 conditions vs_shard_size leaves out are implied by K >= 1;
-      // the credit and blocks chosen by K are the ones computed after it.
+      // the credit and blocks K picks are those of its surcharge and split.
       if (k_o != 4'd0) begin
         assert (credit_after_o == clamp_sub(credit_o, surcharge_o, cfg_i.credit_cap) &&
                 left_o == entry_i.blocks - taken_o)
