@@ -1,17 +1,18 @@
 // vs_core_table: the per-core state of docs/spec.md section 2.1 in flops
 // (node, online, util, freq, occupancy, the vCPU a core holds, the slice
-// left) and a mirror of the running vCPU's `lat`, `credit` and `weight`
-// (spec 7.2 reads lat and credit for every core at once, so they cannot
-// stay in the vCPU RAM; ACCOUNT refills the mirrored credit from the
-// mirrored weight).
+// left) and a mirror of the running vCPU's `lat`, `credit`, `weight` and
+// `home` (spec 7.2 reads lat and credit for every core at once, so they
+// cannot stay in the vCPU RAM; ACCOUNT refills the mirrored credit from the
+// mirrored weight; vs_preempt takes the victim's credit and home from its
+// core's mirror, a register read where the vCPU RAM is a cycle away).
 //
 // Three write ports, all applied at the clock edge (the refill port is
 // never used in a cycle with a mirror-port write: vs_exec):
 //   * wr_i: the core an event names (vs_exec assembles it; each field group
 //     has its own enable);
 //   * the mirror port: every vCPU-table write that leaves an entry RUNNING
-//     (but the refill sweep's) also writes lat, credit and weight of that
-//     entry's core, so the mirror equals the table for every core with
+//     (but the refill sweep's) also writes lat, credit, weight and home of
+//     that entry's core, so the mirror equals the table for every core with
 //     occupancy RUN, up to the refills the word still owes;
 //   * the refill port (ACCOUNT's ACCT, with the lazy refill, spec 6.2):
 //     the credits of AcctLanes cores at once, group refill_group_i (cores
@@ -37,11 +38,7 @@ module vs_core_table #(
   input  logic                rst_ni,
   input  logic                soft_rst_i,
   input  vs_pkg::core_write_t wr_i,
-  input  logic                mirror_en_i,
-  input  logic [7:0]          mirror_core_i,
-  input  logic                mirror_lat_i,
-  input  logic [15:0]         mirror_credit_i,
-  input  logic [7:0]          mirror_weight_i,
+  input  vs_pkg::mirror_write_t mirror_i,
   input  logic                refill_en_i,
   input  logic [7:0]          refill_group_i,
   input  logic [14:0]         credit_cap_i,         // CREDIT_CAP
@@ -56,6 +53,7 @@ module vs_core_table #(
   output logic [NCores-1:0]    lat_o,     // mirror: lat of the vCPU running whole here
   output logic [NCores*16-1:0] credit_o,  // mirror: its credit
   output logic [NCores*8-1:0]  weight_o,  // mirror: its weight
+  output logic [NCores*3-1:0]  home_o,    // mirror: its home node
   // read port: the core an event in EXEC names (0s for an id >= NCores)
   input  logic [7:0]           read_core_i,
   output logic                 read_online_o,
@@ -78,6 +76,7 @@ module vs_core_table #(
   logic [NCores-1:0]    lat_d;
   logic [NCores*16-1:0] credit_d;
   logic [NCores*8-1:0]  weight_d;
+  logic [NCores*3-1:0]  home_d;
 
   // The refill port: lane l refills core AcctLanes * refill_group_i + l.
   localparam int Lanes = (AcctLanes < NCores) ? AcctLanes : NCores;
@@ -109,7 +108,7 @@ module vs_core_table #(
     localparam logic [7:0] Group = GroupI[7:0];
     logic hit, mhit, rhit;
     assign hit  = wr_i.en && (wr_i.core == C8);
-    assign mhit = mirror_en_i && (mirror_core_i == C8);
+    assign mhit = mirror_i.en && (mirror_i.core == C8);
     assign rhit = refill_en_i && (refill_group_i == Group);
     assign node_d[c*3 +: 3]    = soft_rst_i ? 3'd0 :
                                  (hit && wr_i.cfg_en) ? wr_i.node : node_o[c*3 +: 3];
@@ -125,10 +124,11 @@ module vs_core_table #(
                                  (hit && wr_i.vcpu_en) ? wr_i.vcpu : vcpu_o[c*12 +: 12];
     assign slice_d[c*16 +: 16] = soft_rst_i ? 16'd0 :
                                  (hit && wr_i.slice_en) ? wr_i.slice : slice_o[c*16 +: 16];
-    assign lat_d[c]            = soft_rst_i ? 1'b0 : mhit ? mirror_lat_i : lat_o[c];
-    assign credit_d[c*16 +: 16] = soft_rst_i ? 16'd0 : mhit ? mirror_credit_i :
+    assign lat_d[c]            = soft_rst_i ? 1'b0 : mhit ? mirror_i.lat : lat_o[c];
+    assign credit_d[c*16 +: 16] = soft_rst_i ? 16'd0 : mhit ? mirror_i.credit :
                                   rhit ? lane_credit[Lane*16 +: 16] : credit_o[c*16 +: 16];
-    assign weight_d[c*8 +: 8]  = soft_rst_i ? 8'd0 : mhit ? mirror_weight_i : weight_o[c*8 +: 8];
+    assign weight_d[c*8 +: 8]  = soft_rst_i ? 8'd0 : mhit ? mirror_i.weight : weight_o[c*8 +: 8];
+    assign home_d[c*3 +: 3]    = soft_rst_i ? 3'd0 : mhit ? mirror_i.home : home_o[c*3 +: 3];
   end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
@@ -143,6 +143,7 @@ module vs_core_table #(
       lat_o    <= '0;
       credit_o <= '0;
       weight_o <= '0;
+      home_o   <= '0;
     end else begin
       node_o   <= node_d;
       online_o <= online_d;
@@ -154,6 +155,7 @@ module vs_core_table #(
       lat_o    <= lat_d;
       credit_o <= credit_d;
       weight_o <= weight_d;
+      home_o   <= home_d;
     end
   end
 
@@ -189,7 +191,7 @@ module vs_core_table #(
   end
   always @(posedge clk_i) begin
     if (rst_ni) begin
-      assert (!(refill_en_i && mirror_en_i))
+      assert (!(refill_en_i && mirror_i.en))
         else $error("vs_core_table: the refill port and the mirror port written in one cycle");
     end
     if (rst_ni && wr_i.en && wr_i.need_idle) begin

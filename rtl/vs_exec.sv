@@ -53,10 +53,7 @@ module vs_exec #(
   output logic [7:0]             peek_core_o,
   input  logic [11:0]            peek_vcpu_i,
   output vs_pkg::core_write_t    core_write_o,
-  output logic                   mirror_en_o, mirror_lat_o,
-  output logic [7:0]             mirror_core_o,
-  output logic [15:0]            mirror_credit_o,
-  output logic [7:0]             mirror_weight_o,
+  output vs_pkg::mirror_write_t  mirror_o,
   output logic                   refill_en_o,     // ACCOUNT: refill the mirror of group refill_group_o
   output logic [7:0]             refill_group_o,
   // searches (vs_search, forwarded: docs/rtl.md "Hazards") and prestaged table (vs_prestage)
@@ -68,7 +65,8 @@ module vs_exec #(
   input  logic [7:0]             shard_target_i,
   input  logic [8:0]             eligible_i,
   input  logic [8:0]             hot_i,
-  input  logic [NCores*16-1:0]   core_credit_i,   // the mirrored credits (vs_core_table), for the victim's
+  input  logic [NCores*16-1:0]   core_credit_i,   // the mirrored credits and homes (vs_core_table), for the
+  input  logic [NCores*3-1:0]    core_home_i,     // victim's (vs_preempt)
   output logic [2:0]             shard_home_o,  // node the shard search serves
   input  logic [NNodes*2-1:0]    prestage_kind_i,   // the table after this cycle
   input  logic [NNodes*8-1:0]    prestage_core_i,
@@ -173,11 +171,11 @@ module vs_exec #(
   logic [15:0]  victim_credit, credit_after;  // u's credit, refilled (vs_preempt); minus the surcharge
   logic         shard_last;    // the SHARD of shard K - 1
   logic [127:0] preempt_decision, shard_decision;
-  vs_preempt #(.NCores(NCores), .MaxShards(MaxShards), .MirrorCredit(LazyRefill)) u_preempt (
+  vs_preempt #(.NCores(NCores), .MaxShards(MaxShards), .FromMirror(LazyRefill)) u_preempt (
     .clk_i, .rst_ni, .cfg_i, .seq_i(ev_q.seq), .load_i(preempt_load), .preemptor_i(ev_q.vcpu[11:0]),
     .erun_i(entry.erun), .victim_core_i(w_vcore), .victim_i(w_vvcpu), .committed_i(w_holds), .core_credit_i,
-    .vict_i(state_q == vs_pkg::StVict), .entry_i(entry), .eligible_i, .hot_i, .credit_o(victim_credit), .k_o(shard_k),
-    .taken_o(shard_taken), .left_o(shard_left), .surcharge_o(surcharge), .credit_after_o(credit_after),
+    .core_home_i, .vict_i(state_q == vs_pkg::StVict), .entry_i(entry), .eligible_i, .hot_i, .credit_o(victim_credit),
+    .k_o(shard_k), .taken_o(shard_taken), .left_o(shard_left), .surcharge_o(surcharge), .credit_after_o(credit_after),
     .preempt_o(preempt_decision), .shard_i(state_q == vs_pkg::StShard), .shard_target_i, .shard_o(shard_decision),
     .last_o(shard_last), .shard_home_o, .preemptor_o, .victim_core_o, .victim_o(victim), .shard_count_o, .shard_index_o
   );
@@ -551,14 +549,11 @@ module vs_exec #(
                          cw_util, cw_freq_en, cw_freq, cw_occ_en, cw_occ, cw_vcpu_en, cw_vcpu,
                          cw_slice_en, cw_slice};
   // Mirror write: every table write that leaves the entry RUNNING also writes
-  // lat, credit and weight of its core's mirror, but the sweep's (vs_core_table).
-  assign mirror_en_o     = vw_en && (vw_state == vs_pkg::VstRunning) && !vw_init && !vw_sweep;
-  assign mirror_weight_o = vw_weight;
+  // lat, credit, weight and home of its core's mirror, but the sweep's (vs_core_table).
+  assign mirror_o = {vw_en && (vw_state == vs_pkg::VstRunning) && !vw_init && !vw_sweep, vw_core, vw_lat,
+                     vw_credit, vw_weight, vw_home};
   assign refill_en_o     = acct_en;
   assign refill_group_o  = acct_group;
-  assign mirror_core_o   = vw_core;
-  assign mirror_lat_o    = vw_lat;
-  assign mirror_credit_o = vw_credit;
 
   assign prestage_update_o = prestage_update_q;
   assign config_key_o = ev_q.c16;

@@ -146,6 +146,19 @@ package vs_pkg;
     logic [15:0] slice;
   } core_write_t;
 
+  // One write of the mirror of the vCPU running on a core (vs_core_table):
+  // every vCPU-table write that leaves an entry RUNNING but the refill
+  // sweep's (vs_exec, which assembles it in one assignment) copies these
+  // fields of the entry to its core.
+  typedef struct packed {
+    logic        en;      // a mirror is written this cycle
+    logic [7:0]  core;    // the entry's core
+    logic        lat;     // the entry's fields
+    logic [15:0] credit;
+    logic [7:0]  weight;
+    logic [2:0]  home;
+  } mirror_write_t;
+
   // The registered results of one node's searches (vs_search, spec 7.1 and
   // 7.2), as the placement of the next event reads them.
   typedef struct packed {

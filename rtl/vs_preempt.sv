@@ -20,17 +20,19 @@
 // (docs/rtl.md "The clock: where the longest paths are").
 //
 // u's credit (credit_o; the candidate test and the surcharge start from
-// it): with MirrorCredit, the mirror of p (vs_core_table), taken in EXEC
-// before v's write replaces it. u runs whole on p until then, so the mirror
-// is u's credit refilled (vs_top's a_mirror), and VICT has no refill product
-// (vs_refill, on the RAM word) in front of the shard sizing and the credit
-// unit (docs/rtl.md "The clock: where the longest paths are"). Without it
+// it) and home (shard_home_o; the shard searches' node): with FromMirror,
+// the mirror of p (vs_core_table), taken in EXEC before v's write replaces
+// it. u runs whole on p until then, so the mirror is u's credit refilled
+// and its home (vs_top's a_mirror), and VICT starts from registers: no
+// refill product (vs_refill, on the RAM word) in front of the shard sizing
+// and the credit unit, and no RAM read in front of the eligibility of every
+// core (docs/rtl.md "The clock: where the longest paths are"). Without it
 // (the eager refill, where the word read in VICT is not refilled), the
-// entry's credit.
+// entry's credit and home.
 module vs_preempt #(
   parameter int NCores = 8,
   parameter int MaxShards = 4,
-  parameter bit MirrorCredit = 1'b1
+  parameter bit FromMirror = 1'b1
 ) (
   input  logic              clk_i,
   input  logic              rst_ni,
@@ -44,6 +46,7 @@ module vs_preempt #(
   input  logic [11:0]       victim_i,        // u
   input  logic              committed_i,     // a COMMIT held: flag COMMITTED
   input  logic [NCores*16-1:0] core_credit_i, // the mirrored credits (vs_core_table)
+  input  logic [NCores*3-1:0]  core_home_i,   // ... and homes
   // VICT
   input  logic              vict_i,
   input  vs_pkg::vcpu_t     entry_i,         // T[u], read in EXEC
@@ -74,7 +77,6 @@ module vs_preempt #(
   logic [7:0]  victim_core_q;     // p
   logic [11:0] victim_q;          // u, preempted (its entry is read in EXEC)
   logic        committed_q;
-  logic [2:0]  home_q;            // home of u
   logic [3:0]  count_q;           // K
   logic [7:0]  size_q;            // s(K), blocks per shard
   logic [3:0]  index_q;           // i
@@ -84,20 +86,38 @@ module vs_preempt #(
   // blocks, bcost and E are implied by K >= 1 (vs_shard_size); v's erun gives T.
   logic       cand;
   logic [7:0] size;
-  if (MirrorCredit) begin : gen_mirror_credit
+  if (FromMirror) begin : gen_mirror
     logic [15:0] credit_q, p_credit;  // u's credit: taken in EXEC / p's mirror now
+    logic [2:0]  home_q, p_home;      // u's home: the same
     always_comb begin
       p_credit = '0;
-      for (int c = 0; c < NCores; c++)
-        if (victim_core_i == c[7:0]) p_credit = core_credit_i[c*16 +: 16];
+      p_home = '0;
+      for (int c = 0; c < NCores; c++) begin
+        if (victim_core_i == c[7:0]) begin
+          p_credit = core_credit_i[c*16 +: 16];
+          p_home = core_home_i[c*3 +: 3];
+        end
+      end
     end
     always_ff @(posedge clk_i or negedge rst_ni) begin
-      if (!rst_ni) credit_q <= '0;
-      else if (load_i) credit_q <= p_credit;
+      if (!rst_ni) begin
+        credit_q <= '0;
+        home_q <= '0;
+      end else if (load_i) begin
+        credit_q <= p_credit;
+        home_q <= p_home;
+      end
     end
     assign credit_o = credit_q;
-  end else begin : gen_entry_credit
+    assign shard_home_o = home_q;  // VICT and SHARD
+  end else begin : gen_entry
+    logic [2:0] home_q;  // u's home, from its entry in VICT
+    always_ff @(posedge clk_i or negedge rst_ni) begin
+      if (!rst_ni) home_q <= '0;
+      else if (vict_i) home_q <= entry_i.home;
+    end
     assign credit_o = entry_i.credit;
+    assign shard_home_o = vict_i ? entry_i.home : home_q;  // VICT searches from the entry just read
   end
   assign cand = cfg_i.shard_enable && (entry_i.shards == 4'd0) &&
                 ($signed(credit_o) >= $signed(cfg_i.shard_min_credit));
@@ -142,9 +162,6 @@ module vs_preempt #(
   assign shard_o   = vs_pkg::decision(vs_pkg::DecShard, {7'd0, last_o}, {4'd0, victim_q}, seq_i, shard_target_i,
                                       {4'd0, index_q}, {8'd0, first_q}, {24'd0, size_q});
 
-  // VICT searches from u's home in the entry just read, SHARD from its copy.
-  assign shard_home_o = vict_i ? entry_i.home : home_q;
-
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       preemptor_q   <= '0;
@@ -152,7 +169,6 @@ module vs_preempt #(
       victim_core_q <= '0;
       victim_q      <= '0;
       committed_q   <= 1'b0;
-      home_q        <= '0;
       count_q       <= '0;
       size_q        <= '0;
       index_q       <= '0;
@@ -165,14 +181,11 @@ module vs_preempt #(
         victim_q      <= victim_i;
         committed_q   <= committed_i;
       end
-      if (vict_i) begin
-        home_q <= entry_i.home;
-        if (k_o != 4'd0) begin
-          count_q <= k_o;
-          size_q  <= size;
-          index_q <= 4'd0;
-          first_q <= 8'd0;
-        end
+      if (vict_i && k_o != 4'd0) begin
+        count_q <= k_o;
+        size_q  <= size;
+        index_q <= 4'd0;
+        first_q <= 8'd0;
       end
       if (shard_i) begin
         index_q <= index_q + 4'd1;
@@ -192,7 +205,7 @@ module vs_preempt #(
                     cfg_i.util_shift, cfg_i.wake_max_dist, cfg_i.vict_max_dist, cfg_i.vict_dist_shift,
                     cfg_i.vict_credit_shift, cfg_i.vict_slice_shift, cfg_i.shard_util_max, cfg_i.shard_min_freq,
                     cfg_i.shard_max_dist, entry_i.rnd, entry_i.weight, entry_i.erun, entry_i.cap, entry_i.used,
-                    core_credit_i, entry_i.credit};
+                    core_credit_i, core_home_i, entry_i.credit, entry_i.home};
 
 `ifndef SYNTHESIS
   // spec 6: credit - amount, clamped to [-cap, cap] (the reference of vs_credit)
@@ -211,10 +224,10 @@ module vs_preempt #(
       assert (!entry_i.lat && entry_i.state == vs_pkg::VstRunning && entry_i.core == victim_core_q)
         else $error("vs_preempt: victim vCPU %0d read as lat %0d state %0d core %0d, not on core %0d",
                     victim_q, entry_i.lat, entry_i.state, entry_i.core, victim_core_q);
-      // ... and its credit, refilled, is the one taken from p's mirror in EXEC.
-      assert (credit_o == entry_i.credit)
-        else $error("vs_preempt: victim vCPU %0d: credit %0d taken from core %0d's mirror, its entry has %0d",
-                    victim_q, $signed(credit_o), victim_core_q, $signed(entry_i.credit));
+      // ... and its credit, refilled, and home are the ones taken from p's mirror in EXEC.
+      assert (credit_o == entry_i.credit && shard_home_o == entry_i.home)
+        else $error("vs_preempt: victim vCPU %0d: credit %0d home %0d from core %0d's mirror, its entry %0d %0d",
+                    victim_q, $signed(credit_o), shard_home_o, victim_core_q, $signed(entry_i.credit), entry_i.home);
       // The 7.3 conditions vs_shard_size leaves out are implied by K >= 1;
       // the credit and blocks K picks are those of its surcharge and split.
       if (k_o != 4'd0) begin

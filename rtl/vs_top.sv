@@ -168,12 +168,10 @@ module vs_top #(
   );
 
   vs_pkg::core_write_t  core_write;
-  logic                 mirror_en, mirror_lat;
-  logic [7:0]           mirror_core;
-  logic [15:0]          mirror_credit;
-  logic [7:0]           mirror_weight, refill_group;
+  vs_pkg::mirror_write_t mirror;
+  logic [7:0]           refill_group;
   logic                 refill_en;
-  logic [NCores*3-1:0]  core_node;
+  logic [NCores*3-1:0]  core_node, core_home;
   logic [NCores-1:0]    core_online, core_lat;
   logic [NCores*8-1:0]  core_util, core_weight;
   logic [NCores*2-1:0]  core_freq, core_occ;
@@ -186,13 +184,11 @@ module vs_top #(
   logic [15:0]          read_slice;
   vs_core_table #(.NCores(NCores), .AcctLanes(AcctLanes)) u_core_table (
     .clk_i, .rst_ni, .soft_rst_i(soft_rst), .wr_i(core_write),
-    .mirror_en_i(mirror_en), .mirror_core_i(mirror_core), .mirror_lat_i(mirror_lat),
-    .mirror_credit_i(mirror_credit), .mirror_weight_i(mirror_weight),
-    .refill_en_i(refill_en), .refill_group_i(refill_group), .credit_cap_i(cfg.credit_cap),
+    .mirror_i(mirror), .refill_en_i(refill_en), .refill_group_i(refill_group), .credit_cap_i(cfg.credit_cap),
     .refill_per_weight_i(cfg.refill_per_weight),
     .node_o(core_node), .online_o(core_online), .util_o(core_util), .freq_o(core_freq),
     .occ_o(core_occ), .vcpu_o(core_vcpu), .slice_o(core_slice), .lat_o(core_lat),
-    .credit_o(core_credit), .weight_o(core_weight),
+    .credit_o(core_credit), .weight_o(core_weight), .home_o(core_home),
     .read_core_i(read_core), .read_online_o(read_online), .read_util_o(read_util),
     .read_occ_o(read_occ), .read_vcpu_o(read_vcpu), .read_slice_o(read_slice),
     .peek_core_i(peek_core), .peek_vcpu_o(peek_vcpu)
@@ -220,7 +216,7 @@ module vs_top #(
     .idle_valid_o(idle_valid), .idle_core_o(idle_core), .idle_dist_o(idle_dist),
     .victim_valid_o(victim_valid), .victim_far_o(victim_far), .victim_core_o(victim_core_n),
     .victim_vcpu_o(victim_vcpu_n),
-    .core_we_i(core_write.en), .core_wr_i(core_write.core), .mirror_we_i(mirror_en), .mirror_wr_i(mirror_core),
+    .core_we_i(core_write.en), .core_wr_i(core_write.core), .mirror_we_i(mirror.en), .mirror_wr_i(mirror.core),
     .config_we_i(config_we || refill_en),  // ACCT: several credits at once
     .fwd_idle_valid_o(fwd_idle_valid), .fwd_idle_core_o(fwd_idle_core), .fwd_idle_dist_o(fwd_idle_dist),
     .fwd_victim_valid_o(fwd_victim_valid), .fwd_victim_far_o(fwd_victim_far),
@@ -275,14 +271,13 @@ module vs_top #(
     .ram_wdata_o(ram_wdata),
     .read_core_o(read_core), .cr_online_i(read_online), .cr_util_i(read_util),
     .cr_occ_i(read_occ), .cr_vcpu_i(read_vcpu), .cr_slice_i(read_slice),
-    .peek_core_o(peek_core), .peek_vcpu_i(peek_vcpu), .core_write_o(core_write), .mirror_en_o(mirror_en),
-    .mirror_core_o(mirror_core), .mirror_lat_o(mirror_lat), .mirror_credit_o(mirror_credit),
-    .mirror_weight_o(mirror_weight), .refill_en_o(refill_en), .refill_group_o(refill_group),
+    .peek_core_o(peek_core), .peek_vcpu_i(peek_vcpu), .core_write_o(core_write), .mirror_o(mirror),
+    .refill_en_o(refill_en), .refill_group_o(refill_group),
     .idle_valid_i(fwd_idle_valid), .idle_core_i(fwd_idle_core), .idle_dist_i(fwd_idle_dist),
     .victim_valid_i(fwd_victim_valid), .victim_far_i(fwd_victim_far), .victim_core_i(fwd_victim_core),
     .victim_vcpu_i(fwd_victim_vcpu), .search_stale_i(fwd_stale), .shard_valid_i(shard_valid),
-    .shard_target_i(shard_target),
-    .eligible_i(eligible), .hot_i(hot), .shard_home_o(shard_home), .core_credit_i(core_credit),
+    .shard_target_i(shard_target), .eligible_i(eligible), .hot_i(hot), .shard_home_o(shard_home),
+    .core_credit_i(core_credit), .core_home_i(core_home),
     .prestage_kind_i(pst_kind_f), .prestage_core_i(pst_core_f), .prestage_epoch_i(pst_epoch_f),
     .prestage_update_o(prestage_update),
     .push0_o(push0), .push0_data_o(push0_data), .push1_o(push1), .push1_data_o(push1_data),
@@ -332,8 +327,8 @@ module vs_top #(
 
 `ifdef VERILATOR
   // The mirror (vs_core_table) with ACCOUNT's lazy refill (vs_exec,
-  // vs_refill): outside ACCT, the vCPU on every RUN core has its lat and
-  // weight mirrored, and its credit too unless its word still owes a
+  // vs_refill): outside ACCT, the vCPU on every RUN core has its lat,
+  // weight and home mirrored, and its credit too unless its word still owes a
   // refill; and whenever such a word is read (an event's, the victim's, the
   // sweep's), its refilled credit is the mirror's. So the searches never
   // see a credit other than the table's, refilled. Immediate assertions at
@@ -347,10 +342,12 @@ module vs_top #(
     always_ff @(posedge clk_i) begin
       if (rst_ni && state != vs_pkg::StInit && state != vs_pkg::StAcct && core_occ[c*2 +: 2] == vs_pkg::OccRun) begin
         a_mirror: assert ((chk_word.rnd != u_exec.epoch || chk_word.credit == core_credit[c*16 +: 16]) &&
-                          chk_word.lat == core_lat[c] && chk_word.weight == core_weight[c*8 +: 8])
-        else $error("vs_top: core %0d runs vCPU %0d, its entry (round %0d, credit %0d, weight %0d) and mirror (credit %0d, weight %0d) disagree",
-                    c, core_vcpu[c*12 +: 12], chk_word.rnd, $signed(chk_word.credit), chk_word.weight,
-                    $signed(core_credit[c*16 +: 16]), core_weight[c*8 +: 8]);
+                          chk_word.lat == core_lat[c] && chk_word.weight == core_weight[c*8 +: 8] &&
+                          chk_word.home == core_home[c*3 +: 3])
+        else $error({"vs_top: core %0d runs vCPU %0d, its entry (round %0d, credit %0d, weight %0d, home %0d) ",
+                     "and mirror (credit %0d, weight %0d, home %0d) disagree"},
+                    c, core_vcpu[c*12 +: 12], chk_word.rnd, $signed(chk_word.credit), chk_word.weight, chk_word.home,
+                    $signed(core_credit[c*16 +: 16]), core_weight[c*8 +: 8], core_home[c*3 +: 3]);
       end
     end
   end

@@ -14,7 +14,7 @@
 // random core write (each field group enabled at random, core ids up to
 // NCores + 1, so some name no core; need_idle only where the core is idle
 // and online, as vs_exec guarantees); a random mirror write (lat, credit,
-// weight) or, never in the same cycle, a refill of a random group (up to
+// weight, home) or, never in the same cycle, a refill of a random group (up to
 // one past the last) with random CREDIT_CAP and REFILL_PER_WEIGHT; credits
 // anywhere in 16 bits, beyond the cap on both sides; now and then a soft
 // reset. After every posedge every field of every core is checked against
@@ -28,7 +28,8 @@
 // fail: the group of core c computed as (c + 1) / Lanes; a lane reading
 // the weight of the core before its own; the lanes' multiplexer built for
 // full groups only (floor(NCores / Lanes) groups: the 13th core of 13/4 is
-// never refilled); the weight kept across a soft reset.
+// never refilled); the weight kept across a soft reset; the mirrored home
+// kept across a soft reset.
 module vs_core_table_chk #(
   parameter int NCores = 8,
   parameter int AcctLanes = 8,
@@ -42,12 +43,12 @@ module vs_core_table_chk #(
 
   logic                soft_rst;
   vs_pkg::core_write_t wr;
-  logic                mirror_en, mirror_lat, refill_en;
-  logic [7:0]          mirror_core, mirror_weight, refill_group, read_core, peek_core;
-  logic [15:0]         mirror_credit;
+  vs_pkg::mirror_write_t mirror;
+  logic                refill_en;
+  logic [7:0]          refill_group, read_core, peek_core;
   logic [14:0]         cap;
   logic [7:0]          rpw;
-  logic [NCores*3-1:0]  node;
+  logic [NCores*3-1:0]  node, home;
   logic [NCores-1:0]    online, lat;
   logic [NCores*8-1:0]  util, weight;
   logic [NCores*2-1:0]  freq, occ;
@@ -61,18 +62,16 @@ module vs_core_table_chk #(
 
   vs_core_table #(.NCores(NCores), .AcctLanes(AcctLanes)) u_dut (
     .clk_i(clk), .rst_ni(rst_n), .soft_rst_i(soft_rst), .wr_i(wr),
-    .mirror_en_i(mirror_en), .mirror_core_i(mirror_core), .mirror_lat_i(mirror_lat),
-    .mirror_credit_i(mirror_credit), .mirror_weight_i(mirror_weight),
-    .refill_en_i(refill_en), .refill_group_i(refill_group), .credit_cap_i(cap), .refill_per_weight_i(rpw),
+    .mirror_i(mirror), .refill_en_i(refill_en), .refill_group_i(refill_group), .credit_cap_i(cap), .refill_per_weight_i(rpw),
     .node_o(node), .online_o(online), .util_o(util), .freq_o(freq), .occ_o(occ), .vcpu_o(vcpu),
-    .slice_o(slice), .lat_o(lat), .credit_o(credit), .weight_o(weight),
+    .slice_o(slice), .lat_o(lat), .credit_o(credit), .weight_o(weight), .home_o(home),
     .read_core_i(read_core), .read_online_o(read_online), .read_util_o(read_util), .read_occ_o(read_occ),
     .read_vcpu_o(read_vcpu), .read_slice_o(read_slice), .peek_core_i(peek_core), .peek_vcpu_o(peek_vcpu)
   );
 
   // the reference, per core
   int r_node[NCores], r_online[NCores], r_util[NCores], r_freq[NCores], r_occ[NCores], r_vcpu[NCores];
-  int r_slice[NCores], r_lat[NCores], r_credit[NCores], r_weight[NCores];
+  int r_slice[NCores], r_lat[NCores], r_credit[NCores], r_weight[NCores], r_home[NCores];
   int unsigned errors = 0;
   int unsigned refills = 0, clamps_hi = 0, clamps_lo = 0, mirrors = 0, writes = 0, soft_resets = 0;
 
@@ -84,14 +83,13 @@ module vs_core_table_chk #(
   task automatic reset_ref();
     for (int c = 0; c < NCores; c++) begin
       r_node[c] = 0; r_online[c] = 1; r_util[c] = 0; r_freq[c] = 3; r_occ[c] = 0; r_vcpu[c] = 0;
-      r_slice[c] = 0; r_lat[c] = 0; r_credit[c] = 0; r_weight[c] = 0;
+      r_slice[c] = 0; r_lat[c] = 0; r_credit[c] = 0; r_weight[c] = 0; r_home[c] = 0;
     end
   endtask
 
   initial begin
     reset_ref();
-    soft_rst = 1'b0; wr = '0; mirror_en = 1'b0; mirror_lat = 1'b0; mirror_core = '0; mirror_credit = '0;
-    mirror_weight = '0; refill_en = 1'b0; refill_group = '0; cap = 15'd100; rpw = 8'd1; read_core = '0;
+    soft_rst = 1'b0; wr = '0; mirror = '0; refill_en = 1'b0; refill_group = '0; cap = 15'd100; rpw = 8'd1; read_core = '0;
     peek_core = '0;
     void'($urandom(Seed));
   end
@@ -107,12 +105,14 @@ module vs_core_table_chk #(
             int'(util[c*8 +: 8]) != r_util[c] || int'(freq[c*2 +: 2]) != r_freq[c] ||
             int'(occ[c*2 +: 2]) != r_occ[c] || int'(vcpu[c*12 +: 12]) != r_vcpu[c] ||
             int'(slice[c*16 +: 16]) != r_slice[c] || int'(lat[c]) != r_lat[c] ||
-            int'($signed(credit[c*16 +: 16])) != r_credit[c] || int'(weight[c*8 +: 8]) != r_weight[c])
-          fail($sformatf("core %0d: node %0d online %0d util %0d freq %0d occ %0d vcpu %0d slice %0d lat %0d credit %0d weight %0d, expected %0d %0d %0d %0d %0d %0d %0d %0d %0d %0d",
+            int'($signed(credit[c*16 +: 16])) != r_credit[c] || int'(weight[c*8 +: 8]) != r_weight[c] ||
+            int'(home[c*3 +: 3]) != r_home[c])
+          fail($sformatf({"core %0d: node %0d online %0d util %0d freq %0d occ %0d vcpu %0d slice %0d lat %0d ",
+                          "credit %0d weight %0d home %0d, expected %0d %0d %0d %0d %0d %0d %0d %0d %0d %0d %0d"},
                          c, node[c*3 +: 3], online[c], util[c*8 +: 8], freq[c*2 +: 2], occ[c*2 +: 2],
                          vcpu[c*12 +: 12], slice[c*16 +: 16], lat[c], $signed(credit[c*16 +: 16]),
-                         weight[c*8 +: 8], r_node[c], r_online[c], r_util[c], r_freq[c], r_occ[c], r_vcpu[c],
-                         r_slice[c], r_lat[c], r_credit[c], r_weight[c]));
+                         weight[c*8 +: 8], home[c*3 +: 3], r_node[c], r_online[c], r_util[c], r_freq[c], r_occ[c],
+                         r_vcpu[c], r_slice[c], r_lat[c], r_credit[c], r_weight[c], r_home[c]));
       end
       // 2. This cycle's inputs.
       soft_rst = ($urandom % 1500) == 0;
@@ -125,12 +125,11 @@ module vs_core_table_chk #(
       w.need_idle = w.en && wc < NCores && r_occ[wc < NCores ? wc : 0] == 0 && r_online[wc < NCores ? wc : 0] == 1 &&
                     ($urandom % 2 == 0);
       wr = w;
-      mirror_en = ($urandom % 3) == 0;
-      mirror_core = 8'($urandom % (NCores + 2));
-      mirror_lat = 1'($urandom);
-      mirror_credit = 16'($urandom);
-      mirror_weight = 8'($urandom);
-      refill_en = !mirror_en && ($urandom % 4) == 0;
+      rnd64 = {$urandom, $urandom};
+      mirror = vs_pkg::mirror_write_t'(rnd64[$bits(vs_pkg::mirror_write_t)-1:0]);
+      mirror.en = ($urandom % 3) == 0;
+      mirror.core = 8'($urandom % (NCores + 2));
+      refill_en = !mirror.en && ($urandom % 4) == 0;
       refill_group = 8'($urandom % (Groups + 1));
       if ($urandom % 8 == 0) begin
         cap = 15'($urandom % 32767 + 1);
@@ -165,11 +164,12 @@ module vs_core_table_chk #(
           if (w.vcpu_en) r_vcpu[wc] = int'(w.vcpu);
           if (w.slice_en) r_slice[wc] = int'(w.slice);
         end
-        if (mirror_en && int'(mirror_core) < NCores) begin
+        if (mirror.en && int'(mirror.core) < NCores) begin
           mirrors++;
-          r_lat[int'(mirror_core)] = int'(mirror_lat);
-          r_credit[int'(mirror_core)] = int'($signed(mirror_credit));
-          r_weight[int'(mirror_core)] = int'(mirror_weight);
+          r_lat[int'(mirror.core)] = int'(mirror.lat);
+          r_credit[int'(mirror.core)] = int'($signed(mirror.credit));
+          r_weight[int'(mirror.core)] = int'(mirror.weight);
+          r_home[int'(mirror.core)] = int'(mirror.home);
         end
         if (refill_en) begin
           g = int'(refill_group);

@@ -11,7 +11,7 @@
 // The bench drives the cell as vs_exec does: load_i for one cycle (random
 // v, v's expected run, p, u, COMMITTED), VICT the next cycle with u's entry
 // (random blocks, block cost, home, shards, often a candidate; its credit
-// the one the mirrored credits held for p at load_i, random otherwise), the
+// and home the ones the mirror held for p at load_i, random otherwise), the
 // searches' E and H and a random configuration, then one SHARD cycle per
 // shard with a random target, and idle gaps in between. The shard sizing
 // itself (K, s(K)) is vs_shard_size's, tested against the golden model by
@@ -22,17 +22,19 @@
 // cell also asserts it equals the entry's), k_o, taken_o, left_o (B - K * s),
 // surcharge_o (K * SHARD_CREDIT + SYNC_CREDIT), credit_after_o (the credit
 // minus the surcharge, clamped to +-CREDIT_CAP, for K >= 1: the cell picks
-// it by K among one credit unit per K), the PREEMPT decision field by field, shard_home_o (u's home
-// in VICT and through the SHARDs), each SHARD decision (u, t_i, i,
-// first_i = i * s, count s, LAST on i = K - 1), last_o and the context
-// outputs. Prints "vs_preempt_tb: PASS" or stops with $fatal.
+// it by K among one credit unit per K), the PREEMPT decision field by
+// field, shard_home_o (p's mirrored home at load_i, in VICT and through the
+// SHARDs), each SHARD decision (u, t_i, i, first_i = i * s, count s, LAST
+// on i = K - 1), last_o and the context outputs. Prints "vs_preempt_tb: PASS" or stops with $fatal.
 //
 // Mutants tried (copies of the cell, not committed); each made this bench
 // fail: victim_q loaded every cycle (not only on load_i), the shard index
 // not restarted in VICT, and COMMITTED and NOSHARD swapped in the PREEMPT
 // flags; the mirrored credit picked by the registered p (victim_core_q)
 // instead of the p of load_i; the credit of K - 1 shards chosen for K
-// (credit_k index off by one). (erun_q or the credit loaded every cycle is
+// (credit_k index off by one); u's home taken from p's mirror every cycle,
+// not only at load_i (the SHARDs then search from another node). (erun_q
+// or the credit loaded every cycle is
 // not caught, and cannot be: VICT, their only reader, always comes the
 // cycle after load_i.)
 module vs_preempt_chk #(
@@ -56,6 +58,7 @@ module vs_preempt_chk #(
   logic [11:0]   preemptor, victim;
   logic [15:0]   erun, credit;
   logic [NCores*16-1:0] core_credit;
+  logic [NCores*3-1:0]  core_home;
   logic [7:0]    victim_core, target;
   logic          committed;
   vs_pkg::vcpu_t entry;
@@ -73,7 +76,7 @@ module vs_preempt_chk #(
   vs_preempt #(.NCores(NCores), .MaxShards(MaxShards)) u_dut (
     .clk_i(clk), .rst_ni(rst_n), .cfg_i(cfg), .seq_i(seq), .load_i(load), .preemptor_i(preemptor),
     .erun_i(erun), .victim_core_i(victim_core), .victim_i(victim), .committed_i(committed),
-    .core_credit_i(core_credit), .vict_i(vict), .entry_i(entry), .eligible_i(elig), .hot_i(hot),
+    .core_credit_i(core_credit), .core_home_i(core_home), .vict_i(vict), .entry_i(entry), .eligible_i(elig), .hot_i(hot),
     .credit_o(credit), .k_o(k), .taken_o(taken), .left_o(left), .surcharge_o(surcharge),
     .credit_after_o(credit_after),
     .preempt_o(preempt_dec), .shard_i(shard), .shard_target_i(target), .shard_o(shard_dec), .last_o(last),
@@ -110,7 +113,7 @@ module vs_preempt_chk #(
     cfg = '0; cfg_n = '0; seq = '0; load = 1'b0; vict = 1'b0; shard = 1'b0; preemptor = '0; victim = '0; erun = '0;
     victim_core = '0; target = '0; committed = 1'b0; entry = '0; elig = '0; hot = '0;
     r_preemptor = '0; r_victim = '0; r_erun = '0; r_credit = '0; r_victim_core = '0; r_committed = 1'b0;
-    r_home = '0; core_credit = '0;
+    r_home = '0; core_credit = '0; core_home = '0;
     r_count = '0; r_index = '0; r_first = '0; r_s = '0; r_after = 0;
     phase = 0;
     for (int i = 0; i < 9; i++) by_k[i] = 0;
@@ -127,6 +130,7 @@ module vs_preempt_chk #(
       victim = 12'($urandom); committed = 1'($urandom); target = 8'($urandom); seq = $urandom;
       elig = 9'($urandom % 12); hot = 9'($urandom % 12);
       for (int c = 0; c < NCores; c++) core_credit[c*16 +: 16] = 16'($signed($urandom % 600) - 300);
+      for (int c = 0; c < NCores; c++) core_home[c*3 +: 3] = 3'($urandom);
       if ($urandom % 8 == 0) begin
         cfg_n.shard_enable = ($urandom % 8) != 0;
         cfg_n.max_shards = 4'($urandom % MaxShards + 1);
@@ -150,7 +154,8 @@ module vs_preempt_chk #(
         // u ran on p until EXEC and is not latency-sensitive (7.2; the cell asserts it)
         vict = 1'b1;
         entry.lat = 1'b0; entry.state = vs_pkg::VstRunning; entry.core = r_victim_core;
-        entry.credit = r_credit;  // u ran whole on p: the mirror had its credit (vs_top's a_mirror)
+        entry.credit = r_credit;  // u ran whole on p: the mirror had its credit and home (vs_top's a_mirror)
+        entry.home = r_home;
       end else if (phase == 2) begin
         shard = 1'b1;
       end
@@ -180,7 +185,7 @@ module vs_preempt_chk #(
                                              {4'd0, r_victim}, seq, r_victim_core, {4'd0, r_k},
                                              {4'd0, r_preemptor}, 32'd0))
           fail($sformatf("VICT: PREEMPT %032h", preempt_dec));
-        if (home !== entry.home) fail($sformatf("VICT: shard home %0d, expected %0d", home, entry.home));
+        if (home !== r_home) fail($sformatf("VICT: shard home %0d, expected %0d", home, r_home));
       end
       if (shard) begin
         shards++;
@@ -197,10 +202,10 @@ module vs_preempt_chk #(
       if (load) begin
         r_preemptor = preemptor; r_erun = erun; r_victim_core = victim_core; r_victim = victim;
         r_credit = core_credit[32'(victim_core)*16 +: 16];
+        r_home = core_home[32'(victim_core)*3 +: 3];
         r_committed = committed;
         phase = 1;
       end else if (vict) begin
-        r_home = entry.home;
         by_k[r_k]++;
         if (r_k != 4'd0) begin
           sharded++;
