@@ -107,8 +107,7 @@ module vs_core_table_chk #(
             int'(slice[c*16 +: 16]) != r_slice[c] || int'(lat[c]) != r_lat[c] ||
             int'($signed(credit[c*16 +: 16])) != r_credit[c] || int'(weight[c*8 +: 8]) != r_weight[c] ||
             int'(home[c*3 +: 3]) != r_home[c])
-          fail($sformatf({"core %0d: node %0d online %0d util %0d freq %0d occ %0d vcpu %0d slice %0d lat %0d ",
-                          "credit %0d weight %0d home %0d, expected %0d %0d %0d %0d %0d %0d %0d %0d %0d %0d %0d"},
+          fail($sformatf("core %0d: node %0d online %0d util %0d freq %0d occ %0d vcpu %0d slice %0d lat %0d credit %0d weight %0d home %0d, expected %0d %0d %0d %0d %0d %0d %0d %0d %0d %0d %0d",
                          c, node[c*3 +: 3], online[c], util[c*8 +: 8], freq[c*2 +: 2], occ[c*2 +: 2],
                          vcpu[c*12 +: 12], slice[c*16 +: 16], lat[c], $signed(credit[c*16 +: 16]),
                          weight[c*8 +: 8], home[c*3 +: 3], r_node[c], r_online[c], r_util[c], r_freq[c], r_occ[c],
