@@ -62,7 +62,8 @@ module vs_core_table_chk #(
 
   vs_core_table #(.NCores(NCores), .AcctLanes(AcctLanes)) u_dut (
     .clk_i(clk), .rst_ni(rst_n), .soft_rst_i(soft_rst), .wr_i(wr),
-    .mirror_i(mirror), .refill_en_i(refill_en), .refill_group_i(refill_group), .credit_cap_i(cap), .refill_per_weight_i(rpw),
+    .mirror_i(mirror), .refill_en_i(refill_en), .refill_group_i(refill_group), .credit_cap_i(cap),
+    .refill_per_weight_i(rpw),
     .node_o(node), .online_o(online), .util_o(util), .freq_o(freq), .occ_o(occ), .vcpu_o(vcpu),
     .slice_o(slice), .lat_o(lat), .credit_o(credit), .weight_o(weight), .home_o(home),
     .read_core_i(read_core), .read_online_o(read_online), .read_util_o(read_util), .read_occ_o(read_occ),
@@ -89,8 +90,8 @@ module vs_core_table_chk #(
 
   initial begin
     reset_ref();
-    soft_rst = 1'b0; wr = '0; mirror = '0; refill_en = 1'b0; refill_group = '0; cap = 15'd100; rpw = 8'd1; read_core = '0;
-    peek_core = '0;
+    soft_rst = 1'b0; wr = '0; mirror = '0; refill_en = 1'b0; refill_group = '0; cap = 15'd100; rpw = 8'd1;
+    read_core = '0; peek_core = '0;
     void'($urandom(Seed));
   end
 
