@@ -4,12 +4,24 @@
 // reads 0 and ignores writes), the counters, the prestaged table (read
 // only) and the configuration (vs_cfg_regs, generated, spec 5).
 //
-// Writes: one at a time (AW and W together, answered with B). A write that
-// needs a quiet engine (SOFT_RESET; configuration while CTRL.ENABLE = 0)
-// waits until the engine is between events and holds new events meanwhile
-// (hold_o); a configuration write while enabled sets E_CFG_LOCKED and one
-// out of range E_BAD_ARG (sticky, the register keeps its value). Partial
-// writes (WSTRB != 0xF) are acknowledged and ignored.
+// Writes: one at a time (AW and W together, answered with B). The address
+// and data are registered at the handshake (a one-entry write buffer) and the
+// write takes effect from that register in a later cycle, so no AXI4-Lite
+// input reaches the engine's logic in the cycle it arrives: only the
+// ready/valid bits meet combinationally. A write that needs a quiet engine
+// (SOFT_RESET; configuration while CTRL.ENABLE = 0) waits in the buffer until
+// the engine is between events and holds new events meanwhile (hold_o); a
+// configuration write while enabled sets E_CFG_LOCKED and one out of range
+// E_BAD_ARG (sticky, the register keeps its value). Partial writes (WSTRB !=
+// 0xF) are acknowledged and ignored. B comes the cycle after the write takes
+// effect: at best two cycles after the handshake.
+//
+// Reads: the address is registered at the AR handshake and the data read
+// from that register in the next cycle: R is valid two cycles after the
+// handshake. (Before 2026-12-02 both decoded the AXI4-Lite inputs directly;
+// in Verilator that put the whole register decode, and everything SOFT_RESET
+// and hold_o reach, into the input-combinational region evaluated on every
+// eval(): docs/verification.md "Simulation speed".)
 module vs_regs #(
   parameter int NCores = 8,
   parameter int NVcpus = 64,
@@ -86,34 +98,37 @@ module vs_regs #(
   logic [31:0] rdata_q, rdata_d;
 
   // ---- writes ------------------------------------------------------------------
-  logic        aw_fire, ar_fire, wr_quiet_needed, core_quiet, wr_pend;
-  logic [11:0] wa;
-  logic [31:0] wd;
+  // aw_fire: the buffered write takes effect this cycle (it did at the
+  // handshake before the buffer; the name stayed)
+  logic        aw_take, aw_fire, ar_fire, wr_quiet_needed, core_quiet;
+  logic        wbuf_q;         // the write buffer holds a write
+  logic [11:0] wa_q;           // its address, data and "WSTRB = 0xF"
+  logic [31:0] wd_q;
+  logic        wfull_q;
   logic        wa_cfg;
   logic [15:0] wa_key;
   logic [7:0]  cfg_axi_err;
-  assign wa = s_axil_awaddr_i;
-  assign wd = s_axil_wdata_i;
-  assign wa_cfg = (wa[11:8] == 4'h1) || (wa[11:8] == 4'h2);
-  assign wa_key = {8'd0, wa[9:2] - 8'h40};
+  assign wa_cfg = (wa_q[11:8] == 4'h1) || (wa_q[11:8] == 4'h2);
+  assign wa_key = {8'd0, wa_q[9:2] - 8'h40};
   assign core_quiet = engine_quiet_i;
-  assign wr_pend = s_axil_awvalid_i && s_axil_wvalid_i && !bvalid_q;
-  assign wr_quiet_needed = (wa[11:2] == vs_regs_pkg::CTRL_OFFSET[11:2] && wd[1]) ||
+  // one write at a time: the buffer is empty and the last B has been taken
+  assign aw_take = s_axil_awvalid_i && s_axil_wvalid_i && !wbuf_q && !bvalid_q;
+  assign wr_quiet_needed = (wa_q[11:2] == vs_regs_pkg::CTRL_OFFSET[11:2] && wd_q[1]) ||
                            (wa_cfg && !enable_q);
-  assign aw_fire = wr_pend && (!wr_quiet_needed || core_quiet);
-  assign s_axil_awready_o = aw_fire;
-  assign s_axil_wready_o  = aw_fire;
+  assign aw_fire = wbuf_q && (!wr_quiet_needed || core_quiet);
+  assign s_axil_awready_o = aw_take;
+  assign s_axil_wready_o  = aw_take;
   assign s_axil_bvalid_o  = bvalid_q;
   assign s_axil_bresp_o   = 2'b00;
   assign bvalid_d = aw_fire ? 1'b1 : (s_axil_bready_i ? 1'b0 : bvalid_q);
 
   vs_cfg_check #(.NCores(NCores), .NNodes(NNodes), .MaxShards(MaxShards)) u_cfg_check_axi (
-    .key_i(wa_key), .value_i(wd), .err_o(cfg_axi_err)
+    .key_i(wa_key), .value_i(wd_q), .err_o(cfg_axi_err)
   );
 
   logic        axi_cfg_we, axi_cfg_reject, axi_full;
   logic [7:0]  axi_reject_code;
-  assign axi_full = (s_axil_wstrb_i == 4'hF);
+  assign axi_full = wfull_q;
   always_comb begin
     axi_cfg_we = 1'b0;
     axi_cfg_reject = 1'b0;
@@ -131,19 +146,21 @@ module vs_regs #(
       end
     end
   end
-  assign soft_rst_o = aw_fire && axi_full && (wa[11:2] == vs_regs_pkg::CTRL_OFFSET[11:2]) && wd[1];
+  assign soft_rst_o = aw_fire && axi_full && (wa_q[11:2] == vs_regs_pkg::CTRL_OFFSET[11:2]) && wd_q[1];
 
-  assign hold_o = wr_pend && wr_quiet_needed;
+  assign hold_o = wbuf_q && wr_quiet_needed;
 
   // ---- configuration (spec 5): CONFIG events and AXI4-Lite writes ---------------
   logic [31:0] cfg_rdata;
   logic [15:0] cfg_rkey;
-  assign cfg_rkey = {8'd0, s_axil_araddr_i[9:2] - 8'h40};
+  logic        rbuf_q;         // a read address is registered: R in the next cycle
+  logic [11:0] ra_q;           // ... that address
+  assign cfg_rkey = {8'd0, ra_q[9:2] - 8'h40};
   vs_cfg_regs #(.NCores(NCores), .NNodes(NNodes), .MaxShards(MaxShards)) u_cfg_regs (
     .clk_i, .rst_ni, .soft_rst_i(soft_rst_o),
     .we_i(config_we_i || axi_cfg_we),
     .key_i(config_we_i ? config_key_i : wa_key),
-    .value_i(config_we_i ? config_value_i : wd),
+    .value_i(config_we_i ? config_value_i : wd_q),
     .rkey_i(cfg_rkey), .rdata_o(cfg_rdata), .cfg_o, .numa_dist_o
   );
 
@@ -161,12 +178,12 @@ module vs_regs #(
     last_code_d = last_code_q;
     ring_d = ring_q;
     if (aw_fire && axi_full) begin
-      if (wa[11:2] == vs_regs_pkg::CTRL_OFFSET[11:2]) enable_d = wd[0];
-      if (wa[11:2] == vs_regs_pkg::SCRATCH_OFFSET[11:2]) scratch_d = wd;
-      if (wa[11:2] == vs_regs_pkg::ERR_STICKY_OFFSET[11:2]) sticky_d = sticky_d & ~wd;
+      if (wa_q[11:2] == vs_regs_pkg::CTRL_OFFSET[11:2]) enable_d = wd_q[0];
+      if (wa_q[11:2] == vs_regs_pkg::SCRATCH_OFFSET[11:2]) scratch_d = wd_q;
+      if (wa_q[11:2] == vs_regs_pkg::ERR_STICKY_OFFSET[11:2]) sticky_d = sticky_d & ~wd_q;
       for (int r = 0; r < 13; r++) begin
-        if (wa[11:2] == (vs_regs_pkg::EVQ_BASE_LO_OFFSET[11:2] + r[9:0])) begin
-          ring_d[r*32 +: 32] = wd & RingMask[r*32 +: 32];
+        if (wa_q[11:2] == (vs_regs_pkg::EVQ_BASE_LO_OFFSET[11:2] + r[9:0])) begin
+          ring_d[r*32 +: 32] = wd_q & RingMask[r*32 +: 32];
         end
       end
     end
@@ -202,23 +219,21 @@ module vs_regs #(
   end
   // ---- register reads ----------------------------------------------------------
   logic [31:0] rd_val;
-  logic [11:0] ra;
-  assign ra = s_axil_araddr_i;
   always_comb begin
     rd_val = 32'd0;
-    if (ra[11:8] == 4'h1 || ra[11:8] == 4'h2) begin
+    if (ra_q[11:8] == 4'h1 || ra_q[11:8] == 4'h2) begin
       rd_val = cfg_rdata;  // configuration: key = (addr - 0x100) / 4
-    end else if (ra[11:10] == 2'b01) begin
+    end else if (ra_q[11:10] == 2'b01) begin
       // prestage: 0x400 + 8n entry, +4 epoch
       for (int n = 0; n < NNodes; n++) begin
-        if (ra[9:3] == n[6:0]) begin
-          rd_val = ra[2] ? prestage_epoch_i[n*32 +: 32]
+        if (ra_q[9:3] == n[6:0]) begin
+          rd_val = ra_q[2] ? prestage_epoch_i[n*32 +: 32]
                          : {4'd0, prestage_vcpu_i[n*12 +: 12], prestage_core_i[n*8 +: 8], 6'd0,
                             prestage_kind_i[n*2 +: 2]};
         end
       end
     end else begin
-      case ({ra[11:2], 2'b00})
+      case ({ra_q[11:2], 2'b00})
         vs_regs_pkg::MAGIC_OFFSET:         rd_val = vs_regs_pkg::MAGIC_VALUE;
         vs_regs_pkg::VERSION_OFFSET:       rd_val = vs_regs_pkg::VERSION_VALUE;
         vs_regs_pkg::NCORES_OFFSET:        rd_val = NCores;
@@ -257,8 +272,9 @@ module vs_regs #(
     end
   end
 
-  assign ar_fire = s_axil_arvalid_i && !rvalid_q;
-  assign s_axil_arready_o = !rvalid_q;
+  // ar_fire: the registered read address is read this cycle
+  assign ar_fire = rbuf_q;
+  assign s_axil_arready_o = !rvalid_q && !rbuf_q;
   assign rvalid_d = ar_fire ? 1'b1 : (s_axil_rready_i ? 1'b0 : rvalid_q);
   assign rdata_d  = ar_fire ? rd_val : rdata_q;
   assign s_axil_rvalid_o = rvalid_q;
@@ -285,6 +301,12 @@ module vs_regs #(
       bvalid_q    <= 1'b0;
       rvalid_q    <= 1'b0;
       rdata_q     <= '0;
+      wbuf_q      <= 1'b0;
+      wa_q        <= '0;
+      wd_q        <= '0;
+      wfull_q     <= 1'b0;
+      rbuf_q      <= 1'b0;
+      ra_q        <= '0;
     end else begin
       enable_q    <= enable_d;
       sticky_q    <= sticky_d;
@@ -304,10 +326,22 @@ module vs_regs #(
       bvalid_q    <= bvalid_d;
       rvalid_q    <= rvalid_d;
       rdata_q     <= rdata_d;
+      // the write buffer: filled at the handshake, emptied when it takes effect
+      if (aw_take) begin
+        wbuf_q  <= 1'b1;
+        wa_q    <= s_axil_awaddr_i;
+        wd_q    <= s_axil_wdata_i;
+        wfull_q <= (s_axil_wstrb_i == 4'hF);
+      end else if (aw_fire) begin
+        wbuf_q  <= 1'b0;
+      end
+      // the read address: registered at the handshake, read in the next cycle
+      rbuf_q <= s_axil_arvalid_i && s_axil_arready_o;
+      if (s_axil_arvalid_i && s_axil_arready_o) ra_q <= s_axil_araddr_i;
     end
   end
 
   // Bits not every parameter set needs (byte offsets, upper error-code bits).
   logic unused_bits;
-  assign unused_bits = ^{wa[1:0], ra[1:0], axi_reject_code[7:5]};
+  assign unused_bits = ^{wa_q[1:0], ra_q[1:0], axi_reject_code[7:5]};
 endmodule
