@@ -12,7 +12,20 @@
 //     SHARD_MAX_DIST) with the least {distance, 3 - freq, util};
 //   * E (eligible cores) and H (hot cores, util >= SHARD_UTIL_MAX) of 7.4.
 //
-// The 2*NNodes idle and victim trees (vs_argmin) are registered here
+// The victim search is done in two steps (since 2026-12-02). The cost of core
+// c for node n is (distance(n, node[c]) << VICT_DIST_SHIFT) + base(c), and
+// the distance depends on c only through its node: so among the cores of one
+// node g the order by {far, cost} for any n is the order by base. One tree
+// per core node g (NNodes trees over NCores cores, on the 17-bit base) finds
+// the cheapest victimable core of g, ties to the lowest id; then per waking
+// node n a tree over the NNodes group winners, keyed {far, cost, core id}
+// (the id makes every key unique, so ties still go to the lowest core id),
+// picks victim(n). Same result as one tree per n over every core; the
+// distance lookup, shift and add are done NNodes x NNodes times instead of
+// NNodes x NCores. (CORE_CFG refuses a node >= NNodes, E_BAD_NODE, so every
+// core is in one group; the assertion below checks it.)
+//
+// The NNodes idle trees and the victim result of every node are registered here
 // (idle_*_o, victim_*_o): in cycle t they describe the state of cycle t-1.
 // The prestaged table reads them so (vs_prestage updates one cycle after
 // the event's write). The placement of a WAKE/COMMIT reads the forwarded
@@ -150,17 +163,39 @@ module vs_search #(
   logic [NNodes*16-1:0] idle2_key_d;
   logic [NNodes*19-1:0] victim_key_d;
 
+  // spec 7.2, first step: per core node g, the victimable core of g with the
+  // least base (ties: lowest id)
+  logic [NNodes-1:0]    group_valid;
+  logic [NNodes*8-1:0]  group_core;
+  logic [NNodes*17-1:0] group_base;
+  for (genvar g = 0; g < NNodes; g++) begin : gen_group
+    logic [NCores-1:0] on_group;
+    for (genvar c = 0; c < NCores; c++) begin : gen_member
+      assign on_group[c] = victimable_o[c] && (node_i[c*3 +: 3] == g[2:0]);
+    end
+    vs_argmin #(.N(NCores), .KeyW(17), .IdxW(8), .PipeEvery(0)) u_group (
+      .clk_i, .rst_ni, .valid_i(on_group), .key_i(victim_base),
+      .valid_o(group_valid[g]), .idx_o(group_core[g*8 +: 8]), .key_o(group_base[g*17 +: 17])
+    );
+  end
+
   for (genvar n = 0; n < NNodes; n++) begin : gen_node
     logic [NCores*16-1:0] idle_key;
-    logic [NCores-1:0]    victim_ok;
-    logic [NCores*19-1:0] victim_key;
     for (genvar c = 0; c < NCores; c++) begin : gen_leaf
       logic [7:0]  distance;
       assign distance = numa_at(numa_dist_i, n, node_i[c*3 +: 3]);
       assign idle_key[c*16 +: 16] = {distance, util_i[c*8 +: 8]};  // spec 7.1
-      assign victim_ok[c] = victimable_o[c] && (distance <= cfg_i.vict_max_dist);  // spec 7.2
-      assign victim_key[c*19 +: 19] = victim_key_f(distance, victim_base[c*17 +: 17], cfg_i.vict_dist_shift,
-                                                            cfg_i.wake_max_dist);
+    end
+    // spec 7.2, second step: the least {far, cost} over the groups' winners
+    // within VICT_MAX_DIST of n, the core id appended to the key
+    logic [NNodes-1:0]    cand_ok;
+    logic [NNodes*27-1:0] cand_key;
+    for (genvar g = 0; g < NNodes; g++) begin : gen_cand
+      logic [7:0] distance;
+      assign distance = numa_at(numa_dist_i, n, g[2:0]);
+      assign cand_ok[g] = group_valid[g] && (distance <= cfg_i.vict_max_dist);
+      assign cand_key[g*27 +: 27] = {victim_key_f(distance, group_base[g*17 +: 17], cfg_i.vict_dist_shift,
+                                                  cfg_i.wake_max_dist), group_core[g*8 +: 8]};
     end
     logic        idle_v, victim_v;
     logic [7:0]  idle_idx, victim_idx;
@@ -181,10 +216,16 @@ module vs_search #(
       assign idle2_core_d[n*8 +: 8] = '0;
       assign idle2_key_d[n*16 +: 16] = '0;
     end
-    vs_argmin #(.N(NCores), .KeyW(19), .IdxW(8), .PipeEvery(0)) u_victim (
-      .clk_i, .rst_ni, .valid_i(victim_ok), .key_i(victim_key),
-      .valid_o(victim_v), .idx_o(victim_idx), .key_o(victim_k)
+    logic [7:0]  cand_idx;  // which group won (its core id is in the key)
+    logic [26:0] cand_k;
+    vs_argmin #(.N(NNodes), .KeyW(27), .IdxW(8), .PipeEvery(0)) u_victim (
+      .clk_i, .rst_ni, .valid_i(cand_ok), .key_i(cand_key),
+      .valid_o(victim_v), .idx_o(cand_idx), .key_o(cand_k)
     );
+    assign victim_idx = cand_k[7:0];
+    assign victim_k   = cand_k[26:8];
+    logic unused_cand_idx;
+    assign unused_cand_idx = ^cand_idx;
     logic [11:0] victim_vcpu;
     always_comb begin
       victim_vcpu = 12'd0;
@@ -353,4 +394,15 @@ module vs_search #(
                         cfg_i.shard_enable, cfg_i.max_shards, cfg_i.shard_min_credit,
                         cfg_i.load_hot_cores, cfg_i.k_under_load, cfg_i.sync_cost_us,
                         cfg_i.shard_credit, cfg_i.sync_credit};
+
+`ifndef SYNTHESIS
+  // The victim groups cover every core only if every node is < NNodes
+  // (CORE_CFG's E_BAD_NODE check, spec 3).
+  always @(posedge clk_i) begin
+    for (int c = 0; c < NCores; c++) begin
+      assert (!rst_ni || int'(node_i[c*3 +: 3]) < NNodes)
+        else $error("vs_search: core %0d is on node %0d, outside the NNodes victim groups", c, node_i[c*3 +: 3]);
+    end
+  end
+`endif
 endmodule
