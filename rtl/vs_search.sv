@@ -168,6 +168,7 @@ module vs_search #(
   logic [NNodes-1:0]    group_valid;
   logic [NNodes*8-1:0]  group_core;
   logic [NNodes*17-1:0] group_base;
+  logic [NNodes*12-1:0] group_vcpu;  // the vCPU the group's winner runs
   for (genvar g = 0; g < NNodes; g++) begin : gen_group
     logic [NCores-1:0] on_group;
     for (genvar c = 0; c < NCores; c++) begin : gen_member
@@ -177,6 +178,13 @@ module vs_search #(
       .clk_i, .rst_ni, .valid_i(on_group), .key_i(victim_base),
       .valid_o(group_valid[g]), .idx_o(group_core[g*8 +: 8]), .key_o(group_base[g*17 +: 17])
     );
+    // picked here, beside the second step, not after it
+    always_comb begin
+      group_vcpu[g*12 +: 12] = 12'd0;
+      for (int c = 0; c < NCores; c++) begin
+        group_vcpu[g*12 +: 12] = group_vcpu[g*12 +: 12] | (vcpu_i[c*12 +: 12] & {12{group_core[g*8 +: 8] == c[7:0]}});
+      end
+    end
   end
 
   for (genvar n = 0; n < NNodes; n++) begin : gen_node
@@ -224,13 +232,11 @@ module vs_search #(
     );
     assign victim_idx = cand_k[7:0];
     assign victim_k   = cand_k[26:8];
-    logic unused_cand_idx;
-    assign unused_cand_idx = ^cand_idx;
-    logic [11:0] victim_vcpu;
+    logic [11:0] victim_vcpu;  // the winning group's (an NNodes:1 multiplexer)
     always_comb begin
       victim_vcpu = 12'd0;
-      for (int c = 0; c < NCores; c++) begin
-        victim_vcpu = victim_vcpu | (vcpu_i[c*12 +: 12] & {12{victim_idx == c[7:0]}});
+      for (int g = 0; g < NNodes; g++) begin
+        victim_vcpu = victim_vcpu | (group_vcpu[g*12 +: 12] & {12{cand_idx == g[7:0]}});
       end
     end
     assign idle_valid_d[n]            = idle_v;
