@@ -224,21 +224,42 @@ module vs_search #(
       assign idle2_core_d[n*8 +: 8] = '0;
       assign idle2_key_d[n*16 +: 16] = '0;
     end
-    logic [7:0]  cand_idx;  // which group won (its core id is in the key)
-    logic [26:0] cand_k;
-    vs_argmin #(.N(NNodes), .KeyW(27), .IdxW(8), .PipeEvery(0)) u_victim (
-      .clk_i, .rst_ni, .valid_i(cand_ok), .key_i(cand_key),
-      .valid_o(victim_v), .idx_o(cand_idx), .key_o(cand_k)
-    );
-    assign victim_idx = cand_k[7:0];
-    assign victim_k   = cand_k[26:8];
-    logic [11:0] victim_vcpu;  // the winning group's (an NNodes:1 multiplexer)
-    always_comb begin
-      victim_vcpu = 12'd0;
-      for (int g = 0; g < NNodes; g++) begin
-        victim_vcpu = victim_vcpu | (group_vcpu[g*12 +: 12] & {12{cand_idx == g[7:0]}});
+    // the least candidate, all pairs compared at once (one comparison deep,
+    // not a tree: the keys are unique, so exactly one valid candidate beats
+    // every other valid one)
+    logic [NNodes*NNodes-1:0] cand_lt;  // [g*NNodes+h]: g's key < h's (g < h; 0 otherwise)
+    for (genvar g = 0; g < NNodes; g++) begin : gen_pair
+      for (genvar h = 0; h < NNodes; h++) begin : gen_with
+        if (h > g) begin : gen_lt
+          assign cand_lt[g*NNodes+h] = cand_key[g*27 +: 27] < cand_key[h*27 +: 27];
+        end else begin : gen_unused
+          assign cand_lt[g*NNodes+h] = 1'b0;
+        end
       end
     end
+    logic [NNodes-1:0] cand_win;
+    always_comb begin
+      for (int g = 0; g < NNodes; g++) begin
+        cand_win[g] = cand_ok[g];
+        for (int h = 0; h < NNodes; h++) begin
+          if (h > g) cand_win[g] = cand_win[g] && (!cand_ok[h] || cand_lt[g*NNodes+h]);
+          if (h < g) cand_win[g] = cand_win[g] && (!cand_ok[h] || !cand_lt[h*NNodes+g]);
+        end
+      end
+    end
+    logic [26:0] cand_k;       // the winner's key (AND-OR; 0 when there is none)
+    logic [11:0] victim_vcpu;  // the winning group's vCPU
+    always_comb begin
+      cand_k      = 27'd0;
+      victim_vcpu = 12'd0;
+      for (int g = 0; g < NNodes; g++) begin
+        cand_k      = cand_k | (cand_key[g*27 +: 27] & {27{cand_win[g]}});
+        victim_vcpu = victim_vcpu | (group_vcpu[g*12 +: 12] & {12{cand_win[g]}});
+      end
+    end
+    assign victim_v   = |cand_win;
+    assign victim_idx = cand_k[7:0];
+    assign victim_k   = cand_k[26:8];
     assign idle_valid_d[n]            = idle_v;
     assign idle_core_d[n*8 +: 8]      = idle_idx;
     assign idle_dist_d[n*8 +: 8]      = idle_k[15:8];
