@@ -18,9 +18,10 @@
 // node g the order by {far, cost} for any n is the order by base. One tree
 // per core node g (NNodes trees over NCores cores, on the 17-bit base) finds
 // the cheapest victimable core of g, ties to the lowest id; then per waking
-// node n a tree over the NNodes group winners, keyed {far, cost, core id}
-// (the id makes every key unique, so ties still go to the lowest core id),
-// picks victim(n). Same result as one tree per n over every core; the
+// node n the least of the NNodes group winners by {far, cost, core id} (the
+// id makes every key unique, so ties still go to the lowest core id; all
+// pairs compared at once, not a tree) is victim(n). Same result as one tree
+// per n over every core; the
 // distance lookup, shift and add are done NNodes x NNodes times instead of
 // NNodes x NCores. (CORE_CFG refuses a node >= NNodes, E_BAD_NODE, so every
 // core is in one group; the assertion below checks it.)
