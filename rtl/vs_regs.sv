@@ -272,7 +272,9 @@ module vs_regs #(
     end
   end
 
-  // ar_fire: the registered read address is read this cycle
+  // ar_take: the AR handshake; ar_fire: the registered address is read this cycle
+  logic ar_take;
+  assign ar_take = s_axil_arvalid_i && !rvalid_q && !rbuf_q;
   assign ar_fire = rbuf_q;
   assign s_axil_arready_o = !rvalid_q && !rbuf_q;
   assign rvalid_d = ar_fire ? 1'b1 : (s_axil_rready_i ? 1'b0 : rvalid_q);
@@ -336,8 +338,8 @@ module vs_regs #(
         wbuf_q  <= 1'b0;
       end
       // the read address: registered at the handshake, read in the next cycle
-      rbuf_q <= s_axil_arvalid_i && s_axil_arready_o;
-      if (s_axil_arvalid_i && s_axil_arready_o) ra_q <= s_axil_araddr_i;
+      rbuf_q <= ar_take;
+      if (ar_take) ra_q <= s_axil_araddr_i;
     end
   end
 
