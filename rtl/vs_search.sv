@@ -234,33 +234,26 @@ module vs_search #(
 
     // spec 7.1: idle(n) is the least group winner; its runner-up is the
     // least of the other groups' winners and the winning group's runner-up
-    logic [NNodes-1:0] idle_win, idle_sec;
+    logic [NNodes-1:0] idle_win, idle_sec, idle_sec2;
     vs_least #(.M(NNodes), .KeyW(24), .Top2(Forward)) u_idle_least (
-      .valid_i(idle_ok), .key_i(idle_cand), .first_o(idle_win), .second_o(idle_sec)
+      .valid_i(idle_ok), .key_i(idle_cand), .valid2_i(group_idle2_valid), .key2_i(idle2_cand),
+      .first_o(idle_win), .second_o(idle_sec), .second2_o(idle_sec2)
     );
-    logic [23:0] idle_k, idle_sec_k, idle_own2_k;  // AND-OR multiplexers (0 when none)
-    logic        idle_own2_v;
+    logic [23:0] idle_k, idle2_k;  // AND-OR multiplexers (0 when none)
     always_comb begin
-      idle_k      = 24'd0;
-      idle_sec_k  = 24'd0;
-      idle_own2_k = 24'd0;
-      idle_own2_v = 1'b0;
+      idle_k  = 24'd0;
+      idle2_k = 24'd0;
       for (int g = 0; g < NNodes; g++) begin
-        idle_k      = idle_k      | (idle_cand[g*24 +: 24]  & {24{idle_win[g]}});
-        idle_sec_k  = idle_sec_k  | (idle_cand[g*24 +: 24]  & {24{idle_sec[g]}});
-        idle_own2_k = idle_own2_k | (idle2_cand[g*24 +: 24] & {24{idle_win[g]}});
-        idle_own2_v = idle_own2_v | (group_idle2_valid[g] & idle_win[g]);
+        idle_k  = idle_k  | (idle_cand[g*24 +: 24] & {24{idle_win[g]}});
+        idle2_k = idle2_k | (idle_cand[g*24 +: 24] & {24{idle_sec[g]}}) | (idle2_cand[g*24 +: 24] & {24{idle_sec2[g]}});
       end
     end
-    logic        idle2_own;  // the runner-up is the winning group's
-    logic [23:0] idle2_k;
-    assign idle2_own = idle_own2_v && (!(|idle_sec) || idle_own2_k < idle_sec_k);
-    assign idle2_k   = idle2_own ? idle_own2_k : idle_sec_k;
 
     // spec 7.2: victim(n) is the least candidate group winner
-    logic [NNodes-1:0] cand_win, cand_unused;
+    logic [NNodes-1:0] cand_win, cand_unused, cand_unused2;
     vs_least #(.M(NNodes), .KeyW(27), .Top2(1'b0)) u_victim_least (
-      .valid_i(cand_ok), .key_i(cand_key), .first_o(cand_win), .second_o(cand_unused)
+      .valid_i(cand_ok), .key_i(cand_key), .valid2_i('0), .key2_i('0),
+      .first_o(cand_win), .second_o(cand_unused), .second2_o(cand_unused2)
     );
     logic [26:0] cand_k;       // the winner's key (AND-OR; 0 when there is none)
     logic [11:0] victim_vcpu;  // the winning group's vCPU
@@ -276,7 +269,7 @@ module vs_search #(
     assign idle_core_d[n*8 +: 8]      = idle_k[7:0];
     assign idle_dist_d[n*8 +: 8]      = idle_k[23:16];
     assign idle_key_d[n*16 +: 16]     = idle_k[23:8];
-    assign idle2_valid_d[n]           = idle2_own || (|idle_sec);
+    assign idle2_valid_d[n]           = |{idle_sec, idle_sec2};
     assign idle2_core_d[n*8 +: 8]     = idle2_k[7:0];
     assign idle2_key_d[n*16 +: 16]    = idle2_k[23:8];
     assign victim_valid_d[n]          = |cand_win;
@@ -285,7 +278,7 @@ module vs_search #(
     assign victim_vcpu_d[n*12 +: 12]  = victim_vcpu;
     assign victim_key_d[n*19 +: 19]   = cand_k[26:8];
     logic unused_least;
-    assign unused_least = ^cand_unused;
+    assign unused_least = ^{cand_unused, cand_unused2};
   end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
