@@ -12,25 +12,21 @@
 //     SHARD_MAX_DIST) with the least {distance, 3 - freq, util};
 //   * E (eligible cores) and H (hot cores, util >= SHARD_UTIL_MAX) of 7.4.
 //
-// Both node searches are done in two steps (since 2026-12-02, the victim's
-// first). A core's key for node n depends on n only through distance(n,
-// node[c]): the idle key is {distance, util}, the victim cost (distance <<
-// VICT_DIST_SHIFT) + base(c). So among the cores of one node g the order for
-// any n is the order by util (idle) or by base (victim). One tree per core
-// node g and search (NNodes trees over NCores cores each, on the 8-bit util
-// and the 17-bit base, ties to the lowest id) finds g's best idle core (with
-// the runner-up, vs_argmin2, when Forward) and g's cheapest victimable core;
-// then per waking node n the least of the NNodes group winners by {distance,
-// util, core id} and by {far, cost, core id} (the id makes every key unique,
-// so ties still go to the lowest core id; all pairs compared at once,
-// vs_least) is idle(n) and victim(n). The idle runner-up of n is the least of
-// the other groups' winners and the winning group's runner-up. Same results
-// as one tree per n over every core; the distance lookup is done NNodes x
-// NNodes times instead of NNodes x NCores, and the idle trees compare 8-bit
-// keys instead of 16-bit. (CORE_CFG refuses a node >= NNodes, E_BAD_NODE, so
-// every core is in one group; the assertion at the end checks it.)
+// The victim search is done in two steps (since 2026-12-02). The cost of core
+// c for node n is (distance(n, node[c]) << VICT_DIST_SHIFT) + base(c), and
+// the distance depends on c only through its node: so among the cores of one
+// node g the order by {far, cost} for any n is the order by base. One tree
+// per core node g (NNodes trees over NCores cores, on the 17-bit base) finds
+// the cheapest victimable core of g, ties to the lowest id; then per waking
+// node n the least of the NNodes group winners by {far, cost, core id} (the
+// id makes every key unique, so ties still go to the lowest core id; all
+// pairs compared at once, not a tree) is victim(n). Same result as one tree
+// per n over every core; the
+// distance lookup, shift and add are done NNodes x NNodes times instead of
+// NNodes x NCores. (CORE_CFG refuses a node >= NNodes, E_BAD_NODE, so every
+// core is in one group; the assertion below checks it.)
 //
-// The idle and victim results of every node are registered here
+// The NNodes idle trees and the victim result of every node are registered here
 // (idle_*_o, victim_*_o): in cycle t they describe the state of cycle t-1.
 // The prestaged table reads them so (vs_prestage updates one cycle after
 // the event's write). The placement of a WAKE/COMMIT reads the forwarded
@@ -158,34 +154,29 @@ module vs_search #(
     assign shard_key[c*18 +: 18] = {shard_dist, 2'd3 - freq, util};
   end
 
-  // ---- idle(n) and victim(n) for every node n: two steps -------------------
+  // ---- NNodes idle trees and NNodes victim trees -----------------------------
   logic [NNodes-1:0]    idle_valid_d, victim_valid_d, victim_far_d;
   logic [NNodes*8-1:0]  idle_core_d, idle_dist_d, victim_core_d;
   logic [NNodes*12-1:0] victim_vcpu_d;
-  logic [NNodes*16-1:0] idle_key_d;    // the results' keys (vs_forward compares with them)
-  logic [NNodes-1:0]    idle2_valid_d;  // the idle runner-up (Forward = 1)
+  logic [NNodes*16-1:0] idle_key_d;    // the trees' keys (vs_forward compares with them)
+  logic [NNodes-1:0]    idle2_valid_d;  // the idle runner-up (Forward = 1: vs_argmin2)
   logic [NNodes*8-1:0]  idle2_core_d;
   logic [NNodes*16-1:0] idle2_key_d;
   logic [NNodes*19-1:0] victim_key_d;
 
-  // First step, per core node g: the idle cores of g by {util, core id}
-  // (spec 7.1: the least and, with Forward, the runner-up) and the
-  // victimable cores of g by {base, core id} (spec 7.2). Within one node
-  // the distance is the same for every core, so these orders are the
-  // searches' orders restricted to g, whatever the waking node.
-  logic [NNodes-1:0]    group_valid;  // victim
+  // spec 7.2, first step: per core node g, the victimable core of g with the
+  // least base (ties: lowest id)
+  logic [NNodes-1:0]    group_valid;
   logic [NNodes*8-1:0]  group_core;
   logic [NNodes*17-1:0] group_base;
-  logic [NNodes*12-1:0] group_vcpu;   // the vCPU the group's winner runs
-  logic [NNodes-1:0]    group_idle_valid, group_idle2_valid;
-  logic [NNodes*8-1:0]  group_idle_core, group_idle_util, group_idle2_core, group_idle2_util;
+  logic [NNodes*12-1:0] group_vcpu;  // the vCPU the group's winner runs
   for (genvar g = 0; g < NNodes; g++) begin : gen_group
-    logic [NCores-1:0] member;  // the cores on node g
+    logic [NCores-1:0] on_group;
     for (genvar c = 0; c < NCores; c++) begin : gen_member
-      assign member[c] = node_i[c*3 +: 3] == g[2:0];
+      assign on_group[c] = victimable_o[c] && (node_i[c*3 +: 3] == g[2:0]);
     end
     vs_argmin #(.N(NCores), .KeyW(17), .IdxW(8), .PipeEvery(0)) u_group (
-      .clk_i, .rst_ni, .valid_i(victimable_o & member), .key_i(victim_base),
+      .clk_i, .rst_ni, .valid_i(on_group), .key_i(victim_base),
       .valid_o(group_valid[g]), .idx_o(group_core[g*8 +: 8]), .key_o(group_base[g*17 +: 17])
     );
     // picked here, beside the second step, not after it
@@ -195,66 +186,68 @@ module vs_search #(
         group_vcpu[g*12 +: 12] = group_vcpu[g*12 +: 12] | (vcpu_i[c*12 +: 12] & {12{group_core[g*8 +: 8] == c[7:0]}});
       end
     end
-    if (Forward) begin : gen_idle2
-      // with the runner-up, for vs_forward (Top2)
-      vs_argmin2 #(.N(NCores), .KeyW(8), .IdxW(8)) u_idle (
-        .valid_i(idle_o & member), .key_i(util_i),
-        .valid_o(group_idle_valid[g]), .idx_o(group_idle_core[g*8 +: 8]), .key_o(group_idle_util[g*8 +: 8]),
-        .valid2_o(group_idle2_valid[g]), .idx2_o(group_idle2_core[g*8 +: 8]),
-        .key2_o(group_idle2_util[g*8 +: 8])
-      );
-    end else begin : gen_idle1
-      vs_argmin #(.N(NCores), .KeyW(8), .IdxW(8), .PipeEvery(0)) u_idle (
-        .clk_i, .rst_ni, .valid_i(idle_o & member), .key_i(util_i),
-        .valid_o(group_idle_valid[g]), .idx_o(group_idle_core[g*8 +: 8]), .key_o(group_idle_util[g*8 +: 8])
-      );
-      assign group_idle2_valid[g]        = 1'b0;
-      assign group_idle2_core[g*8 +: 8]  = '0;
-      assign group_idle2_util[g*8 +: 8]  = '0;
-    end
   end
 
-  // Second step, per waking node n: the least of the NNodes group winners,
-  // keyed with the core id so every key is unique (ties still go to the
-  // lowest core id), all pairs compared at once (vs_least).
   for (genvar n = 0; n < NNodes; n++) begin : gen_node
-    logic [NNodes-1:0]    idle_ok, cand_ok;
-    logic [NNodes*24-1:0] idle_cand, idle2_cand;  // {distance, util, core}
-    logic [NNodes*27-1:0] cand_key;               // {far, cost, core}
+    logic [NCores*16-1:0] idle_key;
+    for (genvar c = 0; c < NCores; c++) begin : gen_leaf
+      logic [7:0]  distance;
+      assign distance = numa_at(numa_dist_i, n, node_i[c*3 +: 3]);
+      assign idle_key[c*16 +: 16] = {distance, util_i[c*8 +: 8]};  // spec 7.1
+    end
+    // spec 7.2, second step: the least {far, cost} over the groups' winners
+    // within VICT_MAX_DIST of n, the core id appended to the key
+    logic [NNodes-1:0]    cand_ok;
+    logic [NNodes*27-1:0] cand_key;
     for (genvar g = 0; g < NNodes; g++) begin : gen_cand
       logic [7:0] distance;
       assign distance = numa_at(numa_dist_i, n, g[2:0]);
-      assign idle_ok[g] = group_idle_valid[g];
-      assign idle_cand[g*24 +: 24]  = {distance, group_idle_util[g*8 +: 8], group_idle_core[g*8 +: 8]};  // spec 7.1
-      assign idle2_cand[g*24 +: 24] = {distance, group_idle2_util[g*8 +: 8], group_idle2_core[g*8 +: 8]};
-      assign cand_ok[g] = group_valid[g] && (distance <= cfg_i.vict_max_dist);  // spec 7.2
+      assign cand_ok[g] = group_valid[g] && (distance <= cfg_i.vict_max_dist);
       assign cand_key[g*27 +: 27] = {victim_key_f(distance, group_base[g*17 +: 17], cfg_i.vict_dist_shift,
                                                   cfg_i.wake_max_dist), group_core[g*8 +: 8]};
     end
-
-    // spec 7.1: idle(n) is the least group winner; its runner-up is the
-    // least of the other groups' winners and the winning group's runner-up
-    logic [NNodes-1:0] idle_win, idle_sec, idle_sec2;
-    vs_least #(.M(NNodes), .KeyW(24), .Top2(Forward)) u_idle_least (
-      .valid_i(idle_ok), .key_i(idle_cand), .valid2_i(group_idle2_valid), .key2_i(idle2_cand),
-      .first_o(idle_win), .second_o(idle_sec), .second2_o(idle_sec2)
-    );
-    logic [23:0] idle_k, idle2_k;  // AND-OR multiplexers (0 when none)
-    always_comb begin
-      idle_k  = 24'd0;
-      idle2_k = 24'd0;
-      for (int g = 0; g < NNodes; g++) begin
-        idle_k  = idle_k  | (idle_cand[g*24 +: 24] & {24{idle_win[g]}});
-        idle2_k = idle2_k | (idle_cand[g*24 +: 24] & {24{idle_sec[g]}}) | (idle2_cand[g*24 +: 24] & {24{idle_sec2[g]}});
+    logic        idle_v, victim_v;
+    logic [7:0]  idle_idx, victim_idx;
+    logic [15:0] idle_k;
+    logic [18:0] victim_k;
+    if (Forward) begin : gen_idle2
+      // with the runner-up, for vs_forward (Top2)
+      vs_argmin2 #(.N(NCores), .KeyW(16), .IdxW(8)) u_idle (
+        .valid_i(idle_o), .key_i(idle_key), .valid_o(idle_v), .idx_o(idle_idx), .key_o(idle_k),
+        .valid2_o(idle2_valid_d[n]), .idx2_o(idle2_core_d[n*8 +: 8]), .key2_o(idle2_key_d[n*16 +: 16])
+      );
+    end else begin : gen_idle1
+      vs_argmin #(.N(NCores), .KeyW(16), .IdxW(8), .PipeEvery(0)) u_idle (
+        .clk_i, .rst_ni, .valid_i(idle_o), .key_i(idle_key),
+        .valid_o(idle_v), .idx_o(idle_idx), .key_o(idle_k)
+      );
+      assign idle2_valid_d[n] = 1'b0;
+      assign idle2_core_d[n*8 +: 8] = '0;
+      assign idle2_key_d[n*16 +: 16] = '0;
+    end
+    // the least candidate, all pairs compared at once (one comparison deep,
+    // not a tree: the keys are unique, so exactly one valid candidate beats
+    // every other valid one)
+    logic [NNodes*NNodes-1:0] cand_lt;  // [g*NNodes+h]: g's key < h's (g < h; 0 otherwise)
+    for (genvar g = 0; g < NNodes; g++) begin : gen_pair
+      for (genvar h = 0; h < NNodes; h++) begin : gen_with
+        if (h > g) begin : gen_lt
+          assign cand_lt[g*NNodes+h] = cand_key[g*27 +: 27] < cand_key[h*27 +: 27];
+        end else begin : gen_unused
+          assign cand_lt[g*NNodes+h] = 1'b0;
+        end
       end
     end
-
-    // spec 7.2: victim(n) is the least candidate group winner
-    logic [NNodes-1:0] cand_win, cand_unused, cand_unused2;
-    vs_least #(.M(NNodes), .KeyW(27), .Top2(1'b0)) u_victim_least (
-      .valid_i(cand_ok), .key_i(cand_key), .valid2_i('0), .key2_i('0),
-      .first_o(cand_win), .second_o(cand_unused), .second2_o(cand_unused2)
-    );
+    logic [NNodes-1:0] cand_win;
+    always_comb begin
+      for (int g = 0; g < NNodes; g++) begin
+        cand_win[g] = cand_ok[g];
+        for (int h = 0; h < NNodes; h++) begin
+          if (h > g) cand_win[g] = cand_win[g] && (!cand_ok[h] || cand_lt[g*NNodes+h]);
+          if (h < g) cand_win[g] = cand_win[g] && (!cand_ok[h] || !cand_lt[h*NNodes+g]);
+        end
+      end
+    end
     logic [26:0] cand_k;       // the winner's key (AND-OR; 0 when there is none)
     logic [11:0] victim_vcpu;  // the winning group's vCPU
     always_comb begin
@@ -265,20 +258,18 @@ module vs_search #(
         victim_vcpu = victim_vcpu | (group_vcpu[g*12 +: 12] & {12{cand_win[g]}});
       end
     end
-    assign idle_valid_d[n]            = |idle_win;
-    assign idle_core_d[n*8 +: 8]      = idle_k[7:0];
-    assign idle_dist_d[n*8 +: 8]      = idle_k[23:16];
-    assign idle_key_d[n*16 +: 16]     = idle_k[23:8];
-    assign idle2_valid_d[n]           = |{idle_sec, idle_sec2};
-    assign idle2_core_d[n*8 +: 8]     = idle2_k[7:0];
-    assign idle2_key_d[n*16 +: 16]    = idle2_k[23:8];
-    assign victim_valid_d[n]          = |cand_win;
-    assign victim_far_d[n]            = cand_k[26];
-    assign victim_core_d[n*8 +: 8]    = cand_k[7:0];
+    assign victim_v   = |cand_win;
+    assign victim_idx = cand_k[7:0];
+    assign victim_k   = cand_k[26:8];
+    assign idle_valid_d[n]            = idle_v;
+    assign idle_core_d[n*8 +: 8]      = idle_idx;
+    assign idle_dist_d[n*8 +: 8]      = idle_k[15:8];
+    assign victim_valid_d[n]          = victim_v;
+    assign victim_far_d[n]            = victim_k[18];
+    assign victim_core_d[n*8 +: 8]    = victim_idx;
     assign victim_vcpu_d[n*12 +: 12]  = victim_vcpu;
-    assign victim_key_d[n*19 +: 19]   = cand_k[26:8];
-    logic unused_least;
-    assign unused_least = ^{cand_unused, cand_unused2};
+    assign idle_key_d[n*16 +: 16]     = idle_k;
+    assign victim_key_d[n*19 +: 19]   = victim_k;
   end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin

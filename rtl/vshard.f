@@ -3,7 +3,6 @@ rtl/vs_regs_pkg.sv
 rtl/vs_pkg.sv
 rtl/vs_argmin.sv
 rtl/vs_argmin2.sv
-rtl/vs_least.sv
 rtl/vs_credit.sv
 rtl/vs_shard_size.sv
 rtl/vs_cfg_check.sv
