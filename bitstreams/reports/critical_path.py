@@ -17,7 +17,11 @@ clock buffers, and the clocked write inputs of distributed RAMs (their read
 address -> data path is combinational and weighs as a LUT). DSP48E2 cells are combinational when all their *REG parameters
 are 0 (as synth_xilinx maps this design) and then carry DSP_COMB_NS.
 
-usage: critical_path.py NETLIST.json [--top vs_top] [--slowest N]
+usage: critical_path.py NETLIST.json [--top vs_top] [--slowest N] [--into NET]
+--into NET prints the slowest path that ends in net NET (a name Yosys kept,
+e.g. ram_raddr or u_exec.state_q) cell by cell: type, arrival, the named
+net it drives if any, and its RTL line if the mapping kept one. ABC's LUTs
+keep neither, so read the named nets and carry chains between them.
 Standard library only.
 """
 import argparse
@@ -86,10 +90,13 @@ def _src_short(src):
     return None
 
 
-def analyze(netlist, top="vs_top", slowest=0):
+def analyze(netlist, top="vs_top", slowest=0, into=None):
     """The longest and the deepest path; with slowest = N, also the N slowest
     paths (ends) whose first three named nets differ, each as its named nets
-    (result "slowest": [{"ns", "lut_levels", "nets"}])."""
+    (result "slowest": [{"ns", "lut_levels", "nets"}]); with into = NET, the
+    slowest path whose last cell drives a bit of net NET (result "into":
+    {"ns", "lut_levels", "from", "cells": [{"type", "ns", "net", "src"}]},
+    "from" the named nets into the path's first cell)."""
     mods = netlist.get("modules", {})
     if top not in mods:
         raise SystemExit(f"critical_path.py: no module {top} in the netlist (have: {', '.join(mods) or 'none'})")
@@ -180,19 +187,71 @@ def analyze(netlist, top="vs_top", slowest=0):
            "max_lut_levels": max(deepest.values())}
     if slowest:
         res["slowest"] = _slowest(mods[top], arrival, levels, prev, slowest)
+    if into is not None:
+        res["into"] = _into(mods[top], arrival, levels, prev, into)
     return res
 
 
-def _slowest(mod, arrival, levels, prev, count):
-    """The `count` slowest paths, told apart by their first three named nets
-    (a net Yosys kept a name for: hide_name 0)."""
-    cells = mod["cells"]
+def _named_bits(mod):
+    """Bit -> the name Yosys kept for it (hide_name 0), the first one seen."""
     named = {}
     for net, nn in mod.get("netnames", {}).items():
         if nn.get("hide_name", 1) == 0:
             for b in nn["bits"]:
                 if isinstance(b, int):
                     named.setdefault(b, net)
+    return named
+
+
+def _out_bits(cell):
+    for port, bits in cell["connections"].items():
+        if cell.get("port_directions", {}).get(port) == "output":
+            for b in bits:
+                if isinstance(b, int):
+                    yield b
+
+
+def _into(mod, arrival, levels, prev, net):
+    """The slowest path into net `net`, cell by cell."""
+    cells = mod["cells"]
+    nets = mod.get("netnames", {})
+    if net not in nets:
+        near = sorted(n for n in nets if net in n and nets[n].get("hide_name", 1) == 0)[:10]
+        raise SystemExit(f"critical_path.py: no net {net} in the netlist"
+                         + (f" (names containing it: {', '.join(near)})" if near else ""))
+    bits = {b for b in nets[net]["bits"] if isinstance(b, int)}
+    ends = [n for n in arrival if any(b in bits for b in _out_bits(cells[n]))]
+    if not ends:
+        raise SystemExit(f"critical_path.py: net {net} is not driven by combinational logic "
+                         "(a register output, a port or a constant)")
+    end = max(ends, key=lambda n: arrival[n])
+    named = _named_bits(mod)
+    path, n = [], end
+    while n is not None:
+        path.append(n)
+        n = prev[n]
+    path.reverse()
+    out = []
+    for n in path:
+        c = cells[n]
+        name = next((named[b] for b in _out_bits(c) if b in named), "")
+        out.append({"type": c["type"], "ns": round(arrival[n], 2), "net": name,
+                    "src": _src_short(c.get("attributes", {}).get("src", "")) or ""})
+    first = cells[path[0]]
+    start = []  # the named nets at the path's start (register outputs, ports)
+    for port, bb in first["connections"].items():
+        if first.get("port_directions", {}).get(port) == "input":
+            for b in bb:
+                if isinstance(b, int) and b in named and named[b] not in start:
+                    start.append(named[b])
+    return {"ns": round(arrival[end], 2), "lut_levels": levels[end], "from": start, "cells": out}
+
+
+def _slowest(mod, arrival, levels, prev, count):
+    """The `count` slowest paths, told apart by their first three named nets
+    (a net Yosys kept a name for: hide_name 0)."""
+    cells = mod["cells"]
+    named = _named_bits(mod)
     out, seen = [], set()
     for end in sorted(arrival, key=lambda n: -arrival[n]):
         nets, n = [], end
@@ -220,18 +279,26 @@ def main():
     ap.add_argument("--top", default="vs_top")
     ap.add_argument("--slowest", type=int, default=0, metavar="N",
                     help="also list the N slowest paths (told apart by their first three named nets)")
+    ap.add_argument("--into", metavar="NET",
+                    help="also print the slowest path into net NET, cell by cell")
     a = ap.parse_args()
     try:
         with open(a.netlist) as f:
             netlist = json.load(f)
     except (OSError, ValueError) as e:
         sys.exit(f"critical_path.py: cannot read {a.netlist}: {e}")
-    r = analyze(netlist, a.top, a.slowest)
+    r = analyze(netlist, a.top, a.slowest, a.into)
     print(f"longest path: {r['ns']} ns, {r['lut_levels']} LUT levels, {r['cells']} cells")
     print(f"deepest path: {r['max_lut_levels']} LUT levels")
     print("through: " + " -> ".join(r["path"]))
     for p in r.get("slowest", []):
         print(f"{p['ns']:5.1f} ns {p['lut_levels']:3d} LUT levels: " + " > ".join(p["nets"]))
+    if "into" in r:
+        p = r["into"]
+        print(f"slowest path into {a.into}: {p['ns']} ns, {p['lut_levels']} LUT levels, {len(p['cells'])} cells")
+        print("  from: " + (", ".join(p["from"]) or "(no named net)"))
+        for c in p["cells"]:
+            print(f"  {c['ns']:5.2f} ns  {c['type']:<8} {c['net']:<40} {c['src']}".rstrip())
 
 
 if __name__ == "__main__":

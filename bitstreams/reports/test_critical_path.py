@@ -76,6 +76,31 @@ class CriticalPath(unittest.TestCase):
                          [(1.5, 3, ["a", "b"]), (1.0, 2, ["a"]), (0.5, 1, ["c"])])
         self.assertNotIn("slowest", cp.analyze(n))
 
+    def test_into_a_named_net(self):
+        # Two paths into net "out" (bit 6): via a > LUT > LUT (1.5 ns) and a
+        # direct LUT (0.5 ns); the slower one is printed cell by cell.
+        n = netlist({
+            "ff0": cell("FDRE", {"D": [9]}, {"Q": [1]}),
+            "l0": cell("LUT2", {"I0": [1]}, {"O": [2]}, "/r/rtl/vs_exec.sv:5.1-5.9"),
+            "l1": cell("LUT2", {"I0": [2]}, {"O": [3]}),
+            "l2": cell("LUT2", {"I0": [3]}, {"O": [6]}),
+            "l3": cell("LUT2", {"I0": [1]}, {"O": [7]}),
+            "ff1": cell("FDRE", {"D": [6]}, {"Q": [8]}),
+            "ff2": cell("FDRE", {"D": [7]}, {"Q": [9]}),
+        })
+        n["modules"]["vs_top"]["netnames"] = {"a": {"bits": [2], "hide_name": 0},
+                                              "r": {"bits": [1], "hide_name": 0},
+                                              "out": {"bits": [6, 7], "hide_name": 0},
+                                              "q": {"bits": [8], "hide_name": 0}}
+        r = cp.analyze(n, into="out")["into"]
+        self.assertEqual((r["ns"], r["lut_levels"], r["from"]), (1.5, 3, ["r"]))
+        self.assertEqual([(c["type"], c["ns"], c["net"], c["src"]) for c in r["cells"]],
+                         [("LUT2", 0.5, "a", "vs_exec.sv:5"), ("LUT2", 1.0, "", ""), ("LUT2", 1.5, "out", "")])
+        with self.assertRaisesRegex(SystemExit, "no net ou in the netlist .names containing it: out"):
+            cp.analyze(n, into="ou")
+        with self.assertRaisesRegex(SystemExit, "net q is not driven by combinational logic"):
+            cp.analyze(n, into="q")
+
     def test_block_ram_ends_a_path(self):
         # LUT -> RAMB36 -> LUT -> LUT: the RAM is synchronous, so the longest
         # path is the two LUTs after it, not three cells through it.
