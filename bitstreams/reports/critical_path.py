@@ -171,12 +171,7 @@ def analyze(netlist, top="vs_top", slowest=0, into=None):
     if not arrival:
         return {"ns": 0.0, "lut_levels": 0, "cells": 0, "path": [], "max_lut_levels": 0}
     end = max(arrival, key=lambda n: arrival[n])
-    path = []
-    n = end
-    while n is not None:
-        path.append(n)
-        n = prev[n]
-    path.reverse()
+    path = _path_to(prev, end)
     # RTL locations along the path, consecutive repeats merged.
     where = []
     for n in path:
@@ -190,6 +185,17 @@ def analyze(netlist, top="vs_top", slowest=0, into=None):
     if into is not None:
         res["into"] = _into(mods[top], arrival, levels, prev, into)
     return res
+
+
+def _path_to(prev, end):
+    """The cells of the path that ends in `end`, first to last (prev: each
+    cell's slowest fan-in, None at the path's start)."""
+    path, n = [], end
+    while n is not None:
+        path.append(n)
+        n = prev[n]
+    path.reverse()
+    return path
 
 
 def _named_bits(mod):
@@ -226,11 +232,7 @@ def _into(mod, arrival, levels, prev, net):
                          "(a register output, a port or a constant)")
     end = max(ends, key=lambda n: arrival[n])
     named = _named_bits(mod)
-    path, n = [], end
-    while n is not None:
-        path.append(n)
-        n = prev[n]
-    path.reverse()
+    path = _path_to(prev, end)
     out = []
     for n in path:
         c = cells[n]
@@ -254,15 +256,11 @@ def _slowest(mod, arrival, levels, prev, count):
     named = _named_bits(mod)
     out, seen = [], set()
     for end in sorted(arrival, key=lambda n: -arrival[n]):
-        nets, n = [], end
-        while n is not None:
-            c = cells[n]
-            for port, bits in c["connections"].items():
-                if c.get("port_directions", {}).get(port) == "output":
-                    for b in bits:
-                        if isinstance(b, int) and b in named and (not nets or nets[-1] != named[b]):
-                            nets.append(named[b])
-            n = prev[n]
+        nets = []
+        for n in reversed(_path_to(prev, end)):
+            for b in _out_bits(cells[n]):
+                if b in named and (not nets or nets[-1] != named[b]):
+                    nets.append(named[b])
         nets.reverse()
         if tuple(nets[:3]) in seen:
             continue
