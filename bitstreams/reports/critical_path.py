@@ -159,7 +159,7 @@ def analyze(netlist, top="vs_top", slowest=0, into=None):
                 continue
             stack.pop()
             best, bp = 0.0, None
-            for s in fanin[n]:
+            for s in sorted(fanin[n]):  # ties: the same choice in every run
                 if arrival[s] > best:
                     best, bp = arrival[s], s
             arrival[n] = best + delay[n]
